@@ -1,0 +1,13 @@
+namespace Heartline.Server.Events;
+
+/// <summary>One durable event. <see cref="Id"/> is 0 until stored; times are Unix milliseconds.</summary>
+/// <param name="Scope">What the event belongs to, e.g. an office key or <c>webinar:42</c>.</param>
+/// <param name="Metadata">A JSON object, or null.</param>
+internal sealed record EventRecord(
+    long Id, string Type, string Scope, string? SessionId, string? UserId, long Time, string? Metadata);
+
+/// <summary>A page query. Results are ordered by id; pass <see cref="AfterId"/> from the previous page.</summary>
+internal sealed record EventQuery(
+    string? Scope = null, long? From = null, long? To = null, string? Type = null, long? AfterId = null, int Limit = 100);
+
+internal sealed record EventPage(IReadOnlyList<EventRecord> Items, long? NextAfterId);

@@ -1,0 +1,21 @@
+namespace Heartline.Server.Presence;
+
+/// <summary>Persists open connections and their disconnect actions so a restart can finish what a crash left.</summary>
+internal interface IConnectionStore
+{
+    Task AddAsync(ConnectionRecord connection, CancellationToken cancellationToken = default);
+
+    /// <summary>Marks the connection ended (idempotent: a second call keeps the first end).</summary>
+    Task EndAsync(string connectionId, long endedAt, string reason, CancellationToken cancellationToken = default);
+
+    /// <summary>Connections of <paramref name="nodeId"/> that were never ended.</summary>
+    Task<IReadOnlyList<ConnectionRecord>> ListOpenAsync(string nodeId, CancellationToken cancellationToken = default);
+
+    Task AddActionAsync(DisconnectActionRecord action, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the action after it ran; false when it was already gone.</summary>
+    Task<bool> RemoveActionAsync(string actionId, CancellationToken cancellationToken = default);
+
+    /// <summary>The actions still registered for a connection, oldest first.</summary>
+    Task<IReadOnlyList<DisconnectActionRecord>> ListActionsAsync(string connectionId, CancellationToken cancellationToken = default);
+}
