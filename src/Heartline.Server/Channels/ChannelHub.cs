@@ -1,0 +1,182 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Heartline.Server.Connections;
+using Heartline.Server.Protocol;
+using Microsoft.Extensions.Options;
+
+namespace Heartline.Server.Channels;
+
+/// <summary>Where a client left a channel: the offset and epoch of the last publication it processed.</summary>
+internal readonly record struct StreamPosition(long Offset, string Epoch);
+
+/// <summary>The outcome of a subscription: the reply has been queued already when <see cref="Error"/> is null.</summary>
+internal readonly record struct SubscribeOutcome(string? Error, bool Recovered, long Offset, string Epoch);
+
+/// <summary>
+/// In-process channels: subscribe with recovery, publish with ordered fan-out, bounded history. A publication is
+/// serialized once and the same bytes are queued to every subscriber and kept in history.
+/// </summary>
+internal sealed partial class ChannelHub(IOptions<ChannelOptions> options, TimeProvider time, ILogger<ChannelHub> logger)
+{
+    private readonly ConcurrentDictionary<string, ChannelState> _channels = new(StringComparer.Ordinal);
+    private readonly ChannelOptions _options = options.Value;
+
+    public int ChannelCount => _channels.Count;
+
+    /// <summary>
+    /// Adds <paramref name="connection"/> to the channel and queues <paramref name="replyFactory"/>'s reply before
+    /// any later publication, so the client sees no gap and no duplicate between the reply and live pushes.
+    /// </summary>
+    public SubscribeOutcome Subscribe(ClientConnection connection, string channel, StreamPosition? since,
+        Func<SubscribeOutcome, IReadOnlyList<HistoryEntry>, byte[]> replyFactory)
+    {
+        while (true)
+        {
+            var state = GetOrCreate(channel);
+            lock (state.Lock)
+            {
+                if (state.Evicted) continue;
+                var missed = Recover(state, since, out var recovered);
+                var outcome = new SubscribeOutcome(null, recovered, state.Offset, state.Epoch);
+                connection.Send(replyFactory(outcome, missed));
+                state.Subscribers = [.. state.Subscribers, connection];
+                state.LastActivityMs = NowMs();
+                return outcome;
+            }
+        }
+    }
+
+    public void Unsubscribe(ClientConnection connection, string channel)
+    {
+        if (!_channels.TryGetValue(channel, out var state)) return;
+        lock (state.Lock)
+        {
+            var index = Array.IndexOf(state.Subscribers, connection);
+            if (index < 0) return;
+            state.Subscribers = [.. state.Subscribers.AsSpan(0, index), .. state.Subscribers.AsSpan(index + 1)];
+            state.LastActivityMs = NowMs();
+        }
+    }
+
+    /// <summary>Publishes raw JSON <paramref name="data"/>; returns the new offset and the epoch.</summary>
+    public StreamPosition Publish(string channel, JsonElement data) => Publish(channel, w => data.WriteTo(w));
+
+    /// <summary>Publishes a value serialized with a source-generated type info.</summary>
+    public StreamPosition Publish<T>(string channel, T data, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info) =>
+        Publish(channel, w => JsonSerializer.Serialize(w, data, info));
+
+    private StreamPosition Publish(string channel, Action<Utf8JsonWriter> writeData)
+    {
+        while (true)
+        {
+            var state = GetOrCreate(channel);
+            lock (state.Lock)
+            {
+                if (state.Evicted) continue;
+                var now = NowMs();
+                var offset = state.Offset + 1;
+                var frame = BuildFrame(channel, offset, state.Epoch, now, writeData);
+                state.Offset = offset;
+                state.LastActivityMs = now;
+                if (_options.HistorySize > 0)
+                {
+                    state.History.Enqueue(new HistoryEntry(offset, now, frame));
+                    while (state.History.Count > _options.HistorySize) state.History.Dequeue();
+                }
+                foreach (var subscriber in state.Subscribers) subscriber.Send(frame);
+                return new StreamPosition(offset, state.Epoch);
+            }
+        }
+    }
+
+    /// <summary>The channel's current position, or null when it does not exist.</summary>
+    public StreamPosition? Position(string channel)
+    {
+        if (!_channels.TryGetValue(channel, out var state)) return null;
+        lock (state.Lock) return new StreamPosition(state.Offset, state.Epoch);
+    }
+
+    /// <summary>
+    /// Trims history past its age and evicts channels with neither subscribers nor history that were idle for a TTL.
+    /// Returns the number of history entries and channels removed.
+    /// </summary>
+    internal int Sweep()
+    {
+        var now = NowMs();
+        var cutoff = now - _options.HistoryTtlSeconds * 1000L;
+        var removed = 0;
+        foreach (var (name, state) in _channels)
+        {
+            lock (state.Lock)
+            {
+                while (state.History.TryPeek(out var oldest) && oldest.TimeMs < cutoff)
+                {
+                    state.History.Dequeue();
+                    removed++;
+                }
+                if (state.Subscribers.Length == 0 && state.History.Count == 0 && state.LastActivityMs < cutoff)
+                {
+                    state.Evicted = true;
+                    _channels.TryRemove(new KeyValuePair<string, ChannelState>(name, state));
+                    removed++;
+                }
+            }
+        }
+        return removed;
+    }
+
+    /// <summary>All of what the client missed, or nothing: never a partial replay.</summary>
+    private static IReadOnlyList<HistoryEntry> Recover(ChannelState state, StreamPosition? since, out bool recovered)
+    {
+        recovered = false;
+        if (since is not { } position || position.Epoch != state.Epoch || position.Offset > state.Offset || position.Offset < 0)
+            return [];
+        if (position.Offset == state.Offset)
+        {
+            recovered = true;
+            return [];
+        }
+        // History holds a contiguous run of offsets ending at state.Offset.
+        if (!state.History.TryPeek(out var oldest) || oldest.Offset > position.Offset + 1) return [];
+        recovered = true;
+        var missed = new List<HistoryEntry>((int)(state.Offset - position.Offset));
+        foreach (var entry in state.History)
+        {
+            if (entry.Offset > position.Offset) missed.Add(entry);
+        }
+        return missed;
+    }
+
+    private ChannelState GetOrCreate(string channel) =>
+        _channels.GetOrAdd(channel, static (name, hub) =>
+        {
+            hub.LogChannelCreated(name);
+            return new ChannelState(name, NewEpoch()) { LastActivityMs = hub.NowMs() };
+        }, this);
+
+    private static byte[] BuildFrame(string channel, long offset, string epoch, long time, Action<Utf8JsonWriter> writeData)
+    {
+        var w = FrameWriter.Begin();
+        w.WriteString(FrameWriter.PushName, "pub");
+        w.WriteString("channel", channel);
+        w.WriteNumber("offset", offset);
+        w.WriteString("epoch", epoch);
+        w.WriteNumber("time", time);
+        w.WritePropertyName("data");
+        writeData(w);
+        return FrameWriter.Finish(w);
+    }
+
+    private static string NewEpoch() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+
+    private long NowMs() => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private void LogChannelCreated(string name) => Log.ChannelCreated(logger, name);
+
+    private static partial class Log
+    {
+        [LoggerMessage(1301, LogLevel.Trace, "Channel {Channel} created.")]
+        public static partial void ChannelCreated(ILogger logger, string channel);
+    }
+}

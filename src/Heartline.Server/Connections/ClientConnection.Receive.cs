@@ -1,0 +1,58 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using Heartline.Server.Protocol;
+
+namespace Heartline.Server.Connections;
+
+internal sealed partial class ClientConnection
+{
+    private const int InitialReceiveBuffer = 4096;
+
+    private async Task ReceiveLoopAsync(Func<ClientConnection, WebSocketMessageType, ReadOnlyMemory<byte>, ValueTask> onMessage)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(InitialReceiveBuffer);
+        var count = 0;
+        var limit = _options.MaxMessageBytes;
+        try
+        {
+            while (!IsClosing)
+            {
+                if (count == buffer.Length)
+                {
+                    // Grow up to one byte past the limit, so an oversized message is detected without reading all of it.
+                    var grown = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, limit + 1));
+                    buffer.AsSpan(0, count).CopyTo(grown);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = grown;
+                }
+                var result = await _socket.ReceiveAsync(buffer.AsMemory(count), _abort.Token).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    _discardPending = true;
+                    return;
+                }
+                count += result.Count;
+                if (count > limit)
+                {
+                    _metrics.FrameRejected();
+                    Log.FrameTooLarge(_logger, Id, limit);
+                    Close(CloseCodes.FrameTooLarge, $"message larger than {limit} bytes", discardPending: true);
+                    return;
+                }
+                if (!result.EndOfMessage) continue;
+                Touch();
+                _metrics.FrameIn(count);
+                await onMessage(this, result.MessageType, buffer.AsMemory(0, count)).ConfigureAwait(false);
+                count = 0;
+            }
+        }
+        catch (Exception ex) when (IsTransportEnding(ex))
+        {
+            Log.ReceiveEnded(_logger, Id, ex.GetType().Name);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}

@@ -1,0 +1,151 @@
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using System.Threading.Channels;
+using Heartline.Server.Auth;
+using Heartline.Server.Operations;
+using Heartline.Server.Protocol;
+
+namespace Heartline.Server.Connections;
+
+/// <summary>
+/// One WebSocket: a bounded outbound queue drained by one send loop, and one receive loop. The
+/// <see cref="ConnectionHandler"/> owns its lifetime; modules only enqueue frames and read its identity.
+/// </summary>
+internal sealed partial class ClientConnection
+{
+    private readonly WebSocket _socket;
+    private readonly Channel<OutboundFrame> _queue;
+    private readonly RealtimeOptions _options;
+    private readonly TimeProvider _time;
+    private readonly HeartlineMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _abort;
+    private long _queuedBytes;
+    private int _closeRequested;
+    private CloseCode _closeCode = CloseCodes.Normal;
+    private string _closeReason = "";
+    private volatile bool _discardPending;
+    private long _lastSeenMs;
+
+    public ClientConnection(string id, WebSocket socket, string remoteIp, RealtimeOptions options, TimeProvider time,
+        HeartlineMetrics metrics, ILogger logger)
+    {
+        Id = id;
+        _socket = socket;
+        RemoteIp = remoteIp;
+        _options = options;
+        _time = time;
+        _metrics = metrics;
+        _logger = logger;
+        _abort = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+        _queue = Channel.CreateBounded<OutboundFrame>(new BoundedChannelOptions(options.SendQueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        ConnectedAt = time.GetUtcNow();
+        _lastSeenMs = ConnectedAt.ToUnixTimeMilliseconds();
+    }
+
+    public string Id { get; }
+
+    public string RemoteIp { get; }
+
+    public DateTimeOffset ConnectedAt { get; }
+
+    /// <summary>Set once by <c>connect</c>; null before.</summary>
+    public HeartlineUser? User { get; private set; }
+
+    /// <summary>The app kind the client declared (defaults to the token's role), e.g. <c>pickup_driver</c>.</summary>
+    public string AppType { get; private set; } = "";
+
+    public string? Device { get; private set; }
+
+    public string? ClientName { get; private set; }
+
+    /// <summary>Unix ms of the last inbound frame: any frame is a sign of life.</summary>
+    public long LastSeenMs => Volatile.Read(ref _lastSeenMs);
+
+    /// <summary>Cancelled when the connection is being torn down.</summary>
+    public CancellationToken Aborted => _abort.Token;
+
+    /// <summary>The close code the server chose, or <see cref="CloseCodes.Normal"/>.</summary>
+    public CloseCode CloseCode => _closeCode;
+
+    public bool IsClosing => Volatile.Read(ref _closeRequested) != 0;
+
+    /// <summary>Per-connection state of modules (for example the PTT membership). Keys are module names.</summary>
+    public ConcurrentDictionary<string, object> Items { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Channels this connection subscribed to; only the receive loop and teardown touch it.</summary>
+    internal HashSet<string> Subscriptions { get; } = new(StringComparer.Ordinal);
+
+    internal void Authenticate(HeartlineUser user, string appType, string? device, string? clientName)
+    {
+        AppType = appType;
+        Device = device;
+        ClientName = clientName;
+        User = user;
+    }
+
+    /// <summary>Queues a text frame. False when the connection is closing or was just closed as a slow consumer.</summary>
+    public bool Send(byte[] frame) => Enqueue(new OutboundFrame(frame, false, 0));
+
+    /// <summary>
+    /// Queues a binary media frame, or drops it when the queue already holds more than the media threshold: late audio
+    /// is worth less than no audio.
+    /// </summary>
+    public bool SendMedia(ReadOnlyMemory<byte> frame)
+    {
+        if (_queue.Reader.Count >= _options.MediaDropThreshold)
+        {
+            _metrics.MediaDropped();
+            return false;
+        }
+        return Enqueue(new OutboundFrame(frame, true, _time.GetTimestamp()));
+    }
+
+    private bool Enqueue(in OutboundFrame frame)
+    {
+        if (_discardPending) return false;
+        var bytes = Interlocked.Add(ref _queuedBytes, frame.Data.Length);
+        if (bytes <= _options.SendQueueMaxBytes && _queue.Writer.TryWrite(frame)) return true;
+        Interlocked.Add(ref _queuedBytes, -frame.Data.Length);
+        if (IsClosing) return false;
+        _metrics.QueueOverflow();
+        Log.SlowConsumer(_logger, Id, _queue.Reader.Count, bytes);
+        Close(CloseCodes.SlowConsumer, "send queue overflow", discardPending: true);
+        return false;
+    }
+
+    /// <summary>
+    /// Asks for the socket to close with <paramref name="code"/>: queued frames are sent first unless
+    /// <paramref name="discardPending"/>; the whole close is bounded by the close timeout, then the socket is aborted.
+    /// </summary>
+    public void Close(CloseCode code, string reason, bool discardPending = false)
+    {
+        if (Interlocked.Exchange(ref _closeRequested, 1) != 0) return;
+        _closeCode = code;
+        _closeReason = reason;
+        if (discardPending) _discardPending = true;
+        _queue.Writer.TryComplete();
+        _abort.CancelAfter(TimeSpan.FromSeconds(_options.CloseTimeoutSeconds));
+    }
+
+    /// <summary>Runs both loops until the socket is closed or aborted. Never throws for a client's fault.</summary>
+    public async Task RunAsync(Func<ClientConnection, WebSocketMessageType, ReadOnlyMemory<byte>, ValueTask> onMessage)
+    {
+        var sending = SendLoopAsync();
+        var receiving = ReceiveLoopAsync(onMessage);
+        var first = await Task.WhenAny(sending, receiving).ConfigureAwait(false);
+        // Whichever side ended first, the other gets the close timeout to finish, then the socket is aborted.
+        if (first == receiving) _queue.Writer.TryComplete();
+        _abort.CancelAfter(TimeSpan.FromSeconds(_options.CloseTimeoutSeconds));
+        await Task.WhenAll(sending, receiving).ConfigureAwait(false);
+        _abort.Cancel();
+        _socket.Abort();
+        _socket.Dispose();
+    }
+
+    private void Touch() => Volatile.Write(ref _lastSeenMs, _time.GetUtcNow().ToUnixTimeMilliseconds());
+}

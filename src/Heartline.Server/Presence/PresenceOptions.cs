@@ -1,0 +1,25 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Heartline.Server.Presence;
+
+/// <summary>Presence settings, bound from the <c>Presence</c> section.</summary>
+internal sealed class PresenceOptions
+{
+    public const string Section = "Presence";
+
+    /// <summary>
+    /// How long a user's last connection must stay closed before the user is announced offline, so a quick
+    /// reconnect produces no offline/online pair. Default: 10 seconds.
+    /// </summary>
+    [Range(0, 3600)] public int LeaveGraceSeconds { get; set; } = 10;
+
+    /// <summary>How often pending offline announcements are checked. Default: 1 second.</summary>
+    [Range(1, 60)] public int SweepIntervalSeconds { get; set; } = 1;
+
+    /// <summary>
+    /// This node's id, stored with its connections so the next start (or, with PostgreSQL, another node) can clean up
+    /// after a crash. Default: the machine name.
+    /// </summary>
+    [Required, RegularExpression("^[A-Za-z0-9._-]{1,64}$", ErrorMessage = "Presence:NodeId must be 1-64 letters, digits, '.', '_' or '-'.")]
+    public string NodeId { get; set; } = Environment.MachineName;
+}
