@@ -1,6 +1,3 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
+using Heartline.Server;
 
-app.MapGet("/", () => "Hello World!");
-
-app.Run();
+HeartlineApp.Build(args).Run();

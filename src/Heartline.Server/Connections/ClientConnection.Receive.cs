@@ -28,6 +28,7 @@ internal sealed partial class ClientConnection
                 var result = await _socket.ReceiveAsync(buffer.AsMemory(count), _abort.Token).ConfigureAwait(false);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
+                    ClosedByClient = true;
                     _discardPending = true;
                     return;
                 }

@@ -74,6 +74,9 @@ internal sealed partial class ClientConnection
 
     public bool IsClosing => Volatile.Read(ref _closeRequested) != 0;
 
+    /// <summary>True when the client sent the close frame first.</summary>
+    public bool ClosedByClient { get; private set; }
+
     /// <summary>Per-connection state of modules (for example the PTT membership). Keys are module names.</summary>
     public ConcurrentDictionary<string, object> Items { get; } = new(StringComparer.Ordinal);
 
@@ -145,6 +148,14 @@ internal sealed partial class ClientConnection
         _abort.Cancel();
         _socket.Abort();
         _socket.Dispose();
+    }
+
+    /// <summary>Takes a queued frame without sending it (unit tests of engines run without a socket).</summary>
+    internal bool TryTakeQueued(out OutboundFrame frame)
+    {
+        if (!_queue.Reader.TryRead(out frame)) return false;
+        Interlocked.Add(ref _queuedBytes, -frame.Data.Length);
+        return true;
     }
 
     private void Touch() => Volatile.Write(ref _lastSeenMs, _time.GetUtcNow().ToUnixTimeMilliseconds());

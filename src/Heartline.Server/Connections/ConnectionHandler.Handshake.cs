@@ -1,0 +1,66 @@
+using Heartline.Server.Auth;
+using Heartline.Server.Presence;
+using Heartline.Server.Protocol;
+
+namespace Heartline.Server.Connections;
+
+internal sealed partial class ConnectionHandler
+{
+    private async ValueTask HandshakeAsync(Session session, InboundCommand command)
+    {
+        var connection = session.Connection;
+        if (command.Command != "connect")
+        {
+            connection.Send(FrameWriter.Error(command.Id, ErrorCodes.NotConnected, "send connect first / connect를 먼저 보내야 합니다"));
+            connection.Close(CloseCodes.ProtocolError, "command before connect");
+            return;
+        }
+        var context = new CommandContext(connection, command.Id, command.Args);
+        var args = context.ReadArgs(HeartlineJsonContext.Default.ConnectArgs);
+        if (args is null) return;
+        if (args.Client is { Length: > 64 } || args.Device is { Length: > 128 } || args.AppType is { Length: > 32 })
+        {
+            context.Error(ErrorCodes.BadRequest, "client, device or app_type too long / 값이 너무 깁니다");
+            return;
+        }
+        var validation = await tokens.ValidateAsync(args.Token).ConfigureAwait(false);
+        if (validation.User is not { } user)
+        {
+            Log.AuthFailed(logger, connection.Id, connection.RemoteIp, validation.Detail ?? "");
+            var expired = validation.ErrorCode == ErrorCodes.TokenExpired;
+            context.Error(validation.ErrorCode!, expired ? "token expired / 토큰이 만료되었습니다" : "invalid token / 유효하지 않은 토큰");
+            connection.Close(expired ? CloseCodes.TokenExpired : CloseCodes.Unauthorized, expired ? "token expired" : "invalid token");
+            return;
+        }
+        var appType = string.IsNullOrWhiteSpace(args.AppType) ? user.Role : args.AppType;
+        var record = new ConnectionRecord(connection.Id, presenceOptions.Value.NodeId, user.UserId, user.Name, user.Role,
+            user.RegionId, user.OfficeId, appType, args.Device, connection.ConnectedAt.ToUnixTimeMilliseconds());
+        // Persist first: from here on a crash leaves a row that the next start cleans up.
+        await connectionStore.AddAsync(record).ConfigureAwait(false);
+        session.Record = record;
+        connection.Authenticate(user, appType, args.Device, args.Client);
+        presence.Add(connection);
+        context.Reply(new ConnectResult(connection.Id, presenceOptions.Value.NodeId,
+            new UserInfo(user.UserId, user.Name, user.Role, user.RegionId, user.OfficeId, user.OfficeKey),
+            time.GetUtcNow().ToUnixTimeMilliseconds(), _options.ClientPingIntervalSeconds * 1000L,
+            _options.MaxMessageBytes, user.ExpiresAt.ToUnixTimeMilliseconds()), HeartlineJsonContext.Default.ConnectResult);
+        ScheduleExpiry(connection, user);
+        Log.Connected(logger, connection.Id, user.UserId, user.OfficeKey, appType);
+        foreach (var observer in _observers)
+        {
+            try { await observer.OnConnectedAsync(connection).ConfigureAwait(false); }
+            catch (Exception ex) when (!ClientConnection.IsTransportEnding(ex)) { Log.ObserverFailed(logger, ex, observer.GetType().Name); }
+        }
+    }
+
+    /// <summary>Closes the connection when its token expires, even if it only listens.</summary>
+    private void ScheduleExpiry(ClientConnection connection, HeartlineUser user)
+    {
+        var due = user.ExpiresAt - time.GetUtcNow();
+        if (due > TimeSpan.FromDays(30)) return;
+        var timer = time.CreateTimer(static state =>
+            ((ClientConnection)state!).Close(CloseCodes.TokenExpired, "token expired"), connection,
+            due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
+        connection.Aborted.Register(static t => ((ITimer)t!).Dispose(), timer);
+    }
+}

@@ -1,0 +1,34 @@
+using Heartline.Server.Connections;
+using Heartline.Server.Protocol;
+
+namespace Heartline.Server.Presence;
+
+internal sealed class PingCommand(TimeProvider time) : ICommandHandler
+{
+    public string Name => "ping";
+
+    public ValueTask HandleAsync(CommandContext context)
+    {
+        context.Reply(new PingResult(time.GetUtcNow().ToUnixTimeMilliseconds()), HeartlineJsonContext.Default.PingResult);
+        return ValueTask.CompletedTask;
+    }
+}
+
+internal sealed class PresenceCommand(PresenceTracker presence) : ICommandHandler
+{
+    public string Name => "presence";
+
+    public ValueTask HandleAsync(CommandContext context)
+    {
+        var args = context.ReadArgs(HeartlineJsonContext.Default.PresenceArgs);
+        if (args is null) return ValueTask.CompletedTask;
+        var office = args.Office ?? context.User.OfficeKey;
+        if (!context.User.CanObserve(office))
+        {
+            context.Error(ErrorCodes.Forbidden, "another office / 다른 사무실입니다");
+            return ValueTask.CompletedTask;
+        }
+        context.Reply(new PresenceResult(office, presence.List(office)), HeartlineJsonContext.Default.PresenceResult);
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Options;
+
+namespace Heartline.Server.Presence;
+
+/// <summary>
+/// At startup, finishes what a crashed predecessor on this node left open: runs each open connection's disconnect
+/// actions with reason <c>server_restart</c> and marks the connection ended. Runs before connections are accepted.
+/// </summary>
+internal sealed partial class StartupCleanup(
+    IConnectionStore store, DisconnectActions actions, IOptions<PresenceOptions> options, TimeProvider time,
+    ILogger<StartupCleanup> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => CleanAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Returns the number of connections cleaned.</summary>
+    internal async Task<int> CleanAsync(CancellationToken cancellationToken)
+    {
+        var open = await store.ListOpenAsync(options.Value.NodeId, cancellationToken).ConfigureAwait(false);
+        var actionsRun = 0;
+        foreach (var connection in open)
+        {
+            actionsRun += await actions.RunAsync(connection, DisconnectReasons.ServerRestart, loadFromStore: true, cancellationToken).ConfigureAwait(false);
+            await store.EndAsync(connection.ConnectionId, time.GetUtcNow().ToUnixTimeMilliseconds(), DisconnectReasons.ServerRestart, cancellationToken).ConfigureAwait(false);
+        }
+        if (open.Count > 0) Log.Cleaned(logger, open.Count, actionsRun, options.Value.NodeId);
+        return open.Count;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1601, LogLevel.Warning, "Startup cleanup closed {Connections} connections left open by a previous process of node {NodeId} and ran {Actions} disconnect actions (reason server_restart).")]
+        public static partial void Cleaned(ILogger logger, int connections, int actions, string nodeId);
+    }
+}
