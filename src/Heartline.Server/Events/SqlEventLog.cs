@@ -69,6 +69,7 @@ internal sealed partial class SqlEventLog : IEventLog, IHostedService, IAsyncDis
             Log.EventDropped(_logger, record.Type, record.Scope);
     }
 
+    /// <remarks>Throws the database's error when the batch it waited for failed.</remarks>
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
         // A marker behind everything queued so far: the writer completes it once the batch holding it commits.
