@@ -1,3 +1,4 @@
+using Dapper;
 using Heartline.Server.Storage;
 
 namespace Heartline.Tests.Storage;
@@ -21,8 +22,8 @@ public sealed class PostgresStorageContractTests(PostgresFixture postgres) : Sto
 
             await Task.WhenAll(nodes.Select(n => n.MigrateAsync())).WaitAsync(Timeout);
 
-            var versions = await nodes[0].ReadAsync(c => Dapper.SqlMapper.ExecuteScalarAsync<long>(
-                c, "SELECT COUNT(*) FROM schema_version")).WaitAsync(Timeout);
+            var versions = await nodes[0].ReadAsync(
+                c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_version")).WaitAsync(Timeout);
             Assert.Equal(Migrations.All.Count, versions);
         }
         finally
