@@ -143,13 +143,20 @@ internal sealed partial class ClientConnection
         var first = await Task.WhenAny(sending, receiving).ConfigureAwait(false);
         // The client closed or the socket failed: stop sending. Or we sent our close: wait for the client's echo.
         // Either way the other side gets the close timeout to finish.
-        if (first == receiving) _queue.Writer.TryComplete();
+        if (first == receiving)
+        {
+            // Nothing more will be sent: later publications to this connection are refused quietly, not taken
+            // for a slow consumer.
+            Interlocked.Exchange(ref _closeRequested, 1);
+            _queue.Writer.TryComplete();
+        }
         _abort.CancelAfter(TimeSpan.FromSeconds(_options.CloseTimeoutSeconds));
         await Task.WhenAll(sending, receiving).ConfigureAwait(false);
         // Aborting a cleanly closed socket would reset the TCP connection and could lose the last frames in flight.
         if (_socket.State != WebSocketState.Closed) _socket.Abort();
         _socket.Dispose();
-        _abort.Dispose();
+        // Not disposed: modules may still call Close() or read Aborted after the connection ended.
+        _abort.Cancel();
     }
 
     /// <summary>Takes a queued frame without sending it (unit tests of engines run without a socket).</summary>

@@ -36,7 +36,17 @@ internal sealed partial class ConnectionHandler
         var record = new ConnectionRecord(connection.Id, presenceOptions.Value.NodeId, user.UserId, user.Name, user.Role,
             user.RegionId, user.OfficeId, appType, args.Device, connection.ConnectedAt.ToUnixTimeMilliseconds());
         // Persist first: from here on a crash leaves a row that the next start cleans up.
-        await connectionStore.AddAsync(record).ConfigureAwait(false);
+        try
+        {
+            await connectionStore.AddAsync(record).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!ClientConnection.IsTransportEnding(ex))
+        {
+            Log.StoreUnavailable(logger, ex, connection.Id);
+            context.Error(ErrorCodes.Unavailable, "storage unavailable, retry later / 저장소를 사용할 수 없습니다");
+            connection.Close(CloseCodes.InternalError, "storage unavailable");
+            return;
+        }
         session.Record = record;
         connection.Authenticate(user, appType, args.Device, args.Client);
         presence.Add(connection);

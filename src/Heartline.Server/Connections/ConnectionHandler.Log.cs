@@ -25,6 +25,9 @@ internal sealed partial class ConnectionHandler
         [LoggerMessage(1007, LogLevel.Error, "Teardown of connection {ConnectionId} failed; startup cleanup will finish it.")]
         public static partial void TeardownFailed(ILogger logger, Exception exception, string connectionId);
 
+        [LoggerMessage(1009, LogLevel.Error, "Connection {ConnectionId} could not be stored; refusing it.")]
+        public static partial void StoreUnavailable(ILogger logger, Exception exception, string connectionId);
+
         [LoggerMessage(1008, LogLevel.Error, "Connection observer {Observer} failed.")]
         public static partial void ObserverFailed(ILogger logger, Exception exception, string observer);
     }

@@ -38,6 +38,9 @@ internal sealed class CommandContext(ClientConnection connection, long id, JsonE
 
     public void Error(string code, string message) => SendReply(FrameWriter.Error(Id, code, message));
 
+    public void Error<T>(string code, string message, T details, JsonTypeInfo<T> info) =>
+        SendReply(FrameWriter.Error(Id, code, message, details, info));
+
     /// <summary>Reads the arguments as <typeparamref name="T"/>; on failure replies <c>bad_request</c> and returns null.</summary>
     public T? ReadArgs<T>(JsonTypeInfo<T> info) where T : class
     {

@@ -16,8 +16,8 @@ internal sealed class RealtimeOptions
     /// <summary>Token-bucket refill rate for commands, per connection and second. Default: 50.</summary>
     [Range(1, 100_000)] public double CommandRatePerSecond { get; set; } = 50;
 
-    /// <summary>Token-bucket size (burst). Default: 100.</summary>
-    [Range(1, 100_000)] public int CommandBurst { get; set; } = 100;
+    /// <summary>Token-bucket size (burst). Default: 200, above <see cref="MaxSubscriptions"/> so a client can resubscribe everything at once after a reconnect.</summary>
+    [Range(1, 100_000)] public int CommandBurst { get; set; } = 200;
 
     /// <summary><c>rate_limited</c> replies within <see cref="FloodWindowSeconds"/> that close the socket (4004). Default: 10.</summary>
     [Range(1, 10_000)] public int FloodThreshold { get; set; } = 10;

@@ -37,6 +37,8 @@ internal static class ErrorCodes
     public const string BinaryNotAllowed = "binary_not_allowed";
     public const string Unavailable = "unavailable";
     public const string Internal = "internal";
+    public const string FloorBusy = "floor_busy";
+    public const string NotFloorHolder = "not_floor_holder";
 
     /// <summary>Every code with the advice the documentation gives for it.</summary>
     public static readonly IReadOnlyDictionary<string, ClientAdvice> All = new Dictionary<string, ClientAdvice>
@@ -57,5 +59,7 @@ internal static class ErrorCodes
         [BinaryNotAllowed] = ClientAdvice.DoNotRetry,
         [Unavailable] = ClientAdvice.Retry,
         [Internal] = ClientAdvice.Retry,
+        [FloorBusy] = ClientAdvice.Retry,
+        [NotFloorHolder] = ClientAdvice.DoNotRetry,
     };
 }

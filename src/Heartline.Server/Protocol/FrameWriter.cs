@@ -69,6 +69,21 @@ internal static class FrameWriter
         return Finish(w);
     }
 
+    /// <summary>An error reply whose <c>details</c> object is a serialized <typeparamref name="T"/>.</summary>
+    public static byte[] Error<T>(long id, string code, string message, T details, JsonTypeInfo<T> info)
+    {
+        var w = Begin();
+        w.WriteNumber(IdName, id);
+        w.WritePropertyName(ErrorName);
+        w.WriteStartObject();
+        w.WriteString(CodeName, code);
+        w.WriteString(MessageName, message);
+        w.WritePropertyName("details");
+        JsonSerializer.Serialize(w, details, info);
+        w.WriteEndObject();
+        return Finish(w);
+    }
+
     public static byte[] ErrorPush(string code, string message)
     {
         var w = Begin();
