@@ -146,7 +146,7 @@ export class HeartlineClient {
   /** Incremented for every socket and by close(): callbacks of an older socket are ignored. */
   #generation = 0
   #nextId = 0
-  /** @type {Map<number, {cmd: string, resolve: Function, reject: Function, timer: any, onResult?: Function}>} */
+  /** @type {Map<number, {cmd: string, resolve: Function, reject: Function, timer: any, onResult?: Function, onError?: Function}>} */
   #pending = new Map()
   /** @type {Map<string, Subscription>} */
   #subs = new Map()
@@ -161,6 +161,8 @@ export class HeartlineClient {
   #verdict = undefined
   /** Per socket: the connect command's error, which connect() rejects with when the client gives up. */
   #connectError = undefined
+  /** Per socket: {code, reason} of a disconnect push, in case the close frame itself is lost. */
+  #announcedClose = undefined
   #lastResult = undefined
   #ready = deferred()
 
@@ -267,6 +269,7 @@ export class HeartlineClient {
     const generation = ++this.#generation
     this.#verdict = undefined
     this.#connectError = undefined
+    this.#announcedClose = undefined
     let token
     try {
       token = this.#options.getToken ? await this.#options.getToken() : this.#options.token
@@ -291,8 +294,10 @@ export class HeartlineClient {
     ws.onmessage = (e) => generation === this.#generation && this.#onMessage(e.data)
     ws.onopen = () => {
       const { client, device, appType } = this.#options
-      this.#call('connect', { token, client, device, app_type: appType }, (result) => this.#onConnected(result))
-        .catch((err) => generation === this.#generation && this.#onConnectFailed(generation, err))
+      const args = { token, client, device, app_type: appType }
+      // A timeout or a closed socket ends the attempt by itself: only error replies need handling here.
+      this.#call('connect', args, (result) => this.#onConnected(result), (err) => this.#onConnectFailed(generation, err))
+        .catch(noop)
     }
   }
 
@@ -309,7 +314,6 @@ export class HeartlineClient {
   }
 
   #onConnectFailed(generation, err) {
-    if (!(err instanceof HeartlineError)) return // a timeout or a closed socket ends the attempt by itself
     this.#connectError = err
     if (err.code === 'token_expired') this.#verdict = this.#options.getToken ? 'retry' : 'stop'
     else this.#verdict = RETRYABLE.has(err.code) ? 'retry' : 'stop'
@@ -337,13 +341,15 @@ export class HeartlineClient {
     if (!pending) return
     this.#pending.delete(frame.id)
     clearTimeout(pending.timer)
+    // The hooks run before the next frame is handled: ws (Node) emits the frames of one read synchronously, so a
+    // promise continuation could see a live publication (or the close) before the reply that precedes it.
     if (frame.error) {
       const { code, message, retry_after_ms: retryAfterMs } = frame.error
-      pending.reject(new HeartlineError(code, message, retryAfterMs))
+      const error = new HeartlineError(code, message, retryAfterMs)
+      pending.onError?.(error)
+      pending.reject(error)
       return
     }
-    // Runs before the next frame is handled: ws (Node) emits the frames of one read synchronously, so a promise
-    // continuation could see a live publication before the subscribe reply that precedes it.
     pending.onResult?.(frame.result)
     pending.resolve(frame.result)
   }
@@ -354,6 +360,7 @@ export class HeartlineClient {
       if (sub) this.#deliver(sub, frame)
     } else if (frame.push === 'disconnect') {
       this.#verdict = frame.reconnect === false ? 'stop' : 'retry'
+      this.#announcedClose = { code: frame.code, reason: frame.reason }
     }
     this.#emitter.emit('push', frame)
   }
@@ -407,7 +414,7 @@ export class HeartlineClient {
   }
 
   /** Sends a command on the current socket, whatever the state (connect uses it before 'connected'). */
-  #call(cmd, args, onResult) {
+  #call(cmd, args, onResult, onError) {
     return new Promise((resolve, reject) => {
       const id = ++this.#nextId
       const frame = JSON.stringify(args === undefined ? { id, cmd } : { id, cmd, args })
@@ -416,7 +423,7 @@ export class HeartlineClient {
         this.#pending.delete(id)
         reject(new HeartlineTimeoutError(cmd, ms))
       }, ms)
-      this.#pending.set(id, { cmd, resolve, reject, timer, onResult })
+      this.#pending.set(id, { cmd, resolve, reject, timer, onResult, onError })
       if (!this.#send(frame)) {
         this.#pending.delete(id)
         clearTimeout(timer)
@@ -449,6 +456,8 @@ export class HeartlineClient {
   }
 
   #onClose(code, reason) {
+    // 1005/1006: no close frame arrived (the API hid it or the socket was cut); the disconnect push said which.
+    if ((code === 1005 || code === 1006) && this.#announcedClose) ({ code, reason } = this.#announcedClose)
     const willReconnect = this.#decide(code)
     this.#ws = null
     this.#ended(code, reason, willReconnect, true)
