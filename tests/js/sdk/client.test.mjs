@@ -82,33 +82,34 @@ test('subscribe and publish: both subscribers receive the publication with the o
   const driver = open({ token: await mintToken({ role: 'pickup_driver' }) })
   const manager = open({ token: await mintToken({ role: 'call_manager' }) })
   await withTimeout(Promise.all([driver.connect(), manager.connect()]), 5000, 'connect')
-  const received = { driver: [], manager: [] }
-  const both = new Promise((resolve) => {
-    const add = (who) => (pub) => {
-      received[who].push(pub)
-      if (received.driver.length && received.manager.length) resolve()
-    }
-    Promise.all([driver.subscribe(channel, add('driver')), manager.subscribe(channel, add('manager'))])
-      .then(([sub]) => {
-        assert.equal(sub.channel, channel)
-        assert.equal(sub.offset, 0)
-        assert.equal(typeof sub.epoch, 'string')
-        return manager.publish(channel, { text: '안녕 hello' })
-      })
-      .then((position) => (received.position = position))
-  })
+  const collect = (client) => {
+    const received = []
+    let notify
+    const first = new Promise((resolve) => (notify = resolve))
+    const subscribed = client.subscribe(channel, (pub) => notify(received.push(pub)))
+    return { received, first, subscribed }
+  }
+  const toDriver = collect(driver)
+  const toManager = collect(manager)
+  const subs = await withTimeout(Promise.all([toDriver.subscribed, toManager.subscribed]), 5000, 'subscribe')
+  for (const sub of subs) {
+    assert.equal(sub.channel, channel)
+    assert.equal(sub.offset, 0)
+    assert.equal(typeof sub.epoch, 'string')
+  }
 
-  await withTimeout(both, 5000, 'publication delivery')
+  const position = await withTimeout(manager.publish(channel, { text: '안녕 hello' }), 5000, 'publish')
+  await withTimeout(Promise.all([toDriver.first, toManager.first]), 5000, 'publication delivery')
 
-  for (const who of ['driver', 'manager']) {
-    assert.equal(received[who].length, 1, who)
-    const [pub] = received[who]
+  assert.deepEqual(position, { offset: 1, epoch: subs[0].epoch })
+  for (const { received } of [toDriver, toManager]) {
+    assert.equal(received.length, 1)
+    const [pub] = received
     assert.equal(pub.channel, channel)
     assert.deepEqual(pub.data, { text: '안녕 hello' })
-    assert.equal(pub.offset, 1)
+    assert.deepEqual({ offset: pub.offset, epoch: pub.epoch }, position)
     assert.equal(typeof pub.time, 'number')
   }
-  assert.deepEqual(received.position, { offset: 1, epoch: received.driver[0].epoch })
 })
 
 test('presence: lists the connected user of the own office', async () => {
@@ -128,21 +129,23 @@ test('connect: a forged token gets unauthorized and close 4500, and the client d
   const token = await mintToken()
   const forged = token.slice(0, -4) + (token.endsWith('AAAA') ? 'BBBB' : 'AAAA')
   const tracking = trackingWebSocket()
-  const client = open({ token: forged, WebSocket: tracking.WebSocket, reconnect: { initialMs: 50, maxMs: 100 } })
+  // A slow backoff: should the client retry, it must not exhaust the server's connection rate for the other tests.
+  const client = open({ token: forged, WebSocket: tracking.WebSocket, reconnect: { initialMs: 1000, maxMs: 1000 } })
   const reconnecting = []
   client.on('reconnecting', (value) => reconnecting.push(value))
   const disconnected = nextEvent(client, 'disconnected')
+  const connecting = client.connect().then(() => assert.fail('connect should fail'), (err) => err)
 
-  const error = await withTimeout(client.connect().then(() => assert.fail('connect should fail'), (err) => err), 5000, 'connect')
+  const event = await disconnected
 
+  assert.deepEqual({ code: event.code, willReconnect: event.willReconnect }, { code: 4500, willReconnect: false },
+    `the client did not learn the 4500 close: ${JSON.stringify(event)}`)
+  const error = await withTimeout(connecting, 1000, 'connect')
   assert.ok(error instanceof HeartlineError, String(error))
   assert.equal(error.code, 'unauthorized')
-  const event = await disconnected
-  assert.equal(event.code, 4500)
-  assert.equal(event.willReconnect, false)
   assert.equal(client.state, 'closed')
-  // Several times the longest backoff: a reconnect would have opened a second socket by now.
-  await new Promise((resolve) => setTimeout(resolve, 500))
+  // Longer than the backoff: a reconnect would have opened a second socket by now.
+  await new Promise((resolve) => setTimeout(resolve, 1200))
   assert.deepEqual(reconnecting, [])
   assert.equal(tracking.sockets.length, 1)
 })
