@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Text;
-using Heartline.Server.Connections;
 using Heartline.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace Heartline.Tests.JsSdk;
@@ -25,13 +23,7 @@ public sealed class JsSdkTests : IAsyncLifetime
         ["Realtime:ClientPingIntervalSeconds"] = "1",
         // Every SDK test opens sockets from 127.0.0.1; the per-IP connect limit is not what they test.
         ["Realtime:ConnectRatePerIp"] = "1000",
-    }, services: s =>
-    {
-        s.AddSingleton<ILoggerProvider>(_logs);
-        // ConnectionHandler takes an optional IMediaFrameHandler, but DI can't build it while no module registers
-        // one. TryAdd: the real handler wins once a module (PTT) registers it.
-        s.TryAddSingleton<IMediaFrameHandler, NoMediaHandler>();
-    });
+    }, services: s => s.AddSingleton<ILoggerProvider>(_logs));
 
     public async Task DisposeAsync()
     {
@@ -118,11 +110,5 @@ public sealed class JsSdkTests : IAsyncLifetime
     private static string Read(StringBuilder output)
     {
         lock (output) return output.ToString();
-    }
-
-    /// <summary>Refuses every binary frame, as the server does without a media module.</summary>
-    private sealed class NoMediaHandler : IMediaFrameHandler
-    {
-        public ValueTask<bool> HandleAsync(ClientConnection connection, ReadOnlyMemory<byte> frame) => ValueTask.FromResult(false);
     }
 }
