@@ -45,16 +45,16 @@ dotnet build Heartline.slnx -c Release --nologo -v quiet -clp:ErrorsOnly
 
 log "running tests"
 results="$root/artifacts/test-results"
-rm -rf "$results"
+rm -rf "$results"; mkdir -p "$results"
 set +e
 dotnet test Heartline.slnx -c Release --no-build --nologo --logger "trx;LogFileName=tests.trx" \
-  --results-directory "$results" --blame-hang-timeout 5m 2>&1 | tee "$results.log"
+  --results-directory "$results" --blame-hang-timeout 5m 2>&1 | tee "$results/run.log"
 status=${PIPESTATUS[0]}
 set -e
 
 # One plain summary line that any CI can read.
-passed=$(grep -ohE 'Passed: +[0-9]+' "$results.log" | awk '{s+=$2} END {print s+0}')
-failed=$(grep -ohE 'Failed: +[0-9]+' "$results.log" | awk '{s+=$2} END {print s+0}')
+passed=$(grep -ohE 'Passed: +[0-9]+' "$results/run.log" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -ohE 'Failed: +[0-9]+' "$results/run.log" | awk '{s+=$2} END {print s+0}')
 echo "$passed passed, $failed failed"
 if [ "$status" != 0 ] || [ "$failed" != 0 ] || [ "$passed" = 0 ]; then
   exit 1

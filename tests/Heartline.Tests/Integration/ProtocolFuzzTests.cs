@@ -43,7 +43,7 @@ public sealed class ProtocolFuzzTests
                 {
                     var (data, type) = RandomFrame(random);
                     try { await fuzzer.SendAsync(data, type); }
-                    catch (WebSocketException) { break; }
+                    catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException) { break; }
                     sent++;
                 }
             }

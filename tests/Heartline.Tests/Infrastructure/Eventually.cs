@@ -1,0 +1,18 @@
+namespace Heartline.Tests.Infrastructure;
+
+/// <summary>
+/// Waits, bounded, for server-side state that has no event to await (for example a registry entry removed after
+/// a teardown finishes).
+/// </summary>
+internal static class Eventually
+{
+    public static async Task TrueAsync(Func<bool> condition, string because, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException("timed out waiting: " + because);
+            await Task.Delay(20);
+        }
+    }
+}
