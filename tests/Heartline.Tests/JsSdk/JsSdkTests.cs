@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Text;
+using Heartline.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Heartline.Tests.JsSdk;
+
+/// <summary>
+/// Runs the JavaScript SDK's own tests (<c>node --test tests/js/sdk/</c>) against the real server, and checks that the
+/// server serves the SDK.
+/// </summary>
+public sealed class JsSdkTests : IAsyncLifetime
+{
+    private static readonly TimeSpan NodeTimeout = TimeSpan.FromSeconds(120);
+
+    private readonly LogRecorder _logs = new();
+    private HeartlineServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await HeartlineServer.StartAsync(new Dictionary<string, string?>
+    {
+        // The SDK test of the automatic ping waits for one ping interval.
+        ["Realtime:ClientPingIntervalSeconds"] = "1",
+        // Every SDK test opens sockets from 127.0.0.1; the per-IP connect limit is not what they test.
+        ["Realtime:ConnectRatePerIp"] = "1000",
+    }, services: s => s.AddSingleton<ILoggerProvider>(_logs));
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        Assert.Empty(_logs.Errors);
+    }
+
+    [Fact]
+    public async Task NodeTests_AgainstTheRealServer_AllPass()
+    {
+        var root = RepoRoot.Path;
+        var ws = Path.Combine(root, "tests", "js", "node_modules", "ws", "package.json");
+        Assert.True(File.Exists(ws), "tests/js/node_modules is missing: run `npm ci --prefix tests/js` first.");
+
+        var (exitCode, output) = await RunNodeTestsAsync(root, Path.Combine("tests", "js", "sdk") + Path.DirectorySeparatorChar);
+
+        Assert.True(exitCode == 0, $"node --test exited {exitCode}:{Environment.NewLine}{output}{Environment.NewLine}"
+            + $"Server warnings and errors:{Environment.NewLine}{string.Join(Environment.NewLine, _logs.Entries.Select(Describe))}");
+    }
+
+    [Fact]
+    public async Task Sdk_IsServedAsJavaScript()
+    {
+        using var http = _server.CreateHttpClient();
+
+        using var response = await http.GetAsync("/sdk/heartline.js");
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("javascript", response.Content.Headers.ContentType?.MediaType ?? "", StringComparison.Ordinal);
+        Assert.Contains("export class HeartlineClient", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private async Task<(int ExitCode, string Output)> RunNodeTestsAsync(string root, string testPath)
+    {
+        var start = new ProcessStartInfo("node")
+        {
+            WorkingDirectory = root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("--test");
+        start.ArgumentList.Add(testPath);
+        start.Environment["HEARTLINE_URL"] = _server.BaseAddress.ToString().TrimEnd('/');
+
+        var output = new StringBuilder();
+        using var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => Append(output, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
+        try
+        {
+            process.Start();
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            Assert.Fail($"cannot start node ({ex.Message}): Node.js 20 or later must be on PATH.");
+        }
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var timeout = new CancellationTokenSource(NodeTimeout);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Fail($"node --test did not finish within {NodeTimeout.TotalSeconds} s:{Environment.NewLine}{Read(output)}");
+        }
+        // WaitForExitAsync returns after the redirected streams reached their end, so the output is complete.
+        return (process.ExitCode, Read(output));
+    }
+
+    private static string Describe((LogLevel Level, string Category, string Message, Exception? Exception) entry) =>
+        $"{entry.Level} {entry.Category}: {entry.Message} {entry.Exception}";
+
+    private static void Append(StringBuilder output, string? line)
+    {
+        if (line is null) return;
+        lock (output) output.AppendLine(line);
+    }
+
+    private static string Read(StringBuilder output)
+    {
+        lock (output) return output.ToString();
+    }
+}
