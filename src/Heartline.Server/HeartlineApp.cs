@@ -2,6 +2,7 @@ using System.Text.Json;
 using Heartline.Server.Auth;
 using Heartline.Server.Connections;
 using Heartline.Server.Operations;
+using Heartline.Server.Ptt;
 using Heartline.Server.Storage;
 
 namespace Heartline.Server;
@@ -25,6 +26,7 @@ public static class HeartlineApp
         builder.Services.AddSingleton<Events.EventLogWriteCallback>(sp => sp.GetRequiredService<HeartlineMetrics>().EventLogWrite);
         builder.Services.AddHeartlineAuth();
         builder.Services.AddRealtime();
+        builder.Services.AddPtt();
         configure?.Invoke(builder);
         builder.Services.AddRealtimeLifetime();
 
@@ -38,6 +40,7 @@ public static class HeartlineApp
         app.MapOperationsApi();
         app.MapAuthApi();
         app.MapRealtime();
+        app.MapPttApi();
         return app;
     }
 

@@ -32,8 +32,10 @@ internal sealed partial class DisconnectActions
         if (!_handlers.ContainsKey(kind)) throw new ArgumentException($"No disconnect action handler for kind '{kind}'.", nameof(kind));
         var record = new DisconnectActionRecord("a_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)),
             connection.Id, kind, payload, _time.GetUtcNow().ToUnixTimeMilliseconds());
-        await _store.AddActionAsync(record, cancellationToken).ConfigureAwait(false);
+        // Memory first, so a connection that ends while the row is being written still runs the action here; the row
+        // is for a restart after a crash (a row written after the action ran only makes it run again: idempotent).
         _byConnection.GetOrAdd(connection.Id, static _ => new(StringComparer.Ordinal))[record.ActionId] = record;
+        await _store.AddActionAsync(record, cancellationToken).ConfigureAwait(false);
         return record.ActionId;
     }
 

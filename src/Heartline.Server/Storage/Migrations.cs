@@ -18,6 +18,7 @@ internal static partial class Migrations
     public static IReadOnlyList<Migration> All { get; } =
     [
         new(1, "events, connections and disconnect actions", V1Sqlite, V1Postgres),
+        new(3, "push-to-talk sessions and participants", V3Common, V3Common),
     ];
 
     public static int Latest => All[^1].Version;
@@ -57,13 +58,17 @@ internal static partial class Migrations
                 "Storage:ConnectionString at another database.");
         }
 
-        if (current == Latest)
+        // Applied versions rather than the maximum: branches may land migrations out of order.
+        var applied = (await connection.QueryAsync<int>(new CommandDefinition(
+            "SELECT version FROM schema_version", transaction: transaction,
+            cancellationToken: cancellationToken)).ConfigureAwait(false)).ToHashSet();
+        if (All.All(m => applied.Contains(m.Version)))
         {
             StorageLog.SchemaCurrent(logger, current);
             return;
         }
 
-        foreach (var migration in All.Where(m => m.Version > current))
+        foreach (var migration in All.Where(m => !applied.Contains(m.Version)))
         {
             var ddl = provider == StorageProviders.Postgres ? migration.Postgres : migration.Sqlite;
             await connection.ExecuteAsync(new CommandDefinition(

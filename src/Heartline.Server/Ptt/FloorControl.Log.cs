@@ -1,0 +1,16 @@
+namespace Heartline.Server.Ptt;
+
+internal sealed partial class FloorControl
+{
+    private static partial class Log
+    {
+        [LoggerMessage(3001, LogLevel.Debug, "Session {SessionId} of office {Office} started: speaker {UserId}, {Participants} listeners.")]
+        public static partial void SessionStarted(ILogger logger, string sessionId, string office, string userId, int participants);
+
+        [LoggerMessage(3002, LogLevel.Debug, "Session {SessionId} of office {Office} ended: {Reason}.")]
+        public static partial void SessionEnded(ILogger logger, string sessionId, string office, string reason);
+
+        [LoggerMessage(3003, LogLevel.Error, "The release action of session {SessionId} could not be registered or cancelled.")]
+        public static partial void ActionRegistrationFailed(ILogger logger, Exception exception, string sessionId);
+    }
+}

@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Heartline.Server.Auth;
+using Heartline.Server.Events;
+using Heartline.Server.Protocol;
+using Heartline.Server.Ptt.Agora;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Heartline.Server.Ptt;
+
+/// <summary>The PTT HTTP API (docs/protocol.md 10.4). Every endpoint is scoped to the caller's office; admins see all.</summary>
+internal static class PttApi
+{
+    public static IEndpointRouteBuilder MapPttApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/ptt").RequireAuthorization();
+        group.MapPost("/token", IssueToken).WithName("IssuePttToken").WithSummary("Agora AccessToken2 for the caller's office channel.");
+        group.MapGet("/offices/{office}", GetOffice).WithName("GetPttOffice").WithSummary("Live PTT state of an office.");
+        group.MapGet("/events", GetEvents).WithName("GetPttEvents").WithSummary("PTT events of an office, paged.");
+        group.MapGet("/stats", GetStats).WithName("GetPttStats").WithSummary("Daily PTT statistics of an office.");
+        return app;
+    }
+
+    private static Results<Ok<TokenResponse>, ProblemHttpResult> IssueToken(HttpContext http, FloorControl floors,
+        IOptions<AgoraOptions> agora, TimeProvider time)
+    {
+        var user = BearerAuthenticationHandler.UserOf(http);
+        var options = agora.Value;
+        if (string.IsNullOrEmpty(options.AppId) || string.IsNullOrEmpty(options.AppCertificate))
+            return HttpProblems.Create(StatusCodes.Status503ServiceUnavailable, ErrorCodes.Unavailable,
+                "Agora is not configured (Ptt:Agora:AppId, Ptt:Agora:AppCertificate) / Agora가 설정되지 않았습니다");
+        if (!PttChannels.IsMemberRole(user.Role) && !user.IsAdmin && user.Role != Roles.Viewer)
+            return HttpProblems.Forbidden("role may not join PTT / PTT 참여 권한이 없습니다");
+        var office = user.OfficeKey;
+        var current = floors.Current(office);
+        var publisher = current is not null && current.SpeakerUser.UserId == user.UserId && PttChannels.IsMemberRole(user.Role);
+        var uid = AgoraUid(user.UserId);
+        var issuedAt = (uint)time.GetUtcNow().ToUnixTimeSeconds();
+        var salt = (uint)RandomNumberGenerator.GetInt32(1, 100_000_000);
+        var channel = PttChannels.MediaChannel(office);
+        var token = AgoraTokenBuilder.BuildRtcToken(options.AppId, options.AppCertificate, channel, uid,
+            publisher ? AgoraRole.Publisher : AgoraRole.Subscriber, issuedAt, salt, (uint)options.TokenExpireSeconds);
+        return TypedResults.Ok(new TokenResponse(token, options.AppId, channel, uid, publisher ? "publisher" : "subscriber",
+            (issuedAt + (long)options.TokenExpireSeconds) * 1000));
+    }
+
+    /// <summary>A stable non-zero 32-bit Agora uid for a user id (uid 0 would let anyone join with the token).</summary>
+    internal static uint AgoraUid(string userId)
+    {
+        // FNV-1a: small, stable across processes and platforms (string.GetHashCode is randomized per process).
+        var hash = 2166136261u;
+        foreach (var b in Encoding.UTF8.GetBytes(userId))
+        {
+            hash ^= b;
+            hash *= 16777619u;
+        }
+        return hash == 0 ? 1 : hash;
+    }
+
+    private static Results<Ok<PttState>, ProblemHttpResult> GetOffice(string office, HttpContext http, FloorControl floors)
+    {
+        var user = BearerAuthenticationHandler.UserOf(http);
+        if (!user.CanObserve(office)) return HttpProblems.Forbidden("another office / 다른 사무실입니다");
+        return TypedResults.Ok(floors.State(office));
+    }
+
+    private static async Task<Results<Ok<EventsResponse>, ProblemHttpResult>> GetEvents(HttpContext http, IEventLog events,
+        string? office, long? from, long? to, string? type, long? after, int? limit, CancellationToken cancellationToken)
+    {
+        var user = BearerAuthenticationHandler.UserOf(http);
+        office ??= user.OfficeKey;
+        if (!user.CanObserve(office)) return HttpProblems.Forbidden("another office / 다른 사무실입니다");
+        if (type is not null && !PttEventTypes.All.Contains(type)) return HttpProblems.BadRequest("type: one of " + string.Join(", ", PttEventTypes.All));
+        if (limit is < 1 or > 1000) return HttpProblems.BadRequest("limit: 1 to 1000");
+        var page = await events.QueryAsync(new EventQuery(office, from, to, type, after, limit ?? 100), cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new EventsResponse(
+            [.. page.Items.Select(e => new EventRecordDto(e.Id, e.Type, e.Scope, e.SessionId, e.UserId, e.Time, e.Metadata))],
+            page.NextAfterId));
+    }
+
+    private static async Task<Results<Ok<PttDailyStats>, ProblemHttpResult>> GetStats(HttpContext http, PttStatistics statistics,
+        string? office, string? date, CancellationToken cancellationToken)
+    {
+        var user = BearerAuthenticationHandler.UserOf(http);
+        office ??= user.OfficeKey;
+        if (!user.CanObserve(office)) return HttpProblems.Forbidden("another office / 다른 사무실입니다");
+        DateOnly? day = null;
+        if (date is not null)
+        {
+            if (!DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
+                return HttpProblems.BadRequest("date: YYYY-MM-DD");
+            day = parsed;
+        }
+        return TypedResults.Ok(await statistics.DailyAsync(office, day, cancellationToken).ConfigureAwait(false));
+    }
+}

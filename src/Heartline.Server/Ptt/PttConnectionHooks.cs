@@ -1,0 +1,61 @@
+using System.Text.Json;
+using Heartline.Server.Auth;
+using Heartline.Server.Channels;
+using Heartline.Server.Connections;
+using Heartline.Server.Presence;
+using Heartline.Server.Protocol;
+
+namespace Heartline.Server.Ptt;
+
+/// <summary>Members joining mid-session listen at once; listeners whose connection ends leave their session.</summary>
+internal sealed class PttConnectionObserver(FloorControl floors) : IConnectionObserver
+{
+    public ValueTask OnConnectedAsync(ClientConnection connection)
+    {
+        if (floors.MemberConnected(connection) is { } state)
+            connection.Send(FrameWriter.Push("ptt.state", state, PttJsonContext.Default.PttState));
+        return ValueTask.CompletedTask;
+    }
+
+    public void OnDisconnected(ClientConnection connection, string reason) => floors.ConnectionEnded(connection);
+}
+
+/// <summary>Only members of the speaker's office may send audio; the relay forwards it.</summary>
+internal sealed class PttMediaHandler(FloorControl floors) : IMediaFrameHandler
+{
+    public ValueTask<bool> HandleAsync(ClientConnection connection, ReadOnlyMemory<byte> frame) =>
+        ValueTask.FromResult(floors.OnAudio(connection, frame) != AudioOutcome.Refused);
+}
+
+/// <summary>
+/// The speaker's disconnect action: releases the floor when the speaker's connection ends for any reason, in
+/// process or (after a crash) at the next start. Idempotent: an already-ended session stays as it ended.
+/// </summary>
+internal sealed class ReleaseFloorAction(FloorControl floors, PttStore store, TimeProvider time) : IDisconnectActionHandler
+{
+    public string Kind => FloorControl.ReleaseActionKind;
+
+    public async Task RunAsync(DisconnectActionContext context, CancellationToken cancellationToken)
+    {
+        using var payload = JsonDocument.Parse(context.Payload);
+        var office = payload.RootElement.GetProperty("office").GetString()!;
+        var epoch = payload.RootElement.GetProperty("epoch").GetInt64();
+        var sessionId = payload.RootElement.GetProperty("session_id").GetString()!;
+        var reason = context.Reason == DisconnectReasons.ServerRestart || context.Reason == DisconnectReasons.ServerShutdown
+            ? PttEndReasons.ServerRestart
+            : PttEndReasons.Disconnected;
+        if (floors.EndIfCurrent(office, epoch, reason)) return;
+        // Not current here: it ended already, or this is a restart and only the database remembers it.
+        await store.EndIfOpenAsync(sessionId, time.GetUtcNow().ToUnixTimeMilliseconds(), reason, cancellationToken).ConfigureAwait(false);
+    }
+}
+
+/// <summary><c>ptt:{office}</c>: members and observers of the office listen; only the server publishes.</summary>
+internal sealed class PttChannelPolicy : IChannelPolicy
+{
+    public string Namespace => "ptt";
+
+    public string? CanSubscribe(HeartlineUser user, string path) => user.CanObserve(path) ? null : ErrorCodes.Forbidden;
+
+    public string? CanPublish(HeartlineUser user, string path) => ErrorCodes.Forbidden;
+}

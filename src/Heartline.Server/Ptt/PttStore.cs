@@ -1,0 +1,164 @@
+using Dapper;
+using Heartline.Server.Storage;
+
+namespace Heartline.Server.Ptt;
+
+internal sealed record SessionRow(
+    string SessionId, string Office, string SpeakerUserId, long StartedAt, long? EndedAt, string? EndReason,
+    long? PressToGrantUs, int PeakParticipants, int HeartbeatLost);
+
+internal sealed record ParticipantMetricsRow(string SessionId, double? NotifyMs, double? TokenMs, double? JoinMs);
+
+/// <summary>
+/// Persists sessions and participants. Recording goes through the <see cref="BackgroundWriter"/> in order, so floor
+/// control never waits for the disk; queries read directly.
+/// </summary>
+internal sealed class PttStore(IHeartlineDatabase database, BackgroundWriter writer)
+{
+    public void SessionStarted(Grant grant, string nodeId, string eventId, long pressToGrantUs, IReadOnlyList<Participant> participants)
+    {
+        var session = new
+        {
+            grant.SessionId, grant.Office, Channel = PttChannels.MediaChannel(grant.Office), grant.Epoch, NodeId = nodeId, EventId = eventId,
+            SpeakerUserId = grant.SpeakerUser.UserId, SpeakerName = grant.SpeakerUser.Name, SpeakerAppType = grant.SpeakerUser.AppType,
+            StartedAt = grant.StartedAtMs, PressToGrantUs = pressToGrantUs, Peak = participants.Count,
+        };
+        var rows = participants.Select(p => ParticipantRow(grant.SessionId, p)).ToList();
+        writer.Enqueue(async (connection, transaction) =>
+        {
+            await connection.ExecuteAsync(
+                """
+                INSERT INTO ptt_sessions (session_id, office, channel, epoch, node_id, event_id, speaker_user_id, speaker_name,
+                    speaker_app_type, started_at, press_to_grant_us, peak_participants)
+                VALUES (@SessionId, @Office, @Channel, @Epoch, @NodeId, @EventId, @SpeakerUserId, @SpeakerName,
+                    @SpeakerAppType, @StartedAt, @PressToGrantUs, @Peak)
+                """, session, transaction).ConfigureAwait(false);
+            if (rows.Count > 0) await InsertParticipantsAsync(connection, transaction, rows).ConfigureAwait(false);
+        });
+    }
+
+    public void ParticipantJoined(string sessionId, Participant participant, int peak)
+    {
+        var row = ParticipantRow(sessionId, participant);
+        writer.Enqueue(async (connection, transaction) =>
+        {
+            await InsertParticipantsAsync(connection, transaction, [row]).ConfigureAwait(false);
+            await connection.ExecuteAsync(
+                "UPDATE ptt_sessions SET peak_participants = @Peak WHERE session_id = @SessionId AND peak_participants < @Peak",
+                new { SessionId = sessionId, Peak = peak }, transaction).ConfigureAwait(false);
+        });
+    }
+
+    public void ParticipantLeft(string sessionId, string connectionId, long leftAt, string reason, long lastSeen, bool heartbeatLost)
+    {
+        writer.Enqueue(async (connection, transaction) =>
+        {
+            await connection.ExecuteAsync(
+                """
+                UPDATE ptt_participants SET left_at = @LeftAt, left_reason = @Reason, last_seen = @LastSeen
+                WHERE session_id = @SessionId AND connection_id = @ConnectionId AND left_at IS NULL
+                """, new { SessionId = sessionId, ConnectionId = connectionId, LeftAt = leftAt, Reason = reason, LastSeen = lastSeen },
+                transaction).ConfigureAwait(false);
+            if (heartbeatLost)
+            {
+                await connection.ExecuteAsync(
+                    "UPDATE ptt_sessions SET heartbeat_lost = heartbeat_lost + 1 WHERE session_id = @SessionId",
+                    new { SessionId = sessionId }, transaction).ConfigureAwait(false);
+            }
+        });
+    }
+
+    public void SessionEnded(string sessionId, long endedAt, string reason) =>
+        writer.Enqueue((connection, transaction) => EndAsync(connection, transaction, sessionId, endedAt, reason));
+
+    public void Report(string sessionId, string connectionId, double? notifyMs, double? tokenMs, double? joinMs) =>
+        writer.Enqueue((connection, transaction) => connection.ExecuteAsync(
+            """
+            UPDATE ptt_participants SET notify_ms = COALESCE(@NotifyMs, notify_ms), token_ms = COALESCE(@TokenMs, token_ms),
+                join_ms = COALESCE(@JoinMs, join_ms)
+            WHERE session_id = @SessionId AND connection_id = @ConnectionId
+            """, new { SessionId = sessionId, ConnectionId = connectionId, NotifyMs = notifyMs, TokenMs = tokenMs, JoinMs = joinMs },
+            transaction));
+
+    public Task FlushAsync(CancellationToken cancellationToken = default) => writer.FlushAsync(cancellationToken);
+
+    /// <summary>Ends a session if it is still open (idempotent); returns whether it was open.</summary>
+    public async Task<bool> EndIfOpenAsync(string sessionId, long endedAt, string reason, CancellationToken cancellationToken = default)
+    {
+        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return await database.WriteAsync((connection, transaction) =>
+            EndAsync(connection, transaction, sessionId, endedAt, reason), cancellationToken).ConfigureAwait(false) > 0;
+    }
+
+    /// <summary>Ends every session a previous process of <paramref name="nodeId"/> left open; returns their ids.</summary>
+    public async Task<IReadOnlyList<(string SessionId, string Office)>> EndOpenSessionsAsync(string nodeId, long endedAt, string reason,
+        CancellationToken cancellationToken = default)
+    {
+        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return await database.WriteAsync(async (connection, transaction) =>
+        {
+            var open = (await connection.QueryAsync<(string SessionId, string Office)>(
+                "SELECT session_id, office FROM ptt_sessions WHERE node_id = @NodeId AND ended_at IS NULL",
+                new { NodeId = nodeId }, transaction).ConfigureAwait(false)).ToList();
+            foreach (var (sessionId, _) in open)
+                await EndAsync(connection, transaction, sessionId, endedAt, reason).ConfigureAwait(false);
+            return (IReadOnlyList<(string, string)>)open;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<IReadOnlyList<SessionRow>> SessionsAsync(string office, long from, long to, CancellationToken cancellationToken = default) =>
+        database.ReadAsync<IReadOnlyList<SessionRow>>(async connection => [.. await connection.QueryAsync<SessionRow>(new CommandDefinition(
+            """
+            SELECT session_id, office, speaker_user_id, started_at, ended_at, end_reason, press_to_grant_us,
+                peak_participants, heartbeat_lost
+            FROM ptt_sessions WHERE office = @Office AND started_at >= @From AND started_at < @To ORDER BY started_at
+            """, new { Office = office, From = from, To = to }, cancellationToken: cancellationToken)).ConfigureAwait(false)],
+            cancellationToken);
+
+    public Task<IReadOnlyList<ParticipantMetricsRow>> ParticipantMetricsAsync(string office, long from, long to, CancellationToken cancellationToken = default) =>
+        database.ReadAsync<IReadOnlyList<ParticipantMetricsRow>>(async connection => [.. await connection.QueryAsync<ParticipantMetricsRow>(new CommandDefinition(
+            """
+            SELECT p.session_id, p.notify_ms, p.token_ms, p.join_ms
+            FROM ptt_participants p JOIN ptt_sessions s ON s.session_id = p.session_id
+            WHERE s.office = @Office AND s.started_at >= @From AND s.started_at < @To
+            """, new { Office = office, From = from, To = to }, cancellationToken: cancellationToken)).ConfigureAwait(false)],
+            cancellationToken);
+
+    public Task<IReadOnlyList<(string ConnectionId, long? LeftAt, string? LeftReason)>> ParticipantsAsync(string sessionId, CancellationToken cancellationToken = default) =>
+        database.ReadAsync<IReadOnlyList<(string, long?, string?)>>(async connection => [.. await connection.QueryAsync<(string, long?, string?)>(new CommandDefinition(
+            "SELECT connection_id, left_at, left_reason FROM ptt_participants WHERE session_id = @SessionId",
+            new { SessionId = sessionId }, cancellationToken: cancellationToken)).ConfigureAwait(false)], cancellationToken);
+
+    public Task<(long? EndedAt, string? EndReason)> SessionEndAsync(string sessionId, CancellationToken cancellationToken = default) =>
+        database.ReadAsync(connection => connection.QuerySingleOrDefaultAsync<(long?, string?)>(new CommandDefinition(
+            "SELECT ended_at, end_reason FROM ptt_sessions WHERE session_id = @SessionId",
+            new { SessionId = sessionId }, cancellationToken: cancellationToken)), cancellationToken);
+
+    private static object ParticipantRow(string sessionId, Participant p) => new
+    {
+        SessionId = sessionId, ConnectionId = p.Connection.Id, p.User.UserId, p.User.Name, p.User.AppType,
+        Device = p.Connection.Device, JoinedAt = p.JoinedAtMs, LastSeen = p.Connection.LastSeenMs,
+    };
+
+    private static Task<int> InsertParticipantsAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, IEnumerable<object> rows) =>
+        connection.ExecuteAsync(
+            """
+            INSERT INTO ptt_participants (session_id, connection_id, user_id, name, app_type, device, joined_at, last_seen)
+            VALUES (@SessionId, @ConnectionId, @UserId, @Name, @AppType, @Device, @JoinedAt, @LastSeen)
+            ON CONFLICT (session_id, connection_id) DO NOTHING
+            """, rows, transaction);
+
+    private static async Task<int> EndAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction,
+        string sessionId, long endedAt, string reason)
+    {
+        var ended = await connection.ExecuteAsync(
+            "UPDATE ptt_sessions SET ended_at = @EndedAt, end_reason = @Reason WHERE session_id = @SessionId AND ended_at IS NULL",
+            new { SessionId = sessionId, EndedAt = endedAt, Reason = reason }, transaction).ConfigureAwait(false);
+        await connection.ExecuteAsync(
+            """
+            UPDATE ptt_participants SET left_at = @EndedAt, left_reason = 'session_ended'
+            WHERE session_id = @SessionId AND left_at IS NULL
+            """, new { SessionId = sessionId, EndedAt = endedAt }, transaction).ConfigureAwait(false);
+        return ended;
+    }
+}
