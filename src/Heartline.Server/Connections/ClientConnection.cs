@@ -167,5 +167,8 @@ internal sealed partial class ClientConnection
         return true;
     }
 
+    /// <summary>Marks a sign of life now (the receive loop does this for every frame; tests without a socket call it).</summary>
+    internal void MarkSeen() => Touch();
+
     private void Touch() => Volatile.Write(ref _lastSeenMs, _time.GetUtcNow().ToUnixTimeMilliseconds());
 }

@@ -25,7 +25,9 @@ internal static class RealtimeServiceCollectionExtensions
         services.TryAddSingleton<ChannelHub>();
         services.TryAddSingleton<ChannelAccess>();
         services.TryAddSingleton<PresenceTracker>();
-        services.TryAddSingleton<DisconnectActions>();
+        services.TryAddSingleton(sp => new DisconnectActions(sp.GetRequiredService<IConnectionStore>(),
+            () => sp.GetServices<IDisconnectActionHandler>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<DisconnectActions>>()));
         services.TryAddSingleton<StartupCleanup>();
 
         services.AddChannelPolicy<OfficeChannelPolicy>();

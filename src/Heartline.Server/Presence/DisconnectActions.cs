@@ -12,16 +12,17 @@ namespace Heartline.Server.Presence;
 internal sealed partial class DisconnectActions
 {
     private readonly IConnectionStore _store;
-    private readonly FrozenDictionary<string, IDisconnectActionHandler> _handlers;
+    private readonly Lazy<FrozenDictionary<string, IDisconnectActionHandler>> _handlers;
     private readonly TimeProvider _time;
     private readonly ILogger<DisconnectActions> _logger;
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, DisconnectActionRecord>> _byConnection = new(StringComparer.Ordinal);
 
-    public DisconnectActions(IConnectionStore store, IEnumerable<IDisconnectActionHandler> handlers, TimeProvider time,
+    /// <param name="handlers">Resolved on first use: handlers (floor control, for one) may depend on this class.</param>
+    public DisconnectActions(IConnectionStore store, Func<IEnumerable<IDisconnectActionHandler>> handlers, TimeProvider time,
         ILogger<DisconnectActions> logger)
     {
         _store = store;
-        _handlers = handlers.ToFrozenDictionary(h => h.Kind, StringComparer.Ordinal);
+        _handlers = new(() => handlers().ToFrozenDictionary(h => h.Kind, StringComparer.Ordinal));
         _time = time;
         _logger = logger;
     }
@@ -29,7 +30,7 @@ internal sealed partial class DisconnectActions
     /// <summary>Registers an action; returns its id (to cancel it when it is no longer needed).</summary>
     public async Task<string> RegisterAsync(ClientConnection connection, string kind, string payload, CancellationToken cancellationToken = default)
     {
-        if (!_handlers.ContainsKey(kind)) throw new ArgumentException($"No disconnect action handler for kind '{kind}'.", nameof(kind));
+        if (!_handlers.Value.ContainsKey(kind)) throw new ArgumentException($"No disconnect action handler for kind '{kind}'.", nameof(kind));
         var record = new DisconnectActionRecord("a_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)),
             connection.Id, kind, payload, _time.GetUtcNow().ToUnixTimeMilliseconds());
         // Memory first, so a connection that ends while the row is being written still runs the action here; the row
@@ -64,7 +65,7 @@ internal sealed partial class DisconnectActions
         var ran = 0;
         foreach (var action in actions)
         {
-            if (!_handlers.TryGetValue(action.Kind, out var handler))
+            if (!_handlers.Value.TryGetValue(action.Kind, out var handler))
             {
                 Log.UnknownKind(_logger, action.Kind, action.ActionId);
                 continue;

@@ -13,7 +13,7 @@ public sealed class DisconnectActionsTests
     private readonly DisconnectActions _actions;
 
     public DisconnectActionsTests() =>
-        _actions = new DisconnectActions(_store, [_handler, new FailingHandler()], _time, NullLogger<DisconnectActions>.Instance);
+        _actions = new DisconnectActions(_store, () => [_handler, new FailingHandler()], _time, NullLogger<DisconnectActions>.Instance);
 
     private static ConnectionRecord Record(string id, string node = "n1") =>
         new(id, node, "u1", "U1", "pickup_driver", "r1", "o1", "pickup_driver", null, 0);
@@ -69,7 +69,7 @@ public sealed class DisconnectActionsTests
         await _store.AddAsync(Record(c.Id));
         await _store.AddAsync(Record("c_other_node", node: "n2"));
         await _actions.RegisterAsync(c, RecordingHandler.KindName, "left-open");
-        var afterRestart = new DisconnectActions(_store, [_handler], _time, NullLogger<DisconnectActions>.Instance);
+        var afterRestart = new DisconnectActions(_store, () => [_handler], _time, NullLogger<DisconnectActions>.Instance);
         var cleanup = new StartupCleanup(_store, afterRestart, Options.Create(new PresenceOptions { NodeId = "n1" }), _time,
             NullLogger<StartupCleanup>.Instance);
 
