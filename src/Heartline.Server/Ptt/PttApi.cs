@@ -24,16 +24,17 @@ internal static class PttApi
     }
 
     private static Results<Ok<TokenResponse>, ProblemHttpResult> IssueToken(HttpContext http, FloorControl floors,
-        IOptions<AgoraOptions> agora, TimeProvider time)
+        IOptions<AgoraOptions> agora, TimeProvider time, TokenRequest? request)
     {
         var user = BearerAuthenticationHandler.UserOf(http);
         var options = agora.Value;
+        var office = request?.Office ?? user.OfficeKey;
+        if (!user.CanObserve(office)) return HttpProblems.Forbidden("another office / 다른 사무실입니다");
         if (string.IsNullOrEmpty(options.AppId) || string.IsNullOrEmpty(options.AppCertificate))
             return HttpProblems.Create(StatusCodes.Status503ServiceUnavailable, ErrorCodes.Unavailable,
                 "Agora is not configured (Ptt:Agora:AppId, Ptt:Agora:AppCertificate) / Agora가 설정되지 않았습니다");
         if (!PttChannels.IsMemberRole(user.Role) && !user.IsAdmin && user.Role != Roles.Viewer)
             return HttpProblems.Forbidden("role may not join PTT / PTT 참여 권한이 없습니다");
-        var office = user.OfficeKey;
         var current = floors.Current(office);
         var publisher = current is not null && current.SpeakerUser.UserId == user.UserId && PttChannels.IsMemberRole(user.Role);
         var uid = AgoraUid(user.UserId);

@@ -46,6 +46,8 @@ internal sealed record EventRecordDto(long Id, string Type, string Scope, string
 
 internal sealed record EventsResponse(IReadOnlyList<EventRecordDto> Items, long? NextAfter);
 
+internal sealed record TokenRequest(string? Office);
+
 internal sealed record TokenResponse(string Token, string AppId, string Channel, uint Uid, string Role, long ExpiresAt);
 
 internal sealed record PttDailyStats(
