@@ -1,7 +1,6 @@
 using Heartline.Server.Connections;
 using Heartline.Server.Ptt.Agora;
 using Heartline.Server.Presence;
-using Heartline.Server.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -16,8 +15,6 @@ internal static class PttServiceCollectionExtensions
         services.AddOptions<AgoraOptions>().BindConfiguration("Ptt:Agora").ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AgoraOptions>, AgoraOptionsValidator>());
 
-        services.TryAddSingleton<BackgroundWriter>();
-        services.AddHostedService(sp => sp.GetRequiredService<BackgroundWriter>());
         services.TryAddSingleton<PttStore>();
         services.TryAddSingleton<FloorControl>();
         services.TryAddSingleton<PttStatistics>();

@@ -35,7 +35,7 @@ internal sealed class PttStatistics(PttStore store, IEventLog events, IOptions<P
         var attempts = sessions.Count + busy;
         return new PttDailyStats(office, day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), options.Value.StatsTimeZone,
             sessions.Count, Math.Round(talkMs.Sum() / 60_000, 2), talkMs.Count == 0 ? 0 : Math.Round(talkMs.Average() / 1000, 2),
-            sessions.Count == 0 ? 0 : sessions.Max(s => s.PeakParticipants), attempts, busy,
+            sessions.Count == 0 ? 0 : (int)sessions.Max(s => s.PeakParticipants), attempts, busy,
             attempts == 0 ? 0 : Math.Round((double)busy / attempts, 4), ended.Count == 0 ? 0 : Math.Round((double)abnormal / ended.Count, 4),
             Average(pressToGrant), Percentile(pressToGrant, 0.95), Average(notify), Percentile(notify, 0.95),
             Average([.. participants.Where(p => p.TokenMs is not null).Select(p => p.TokenMs!.Value)]),

@@ -3,11 +3,27 @@ using Heartline.Server.Storage;
 
 namespace Heartline.Server.Ptt;
 
-internal sealed record SessionRow(
-    string SessionId, string Office, string SpeakerUserId, long StartedAt, long? EndedAt, string? EndReason,
-    long? PressToGrantUs, int PeakParticipants, int HeartbeatLost);
+/// <summary>A stored session as the statistics read it (a class: Dapper maps nullable columns onto settable properties).</summary>
+internal sealed class SessionRow
+{
+    public string SessionId { get; set; } = "";
+    public string Office { get; set; } = "";
+    public string SpeakerUserId { get; set; } = "";
+    public long StartedAt { get; set; }
+    public long? EndedAt { get; set; }
+    public string? EndReason { get; set; }
+    public long? PressToGrantUs { get; set; }
+    public long PeakParticipants { get; set; }
+    public long HeartbeatLost { get; set; }
+}
 
-internal sealed record ParticipantMetricsRow(string SessionId, double? NotifyMs, double? TokenMs, double? JoinMs);
+internal sealed class ParticipantMetricsRow
+{
+    public string SessionId { get; set; } = "";
+    public double? NotifyMs { get; set; }
+    public double? TokenMs { get; set; }
+    public double? JoinMs { get; set; }
+}
 
 /// <summary>
 /// Persists sessions and participants. Recording goes through the <see cref="BackgroundWriter"/> in order, so floor
@@ -109,8 +125,9 @@ internal sealed class PttStore(IHeartlineDatabase database, BackgroundWriter wri
     public Task<IReadOnlyList<SessionRow>> SessionsAsync(string office, long from, long to, CancellationToken cancellationToken = default) =>
         database.ReadAsync<IReadOnlyList<SessionRow>>(async connection => [.. await connection.QueryAsync<SessionRow>(new CommandDefinition(
             """
-            SELECT session_id, office, speaker_user_id, started_at, ended_at, end_reason, press_to_grant_us,
-                peak_participants, heartbeat_lost
+            SELECT session_id AS SessionId, office AS Office, speaker_user_id AS SpeakerUserId, started_at AS StartedAt,
+                ended_at AS EndedAt, end_reason AS EndReason, press_to_grant_us AS PressToGrantUs,
+                peak_participants AS PeakParticipants, heartbeat_lost AS HeartbeatLost
             FROM ptt_sessions WHERE office = @Office AND started_at >= @From AND started_at < @To ORDER BY started_at
             """, new { Office = office, From = from, To = to }, cancellationToken: cancellationToken)).ConfigureAwait(false)],
             cancellationToken);
@@ -118,7 +135,7 @@ internal sealed class PttStore(IHeartlineDatabase database, BackgroundWriter wri
     public Task<IReadOnlyList<ParticipantMetricsRow>> ParticipantMetricsAsync(string office, long from, long to, CancellationToken cancellationToken = default) =>
         database.ReadAsync<IReadOnlyList<ParticipantMetricsRow>>(async connection => [.. await connection.QueryAsync<ParticipantMetricsRow>(new CommandDefinition(
             """
-            SELECT p.session_id, p.notify_ms, p.token_ms, p.join_ms
+            SELECT p.session_id AS SessionId, p.notify_ms AS NotifyMs, p.token_ms AS TokenMs, p.join_ms AS JoinMs
             FROM ptt_participants p JOIN ptt_sessions s ON s.session_id = p.session_id
             WHERE s.office = @Office AND s.started_at >= @From AND s.started_at < @To
             """, new { Office = office, From = from, To = to }, cancellationToken: cancellationToken)).ConfigureAwait(false)],

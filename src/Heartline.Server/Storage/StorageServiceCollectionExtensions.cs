@@ -31,15 +31,18 @@ internal static class StorageServiceCollectionExtensions
         services.TryAddSingleton(CreateWriteHistogram);
         services.TryAddSingleton<SqlEventLog>();
         services.TryAddSingleton<IEventLog>(sp => sp.GetRequiredService<SqlEventLog>());
+        services.TryAddSingleton<BackgroundWriter>();
 
         // Hosted services start in registration order and stop in reverse: the migrator goes first so the schema is
-        // ready before anything (the web server included) starts, and the event-log writer second so it stops last,
-        // committing what the others queued while stopping.
+        // ready before anything (the web server included) starts, and the writers next so that they run before any
+        // startup work that writes (cleanup after a crash) and stop last, committing what the others queued while
+        // stopping.
         if (!services.Any(d => d.ServiceType == typeof(StorageMigrator)))
         {
             services.AddSingleton<StorageMigrator>();
             services.Insert(0, ServiceDescriptor.Singleton<IHostedService>(sp => sp.GetRequiredService<StorageMigrator>()));
             services.Insert(1, ServiceDescriptor.Singleton<IHostedService>(sp => sp.GetRequiredService<SqlEventLog>()));
+            services.Insert(2, ServiceDescriptor.Singleton<IHostedService>(sp => sp.GetRequiredService<BackgroundWriter>()));
         }
         return services;
     }

@@ -9,7 +9,7 @@ public sealed class LogRecorder : ILoggerProvider
     public ConcurrentQueue<(LogLevel Level, string Category, string Message, Exception? Exception)> Entries { get; } = new();
 
     public IEnumerable<string> Errors => Entries.Where(e => e.Level >= LogLevel.Error)
-        .Select(e => $"{e.Category}: {e.Message} {e.Exception}");
+        .Select(e => $"{e.Category}: {e.Message} {e.Exception?.GetType().Name}: {e.Exception?.Message}");
 
     public ILogger CreateLogger(string categoryName) => new Recorder(this, categoryName);
 

@@ -15,11 +15,11 @@ public sealed class RestartTests
     public async Task Start_AfterTheProcessWasKilled_ClosesWhatItLeftOpenWithServerRestart()
     {
         var databasePath = Path.Combine(Path.GetTempPath(), "heartline-tests", Guid.NewGuid().ToString("N"), "heartline.db");
-        var port = FreePort();
-        using var crashed = StartServerProcess(databasePath, port);
+        var port = ServerProcess.FreePort();
+        using var crashed = ServerProcess.Start(databasePath, port);
         try
         {
-            await WaitHealthyAsync(port);
+            await ServerProcess.WaitReadyAsync(port);
             var uri = new Uri($"ws://127.0.0.1:{port}/ws");
             await using var client = await WsClient.OpenAsync(uri);
             // The child process runs in Testing with the development key, so a token minted with defaults verifies.
@@ -59,62 +59,13 @@ public sealed class RestartTests
         Assert.Equal(DisconnectReasons.ServerShutdown, EndReason(server.DatabasePath, client.ConnectionId!));
     }
 
-    private static Process StartServerProcess(string databasePath, int port)
-    {
-        var dll = Path.Combine(AppContext.BaseDirectory, "Heartline.Server.dll");
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[]
-        {
-            dll, "--environment", "Testing", "--urls", $"http://127.0.0.1:{port}", "--Storage:ConnectionString",
-            $"Data Source={databasePath}", "--Presence:NodeId", "test-node", "--Logging:LogLevel:Default", "Warning",
-        })
-        {
-            info.ArgumentList.Add(arg);
-        }
-        var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static async Task WaitHealthyAsync(int port)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            try
-            {
-                if ((await http.GetAsync($"http://127.0.0.1:{port}/ready")).StatusCode == HttpStatusCode.OK) return;
-            }
-            catch (HttpRequestException) { }
-            catch (TaskCanceledException) { }
-            await Task.Delay(100);
-        }
-        throw new TimeoutException("the server process did not become ready in 60 s");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static long CountOpen(string databasePath) =>
+    internal static long CountOpen(string databasePath) =>
         Scalar<long>(databasePath, "SELECT COUNT(*) FROM connections WHERE ended_at IS NULL");
 
-    private static string? EndReason(string databasePath, string connectionId) =>
+    internal static string? EndReason(string databasePath, string connectionId) =>
         Scalar<string?>(databasePath, $"SELECT end_reason FROM connections WHERE connection_id = '{connectionId}'");
 
-    private static T Scalar<T>(string databasePath, string sql)
+    internal static T Scalar<T>(string databasePath, string sql)
     {
         using var connection = new SqliteConnection($"Data Source={databasePath};Pooling=False");
         connection.Open();

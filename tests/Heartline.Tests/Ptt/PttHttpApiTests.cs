@@ -1,0 +1,159 @@
+using System.Net;
+using System.Text.Json;
+using Heartline.Server.Auth;
+using Heartline.Server.Ptt;
+using Heartline.Server.Ptt.Agora;
+using Heartline.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Heartline.Tests.Ptt;
+
+public sealed class PttHttpApiTests : IAsyncLifetime
+{
+    // The official test inputs of the reference; configuration, never code, in a deployment.
+    private const string AppId = "970CA35de60c44645bbae8a215061b33";
+    private const string AppCertificate = "5CFd2fd1755d40ecb72977518be15d3b";
+    private readonly LogRecorder _logs = new();
+    private HeartlineServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await HeartlineServer.StartAsync(services: s => s.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(_logs), settings: new Dictionary<string, string?>
+    {
+        ["Ptt:Agora:AppId"] = AppId,
+        ["Ptt:Agora:AppCertificate"] = AppCertificate,
+        ["Ptt:Agora:TokenExpireSeconds"] = "600",
+        ["Ptt:MaxTalkMs"] = "1500",
+    });
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        Assert.Empty(_logs.Errors);
+    }
+
+    private HttpClient Http(string userId, string role = Roles.PickupDriver, string office = "o1") =>
+        _server.CreateHttpClient(_server.Token(userId, office, role));
+
+    [Fact]
+    public async Task Token_ForTheSpeaker_IsPublisher_ForAListener_IsJoinOnly_AndExpiresAsConfigured()
+    {
+        await using var speaker = await _server.MemberAsync("drv1");
+        await speaker.PressAsync();
+        using var speakerHttp = Http("drv1");
+        using var listenerHttp = Http("drv2");
+
+        var publisher = await (await speakerHttp.PostAsJsonAsync("/api/ptt/token", new { })).Content.ReadFromJsonAsync<JsonElement>();
+        var subscriber = await (await listenerHttp.PostAsJsonAsync("/api/ptt/token", new { })).Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal("publisher", publisher.GetProperty("role").GetString());
+        Assert.Equal("subscriber", subscriber.GetProperty("role").GetString());
+        Assert.True(AgoraTokenBuilder.TryParse(publisher.GetProperty("token").GetString()!, out var pub));
+        Assert.True(AgoraTokenBuilder.TryParse(subscriber.GetProperty("token").GetString()!, out var sub));
+        Assert.True(AgoraTokenBuilder.Verify(publisher.GetProperty("token").GetString()!, AppCertificate));
+        Assert.Equal("ptt_r1_o1", pub!.ChannelName);
+        Assert.Equal([1, 2, 3, 4], pub.Privileges.Keys.Order().Select(k => (int)k));
+        Assert.Equal([1], sub!.Privileges.Keys.Select(k => (int)k));
+        Assert.Equal(600u, sub.Expire);
+        Assert.Equal(PttApi.AgoraUid("drv2").ToString(System.Globalization.CultureInfo.InvariantCulture), sub.Uid);
+        Assert.NotEqual(pub.Uid, sub.Uid);
+    }
+
+    [Fact]
+    public async Task Token_ForAnotherOffice_Is403_WithoutToken_Is401()
+    {
+        using var http = Http("drv1");
+        using var anonymous = _server.CreateHttpClient();
+
+        var other = await http.PostAsJsonAsync("/api/ptt/token", new { office = "r1_o2" });
+
+        Assert.Equal(HttpStatusCode.Forbidden, other.StatusCode);
+        Assert.Contains("forbidden", await other.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsJsonAsync("/api/ptt/token", new { })).StatusCode);
+    }
+
+    [Fact]
+    public async Task Token_WhenAgoraIsNotConfigured_Is503()
+    {
+        await using var plain = await HeartlineServer.StartAsync();
+        using var http = plain.CreateHttpClient(plain.Token("drv1"));
+
+        var response = await http.PostAsJsonAsync("/api/ptt/token", new { });
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("unavailable", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task MaxTalkTime_EndsTheSessionEvenWithKeepalives()
+    {
+        await using var speaker = await _server.MemberAsync("drv1");
+        await using var listener = await _server.MemberAsync("drv2");
+        var epoch = (await speaker.PressAsync()).GetProperty("epoch").GetInt64();
+        var keepalives = Task.Run(async () =>
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                if (!(await speaker.RequestAsync("ptt.keepalive", new { epoch })).IsOk) return;
+                await Task.Delay(300);
+            }
+        });
+
+        var ended = await listener.NextPttAsync("session_ended", TimeSpan.FromSeconds(5));
+        await keepalives.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal("max_duration", ended.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task OfficeState_OwnOffice_IsVisible_OtherOffice_Is403_AdminSeesAll()
+    {
+        await using var speaker = await _server.MemberAsync("drv1", name: "김기사");
+        await speaker.PressAsync();
+        using var own = Http("drv2");
+        using var stranger = Http("x1", office: "o2");
+        using var admin = Http("boss", Roles.Admin, "hq");
+
+        var state = await own.GetFromJsonAsync<JsonElement>("/api/ptt/offices/r1_o1");
+
+        Assert.True(state.GetProperty("active").GetBoolean());
+        Assert.Equal("김기사", state.GetProperty("speaker").GetProperty("name").GetString());
+        Assert.Equal(HttpStatusCode.Forbidden, (await stranger.GetAsync("/api/ptt/offices/r1_o1")).StatusCode);
+        Assert.True((await admin.GetFromJsonAsync<JsonElement>("/api/ptt/offices/r1_o1")).GetProperty("active").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Events_AndStats_RecordWhatHappened()
+    {
+        await using var speaker = await _server.MemberAsync("drv1");
+        await using var other = await _server.MemberAsync("drv2");
+        var press = await speaker.PressAsync();
+        Assert.Equal("floor_busy", (await other.RequestAsync("ptt.press")).ErrorCode);
+        await other.NextPttAsync("session_started");
+        Assert.True((await other.RequestAsync("ptt.report", new { session_id = press.GetProperty("session_id").GetString(), notify_ms = 12.5 })).IsOk);
+        await speaker.RequestAsync("ptt.release", new { epoch = press.GetProperty("epoch").GetInt64() });
+        await _server.Services.GetRequiredService<Heartline.Server.Events.IEventLog>().FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        await _server.Services.GetRequiredService<PttStore>().FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        using var http = Http("drv1");
+
+        var events = await http.GetFromJsonAsync<JsonElement>("/api/ptt/events?office=r1_o1&limit=100");
+        var busyOnly = await http.GetFromJsonAsync<JsonElement>("/api/ptt/events?type=PTT_BUSY");
+        var firstPage = await http.GetFromJsonAsync<JsonElement>("/api/ptt/events?limit=1");
+        var stats = await http.GetFromJsonAsync<JsonElement>("/api/ptt/stats?office=r1_o1");
+
+        var types = events.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("type").GetString()).ToList();
+        Assert.Contains("SESSION_STARTED", types);
+        Assert.Contains("SESSION_ENDED", types);
+        Assert.Contains("USER_JOINED", types);
+        Assert.Contains("PTT_BUSY", types);
+        Assert.All(busyOnly.GetProperty("items").EnumerateArray(), e => Assert.Equal("PTT_BUSY", e.GetProperty("type").GetString()));
+        Assert.True(firstPage.GetProperty("next_after").GetInt64() > 0);
+        Assert.Equal(1, stats.GetProperty("sessions").GetInt32());
+        Assert.Equal(1, stats.GetProperty("busy_presses").GetInt32());
+        Assert.Equal(0.5, stats.GetProperty("busy_rate").GetDouble());
+        Assert.Equal(1, stats.GetProperty("peak_participants").GetInt32());
+        Assert.Equal(12.5, stats.GetProperty("notify_avg_ms").GetDouble());
+        Assert.True(stats.GetProperty("press_to_grant_p95_ms").GetDouble() >= 0);
+        Assert.Equal(1, stats.GetProperty("end_reasons").GetProperty("released").GetInt32());
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/api/ptt/stats?date=yesterday")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.GetAsync("/api/ptt/events?office=r1_o2")).StatusCode);
+    }
+}
