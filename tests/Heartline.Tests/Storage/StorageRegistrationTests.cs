@@ -43,14 +43,14 @@ public sealed class StorageRegistrationTests : IDisposable
     }
 
     [Fact]
-    public void AddHeartlineStorage_CalledTwice_RegistersEachHostedServiceOnce()
+    public void AddHeartlineStorage_CalledTwice_RegistersMigratorAndBothWritersOnce()
     {
         var services = new ServiceCollection();
 
         services.AddHeartlineStorage();
         services.AddHeartlineStorage();
 
-        Assert.Equal(2, services.Count(d => d.ServiceType == typeof(IHostedService)));
+        Assert.Equal(3, services.Count(d => d.ServiceType == typeof(IHostedService)));
     }
 
     [Fact]
