@@ -86,12 +86,7 @@ internal sealed class StateCommand(FloorControl floors) : ICommandHandler
     {
         var args = context.ReadArgs(PttJsonContext.Default.OfficeArgs);
         if (args is null) return ValueTask.CompletedTask;
-        var office = args.Office ?? context.User.OfficeKey;
-        if (!context.User.CanObserve(office))
-        {
-            context.Error(ErrorCodes.Forbidden, "another office / 다른 사무실입니다");
-            return ValueTask.CompletedTask;
-        }
+        if (!context.TryObserveOffice(args.Office, out var office)) return ValueTask.CompletedTask;
         context.Reply(floors.State(office), PttJsonContext.Default.PttState);
         return ValueTask.CompletedTask;
     }
