@@ -6,7 +6,10 @@ namespace Heartline.Server.Events;
 internal sealed record EventRecord(
     long Id, string Type, string Scope, string? SessionId, string? UserId, long Time, string? Metadata);
 
-/// <summary>A page query. Results are ordered by id; pass <see cref="AfterId"/> from the previous page.</summary>
+/// <summary>
+/// A page query. Results are ordered by id; pass <see cref="AfterId"/> from the previous page. <see cref="From"/> is
+/// inclusive, <see cref="To"/> exclusive; <see cref="Limit"/> is clamped to 1..1000.
+/// </summary>
 internal sealed record EventQuery(
     string? Scope = null, long? From = null, long? To = null, string? Type = null, long? AfterId = null, int Limit = 100);
 

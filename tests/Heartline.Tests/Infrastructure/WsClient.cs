@@ -78,6 +78,15 @@ public sealed class WsClient : IAsyncDisposable
         return new Reply(await reply.WaitAsync(timeout ?? DefaultTimeout));
     }
 
+    /// <summary>Sends a hand-written frame and waits for the reply carrying <paramref name="id"/>.</summary>
+    public async Task<Reply> RequestRawAsync(long id, string json, TimeSpan? timeout = null)
+    {
+        var tcs = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_lock) _pending[id] = tcs;
+        await SendTextAsync(json);
+        return new Reply(await tcs.Task.WaitAsync(timeout ?? DefaultTimeout));
+    }
+
     /// <summary>Sends a command; <c>Reply</c> completes with the reply frame.</summary>
     public (long Id, Task Sent, Task<JsonElement> Reply) SendCommand(string cmd, object? args = null)
     {

@@ -1,0 +1,64 @@
+using Dapper;
+using Heartline.Server.Storage;
+
+namespace Heartline.Server.Presence;
+
+/// <summary><see cref="IConnectionStore"/> on the node's database (same SQL on SQLite and PostgreSQL).</summary>
+internal sealed class SqlConnectionStore(IHeartlineDatabase database) : IConnectionStore
+{
+    public Task AddAsync(ConnectionRecord connection, CancellationToken cancellationToken = default) =>
+        database.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO connections (connection_id, node_id, user_id, name, role, region_id, office_id, app_type,
+                                     device, connected_at)
+            VALUES (@ConnectionId, @NodeId, @UserId, @Name, @Role, @RegionId, @OfficeId, @AppType,
+                    @Device, @ConnectedAt)
+            """, connection, tx, cancellationToken: cancellationToken)), cancellationToken);
+
+    public Task EndAsync(string connectionId, long endedAt, string reason, CancellationToken cancellationToken = default) =>
+        // The first end wins: a late second call (say, the crash cleanup racing a normal close) changes nothing.
+        database.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE connections SET ended_at = @EndedAt, end_reason = @Reason
+            WHERE connection_id = @ConnectionId AND ended_at IS NULL
+            """, new { ConnectionId = connectionId, EndedAt = endedAt, Reason = reason }, tx,
+            cancellationToken: cancellationToken)), cancellationToken);
+
+    public async Task<IReadOnlyList<ConnectionRecord>> ListOpenAsync(
+        string nodeId, CancellationToken cancellationToken = default) =>
+        (await database.ReadAsync(c => c.QueryAsync<ConnectionRecord>(new CommandDefinition(
+            """
+            SELECT connection_id AS ConnectionId, node_id AS NodeId, user_id AS UserId, name AS Name, role AS Role,
+                   region_id AS RegionId, office_id AS OfficeId, app_type AS AppType, device AS Device,
+                   connected_at AS ConnectedAt
+            FROM connections
+            WHERE node_id = @NodeId AND ended_at IS NULL
+            ORDER BY connected_at, connection_id
+            """, new { NodeId = nodeId }, cancellationToken: cancellationToken)), cancellationToken)
+            .ConfigureAwait(false)).AsList();
+
+    public Task AddActionAsync(DisconnectActionRecord action, CancellationToken cancellationToken = default) =>
+        database.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO disconnect_actions (action_id, connection_id, kind, payload, created_at)
+            VALUES (@ActionId, @ConnectionId, @Kind, @Payload, @CreatedAt)
+            """, action, tx, cancellationToken: cancellationToken)), cancellationToken);
+
+    public async Task<bool> RemoveActionAsync(string actionId, CancellationToken cancellationToken = default) =>
+        await database.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM disconnect_actions WHERE action_id = @ActionId",
+            new { ActionId = actionId }, tx, cancellationToken: cancellationToken)), cancellationToken)
+            .ConfigureAwait(false) > 0;
+
+    public async Task<IReadOnlyList<DisconnectActionRecord>> ListActionsAsync(
+        string connectionId, CancellationToken cancellationToken = default) =>
+        (await database.ReadAsync(c => c.QueryAsync<DisconnectActionRecord>(new CommandDefinition(
+            """
+            SELECT action_id AS ActionId, connection_id AS ConnectionId, kind AS Kind, payload AS Payload,
+                   created_at AS CreatedAt
+            FROM disconnect_actions
+            WHERE connection_id = @ConnectionId
+            ORDER BY created_at, action_id
+            """, new { ConnectionId = connectionId }, cancellationToken: cancellationToken)), cancellationToken)
+            .ConfigureAwait(false)).AsList();
+}

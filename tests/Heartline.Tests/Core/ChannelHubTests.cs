@@ -1,0 +1,152 @@
+using System.Text.Json;
+using Heartline.Server.Channels;
+using Heartline.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Heartline.Tests.Core;
+
+public sealed class ChannelHubTests
+{
+    private readonly ManualTimeProvider _time = new();
+
+    private ChannelHub CreateHub(int historySize = 100, int ttlSeconds = 300) =>
+        new(Options.Create(new ChannelOptions { HistorySize = historySize, HistoryTtlSeconds = ttlSeconds }), _time, NullLogger<ChannelHub>.Instance);
+
+    private static JsonElement Data(int n) => JsonDocument.Parse($"{{\"n\":{n}}}").RootElement;
+
+    private static SubscribeOutcome Subscribe(ChannelHub hub, Heartline.Server.Connections.ClientConnection c, string channel, StreamPosition? since = null) =>
+        hub.Subscribe(c, channel, since, (o, missed) => System.Text.Encoding.UTF8.GetBytes(
+            JsonSerializer.Serialize(new { recovered = o.Recovered, offset = o.Offset, missed = missed.Select(m => m.Offset).ToArray() })));
+
+    [Fact]
+    public void Publish_ToSubscribers_QueuesTheSameBytesInOffsetOrder()
+    {
+        var hub = CreateHub();
+        var a = TestConnections.Create(_time);
+        var b = TestConnections.Create(_time);
+        Subscribe(hub, a, "office:r1_o1");
+        Subscribe(hub, b, "office:r1_o1");
+        a.Drain();
+        b.Drain();
+
+        for (var i = 1; i <= 5; i++) hub.Publish("office:r1_o1", Data(i));
+
+        var fromA = a.Drain();
+        var fromB = b.Drain();
+        Assert.Equal([1, 2, 3, 4, 5], fromA.Select(p => p.GetProperty("offset").GetInt64()));
+        Assert.Equal(fromA.Select(p => p.GetRawText()), fromB.Select(p => p.GetRawText()));
+        Assert.Equal(3, fromA[2].GetProperty("data").GetProperty("n").GetInt32());
+        Assert.Equal("pub", fromA[0].GetProperty("push").GetString());
+    }
+
+    [Fact]
+    public void Subscribe_WithSinceInHistory_RecoversEveryMissedPublication()
+    {
+        var hub = CreateHub();
+        var first = hub.Publish("office:r1_o1", Data(1));
+        hub.Publish("office:r1_o1", Data(2));
+        hub.Publish("office:r1_o1", Data(3));
+        var c = TestConnections.Create(_time);
+
+        var outcome = Subscribe(hub, c, "office:r1_o1", first);
+
+        Assert.True(outcome.Recovered);
+        Assert.Equal(3, outcome.Offset);
+        var reply = Assert.Single(c.Drain());
+        Assert.Equal([2L, 3L], reply.GetProperty("missed").EnumerateArray().Select(e => e.GetInt64()));
+    }
+
+    [Fact]
+    public void Subscribe_WhenHistoryLostTheOldest_RecoversNothing()
+    {
+        var hub = CreateHub(historySize: 2);
+        var first = hub.Publish("office:r1_o1", Data(1));
+        for (var i = 2; i <= 5; i++) hub.Publish("office:r1_o1", Data(i));
+        var c = TestConnections.Create(_time);
+
+        var outcome = Subscribe(hub, c, "office:r1_o1", first);
+
+        Assert.False(outcome.Recovered);
+        Assert.Empty(Assert.Single(c.Drain()).GetProperty("missed").EnumerateArray());
+    }
+
+    [Fact]
+    public void Subscribe_WithWrongEpoch_RecoversNothing()
+    {
+        var hub = CreateHub();
+        var position = hub.Publish("office:r1_o1", Data(1));
+        hub.Publish("office:r1_o1", Data(2));
+
+        var outcome = Subscribe(hub, TestConnections.Create(_time), "office:r1_o1", position with { Epoch = "other" });
+
+        Assert.False(outcome.Recovered);
+    }
+
+    [Fact]
+    public void Subscribe_AtLatestOffset_RecoversWithNothingMissing()
+    {
+        var hub = CreateHub();
+        var position = hub.Publish("office:r1_o1", Data(1));
+
+        var outcome = Subscribe(hub, TestConnections.Create(_time), "office:r1_o1", position);
+
+        Assert.True(outcome.Recovered);
+    }
+
+    [Fact]
+    public void Sweep_AfterTtl_DropsHistorySoRecoveryFails()
+    {
+        var hub = CreateHub(ttlSeconds: 60);
+        var position = hub.Publish("office:r1_o1", Data(1));
+        hub.Publish("office:r1_o1", Data(2));
+        _time.Advance(TimeSpan.FromSeconds(61));
+
+        var removed = hub.Sweep();
+
+        Assert.True(removed >= 2);
+        Assert.False(Subscribe(hub, TestConnections.Create(_time), "office:r1_o1", position).Recovered);
+    }
+
+    [Fact]
+    public void Sweep_IdleChannelWithoutSubscribers_IsEvictedAndGetsANewEpoch()
+    {
+        var hub = CreateHub(ttlSeconds: 60);
+        var before = hub.Publish("office:r1_o1", Data(1));
+        _time.Advance(TimeSpan.FromSeconds(61));
+        hub.Sweep();
+
+        Assert.Null(hub.Position("office:r1_o1"));
+        var after = hub.Publish("office:r1_o1", Data(2));
+        Assert.NotEqual(before.Epoch, after.Epoch);
+        Assert.Equal(1, after.Offset);
+    }
+
+    [Fact]
+    public void Unsubscribe_StopsDelivery()
+    {
+        var hub = CreateHub();
+        var c = TestConnections.Create(_time);
+        Subscribe(hub, c, "office:r1_o1");
+        c.Drain();
+
+        hub.Unsubscribe(c, "office:r1_o1");
+        hub.Publish("office:r1_o1", Data(1));
+
+        Assert.Empty(c.Drain());
+    }
+
+    [Fact]
+    public void Publish_ConcurrentPublishers_KeepOffsetsGapFreeAndOrderedForEverySubscriber()
+    {
+        var hub = CreateHub(historySize: 10_000);
+        var subscribers = Enumerable.Range(0, 4).Select(_ => TestConnections.Create(_time,
+            options: new Heartline.Server.Connections.RealtimeOptions { SendQueueCapacity = 10_000, SendQueueMaxBytes = 64 << 20 })).ToList();
+        foreach (var s in subscribers) { Subscribe(hub, s, "office:r1_o1"); s.Drain(); }
+
+        Parallel.For(0, 4, p => { for (var i = 0; i < 500; i++) hub.Publish("office:r1_o1", Data(i)); });
+
+        foreach (var s in subscribers)
+            Assert.Equal(Enumerable.Range(1, 2000).Select(i => (long)i), s.Drain().Select(f => f.GetProperty("offset").GetInt64()));
+    }
+}

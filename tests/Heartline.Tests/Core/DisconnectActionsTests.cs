@@ -1,0 +1,125 @@
+using Heartline.Server.Presence;
+using Heartline.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Heartline.Tests.Core;
+
+public sealed class DisconnectActionsTests
+{
+    private readonly ManualTimeProvider _time = new();
+    private readonly InMemoryConnectionStore _store = new();
+    private readonly RecordingHandler _handler = new();
+    private readonly DisconnectActions _actions;
+
+    public DisconnectActionsTests() =>
+        _actions = new DisconnectActions(_store, [_handler, new FailingHandler()], _time, NullLogger<DisconnectActions>.Instance);
+
+    private static ConnectionRecord Record(string id, string node = "n1") =>
+        new(id, node, "u1", "U1", "pickup_driver", "r1", "o1", "pickup_driver", null, 0);
+
+    [Fact]
+    public async Task Run_RegisteredActions_RunOnceInOrderAndArePersistedUntilThen()
+    {
+        var c = TestConnections.Create(_time, TestConnections.User("u1"));
+        await _actions.RegisterAsync(c, RecordingHandler.KindName, "first");
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        await _actions.RegisterAsync(c, RecordingHandler.KindName, "second");
+        Assert.Equal(2, _store.Actions.Count);
+
+        var ran = await _actions.RunAsync(Record(c.Id), DisconnectReasons.ClientClosed, loadFromStore: true);
+        var again = await _actions.RunAsync(Record(c.Id), DisconnectReasons.ClientClosed, loadFromStore: true);
+
+        Assert.Equal(2, ran);
+        Assert.Equal(0, again);
+        Assert.Equal(["first:client_closed", "second:client_closed"], _handler.Runs);
+        Assert.Empty(_store.Actions);
+    }
+
+    [Fact]
+    public async Task Run_ConcurrentCallers_RunEachActionExactlyOnce()
+    {
+        var c = TestConnections.Create(_time, TestConnections.User("u1"));
+        await _actions.RegisterAsync(c, RecordingHandler.KindName, "only");
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => _actions.RunAsync(Record(c.Id), "x", loadFromStore: false))))
+            .WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Single(_handler.Runs);
+    }
+
+    [Fact]
+    public async Task Cancel_RemovesTheActionSoItNeverRuns()
+    {
+        var c = TestConnections.Create(_time, TestConnections.User("u1"));
+        var id = await _actions.RegisterAsync(c, RecordingHandler.KindName, "cancelled");
+
+        await _actions.CancelAsync(c.Id, id);
+        await _actions.RunAsync(Record(c.Id), "x", loadFromStore: true);
+
+        Assert.Empty(_handler.Runs);
+        Assert.Empty(_store.Actions);
+    }
+
+    [Fact]
+    public async Task StartupCleanup_AfterCrash_RunsPersistedActionsWithServerRestartAndEndsConnections()
+    {
+        // A "previous process" registered an action, then crashed: only the store remembers it.
+        var c = TestConnections.Create(_time, TestConnections.User("u1"));
+        await _store.AddAsync(Record(c.Id));
+        await _store.AddAsync(Record("c_other_node", node: "n2"));
+        await _actions.RegisterAsync(c, RecordingHandler.KindName, "left-open");
+        var afterRestart = new DisconnectActions(_store, [_handler], _time, NullLogger<DisconnectActions>.Instance);
+        var cleanup = new StartupCleanup(_store, afterRestart, Options.Create(new PresenceOptions { NodeId = "n1" }), _time,
+            NullLogger<StartupCleanup>.Instance);
+
+        var cleaned = await cleanup.CleanAsync(CancellationToken.None);
+
+        Assert.Equal(1, cleaned);
+        Assert.Equal(["left-open:server_restart"], _handler.Runs);
+        Assert.Equal("server_restart", _store.Connections[c.Id].Reason);
+        Assert.Null(_store.Connections["c_other_node"].Reason);
+        Assert.Equal(0, await cleanup.CleanAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Run_FailingAction_IsLoggedRemovedAndDoesNotStopTheOthers()
+    {
+        var c = TestConnections.Create(_time, TestConnections.User("u1"));
+        await _actions.RegisterAsync(c, FailingHandler.KindName, "boom");
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        await _actions.RegisterAsync(c, RecordingHandler.KindName, "after");
+
+        await _actions.RunAsync(Record(c.Id), "x", loadFromStore: false);
+
+        Assert.Equal(["after:x"], _handler.Runs);
+        Assert.Empty(_store.Actions);
+    }
+
+    [Fact]
+    public async Task Register_UnknownKind_Throws()
+    {
+        var c = TestConnections.Create(_time, TestConnections.User("u1"));
+        await Assert.ThrowsAsync<ArgumentException>(() => _actions.RegisterAsync(c, "nobody.serves.this", "{}"));
+    }
+
+    private sealed class RecordingHandler : IDisconnectActionHandler
+    {
+        public const string KindName = "test.record";
+        public List<string> Runs { get; } = [];
+        public string Kind => KindName;
+
+        public Task RunAsync(DisconnectActionContext context, CancellationToken cancellationToken)
+        {
+            lock (Runs) Runs.Add(context.Payload + ":" + context.Reason);
+            return Task.CompletedTask;
+        }
+    }
+
+    private sealed class FailingHandler : IDisconnectActionHandler
+    {
+        public const string KindName = "test.fail";
+        public string Kind => KindName;
+        public Task RunAsync(DisconnectActionContext context, CancellationToken cancellationToken) => throw new InvalidOperationException("boom");
+    }
+}

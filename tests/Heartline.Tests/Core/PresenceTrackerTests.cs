@@ -1,0 +1,105 @@
+using Heartline.Server.Channels;
+using Heartline.Server.Operations;
+using Heartline.Server.Presence;
+using Heartline.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Heartline.Tests.Core;
+
+public sealed class PresenceTrackerTests
+{
+    private readonly ManualTimeProvider _time = new();
+    private readonly InMemoryEventLog _events = new();
+    private readonly ChannelHub _hub;
+    private readonly PresenceTracker _presence;
+    private readonly Heartline.Server.Connections.ClientConnection _watcher;
+
+    public PresenceTrackerTests()
+    {
+        _hub = new ChannelHub(Options.Create(new ChannelOptions()), _time, NullLogger<ChannelHub>.Instance);
+        _presence = new PresenceTracker(_hub, _events, new HeartlineMetrics(new TestMeterFactory()),
+            Options.Create(new PresenceOptions { LeaveGraceSeconds = 10 }), _time, NullLogger<PresenceTracker>.Instance);
+        _watcher = TestConnections.Create(_time, TestConnections.User("watcher"));
+        _hub.Subscribe(_watcher, "presence:r1_o1", null, (_, _) => [(byte)'{', (byte)'}']);
+        _watcher.Drain();
+    }
+
+    private List<string> Announcements() =>
+        [.. _watcher.Drain().Where(f => f.TryGetProperty("push", out _))
+            .Select(f => f.GetProperty("data").GetProperty("event").GetString() + ":" + f.GetProperty("data").GetProperty("user").GetProperty("user_id").GetString())];
+
+    [Fact]
+    public void Add_FirstConnection_AnnouncesOnlineOnce()
+    {
+        _presence.Add(TestConnections.Create(_time, TestConnections.User("u1")));
+        _presence.Add(TestConnections.Create(_time, TestConnections.User("u1")));
+
+        Assert.Equal(["online:u1"], Announcements());
+        var user = Assert.Single(_presence.List("r1_o1"));
+        Assert.Equal(2, user.Connections.Count);
+    }
+
+    [Fact]
+    public void Remove_OneOfTwoTabs_AnnouncesNothing()
+    {
+        var tab1 = TestConnections.Create(_time, TestConnections.User("u1"));
+        _presence.Add(tab1);
+        _presence.Add(TestConnections.Create(_time, TestConnections.User("u1")));
+        Announcements();
+
+        _presence.Remove(tab1);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        _presence.Sweep();
+
+        Assert.Empty(Announcements());
+        Assert.True(_presence.IsOnline("r1_o1", "u1"));
+    }
+
+    [Fact]
+    public void Remove_LastConnection_AnnouncesOfflineOnlyAfterGrace()
+    {
+        var c = TestConnections.Create(_time, TestConnections.User("u1"));
+        _presence.Add(c);
+        Announcements();
+
+        _presence.Remove(c);
+        _time.Advance(TimeSpan.FromSeconds(9));
+        Assert.Equal(0, _presence.Sweep());
+        Assert.Empty(Announcements());
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, _presence.Sweep());
+        Assert.Equal(["offline:u1"], Announcements());
+        Assert.False(_presence.IsOnline("r1_o1", "u1"));
+        Assert.Contains(_events.Events, e => e.Type == "USER_OFFLINE" && e.UserId == "u1");
+    }
+
+    [Fact]
+    public void Reconnect_WithinGrace_ProducesNoOfflineOnlinePair()
+    {
+        var c = TestConnections.Create(_time, TestConnections.User("u1"));
+        _presence.Add(c);
+        Announcements();
+
+        _presence.Remove(c);
+        _time.Advance(TimeSpan.FromSeconds(5));
+        _presence.Add(TestConnections.Create(_time, TestConnections.User("u1")));
+        _time.Advance(TimeSpan.FromSeconds(30));
+        _presence.Sweep();
+
+        Assert.Empty(Announcements());
+        Assert.True(_presence.IsOnline("r1_o1", "u1"));
+    }
+
+    [Fact]
+    public void List_OtherOffice_IsSeparate()
+    {
+        _presence.Add(TestConnections.Create(_time, TestConnections.User("u1")));
+        _presence.Add(TestConnections.Create(_time, TestConnections.User("u2", office: "o2")));
+
+        Assert.Equal("u1", Assert.Single(_presence.List("r1_o1")).UserId);
+        Assert.Equal("u2", Assert.Single(_presence.List("r1_o2")).UserId);
+        Assert.Equal(["online:u1"], Announcements());
+    }
+}

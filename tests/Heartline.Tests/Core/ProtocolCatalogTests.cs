@@ -1,0 +1,33 @@
+using System.Text.RegularExpressions;
+using Heartline.Server.Protocol;
+using Heartline.Tests.Infrastructure;
+
+namespace Heartline.Tests.Core;
+
+/// <summary>The documentation is the contract for other-language clients: it must list exactly the codes the server uses.</summary>
+public sealed partial class ProtocolCatalogTests
+{
+    private static readonly string Doc = File.ReadAllText(Path.Combine(RepoRoot.Path, "docs", "protocol.md"));
+
+    [Fact]
+    public void ErrorCodes_AreAllDocumented()
+    {
+        var documented = ErrorRow().Matches(Doc).Select(m => m.Groups[1].Value).ToHashSet();
+        foreach (var code in ErrorCodes.All.Keys) Assert.Contains(code, documented);
+    }
+
+    [Fact]
+    public void CloseCodes_AreAllDocumentedWithTheirNameAndAdvice()
+    {
+        foreach (var code in CloseCodes.All)
+        {
+            var row = Regex.Match(Doc, $@"^\| {code.Value} \| `{code.Name}` \|.*$", RegexOptions.Multiline);
+            Assert.True(row.Success, $"close code {code.Value} {code.Name} is not documented");
+            if (code.Value is >= 4000 and < 4500) Assert.True(code.Reconnect, $"{code.Value} is in the reconnect range");
+            if (code.Value >= 4500) Assert.False(code.Reconnect, $"{code.Value} is in the terminal range");
+        }
+    }
+
+    [GeneratedRegex(@"^\| `([a-z_]+)` \|", RegexOptions.Multiline)]
+    private static partial Regex ErrorRow();
+}

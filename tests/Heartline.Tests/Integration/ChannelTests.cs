@@ -1,0 +1,188 @@
+using System.Text.Json;
+using Heartline.Server.Auth;
+using Heartline.Server.Connections;
+using Heartline.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Heartline.Tests.Integration;
+
+public sealed class ChannelTests : IAsyncLifetime
+{
+    private readonly LogRecorder _logs = new();
+    private HeartlineServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await HeartlineServer.StartAsync(new Dictionary<string, string?>
+    {
+        ["Realtime:SendQueueCapacity"] = "128",
+        ["Realtime:SendQueueMaxBytes"] = "131072",
+        ["Realtime:MediaDropThreshold"] = "64",
+        ["Realtime:CommandBurst"] = "10000",
+        ["Realtime:CommandRatePerSecond"] = "10000",
+        ["Presence:LeaveGraceSeconds"] = "1",
+    }, services: s => s.AddSingleton<ILoggerProvider>(_logs));
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        Assert.Empty(_logs.Errors);
+    }
+
+    private static long Offset(JsonElement pub) => pub.GetProperty("offset").GetInt64();
+
+    [Fact]
+    public async Task Publish_ReachesEverySubscriberOfTheOffice_InOrder_AndNoOtherOffice()
+    {
+        await using var publisher = await _server.ConnectAsync("d1", role: Roles.CallManager);
+        await using var a = await _server.ConnectAsync("u1");
+        await using var b = await _server.ConnectAsync("u2");
+        await using var stranger = await _server.ConnectAsync("x1", office: "o2");
+        (await a.RequestAsync("subscribe", new { channel = "office:r1_o1" })).AssertOk();
+        (await b.RequestAsync("subscribe", new { channel = "office:r1_o1" })).AssertOk();
+        (await stranger.RequestAsync("subscribe", new { channel = "office:r1_o2" })).AssertOk();
+
+        for (var i = 1; i <= 10; i++)
+            (await publisher.RequestAsync("publish", new { channel = "office:r1_o1", data = new { n = i } })).AssertOk();
+
+        foreach (var client in new[] { a, b })
+        {
+            for (var i = 1; i <= 10; i++)
+            {
+                var pub = await client.NextPushAsync("pub");
+                Assert.Equal(i, Offset(pub));
+                Assert.Equal(i, pub.GetProperty("data").GetProperty("n").GetInt32());
+            }
+        }
+        Assert.False(stranger.TryTakePush(out _));
+    }
+
+    [Fact]
+    public async Task Subscribe_AnotherOffice_IsForbidden_UnknownNamespace_IsInvalid()
+    {
+        await using var client = await _server.ConnectAsync("u1");
+
+        Assert.Equal("forbidden", (await client.RequestAsync("subscribe", new { channel = "office:r1_o2" })).ErrorCode);
+        Assert.Equal("forbidden", (await client.RequestAsync("publish", new { channel = "office:r9_o9", data = 1 })).ErrorCode);
+        Assert.Equal("forbidden", (await client.RequestAsync("subscribe", new { channel = "user:someone-else" })).ErrorCode);
+        Assert.Equal("invalid_channel", (await client.RequestAsync("subscribe", new { channel = "secret:x" })).ErrorCode);
+        Assert.Equal("invalid_channel", (await client.RequestAsync("subscribe", new { channel = "office:<script>" })).ErrorCode);
+        Assert.Equal("bad_request", (await client.RequestAsync("publish", new { channel = "office:r1_o1" })).ErrorCode);
+    }
+
+    [Fact]
+    public async Task Admin_MayObserveAnyOffice()
+    {
+        await using var admin = await _server.ConnectAsync("boss", role: Roles.Admin, office: "hq");
+
+        (await admin.RequestAsync("subscribe", new { channel = "office:r1_o7" })).AssertOk();
+        var presence = await admin.RequestAsync("presence", new { office = "r1_o7" });
+        presence.AssertOk();
+    }
+
+    [Fact]
+    public async Task Viewer_CannotPublish()
+    {
+        await using var viewer = await _server.ConnectAsync("v1", role: Roles.Viewer);
+
+        Assert.Equal("forbidden", (await viewer.RequestAsync("publish", new { channel = "office:r1_o1", data = 1 })).ErrorCode);
+    }
+
+    [Fact]
+    public async Task Resubscribe_AfterDrop_RecoversEveryMissedPublication()
+    {
+        await using var publisher = await _server.ConnectAsync("d1", role: Roles.CallManager);
+        var first = await _server.ConnectAsync("u1");
+        var sub = await first.RequestAsync("subscribe", new { channel = "office:r1_o1" });
+        (await publisher.RequestAsync("publish", new { channel = "office:r1_o1", data = "before" })).AssertOk();
+        var seen = await first.NextPushAsync("pub");
+        var epoch = sub.Result.GetProperty("epoch").GetString();
+        first.Abort();
+        await first.DisposeAsync();
+
+        for (var i = 0; i < 3; i++)
+            (await publisher.RequestAsync("publish", new { channel = "office:r1_o1", data = "missed" + i })).AssertOk();
+        await using var again = await _server.ConnectAsync("u1");
+        var reply = await again.RequestAsync("subscribe", new { channel = "office:r1_o1", since = new { offset = Offset(seen), epoch } });
+        (await publisher.RequestAsync("publish", new { channel = "office:r1_o1", data = "live" })).AssertOk();
+
+        Assert.True(reply.Result.GetProperty("recovered").GetBoolean());
+        var missed = reply.Result.GetProperty("publications").EnumerateArray().ToList();
+        Assert.Equal([2L, 3L, 4L], missed.Select(Offset));
+        Assert.Equal("missed0", missed[0].GetProperty("data").GetString());
+        var live = await again.NextPushAsync("pub");
+        Assert.Equal(5, Offset(live));
+    }
+
+    [Fact]
+    public async Task Resubscribe_WithUnknownEpoch_RecoversNothing()
+    {
+        await using var publisher = await _server.ConnectAsync("d1", role: Roles.CallManager);
+        (await publisher.RequestAsync("publish", new { channel = "office:r1_o1", data = 1 })).AssertOk();
+        await using var client = await _server.ConnectAsync("u1");
+
+        var reply = await client.RequestAsync("subscribe", new { channel = "office:r1_o1", since = new { offset = 0, epoch = "stale" } });
+
+        Assert.False(reply.Result.GetProperty("recovered").GetBoolean());
+        Assert.Empty(reply.Result.GetProperty("publications").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task SlowConsumer_IsClosed_WhileOthersKeepReceivingEverything()
+    {
+        await using var publisher = await _server.ConnectAsync("d1", role: Roles.CallManager);
+        await using var healthy = await _server.ConnectAsync("u1");
+        await using var slow = await _server.ConnectAsync("u2");
+        (await healthy.RequestAsync("subscribe", new { channel = "office:r1_o1" })).AssertOk();
+        (await slow.RequestAsync("subscribe", new { channel = "office:r1_o1" })).AssertOk();
+        slow.Paused = true;
+
+        var payload = new string('x', 2000);
+        const int count = 2000;
+        var receivedAll = Task.Run(async () =>
+        {
+            for (var i = 1; i <= count; i++) Assert.Equal(i, Offset(await healthy.NextPushAsync("pub")));
+        });
+        for (var i = 0; i < count; i++)
+            (await publisher.RequestAsync("publish", new { channel = "office:r1_o1", data = payload })).AssertOk();
+
+        await receivedAll.WaitAsync(TimeSpan.FromSeconds(60));
+        var registry = _server.Services.GetRequiredService<ConnectionRegistry>();
+        Assert.False(registry.TryGet(slow.ConnectionId!, out _));
+        slow.Paused = false;
+        var status = await slow.WaitClosedAsync(TimeSpan.FromSeconds(20));
+        Assert.True(status is null or 4001, $"closed with {status}");
+        Assert.True(_server.Services.GetRequiredService<Heartline.Server.Operations.HeartlineMetrics>().Snapshot().QueueOverflows >= 1);
+    }
+
+    [Fact]
+    public async Task Presence_AnnouncesOnlineAndOfflineAfterGrace_AndListsConnections()
+    {
+        await using var watcher = await _server.ConnectAsync("w1");
+        (await watcher.RequestAsync("subscribe", new { channel = "presence:r1_o1" })).AssertOk();
+
+        var driver = await _server.ConnectAsync("u9", name: "박기사", device: "Galaxy S21");
+        var online = await watcher.NextPushAsync("pub");
+        var list = await watcher.RequestAsync("presence");
+        await driver.CloseAsync();
+        var offline = await watcher.NextPushAsync("pub");
+        await driver.DisposeAsync();
+
+        Assert.Equal("online", online.GetProperty("data").GetProperty("event").GetString());
+        Assert.Equal("u9", online.GetProperty("data").GetProperty("user").GetProperty("user_id").GetString());
+        var listed = list.Result.GetProperty("users").EnumerateArray().Single(u => u.GetProperty("user_id").GetString() == "u9");
+        Assert.Equal("Galaxy S21", listed.GetProperty("connections")[0].GetProperty("device").GetString());
+        Assert.Equal("offline", offline.GetProperty("data").GetProperty("event").GetString());
+        Assert.True(Offset(offline) == Offset(online) + 1);
+    }
+
+    [Fact]
+    public async Task SubscribeTwice_IsAlreadySubscribed_UnsubscribeTwice_IsNotSubscribed()
+    {
+        await using var client = await _server.ConnectAsync("u1");
+
+        (await client.RequestAsync("subscribe", new { channel = "office:r1_o1" })).AssertOk();
+        Assert.Equal("already_subscribed", (await client.RequestAsync("subscribe", new { channel = "office:r1_o1" })).ErrorCode);
+        (await client.RequestAsync("unsubscribe", new { channel = "office:r1_o1" })).AssertOk();
+        Assert.Equal("not_subscribed", (await client.RequestAsync("unsubscribe", new { channel = "office:r1_o1" })).ErrorCode);
+    }
+}

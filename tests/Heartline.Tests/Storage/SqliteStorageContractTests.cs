@@ -1,0 +1,55 @@
+using Dapper;
+using Heartline.Server.Events;
+using Heartline.Server.Storage;
+
+namespace Heartline.Tests.Storage;
+
+public sealed class SqliteStorageContractTests : StorageContractTests
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "heartline-tests-" + Guid.NewGuid().ToString("N"));
+
+    protected override string Provider => StorageProviders.Sqlite;
+
+    // A folder that does not exist yet: opening the database must create it.
+    protected override Task<string> CreateStoreAsync() =>
+        Task.FromResult($"Data Source={Path.Combine(_directory, "data", "heartline.db")}");
+
+    protected override Task DeleteStoreAsync()
+    {
+        if (Directory.Exists(_directory))
+            Directory.Delete(_directory, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public void Open_DataSourceInMissingFolder_CreatesTheFolderAndFile()
+    {
+        Assert.True(File.Exists(Path.Combine(_directory, "data", "heartline.db")));
+    }
+
+    [Fact]
+    public async Task WriteConnection_AfterOpen_UsesWalNormalSyncForeignKeysAndBusyTimeout()
+    {
+        var pragmas = await Database.WriteAsync(async (c, tx) => (
+            JournalMode: await c.ExecuteScalarAsync<string>("PRAGMA journal_mode", transaction: tx),
+            Synchronous: await c.ExecuteScalarAsync<long>("PRAGMA synchronous", transaction: tx),
+            ForeignKeys: await c.ExecuteScalarAsync<long>("PRAGMA foreign_keys", transaction: tx),
+            BusyTimeout: await c.ExecuteScalarAsync<long>("PRAGMA busy_timeout", transaction: tx))).WaitAsync(Timeout);
+
+        Assert.Equal(("wal", 1L, 1L), (pragmas.JournalMode, pragmas.Synchronous, pragmas.ForeignKeys));
+        Assert.True(pragmas.BusyTimeout > 0);
+    }
+
+    [Fact]
+    public async Task SharedInMemoryDatabase_AppendThenQuery_ReadsSeeWrites()
+    {
+        var database = OpenDatabase($"Data Source=heartline-{Guid.NewGuid():N};Mode=Memory;Cache=Shared");
+        await database.MigrateAsync().WaitAsync(Timeout);
+        var log = await StartEventLogAsync(database);
+
+        await log.AppendAsync(Event(type: "in-memory")).WaitAsync(Timeout);
+
+        var page = await log.QueryAsync(new EventQuery()).WaitAsync(Timeout);
+        Assert.Equal("in-memory", Assert.Single(page.Items).Type);
+    }
+}

@@ -1,0 +1,73 @@
+using Dapper;
+using Heartline.Server.Presence;
+
+namespace Heartline.Tests.Storage;
+
+public abstract partial class StorageContractTests
+{
+    [Fact]
+    public async Task AddAsync_ThenListOpenAsync_ReturnsTheConnection()
+    {
+        var connection = Connection("c-1", device: "iPhone");
+
+        await Connections.AddAsync(connection).WaitAsync(Timeout);
+
+        Assert.Equal([connection], await Connections.ListOpenAsync("node-a").WaitAsync(Timeout));
+    }
+
+    [Fact]
+    public async Task EndAsync_CalledTwice_KeepsTheFirstEnd()
+    {
+        await Connections.AddAsync(Connection("c-1")).WaitAsync(Timeout);
+
+        await Connections.EndAsync("c-1", 5_000, "closed").WaitAsync(Timeout);
+        await Connections.EndAsync("c-1", 9_000, "crash-cleanup").WaitAsync(Timeout);
+
+        var end = await Database.ReadAsync(c => c.QuerySingleAsync<(long EndedAt, string Reason)>(
+            "SELECT ended_at, end_reason FROM connections WHERE connection_id = @Id", new { Id = "c-1" }))
+            .WaitAsync(Timeout);
+        Assert.Equal((5_000L, "closed"), end);
+    }
+
+    [Fact]
+    public async Task ListOpenAsync_OtherNodesAndEndedConnections_AreLeftOut()
+    {
+        await Connections.AddAsync(Connection("open-a", connectedAt: 2)).WaitAsync(Timeout);
+        await Connections.AddAsync(Connection("ended-a", connectedAt: 1)).WaitAsync(Timeout);
+        await Connections.AddAsync(Connection("open-b", node: "node-b")).WaitAsync(Timeout);
+        await Connections.AddAsync(Connection("open-a2", connectedAt: 3)).WaitAsync(Timeout);
+        await Connections.EndAsync("ended-a", 10, "closed").WaitAsync(Timeout);
+
+        var open = await Connections.ListOpenAsync("node-a").WaitAsync(Timeout);
+
+        Assert.Equal(["open-a", "open-a2"], open.Select(c => c.ConnectionId));
+    }
+
+    [Fact]
+    public async Task ListActionsAsync_SeveralActions_ReturnsOnlyThatConnectionsOldestFirst()
+    {
+        await Connections.AddActionAsync(new("a-late", "c-1", "ptt.release", "{}", 300)).WaitAsync(Timeout);
+        await Connections.AddActionAsync(new("a-early", "c-1", "presence.leave", """{"office":"1"}""", 100))
+            .WaitAsync(Timeout);
+        await Connections.AddActionAsync(new("a-other", "c-2", "ptt.release", "{}", 200)).WaitAsync(Timeout);
+
+        var actions = await Connections.ListActionsAsync("c-1").WaitAsync(Timeout);
+
+        Assert.Equal(["a-early", "a-late"], actions.Select(a => a.ActionId));
+        Assert.Equal(new DisconnectActionRecord("a-early", "c-1", "presence.leave", """{"office":"1"}""", 100), actions[0]);
+    }
+
+    [Fact]
+    public async Task RemoveActionAsync_CalledTwice_SecondReturnsFalse()
+    {
+        await Connections.AddActionAsync(new("a-1", "c-1", "ptt.release", "{}", 100)).WaitAsync(Timeout);
+
+        Assert.True(await Connections.RemoveActionAsync("a-1").WaitAsync(Timeout));
+        Assert.False(await Connections.RemoveActionAsync("a-1").WaitAsync(Timeout));
+        Assert.Empty(await Connections.ListActionsAsync("c-1").WaitAsync(Timeout));
+    }
+
+    private static ConnectionRecord Connection(
+        string id, string node = "node-a", long connectedAt = 1_000, string? device = null) =>
+        new(id, node, "u-1", "Ada", "agent", "eu", "office-1", "desktop", device, connectedAt);
+}
