@@ -22,6 +22,7 @@ public static class HeartlineApp
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         builder.Services.AddHeartlineStorage();
         builder.Services.AddOperations(builder.Configuration);
+        builder.Services.AddSingleton<Events.EventLogWriteCallback>(sp => sp.GetRequiredService<HeartlineMetrics>().EventLogWrite);
         builder.Services.AddHeartlineAuth();
         builder.Services.AddRealtime();
         configure?.Invoke(builder);

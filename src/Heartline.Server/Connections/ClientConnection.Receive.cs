@@ -15,7 +15,7 @@ internal sealed partial class ClientConnection
         var limit = _options.MaxMessageBytes;
         try
         {
-            while (!IsClosing)
+            while (true)
             {
                 if (count == buffer.Length)
                 {
@@ -35,15 +35,20 @@ internal sealed partial class ClientConnection
                 count += result.Count;
                 if (count > limit)
                 {
-                    _metrics.FrameRejected();
-                    Log.FrameTooLarge(_logger, Id, limit);
-                    Close(CloseCodes.FrameTooLarge, $"message larger than {limit} bytes", discardPending: true);
-                    return;
+                    if (!IsClosing)
+                    {
+                        _metrics.FrameRejected();
+                        Log.FrameTooLarge(_logger, Id, limit);
+                        Close(CloseCodes.FrameTooLarge, $"message larger than {limit} bytes", discardPending: true);
+                    }
+                    count = 0;
+                    continue;
                 }
                 if (!result.EndOfMessage) continue;
                 Touch();
                 _metrics.FrameIn(count);
-                await onMessage(this, result.MessageType, buffer.AsMemory(0, count)).ConfigureAwait(false);
+                // After a close was requested, frames are read (to reach the client's close frame) but not handled.
+                if (!IsClosing) await onMessage(this, result.MessageType, buffer.AsMemory(0, count)).ConfigureAwait(false);
                 count = 0;
             }
         }

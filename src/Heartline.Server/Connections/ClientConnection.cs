@@ -141,13 +141,15 @@ internal sealed partial class ClientConnection
         var sending = SendLoopAsync();
         var receiving = ReceiveLoopAsync(onMessage);
         var first = await Task.WhenAny(sending, receiving).ConfigureAwait(false);
-        // Whichever side ended first, the other gets the close timeout to finish, then the socket is aborted.
+        // The client closed or the socket failed: stop sending. Or we sent our close: wait for the client's echo.
+        // Either way the other side gets the close timeout to finish.
         if (first == receiving) _queue.Writer.TryComplete();
         _abort.CancelAfter(TimeSpan.FromSeconds(_options.CloseTimeoutSeconds));
         await Task.WhenAll(sending, receiving).ConfigureAwait(false);
-        _abort.Cancel();
-        _socket.Abort();
+        // Aborting a cleanly closed socket would reset the TCP connection and could lose the last frames in flight.
+        if (_socket.State != WebSocketState.Closed) _socket.Abort();
         _socket.Dispose();
+        _abort.Dispose();
     }
 
     /// <summary>Takes a queued frame without sending it (unit tests of engines run without a socket).</summary>

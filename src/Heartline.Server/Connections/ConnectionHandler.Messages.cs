@@ -92,7 +92,7 @@ internal sealed partial class ConnectionHandler
             connection.Close(CloseCodes.ProtocolError, "binary frame before connect");
             return;
         }
-        if (mediaHandler is not null && await mediaHandler.HandleAsync(connection, data).ConfigureAwait(false)) return;
+        if (_media is not null && await _media.HandleAsync(connection, data).ConfigureAwait(false)) return;
         // Refused media costs a token, so a flood of it ends like any other flood.
         metrics.FrameRejected();
         if (!TryTakeToken(session, 0)) return;

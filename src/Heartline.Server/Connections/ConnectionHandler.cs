@@ -25,7 +25,7 @@ internal sealed partial class ConnectionHandler(
     IOptions<RealtimeOptions> realtimeOptions,
     IOptions<PresenceOptions> presenceOptions,
     IEnumerable<IConnectionObserver> observers,
-    IMediaFrameHandler? mediaHandler,
+    IEnumerable<IMediaFrameHandler> mediaHandlers,
     TimeProvider time,
     ILogger<ConnectionHandler> logger,
     ILoggerFactory loggerFactory)
@@ -33,6 +33,7 @@ internal sealed partial class ConnectionHandler(
     private const string SubProtocol = "heartline.v1";
     private readonly RealtimeOptions _options = realtimeOptions.Value;
     private readonly IConnectionObserver[] _observers = [.. observers];
+    private readonly IMediaFrameHandler? _media = mediaHandlers.SingleOrDefault();
     private readonly ILogger _connectionLogger = loggerFactory.CreateLogger<ClientConnection>();
     private volatile bool _stopping;
 
@@ -78,11 +79,17 @@ internal sealed partial class ConnectionHandler(
         }
     }
 
-    /// <summary>Closes every connection with <c>shutdown</c> and waits (bounded) for their teardown.</summary>
-    public async Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>Refuses new connections and asks every open one to close with <c>shutdown</c>.</summary>
+    public void BeginStop()
     {
         _stopping = true;
         foreach (var connection in registry.All) connection.Close(CloseCodes.Shutdown, "server shutting down");
+    }
+
+    /// <summary>Closes every connection with <c>shutdown</c> and waits (bounded) for their teardown.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        BeginStop();
         var deadline = time.GetTimestamp();
         while (registry.Count > 0 && time.GetElapsedTime(deadline) < TimeSpan.FromSeconds(_options.CloseTimeoutSeconds + 3)
                && !cancellationToken.IsCancellationRequested)

@@ -1,12 +1,22 @@
 namespace Heartline.Server.Connections;
 
 /// <summary>
-/// Registered last so it stops first: closes every connection (their disconnect actions run) before the event log
-/// and storage shut down.
+/// Closes every connection as soon as the application starts stopping (before Kestrel waits for requests to end), so
+/// their disconnect actions run while storage and the event log are still up; stopping waits for the teardown.
 /// </summary>
-internal sealed class RealtimeLifetime(ConnectionHandler handler) : IHostedService
+internal sealed class RealtimeLifetime(ConnectionHandler handler, IHostApplicationLifetime lifetime) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    private CancellationTokenRegistration _registration;
 
-    public Task StopAsync(CancellationToken cancellationToken) => handler.StopAsync(cancellationToken);
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _registration = lifetime.ApplicationStopping.Register(static h => ((ConnectionHandler)h!).BeginStop(), handler);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _registration.DisposeAsync().ConfigureAwait(false);
+        await handler.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
 }

@@ -130,14 +130,15 @@ public sealed class LimitsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task NonUtf8Text_IsRejectedWithoutHarm()
+    public async Task NonUtf8Text_ClosesWithInvalidPayload1007_AndOthersAreServed()
     {
         await using var client = await _server.ConnectAsync("u1");
+        await using var neighbour = await _server.ConnectAsync("u2");
 
         await client.SendAsync([0xC3, 0x28, 0xFF], WebSocketMessageType.Text);
 
-        var push = await client.NextPushAsync("error");
-        Assert.Equal("bad_request", push.GetProperty("error").GetProperty("code").GetString());
-        Assert.True((await client.RequestAsync("ping")).IsOk);
+        var status = await client.WaitClosedAsync();
+        Assert.True(status is 1007 or null, $"closed with {status}");
+        Assert.True((await neighbour.RequestAsync("ping")).IsOk);
     }
 }
