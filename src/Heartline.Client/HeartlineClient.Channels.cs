@@ -75,20 +75,56 @@ public sealed partial class HeartlineClient
         }
     }
 
+    /// <summary>
+    /// Subscribe commands in flight at once while renewing. Kept below the server's flood threshold (10 refusals), so
+    /// even the first <c>rate_limited</c> burst cannot close the socket before the pacer slows down.
+    /// </summary>
+    private const int RenewWindow = 4;
+
+    /// <summary>Spacing when a <c>rate_limited</c> reply lacks <c>retry_after_ms</c>: one token at the server's default 50/s.</summary>
+    private static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromMilliseconds(20);
+
     /// <summary>Renews, on a new connection, every subscription made on an earlier one.</summary>
     private void Resubscribe(Connection connection)
     {
         Subscription[] renew;
         lock (_channelsLock) renew = [.. _subscriptions.Values.Where(s => s.Connection != connection)];
-        foreach (var subscription in renew) _ = ResubscribeAsync(connection, subscription);
+        if (renew.Length > 0) _ = ResubscribeAllAsync(connection, renew);
     }
 
-    private async Task ResubscribeAsync(Connection connection, Subscription subscription)
+    private async Task ResubscribeAllAsync(Connection connection, Subscription[] renew)
     {
-        while (true)
+        var pacer = new CommandPacer(_time);
+        using var window = new SemaphoreSlim(RenewWindow);
+        await Task.WhenAll(renew.Select(async subscription =>
         {
             try
             {
+                await window.WaitAsync(_lifetime.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            try
+            {
+                await ResubscribeAsync(connection, subscription, pacer).ConfigureAwait(false);
+            }
+            finally
+            {
+                window.Release();
+            }
+        })).ConfigureAwait(false);
+    }
+
+    private async Task ResubscribeAsync(Connection connection, Subscription subscription, CommandPacer pacer)
+    {
+        while (true)
+        {
+            var pacedFor = TimeSpan.Zero;
+            try
+            {
+                pacedFor = await pacer.WaitAsync(_lifetime.Token).ConfigureAwait(false);
                 await connection.RequestAsync("subscribe", w => WriteSubscribeArgs(w, subscription.Channel, subscription.Position),
                     result => subscription.Apply(connection, result, renewed: true), _options.RequestTimeout, _lifetime.Token)
                     .ConfigureAwait(false);
@@ -97,9 +133,7 @@ public sealed partial class HeartlineClient
             }
             catch (HeartlineException ex) when (ex.Code == "rate_limited")
             {
-                // Renewing many channels at once can exceed the command burst; wait for the bucket as told.
-                try { await Task.Delay(ex.RetryAfter ?? _options.ReconnectInitialDelay, _time, _lifetime.Token).ConfigureAwait(false); }
-                catch (OperationCanceledException) { return; }
+                pacer.SlowDown(ex.RetryAfter ?? DefaultRetryAfter, pacedFor);
             }
             catch (HeartlineException ex) when (ex.Code is HeartlineException.NotConnected or "already_subscribed")
             {
