@@ -60,7 +60,7 @@ internal static class StatsCommand
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
-            yield return (prefix, Format(element));
+            yield return (prefix, Format(prefix, element));
             yield break;
         }
         foreach (var property in element.EnumerateObject())
@@ -70,10 +70,13 @@ internal static class StatsCommand
         }
     }
 
-    private static string Format(JsonElement value) => value.ValueKind switch
+    /// <summary>Counts get thousands separators; Unix-ms timestamps (<c>*_time</c>, <c>*_at</c>) stay plain.</summary>
+    private static string Format(string name, JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.String => value.GetString()!,
-        JsonValueKind.Number when value.TryGetInt64(out var n) => n.ToString("N0", CultureInfo.InvariantCulture),
+        JsonValueKind.Number when value.TryGetInt64(out var n) => name.EndsWith("_time", StringComparison.Ordinal)
+            || name.EndsWith("_at", StringComparison.Ordinal)
+            ? n.ToString(CultureInfo.InvariantCulture) : n.ToString("N0", CultureInfo.InvariantCulture),
         JsonValueKind.Number => value.GetDouble().ToString("0.###", CultureInfo.InvariantCulture),
         _ => value.GetRawText(),
     };
