@@ -30,7 +30,7 @@ public sealed class DisconnectedEventArgs(int closeCode, string reason, bool wil
     /// <summary>The reason the server gave, or a short description of what happened.</summary>
     public string Reason { get; } = reason;
 
-    /// <summary>True when the client will reconnect by itself; false when it stopped (<see cref="ConnectionState.Closed"/>).</summary>
+    /// <summary>True when the client will reconnect by itself; false when it stopped (<see cref="HeartlineConnectionState.Closed"/>).</summary>
     public bool WillReconnect { get; } = willReconnect;
 }
 

@@ -1,7 +1,7 @@
 namespace Heartline.Client;
 
 /// <summary>The state of a <see cref="HeartlineClient"/>.</summary>
-public enum ConnectionState
+public enum HeartlineConnectionState
 {
     /// <summary>Not connected: before <see cref="HeartlineClient.ConnectAsync"/>, or waiting to reconnect.</summary>
     Disconnected,

@@ -63,7 +63,7 @@ public sealed partial class HeartlineClient
         lock (_channelsLock) _subscriptions.Remove(channel, out subscription);
         if (subscription is null) return;
         subscription.Deactivate();
-        if (Volatile.Read(ref _connection) is not { } connection || State != ConnectionState.Connected) return;
+        if (Volatile.Read(ref _connection) is not { } connection || State != HeartlineConnectionState.Connected) return;
         try
         {
             await connection.RequestAsync("unsubscribe", w => WriteChannelArgs(w, channel), null, _options.RequestTimeout,
@@ -182,7 +182,14 @@ public sealed partial class HeartlineClient
         {
             Subscription? subscription;
             lock (_channelsLock) _subscriptions.TryGetValue(channel, out subscription);
-            subscription?.OnLive(frame);
+            try
+            {
+                subscription?.OnLive(frame);
+            }
+            catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException)
+            {
+                // A pub without offset or epoch can't be ordered or de-duplicated: skip it, keep the connection.
+            }
         }
         Raise(Push, new PushEventArgs(type, frame));
     }

@@ -28,11 +28,11 @@ public sealed partial class HeartlineClient
             await connection.DisposeAsync().ConfigureAwait(false);
             if (_lifetime.IsCancellationRequested)
             {
-                SetState(ConnectionState.Closed);
+                SetState(HeartlineConnectionState.Closed);
                 Raise(Disconnected, new DisconnectedEventArgs(close.Code, close.Reason, willReconnect: false));
                 return;
             }
-            SetState(close.IsTerminal ? ConnectionState.Closed : ConnectionState.Disconnected);
+            SetState(close.IsTerminal ? HeartlineConnectionState.Closed : HeartlineConnectionState.Disconnected);
             Raise(Disconnected, new DisconnectedEventArgs(close.Code, close.Reason, willReconnect: !close.IsTerminal));
             if (close.IsTerminal) return;
             _backoff.OnConnectionEnded(connection.Uptime);
@@ -56,13 +56,13 @@ public sealed partial class HeartlineClient
             }
             catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)
             {
-                SetState(ConnectionState.Closed);
+                SetState(HeartlineConnectionState.Closed);
                 return null;
             }
             catch (HeartlineException ex) when (ex.Code == "unauthorized")
             {
                 // The server closes such a socket with 4500: new credentials are needed, retrying cannot help.
-                SetState(ConnectionState.Closed);
+                SetState(HeartlineConnectionState.Closed);
                 Raise(Disconnected, new DisconnectedEventArgs(4500, ex.Message, willReconnect: false));
                 return null;
             }
@@ -71,7 +71,7 @@ public sealed partial class HeartlineClient
                 // Anything else (network, 429, token_expired with a token provider that may refresh, a failing
                 // token provider) is worth another attempt.
                 retryAfter = (ex as HeartlineException)?.RetryAfter;
-                SetState(ConnectionState.Disconnected);
+                SetState(HeartlineConnectionState.Disconnected);
             }
         }
     }
@@ -79,7 +79,7 @@ public sealed partial class HeartlineClient
     /// <summary>Opens a socket and completes <c>connect</c>, all within the request timeout.</summary>
     private async Task<Connection> OpenAsync(CancellationToken cancellationToken)
     {
-        SetState(ConnectionState.Connecting);
+        SetState(HeartlineConnectionState.Connecting);
         using var timeout = new CancellationTokenSource(_options.RequestTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         Connection? connection = null;
@@ -129,7 +129,7 @@ public sealed partial class HeartlineClient
         User = user;
         ConnectionId = connectionId;
         Volatile.Write(ref _connection, connection);
-        SetState(ConnectionState.Connected);
+        SetState(HeartlineConnectionState.Connected);
         var isReconnect = _connectedBefore;
         _connectedBefore = true;
         Raise(Connected, new ConnectedEventArgs(connectionId, nodeId, user, isReconnect));

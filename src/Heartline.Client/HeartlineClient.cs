@@ -27,7 +27,7 @@ public sealed partial class HeartlineClient : IAsyncDisposable
     private readonly CancellationTokenSource _lifetime = new();
     private Connection? _connection;
     private Task _running = Task.CompletedTask;
-    private int _state = (int)ConnectionState.Disconnected;
+    private int _state = (int)HeartlineConnectionState.Disconnected;
     private int _started;
     private bool _connectedBefore;
 
@@ -43,7 +43,7 @@ public sealed partial class HeartlineClient : IAsyncDisposable
     }
 
     /// <summary>The current state.</summary>
-    public ConnectionState State => (ConnectionState)Volatile.Read(ref _state);
+    public HeartlineConnectionState State => (HeartlineConnectionState)Volatile.Read(ref _state);
 
     /// <summary>The server's id of the current (or last) connection; null before the first one.</summary>
     public string? ConnectionId { get; private set; }
@@ -87,7 +87,7 @@ public sealed partial class HeartlineClient : IAsyncDisposable
         }
         catch
         {
-            SetState(ConnectionState.Disconnected);
+            SetState(HeartlineConnectionState.Disconnected);
             Volatile.Write(ref _started, 0);
             throw;
         }
@@ -100,16 +100,16 @@ public sealed partial class HeartlineClient : IAsyncDisposable
         if (_lifetime.IsCancellationRequested) return;
         await _lifetime.CancelAsync().ConfigureAwait(false);
         await _running.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        SetState(ConnectionState.Closed);
+        SetState(HeartlineConnectionState.Closed);
     }
 
-    private void SetState(ConnectionState state) => Volatile.Write(ref _state, (int)state);
+    private void SetState(HeartlineConnectionState state) => Volatile.Write(ref _state, (int)state);
 
     /// <summary>The open connection, or a <c>not_connected</c> exception that says what the client is doing instead.</summary>
     private Connection RequireConnection()
     {
         ObjectDisposedException.ThrowIf(_lifetime.IsCancellationRequested, this);
-        if (Volatile.Read(ref _connection) is { } connection && State == ConnectionState.Connected) return connection;
+        if (Volatile.Read(ref _connection) is { } connection && State == HeartlineConnectionState.Connected) return connection;
         throw Frames.NotConnected($"not connected (state: {State}) / 연결되어 있지 않습니다");
     }
 

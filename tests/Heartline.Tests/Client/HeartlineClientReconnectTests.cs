@@ -70,7 +70,7 @@ public sealed class HeartlineClientReconnectTests : IAsyncLifetime
             Assert.Equal(n, publication.Data.GetProperty("n").GetInt32());
         }
         Assert.False(publications.TryTake(out _));
-        Assert.Equal(ConnectionState.Connected, client.State);
+        Assert.Equal(HeartlineConnectionState.Connected, client.State);
         Assert.Equal(4, subscription.Offset);
     }
 
@@ -107,7 +107,7 @@ public sealed class HeartlineClientReconnectTests : IAsyncLifetime
         Assert.Equal(4500, e.CloseCode);
         Assert.Equal("test", e.Reason);
         Assert.False(e.WillReconnect);
-        Assert.Equal(ConnectionState.Closed, client.State);
+        Assert.Equal(HeartlineConnectionState.Closed, client.State);
         Assert.Equal(1, calls);
         var ex = await Assert.ThrowsAsync<HeartlineException>(() => client.RequestAsync("ping"));
         Assert.Equal(HeartlineException.NotConnected, ex.Code);
@@ -130,7 +130,7 @@ public sealed class HeartlineClientReconnectTests : IAsyncLifetime
         Assert.True(drop.WillReconnect);
         Assert.Equal(4500, stop.CloseCode);
         Assert.False(stop.WillReconnect);
-        Assert.Equal(ConnectionState.Closed, client.State);
+        Assert.Equal(HeartlineConnectionState.Closed, client.State);
         Assert.Equal(2, calls);
     }
 
@@ -149,6 +149,6 @@ public sealed class HeartlineClientReconnectTests : IAsyncLifetime
         await connected.NextAsync();
 
         Assert.Equal(3, calls);
-        Assert.Equal(ConnectionState.Connected, client.State);
+        Assert.Equal(HeartlineConnectionState.Connected, client.State);
     }
 }

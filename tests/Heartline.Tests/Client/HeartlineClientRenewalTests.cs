@@ -48,7 +48,7 @@ public sealed class HeartlineClientRenewalTests : IAsyncLifetime
         Assert.InRange(metrics.Snapshot().RateLimited - refusedBefore, 1, 6);
         Assert.Equal(4001, (await disconnected.NextAsync()).CloseCode);
         Assert.False(disconnected.TryTake(out _));
-        Assert.Equal(ConnectionState.Connected, client.State);
+        Assert.Equal(HeartlineConnectionState.Connected, client.State);
     }
 
     /// <summary>The test's own setup paces itself by the server's <c>retry_after_ms</c>.</summary>

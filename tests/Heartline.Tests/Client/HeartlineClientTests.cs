@@ -24,7 +24,7 @@ public sealed class HeartlineClientTests : IAsyncLifetime
         var ping = await client.RequestAsync("ping").WaitAsync(Timeout);
 
         var e = await connected.NextAsync();
-        Assert.Equal(ConnectionState.Connected, client.State);
+        Assert.Equal(HeartlineConnectionState.Connected, client.State);
         Assert.False(e.IsReconnect);
         Assert.Equal("u1", e.User.UserId);
         Assert.Equal("r1_o1", e.User.Office);
@@ -45,7 +45,7 @@ public sealed class HeartlineClientTests : IAsyncLifetime
         Assert.Equal("unknown_command", unknown.Code);
         Assert.Equal("forbidden", forbidden.Code);
         Assert.Null(forbidden.RetryAfter);
-        Assert.Equal(ConnectionState.Connected, client.State);
+        Assert.Equal(HeartlineConnectionState.Connected, client.State);
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public sealed class HeartlineClientTests : IAsyncLifetime
         var ex = await Assert.ThrowsAsync<HeartlineException>(() => client.RequestAsync("ping"));
 
         Assert.Equal(HeartlineException.NotConnected, ex.Code);
-        Assert.Equal(ConnectionState.Disconnected, client.State);
+        Assert.Equal(HeartlineConnectionState.Disconnected, client.State);
     }
 
     [Fact]
@@ -87,7 +87,7 @@ public sealed class HeartlineClientTests : IAsyncLifetime
         var ex = await Assert.ThrowsAsync<HeartlineException>(() => client.ConnectAsync().WaitAsync(Timeout));
 
         Assert.Equal("unauthorized", ex.Code);
-        Assert.Equal(ConnectionState.Disconnected, client.State);
+        Assert.Equal(HeartlineConnectionState.Disconnected, client.State);
         Assert.Equal(1, calls);
     }
 
@@ -115,7 +115,7 @@ public sealed class HeartlineClientTests : IAsyncLifetime
         var e = await disconnected.NextAsync();
         Assert.Equal(1000, e.CloseCode);
         Assert.False(e.WillReconnect);
-        Assert.Equal(ConnectionState.Closed, client.State);
+        Assert.Equal(HeartlineConnectionState.Closed, client.State);
         await Assert.ThrowsAsync<ObjectDisposedException>(() => client.RequestAsync("ping"));
     }
 }

@@ -31,7 +31,7 @@ public sealed class HeartlineClientTimeoutTests : IAsyncLifetime
 
         Assert.Contains("publish", ex.Message);
         Assert.Equal("publish", (await _server.NextCommandAsync()).GetProperty("cmd").GetString());
-        Assert.Equal(ConnectionState.Connected, client.State);
+        Assert.Equal(HeartlineConnectionState.Connected, client.State);
     }
 
     [Fact]
