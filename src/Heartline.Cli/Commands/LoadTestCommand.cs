@@ -81,7 +81,12 @@ internal static class LoadTestCommand
             if (parseResult.GetValue(json))
                 await output.WriteLineAsync(JsonSerializer.Serialize(result, LoadTestJsonContext.Default.LoadTestResult));
             else
-                LoadTestReport.Write(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) }), result);
+            {
+                var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+                // Redirected output has no width of its own; 80 columns would wrap the latency table.
+                if (!console.Profile.Capabilities.Interactive) console.Profile.Width = 120;
+                LoadTestReport.Write(console, result);
+            }
             if (result.Errors.Keys.Any(k => k.StartsWith("connect:http_429", StringComparison.Ordinal)))
                 await error.WriteLineAsync(Texts.LoadTestRateLimited);
             return result.Passed ? ExitCodes.Ok : ExitCodes.Failure;

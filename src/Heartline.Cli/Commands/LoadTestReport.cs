@@ -10,7 +10,7 @@ internal static class LoadTestReport
     {
         console.Write(new Rule($"heartline loadtest: {r.Scenario}{(r.Preset is null ? "" : $" (preset {r.Preset})")}") { Justification = Justify.Left });
 
-        var latencies = new Table().AddColumns("latency (ms)", "count", "mean", "p50", "p95", "p99", "max");
+        var latencies = new Table().AddColumn(new TableColumn("latency (ms)").NoWrap()).AddColumns("count", "mean", "p50", "p95", "p99", "max");
         foreach (var (name, summary) in new (string, LatencySummary?)[]
         {
             ("press → listener notified", r.NotifyMs), ("press → grant reply", r.GrantMs), ("press → floor_busy reply", r.BusyMs),
@@ -24,7 +24,7 @@ internal static class LoadTestReport
         for (var i = 1; i < latencies.Columns.Count; i++) latencies.Columns[i].RightAligned();
         console.Write(latencies);
 
-        var facts = new Table().AddColumn("figure").AddColumn(new TableColumn("value").RightAligned());
+        var facts = new Table().AddColumn(new TableColumn("figure").NoWrap()).AddColumn(new TableColumn("value").RightAligned());
         facts.AddRow("offices × listeners", $"{r.Offices} × {r.ListenersPerOffice}");
         if (r.Connect is { } c) facts.AddRow("connections", $"{N(c.Connected)}/{N(c.Attempted)} in {F(c.Seconds)} s");
         if (r.Rounds is { } rounds) facts.AddRow("rounds", N(rounds));
