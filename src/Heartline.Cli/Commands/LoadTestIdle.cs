@@ -16,6 +16,7 @@ internal static class LoadTestIdle
     public static async Task RunAsync(LoadTestRun run, CancellationToken cancellationToken)
     {
         var settings = run.Settings;
+        var heapBefore = await run.ManagedHeapBytesAsync(cancellationToken).ConfigureAwait(false);
         await run.ConnectAsync(withSpeakers: false, "pickup_driver", _ => { }, cancellationToken).ConfigureAwait(false);
         await Task.Delay(Settle, cancellationToken).ConfigureAwait(false);
 
@@ -47,6 +48,7 @@ internal static class LoadTestIdle
         await Task.WhenAll(inFlight).ConfigureAwait(false);
         run.MeasureEnd();
         run.SampleLoaded();
+        var heapAfter = await run.ManagedHeapBytesAsync(cancellationToken).ConfigureAwait(false);
 
         var closed = clients.Count(c => !c.IsOpen);
         if (closed > 0) run.Fleet.Errors["closed_during_hold"] = closed;
@@ -54,6 +56,8 @@ internal static class LoadTestIdle
         result.DurationSeconds = Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 2);
         result.HeartbeatsSent = sent;
         result.HeartbeatMs = heartbeat.Summarize();
+        if (heapBefore is { } before && heapAfter is { } after && clients.Length > 0)
+            result.ManagedHeapBytesPerConnection = (after - before) / clients.Length;
         result.Checks.Add(new LoadTestCheck("every connection stayed open", closed == 0 && clients.Length > 0,
             $"{clients.Length - closed}/{clients.Length}"));
     }

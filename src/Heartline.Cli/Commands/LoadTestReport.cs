@@ -41,9 +41,16 @@ internal static class LoadTestReport
             facts.AddRow("server CPU (% of one core)", F(server.CpuPercent));
             facts.AddRow("server RSS baseline → loaded", $"{Mb(server.RssBytesBaseline)} → {Mb(server.RssBytesLoaded)} MB");
             if (server.RssBytesPerConnection is { } perConnection) facts.AddRow("server RSS per connection", $"{N(perConnection)} B");
+            if (r.ManagedHeapBytesPerConnection is { } managed) facts.AddRow("of which managed heap", $"{N(managed)} B");
             facts.AddRow("server threads", N(server.Threads));
+            facts.AddRow("server run-queue wait (% of time)", F(server.RunQueueWaitPercent));
         }
-        if (r.Driver is { } d) facts.AddRow("driver CPU (% of one core)", $"{F(d.CpuPercent)} of {d.ProcessorCount * 100}");
+        if (r.ServerCpuUsPerDelivery is { } perDelivery) facts.AddRow("server CPU per delivery (µs)", F(perDelivery));
+        if (r.Driver is { } d)
+        {
+            facts.AddRow("driver CPU (% of one core)", $"{F(d.CpuPercent)} of {d.ProcessorCount * 100}");
+            facts.AddRow("driver run-queue wait (% of time)", F(d.RunQueueWaitPercent));
+        }
         console.Write(facts);
 
         if (r.Checks.Count > 0 || r.Errors.Count > 0)

@@ -9,8 +9,11 @@ internal sealed record ConnectSummary(int Attempted, int Connected, int Failed, 
 /// <summary>One pass/fail check of a run, e.g. "exactly one grant per round".</summary>
 internal sealed record LoadTestCheck(string Name, bool Passed, string Detail);
 
-/// <summary>The load generator's own CPU: above ~90 % of its cores it, not the server, may be the bottleneck.</summary>
-internal sealed record DriverUsage(double CpuPercent, int ProcessorCount);
+/// <summary>
+/// The load generator's own CPU (above ~90 % of its cores it, not the server, may be the bottleneck) and the time its
+/// threads waited for a CPU, as a percentage of the measured time (summed over threads; high on a shared machine).
+/// </summary>
+internal sealed record DriverUsage(double CpuPercent, int ProcessorCount, double RunQueueWaitPercent);
 
 /// <summary>The outcome of a run; printed as a table, or as JSON with <c>--json</c> (snake_case, nulls omitted).</summary>
 internal sealed class LoadTestResult
@@ -47,6 +50,10 @@ internal sealed class LoadTestResult
     public double? DeliveredPerSecond { get; set; }
     public long? FramesOutOfOrder { get; set; }
     public long? HeartbeatsSent { get; set; }
+    /// <summary>Server CPU time per delivered message (fan-out notification or audio frame), in microseconds: unlike latency, this does not depend on how busy the machine's other tenants are.</summary>
+    public double? ServerCpuUsPerDelivery { get; set; }
+    /// <summary>Idle: growth of the server's managed heap (GC.GetTotalMemory, live and not yet collected) per connection; the rest of RSS growth is native (sockets, Kestrel's buffers, SQLite, the GC's own reserve).</summary>
+    public long? ManagedHeapBytesPerConnection { get; set; }
 
     public SortedDictionary<string, long> Errors { get; set; } = new(StringComparer.Ordinal);
     public ServerUsage? ServerUsage { get; set; }

@@ -14,6 +14,7 @@ internal sealed class LoadTestRun : IAsyncDisposable
     private ProcessSample? _measureStart;
     private ProcessSample? _measureEnd;
     private TimeSpan _driverCpuStart;
+    private double _driverWaitStart;
     private long _driverStart;
 
     public LoadTestRun(LoadTestSettings settings, LoadTestProgress progress, LoadTestServerProbe? probe)
@@ -55,6 +56,7 @@ internal sealed class LoadTestRun : IAsyncDisposable
     {
         _measureStart = Probe?.Sample();
         _driverCpuStart = Process.GetCurrentProcess().TotalProcessorTime;
+        _driverWaitStart = LoadTestServerProbe.RunQueueWaitSeconds(Environment.ProcessId);
         _driverStart = Stopwatch.GetTimestamp();
     }
 
@@ -63,7 +65,32 @@ internal sealed class LoadTestRun : IAsyncDisposable
         _measureEnd = Probe?.Sample();
         var seconds = Stopwatch.GetElapsedTime(_driverStart).TotalSeconds;
         var cpu = (Process.GetCurrentProcess().TotalProcessorTime - _driverCpuStart).TotalSeconds;
-        Result.Driver = new DriverUsage(seconds > 0 ? Math.Round(cpu / seconds * 100, 1) : 0, Environment.ProcessorCount);
+        var wait = LoadTestServerProbe.RunQueueWaitSeconds(Environment.ProcessId) - _driverWaitStart;
+        Result.Driver = new DriverUsage(seconds > 0 ? Math.Round(cpu / seconds * 100, 1) : 0, Environment.ProcessorCount,
+            seconds > 0 ? Math.Round(wait / seconds * 100, 1) : 0);
+    }
+
+    /// <summary>
+    /// The server's managed heap (<c>managed_memory_bytes</c> of <c>GET /api/admin/stats</c>, with an admin token minted like
+    /// the fleet's), or null when the server does not answer it. Splits resident memory into managed and the rest.
+    /// </summary>
+    public async Task<long?> ManagedHeapBytesAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var tokens = new LoadTestTokens(Settings);
+            var token = await tokens.MintAsync("lt-admin", "admin", "hq", cancellationToken).ConfigureAwait(false);
+            using var http = ServerOption.CreateHttpClient(Settings.Server);
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            using var response = await http.GetAsync("/api/admin/stats", cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode) return null;
+            using var document = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
+            return document.RootElement.TryGetProperty("managed_memory_bytes", out var heap) && heap.TryGetInt64(out var bytes) ? bytes : null;
+        }
+        catch (Exception ex) when (ex is CliFailure or HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Waits for <paramref name="task"/> up to the run's timeout; false when it did not complete.</summary>
@@ -93,5 +120,7 @@ internal sealed class LoadTestRun : IAsyncDisposable
         await Fleet.DisposeAsync().ConfigureAwait(false);
         Result.AddErrors(Fleet.Errors);
         Result.ServerUsage = ServerUsage.From(Probe, _baseline, _loaded, _measureStart, _measureEnd, Result.Connections);
+        if (Result.ServerUsage is { } server && (Result.FramesDelivered ?? Result.Delivered) is > 0 and var delivered)
+            Result.ServerCpuUsPerDelivery = Math.Round(server.CpuSeconds * 1e6 / delivered, 2);
     }
 }

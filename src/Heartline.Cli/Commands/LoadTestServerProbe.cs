@@ -5,7 +5,7 @@ using System.Net;
 namespace Heartline.Cli.Commands;
 
 /// <summary>A reading of the server process: CPU time used so far and resident memory.</summary>
-internal readonly record struct ProcessSample(long Timestamp, double CpuSeconds, long RssBytes, int Threads);
+internal readonly record struct ProcessSample(long Timestamp, double CpuSeconds, long RssBytes, int Threads, double RunQueueWaitSeconds);
 
 /// <summary>
 /// Reads a local server's CPU and memory from <c>/proc/&lt;pid&gt;</c> (Linux). The pid is given, or found from the
@@ -49,12 +49,40 @@ internal sealed class LoadTestServerProbe
                 rss = long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
                 break;
             }
-            return new ProcessSample(Stopwatch.GetTimestamp(), (utime + stime) / TicksPerSecond, rss, threads);
+            return new ProcessSample(Stopwatch.GetTimestamp(), (utime + stime) / TicksPerSecond, rss, threads, RunQueueWaitSeconds(Pid));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// Seconds the process's threads spent runnable but waiting for a CPU (<c>/proc/&lt;pid&gt;/task/*/schedstat</c>, second
+    /// field). On a shared machine this shows when neighbours, not the server, set the latency.
+    /// </summary>
+    public static double RunQueueWaitSeconds(int pid)
+    {
+        long waitNs = 0;
+        try
+        {
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                try
+                {
+                    var fields = File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ');
+                    if (fields.Length > 1 && long.TryParse(fields[1], CultureInfo.InvariantCulture, out var ns)) waitNs += ns;
+                }
+                catch (IOException)
+                {
+                    // The thread ended between listing and reading.
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+        }
+        return waitNs / 1e9;
     }
 
     /// <summary>Socket inodes of listeners on <paramref name="port"/> (IPv4 and IPv6).</summary>
@@ -104,7 +132,8 @@ internal sealed class LoadTestServerProbe
 /// connections.
 /// </summary>
 internal sealed record ServerUsage(int Pid, double CpuPercent, double CpuSeconds, double MeasuredSeconds, long RssBytesBaseline,
-    long RssBytesLoaded, long RssBytesEnd, int Threads, long? RssBytesPerConnection, double? CpuPercentPerThousandConnections)
+    long RssBytesLoaded, long RssBytesEnd, int Threads, long? RssBytesPerConnection, double? CpuPercentPerThousandConnections,
+    double RunQueueWaitPercent)
 {
     public static ServerUsage? From(LoadTestServerProbe? probe, ProcessSample? baseline, ProcessSample? loaded, ProcessSample? start,
         ProcessSample? end, int connections)
@@ -115,6 +144,8 @@ internal sealed record ServerUsage(int Pid, double CpuPercent, double CpuSeconds
         var percent = seconds > 0 ? cpu / seconds * 100 : 0;
         return new ServerUsage(probe.Pid, Math.Round(percent, 1), Math.Round(cpu, 2), Math.Round(seconds, 2), b.RssBytes, l.RssBytes,
             e.RssBytes, e.Threads, connections > 0 ? (l.RssBytes - b.RssBytes) / connections : null,
-            connections > 0 ? Math.Round(percent / connections * 1000, 3) : null);
+            connections > 0 ? Math.Round(percent / connections * 1000, 3) : null,
+            // Threads that exit take their wait with them: the figure is a lower bound, never below zero.
+            seconds > 0 ? Math.Round(Math.Max(0, e.RunQueueWaitSeconds - s.RunQueueWaitSeconds) / seconds * 100, 1) : 0);
     }
 }
