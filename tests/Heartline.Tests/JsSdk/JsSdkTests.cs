@@ -16,18 +16,35 @@ public sealed class JsSdkTests : IAsyncLifetime
 
     private readonly LogRecorder _logs = new();
     private HeartlineServer _server = null!;
+    private HeartlineServer _agoraServer = null!;
 
-    public async Task InitializeAsync() => _server = await HeartlineServer.StartAsync(new Dictionary<string, string?>
+    public async Task InitializeAsync()
     {
-        // The SDK test of the automatic ping waits for one ping interval.
-        ["Realtime:ClientPingIntervalSeconds"] = "1",
-        // Every SDK test opens sockets from 127.0.0.1; the per-IP connect limit is not what they test.
-        ["Realtime:ConnectRatePerIp"] = "1000",
-    }, services: s => s.AddSingleton<ILoggerProvider>(_logs));
+        _server = await HeartlineServer.StartAsync(new Dictionary<string, string?>
+        {
+            // The SDK test of the automatic ping waits for one ping interval.
+            ["Realtime:ClientPingIntervalSeconds"] = "1",
+            // Every SDK test opens sockets from 127.0.0.1; the per-IP connect limit is not what they test.
+            ["Realtime:ConnectRatePerIp"] = "1000",
+            // The PTT keep-alive test holds the floor without audio for three leases.
+            ["Ptt:LeaseMs"] = "1000",
+        }, services: s => s.AddSingleton<ILoggerProvider>(_logs));
+        // The media provider is per deployment: the PTT SDK's Agora mode (ptt-agora.test.mjs) needs a server of its own.
+        _agoraServer = await HeartlineServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Realtime:ConnectRatePerIp"] = "1000",
+            ["Ptt:MediaProvider"] = "agora",
+            ["Ptt:TokenDelayMinMs"] = "200",
+            ["Ptt:TokenDelayMaxMs"] = "400",
+            ["Ptt:Agora:AppId"] = "970ca35de60c44645bbae8a215061b33",
+            ["Ptt:Agora:AppCertificate"] = "5cfd2fd1755d40ecb72977518be15d3b",
+        }, services: s => s.AddSingleton<ILoggerProvider>(_logs));
+    }
 
     public async Task DisposeAsync()
     {
         await _server.DisposeAsync();
+        await _agoraServer.DisposeAsync();
         Assert.Empty(_logs.Errors);
     }
 
@@ -68,6 +85,7 @@ public sealed class JsSdkTests : IAsyncLifetime
         start.ArgumentList.Add("--test");
         start.ArgumentList.Add(testPath);
         start.Environment["HEARTLINE_URL"] = _server.BaseAddress.ToString().TrimEnd('/');
+        start.Environment["HEARTLINE_AGORA_URL"] = _agoraServer.BaseAddress.ToString().TrimEnd('/');
 
         var output = new StringBuilder();
         using var process = new Process { StartInfo = start };
