@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using Heartline.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -55,7 +53,7 @@ public sealed class JsSdkTests : IAsyncLifetime
         var ws = Path.Combine(root, "tests", "js", "node_modules", "ws", "package.json");
         Assert.True(File.Exists(ws), "tests/js/node_modules is missing: run `npm ci --prefix tests/js` first.");
 
-        var (exitCode, output) = await RunNodeTestsAsync(root, Path.Combine("tests", "js", "sdk") + Path.DirectorySeparatorChar);
+        var (exitCode, output) = await RunNodeTestsAsync(Path.Combine("tests", "js", "sdk") + Path.DirectorySeparatorChar);
 
         Assert.True(exitCode == 0, $"node --test exited {exitCode}:{Environment.NewLine}{output}{Environment.NewLine}"
             + $"Server warnings and errors:{Environment.NewLine}{string.Join(Environment.NewLine, _logs.Entries.Select(Describe))}");
@@ -73,60 +71,13 @@ public sealed class JsSdkTests : IAsyncLifetime
         Assert.Contains("export class HeartlineClient", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
-    private async Task<(int ExitCode, string Output)> RunNodeTestsAsync(string root, string testPath)
-    {
-        var start = new ProcessStartInfo("node")
+    private Task<(int ExitCode, string Output)> RunNodeTestsAsync(string testPath) =>
+        NodeTestRun.RunAsync(testPath, new Dictionary<string, string>
         {
-            WorkingDirectory = root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("--test");
-        start.ArgumentList.Add(testPath);
-        start.Environment["HEARTLINE_URL"] = _server.BaseAddress.ToString().TrimEnd('/');
-        start.Environment["HEARTLINE_AGORA_URL"] = _agoraServer.BaseAddress.ToString().TrimEnd('/');
-
-        var output = new StringBuilder();
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
-        try
-        {
-            process.Start();
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            Assert.Fail($"cannot start node ({ex.Message}): Node.js 20 or later must be on PATH.");
-        }
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var timeout = new CancellationTokenSource(NodeTimeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
-            Assert.Fail($"node --test did not finish within {NodeTimeout.TotalSeconds} s:{Environment.NewLine}{Read(output)}");
-        }
-        // WaitForExitAsync returns after the redirected streams reached their end, so the output is complete.
-        return (process.ExitCode, Read(output));
-    }
+            ["HEARTLINE_URL"] = _server.BaseAddress.ToString().TrimEnd('/'),
+            ["HEARTLINE_AGORA_URL"] = _agoraServer.BaseAddress.ToString().TrimEnd('/'),
+        }, NodeTimeout);
 
     private static string Describe((LogLevel Level, string Category, string Message, Exception? Exception) entry) =>
         $"{entry.Level} {entry.Category}: {entry.Message} {entry.Exception}";
-
-    private static void Append(StringBuilder output, string? line)
-    {
-        if (line is null) return;
-        lock (output) output.AppendLine(line);
-    }
-
-    private static string Read(StringBuilder output)
-    {
-        lock (output) return output.ToString();
-    }
 }

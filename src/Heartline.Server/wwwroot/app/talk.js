@@ -19,6 +19,8 @@ export async function startTalkApp({ app, role, appType, onReady }) {
   languageSwitch($('lang'))
   $('signout').addEventListener('click', () => signOut(app))
   const { token, client } = await startSession({ app, roles: [role], container: $('signin'), appType })
+  $('signout').hidden = false
+  $('conn').hidden = false
   const cues = new CuePlayer()
   const ptt = new PttClient(client, { language: lang(), token })
   onLangChange((value) => {
@@ -148,6 +150,7 @@ export async function startTalkApp({ app, role, appType, onReady }) {
       name.textContent = ''
       suffix.textContent = ''
     }
+    name.parentElement.hidden = !name.textContent && !suffix.textContent
     const button = $('ptt')
     button.dataset.state = s
     button.setAttribute('aria-pressed', String(ui.pressed || s === 'talking'))

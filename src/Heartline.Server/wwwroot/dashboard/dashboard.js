@@ -15,11 +15,13 @@ languageSwitch($('lang'))
 $('signout').addEventListener('click', () => signOut('dashboard'))
 
 const { token, client } = await startSession({ app: 'dashboard', roles: ['admin', 'viewer'], container: $('signin'), appType: 'dashboard' })
+$('signout').hidden = false
+$('conn').hidden = false
 /** @type {Map<string, { ptt: PttClient, stats: any, online: number, refreshTimer?: any }>} */
 const offices = new Map()
 const recentEvents = []
 let chart = null
-let chartData = [[...Array(24).keys()], Array(24).fill(0), Array(24).fill(null)]
+let chartData = [[...Array(24).keys()], Array(24).fill(null), Array(24).fill(null)]
 new ResizeObserver(() => chart?.setSize({ width: Math.max(280, $('chart').clientWidth), height: 250 })).observe($('chart'))
 
 client.on('state', renderConnection)
@@ -268,12 +270,14 @@ async function loadChart() {
       after = body.next_after
     }
   }
-  chartData = [chartData[0], counts, sums.map((s, i) => (samples[i] ? Math.round((s / samples[i]) * 1000) / 1000 : null))]
+  // An hour without sessions has no bar (a zero-height bar would draw a line along the axis).
+  chartData = [chartData[0], counts.map((c) => c || null), sums.map((s, i) => (samples[i] ? Math.round((s / samples[i]) * 1000) / 1000 : null))]
   renderChart()
 }
 
 function bumpChart(startedAt) {
-  chartData[1][new Date(startedAt).getHours()]++
+  const hour = new Date(startedAt).getHours()
+  chartData[1][hour] = (chartData[1][hour] ?? 0) + 1
   renderChart()
 }
 
