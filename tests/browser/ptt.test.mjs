@@ -56,6 +56,8 @@ test('a dispatcher holds PTT: the driver shows and announces the speaker and pla
     assert.deepEqual(sent.errors, [])
     assert.deepEqual((await audio(driver)).errors, [])
     assert.match(await dispatcher.locator('#timer').textContent(), /^0:0\d$/)
+    await dispatcher.screenshot({ path: join(screenshots, 'console-talking-1280x800.png') })
+    await driver.screenshot({ path: join(screenshots, 'driver-listening-390x844.png') })
 
     // The driver presses meanwhile: busy, naming the dispatcher, with the fail cue.
     await holdButton(driver)
@@ -63,6 +65,7 @@ test('a dispatcher holds PTT: the driver shows and announces the speaker and pla
       dispatcherName, 'the busy state naming the speaker')
     assert.ok((await cues(driver)).some((c) => c.type === 'busy' && c.sound === 'start_fail' && c.speech.startsWith(dispatcherName)))
     await releaseButton(driver)
+    await driver.screenshot({ path: join(screenshots, 'driver-busy-390x844.png') })
 
     await until(dashboard, ({ office: key, speaker, listener }) => {
       const card = document.querySelector(`#sessions [data-office="${key}"]`)
@@ -70,8 +73,6 @@ test('a dispatcher holds PTT: the driver shows and announces the speaker and pla
         && [...card.querySelectorAll('.participants .who')].some((n) => n.textContent === listener)
     }, { office: admin.office, speaker: dispatcherName, listener: driverName }, 'the dashboard showing the session and its participant')
     assert.equal(await dashboard.locator('#card-active').textContent(), '1')
-    await dispatcher.screenshot({ path: join(screenshots, 'console-talking-1280x800.png') })
-    await driver.screenshot({ path: join(screenshots, 'driver-listening-390x844.png') })
     await dashboard.screenshot({ path: join(screenshots, 'dashboard-session-1280x800.png'), fullPage: true })
 
     assert.equal(await state(stranger), 'idle')
