@@ -52,6 +52,12 @@ public sealed partial class PttClient
         RaiseCue(new PttCue(PttSound.SomeoneSpeaking, PttHaptic.SessionNotification,
             PttAnnouncements.SessionStarted(session.Speaker.Name, _options.EnglishAnnouncements), PttAudioFocus.Acquire));
         if (_options.ReportLatency) _ = ReportNotifyAsync(session);
+        if (session.MediaProvider == "agora")
+        {
+            // Read now: the frame's JSON is not ours after this handler returns.
+            var (min, max) = media.TryGetProperty("token_delay_ms", out var d) && d.GetArrayLength() == 2 ? (d[0].GetInt32(), d[1].GetInt32()) : (100, 500);
+            _ = FetchMediaTokenAsync(session, min, max);
+        }
     }
 
     private void OnSessionEnded(JsonElement data)

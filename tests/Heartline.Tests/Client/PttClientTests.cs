@@ -150,3 +150,38 @@ public sealed class PttClientTests : RealServerTest
         await base.DisposeAsync();
     }
 }
+
+/// <summary>Agora mode: listeners wait the thundering-herd delay, then fetch a join-only token.</summary>
+public sealed class PttClientAgoraTests : RealServerTest
+{
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Ptt:MediaProvider"] = "agora",
+        ["Ptt:Agora:AppId"] = "970CA35de60c44645bbae8a215061b33",
+        ["Ptt:Agora:AppCertificate"] = "5CFd2fd1755d40ecb72977518be15d3b",
+        ["Ptt:TokenDelayMinMs"] = "100",
+        ["Ptt:TokenDelayMaxMs"] = "300",
+    };
+
+    [Fact]
+    public async Task SessionStart_ListenerGetsAJoinOnlyTokenAfterTheJitter()
+    {
+        await using var speakerClient = await ClientKit.ConnectAsync(ClientKit.Options(Server, "drv1"));
+        await using var listenerClient = await ClientKit.ConnectAsync(ClientKit.Options(Server, "drv2"));
+        await using var speaker = new PttClient(speakerClient);
+        await using var listener = new PttClient(listenerClient);
+        await speaker.StartListeningAsync().WaitAsync(EventQueue<object>.DefaultTimeout);
+        await listener.StartListeningAsync().WaitAsync(EventQueue<object>.DefaultTimeout);
+        var tokens = new EventQueue<PttMediaToken>();
+        listener.MediaTokenReady += tokens.Handler;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        await speaker.StartAsync().WaitAsync(EventQueue<object>.DefaultTimeout);
+        var token = await tokens.NextAsync();
+
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(100), $"fetched after {clock.Elapsed}: the jitter was skipped");
+        Assert.Equal("subscriber", token.Role);
+        Assert.Equal("ptt_r1_o1", token.Channel);
+        Assert.StartsWith("007", token.Token);
+    }
+}
