@@ -22,12 +22,7 @@ internal sealed class PresenceCommand(PresenceTracker presence) : ICommandHandle
     {
         var args = context.ReadArgs(HeartlineJsonContext.Default.PresenceArgs);
         if (args is null) return ValueTask.CompletedTask;
-        var office = args.Office ?? context.User.OfficeKey;
-        if (!context.User.CanObserve(office))
-        {
-            context.Error(ErrorCodes.Forbidden, "another office / 다른 사무실입니다");
-            return ValueTask.CompletedTask;
-        }
+        if (!context.TryObserveOffice(args.Office, out var office)) return ValueTask.CompletedTask;
         context.Reply(new PresenceResult(office, presence.List(office)), HeartlineJsonContext.Default.PresenceResult);
         return ValueTask.CompletedTask;
     }

@@ -75,10 +75,8 @@ internal static class PttApi
         if (!user.CanObserve(office)) return HttpProblems.Forbidden("another office / 다른 사무실입니다");
         if (type is not null && !PttEventTypes.All.Contains(type)) return HttpProblems.BadRequest("type: one of " + string.Join(", ", PttEventTypes.All));
         if (limit is < 1 or > 1000) return HttpProblems.BadRequest("limit: 1 to 1000");
-        var page = await events.QueryAsync(new EventQuery(office, from, to, type, after, limit ?? 100), cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(new EventsResponse(
-            [.. page.Items.Select(e => new EventRecordDto(e.Id, e.Type, e.Scope, e.SessionId, e.UserId, e.Time, e.Metadata))],
-            page.NextAfterId));
+        return TypedResults.Ok(await EventsApi.PageAsync(events, new EventQuery(office, from, to, type, after, limit ?? 100), cancellationToken)
+            .ConfigureAwait(false));
     }
 
     private static async Task<Results<Ok<PttDailyStats>, ProblemHttpResult>> GetStats(HttpContext http, PttStatistics statistics,
