@@ -43,6 +43,9 @@ test('a dispatcher presses: the driver of the same office listens by itself, hea
   assert.deepEqual({ timings: heard.haptic.timings, amplitudes: heard.haptic.amplitudes }, { timings: [0, 300], amplitudes: [150] })
   assert.deepEqual(heard.speech, { text: '김배차님이 PTT를 시작했습니다', lang: 'ko-KR' })
   assert.equal(heard.focus, 'duck')
+  const own = dispatcher.events.filter((e) => e.event === 'session_started')
+  assert.equal(own.length, 1, 'the speaker learns of its own session once (grant reply, then publication)')
+  assert.equal(own[0].value.mine, true)
   assert.equal(dispatcher.cues.find((c) => c.type === 'talk_granted')?.sound, 'start_success')
   assert.deepEqual(dispatcher.cues.find((c) => c.type === 'talk_granted').haptic.timings, [0, 100])
 

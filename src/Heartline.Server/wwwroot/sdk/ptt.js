@@ -278,12 +278,15 @@ export class PttClient {
   #beginTalk(grant) {
     const now = Date.now()
     this.#talk = { epoch: grant.epoch, sessionId: grant.session_id, grant, sequence: 0, lastSentAt: now, paused: false }
+    let provisional = false
     if (this.#session?.session_id === grant.session_id) this.#session.mine = true
     else if (!this.#session || this.#session.epoch < grant.epoch) {
-      // The session_started publication normally precedes the reply; this covers a subscription not yet in place.
+      // The grant reply precedes the session_started publication: the session is known from the reply until the
+      // publication completes it (media) without being announced twice.
       this.#maxEpoch = Math.max(this.#maxEpoch, grant.epoch)
       this.#session = { session_id: grant.session_id, epoch: grant.epoch, channel: grant.channel, speaker: this.#meAsSpeaker(),
-        started_at: grant.started_at, mine: true, participants: new Map() }
+        started_at: grant.started_at, mine: true, provisional: true, participants: new Map() }
+      provisional = true
     }
     const leaseMs = grant.lease_ms ?? 5000
     const every = Math.max(100, Math.floor(leaseMs / 4))
@@ -297,7 +300,8 @@ export class PttClient {
     }
     this.#cue('talk_granted', { session_id: grant.session_id }, true)
     this.#emitter.emit('talking', true)
-    this.#emitter.emit('change')
+    if (provisional) this.#emit('session_started', { type: 'session_started', ...pick(this.#session), mine: true })
+    else this.#emitter.emit('change')
     if (this.#session?.media?.provider === 'agora') this.#fetchMediaToken(this.#session, { delay: false }).catch(() => {})
   }
 
@@ -403,7 +407,19 @@ export class PttClient {
   }
 
   #onSessionStarted(data) {
-    if (data.epoch < this.#maxEpoch || this.#session?.session_id === data.session_id) return
+    const known = this.#session
+    if (known?.session_id === data.session_id) {
+      if (known.provisional) {
+        Object.assign(known, pick(data), { provisional: false })
+        // The speaker needs a publisher token at once: no thundering herd of one.
+        if (known.mine && this.#talk?.sessionId === known.session_id && data.media?.provider === 'agora') {
+          this.#fetchMediaToken(known, { delay: false }).catch(() => {})
+        }
+        this.#emitter.emit('change')
+      }
+      return
+    }
+    if (data.epoch < this.#maxEpoch) return
     this.#maxEpoch = data.epoch
     const mine = this.#talk?.epoch === data.epoch || (this.#pressing !== null && data.speaker?.user_id === this.#me?.user_id)
     this.#session = { ...pick(data), mine, participants: new Map() }
