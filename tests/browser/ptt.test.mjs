@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import {
-  DESKTOP, PHONE, XSS, holdButton, injectedImages, launch, openPage, releaseButton, screenshots, signIn, uniqueId, until,
+  DESKTOP, PHONE, XSS, coverageProblems, holdButton, injectedImages, launch, openPage, releaseButton, screenshots, signIn, uniqueId, until,
 } from './helpers.mjs'
 
 let browser
@@ -58,6 +58,7 @@ test('a dispatcher holds PTT: the driver shows and announces the speaker and pla
     assert.match(await dispatcher.locator('#timer').textContent(), /^0:0\d$/)
     await dispatcher.screenshot({ path: join(screenshots, 'console-talking-1280x800.png') })
     await driver.screenshot({ path: join(screenshots, 'driver-listening-390x844.png') })
+    assert.deepEqual(await coverageProblems(driver), [], 'the PTT button stays clear with a long speaker name shown')
 
     // The driver presses meanwhile: busy, naming the dispatcher, with the fail cue.
     await holdButton(driver)
