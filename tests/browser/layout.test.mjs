@@ -97,7 +97,7 @@ test('the driver app is installable: a manifest with icons, a service worker tha
     assert.ok(scope.endsWith('/driver/'), scope)
     const cached = await until(page, async () => {
       const keys = await (await caches.open('heartline-driver-v1')).keys()
-      return keys.length >= 17 && keys.map((k) => new URL(k.url).pathname)
+      return keys.length >= 18 && keys.map((k) => new URL(k.url).pathname)
     }, null, 'the app shell cached')
     const paths = await cached.jsonValue()
     for (const path of ['/driver/', '/sdk/ptt.js', '/app/talk.js']) assert.ok(paths.includes(path), `${path} cached`)

@@ -4,7 +4,7 @@ const CACHE = 'heartline-driver-v1'
 const SHELL = [
   '/driver/', '/driver/driver.js', '/driver/manifest.webmanifest', '/driver/icon.svg', '/driver/icon-192.png', '/driver/icon-512.png',
   '/app/style.css', '/app/talk.js', '/app/audio.js', '/app/capture-worklet.js', '/app/cues.js', '/app/dom.js', '/app/i18n.js',
-  '/app/session.js', '/sdk/heartline.js', '/sdk/ptt.js', '/sdk/ptt-cues.js',
+  '/app/session.js', '/sdk/heartline.js', '/sdk/ptt.js', '/sdk/ptt-cues.js', '/sdk/ptt-media.js',
 ]
 
 self.addEventListener('install', (event) => {

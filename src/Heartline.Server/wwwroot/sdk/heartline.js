@@ -67,7 +67,8 @@ export function backoffDelay(failures, { initialMs, maxMs }, random = Math.rando
   return Math.floor(random() * ceiling)
 }
 
-class Emitter {
+/** A minimal event emitter; a handler's exception is reported, never thrown into the emitter. */
+export class Emitter {
   /** @type {Map<string, Set<Function>>} */
   #handlers = new Map()
 

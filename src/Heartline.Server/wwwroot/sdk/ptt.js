@@ -1,63 +1,11 @@
 // Push-to-talk on top of HeartlineClient (docs/protocol.md section 10). Dependency-free ES module:
 //   import { PttClient } from '/sdk/ptt.js'
-import { HeartlineDisconnectedError, HeartlineError } from './heartline.js'
+import { Emitter, HeartlineDisconnectedError, HeartlineError } from './heartline.js'
 import { buildCue } from './ptt-cues.js'
+import { decodeAudioFrame, encodeAudioFrame, requestMediaToken } from './ptt-media.js'
 
 export { CUE_TYPES, HAPTIC_PATTERNS, PHRASES, SOUND_CUES, buildCue } from './ptt-cues.js'
-
-/** Kind byte of an Opus audio frame (protocol 10.5). */
-export const AUDIO_KIND_OPUS = 0x01
-/** Bytes before the Opus packet: kind (1), floor epoch (u64 BE), sequence (u32 BE). */
-export const AUDIO_HEADER_BYTES = 13
-
-/**
- * Builds one relay audio frame.
- * @param {number | bigint} epoch the floor epoch of the grant @param {number} sequence u32, +1 per packet
- * @param {ArrayBuffer | ArrayBufferView} packet one Opus packet
- */
-export function encodeAudioFrame(epoch, sequence, packet) {
-  const payload = packet instanceof ArrayBuffer ? new Uint8Array(packet) : new Uint8Array(packet.buffer, packet.byteOffset, packet.byteLength)
-  const frame = new Uint8Array(AUDIO_HEADER_BYTES + payload.byteLength)
-  const view = new DataView(frame.buffer)
-  view.setUint8(0, AUDIO_KIND_OPUS)
-  view.setBigUint64(1, BigInt(epoch))
-  view.setUint32(9, sequence >>> 0)
-  frame.set(payload, AUDIO_HEADER_BYTES)
-  return frame
-}
-
-/**
- * Parses a relay audio frame; null for anything that is not an Opus frame.
- * @param {ArrayBuffer | ArrayBufferView} data @returns {{ epoch: number, sequence: number, payload: Uint8Array } | null}
- */
-export function decodeAudioFrame(data) {
-  const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-  if (bytes.byteLength <= AUDIO_HEADER_BYTES || bytes[0] !== AUDIO_KIND_OPUS) return null
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  return { epoch: Number(view.getBigUint64(1)), sequence: view.getUint32(9), payload: bytes.subarray(AUDIO_HEADER_BYTES) }
-}
-
-class Emitter {
-  #handlers = new Map()
-
-  on(event, handler) {
-    let set = this.#handlers.get(event)
-    if (!set) this.#handlers.set(event, (set = new Set()))
-    set.add(handler)
-    return () => set.delete(handler)
-  }
-
-  emit(event, value) {
-    for (const handler of [...(this.#handlers.get(event) ?? [])]) {
-      try {
-        handler(value)
-      } catch (err) {
-        if (typeof globalThis.reportError === 'function') globalThis.reportError(err)
-        else console.error(err)
-      }
-    }
-  }
-}
+export { AUDIO_HEADER_BYTES, AUDIO_KIND_OPUS, decodeAudioFrame, encodeAudioFrame, requestMediaToken } from './ptt-media.js'
 
 const MEMBER_ROLES = new Set(['call_manager', 'pickup_driver'])
 
@@ -514,7 +462,7 @@ export class PttClient {
     const started = Date.now()
     let media
     try {
-      media = await this.#requestToken()
+      media = await requestMediaToken(this.#options, this.#office)
     } catch (err) {
       this.#emitter.emit('error', err)
       return
@@ -532,25 +480,6 @@ export class PttClient {
     }
     this.#emitter.emit('media_token', { ...media, session_id: session.session_id, token_ms: tokenMs, join_ms: joinMs })
     this.#report({ session_id: session.session_id, notify_ms: notifyMs, token_ms: tokenMs, join_ms: joinMs })
-  }
-
-  async #requestToken() {
-    const { token, getToken, httpUrl } = this.#options
-    const bearer = getToken ? await getToken() : token
-    if (!bearer) throw new TypeError('Agora mode needs options.token or options.getToken for POST /api/ptt/token')
-    const base = httpUrl ?? globalThis.location?.origin
-    if (!base) throw new TypeError('Agora mode needs options.httpUrl outside a browser')
-    const fetchImpl = this.#options.fetch ?? globalThis.fetch
-    const response = await fetchImpl(`${base.replace(/\/$/, '')}/api/ptt/token`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ office: this.#office }),
-    })
-    if (!response.ok) {
-      const problem = await response.json().catch(() => ({}))
-      throw new HeartlineError(problem.code ?? 'unavailable', problem.detail ?? `POST /api/ptt/token answered ${response.status}`)
-    }
-    return response.json()
   }
 
   /** Sends the measured latencies of a session (ptt.report); values outside 0 … 600,000 ms are left out. */
