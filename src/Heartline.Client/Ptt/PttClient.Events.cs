@@ -30,10 +30,10 @@ public sealed partial class PttClient
     private void OnPush(object? sender, PushEventArgs e)
     {
         if (e.Type != "ptt.state" || !e.Frame.TryGetProperty("active", out var active) || !active.GetBoolean()) return;
-        OnSessionStarted(e.Frame);
+        OnSessionStarted(e.Frame, joinedMidSession: true);
     }
 
-    private void OnSessionStarted(JsonElement data)
+    private void OnSessionStarted(JsonElement data, bool joinedMidSession = false)
     {
         var session = new PttSession(data.GetProperty("session_id").GetString()!, data.GetProperty("epoch").GetInt64(),
             PttUser.From(data.GetProperty("speaker")), data.GetProperty("channel").GetString()!,
@@ -49,7 +49,7 @@ public sealed partial class PttClient
         }
         HeartlineClient.RaiseEvent(this, SessionStarted, session);
         if (mine) return;
-        RaiseCue(new PttCue(PttSound.SomeoneSpeaking, PttHaptic.SessionNotification,
+        RaiseCue(new PttCue(joinedMidSession ? PttSound.Join : PttSound.SomeoneSpeaking, PttHaptic.SessionNotification,
             PttAnnouncements.SessionStarted(session.Speaker.Name, _options.EnglishAnnouncements), PttAudioFocus.Acquire));
         if (_options.ReportLatency) _ = ReportNotifyAsync(session);
         if (session.MediaProvider == "agora")
@@ -83,7 +83,8 @@ public sealed partial class PttClient
         StopTalking();
         var reason = data.GetProperty("reason").GetString()!;
         HeartlineClient.RaiseEvent(this, FloorRevoked, reason);
-        RaiseCue(new PttCue(PttSound.StartFail, PttHaptic.StartFail, null, null));
+        // Same cue as the JS SDK: the end tone, with the two-pulse failure vibration.
+        RaiseCue(new PttCue(PttSound.End, PttHaptic.StartFail, null, PttAudioFocus.Release));
     }
 
     private void OnParticipantJoined(JsonElement data)

@@ -9,9 +9,9 @@ public enum PttSound
     StartFail,
     /// <summary>삑-- — long, falling end tone: a transmission ended.</summary>
     End,
-    /// <summary>띵! — soft: this client joined a session as a listener.</summary>
+    /// <summary>띵! — soft: a listener joined the session, or this client joined one already on the air.</summary>
     Join,
-    /// <summary>똑! — short: this client left a session.</summary>
+    /// <summary>똑! — short: a listener left the session.</summary>
     Leave,
     /// <summary>띵띠링~ — someone else started speaking.</summary>
     SomeoneSpeaking,
