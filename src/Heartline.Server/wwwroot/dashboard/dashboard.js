@@ -52,6 +52,9 @@ onLangChange(() => {
 setInterval(renderSessions, 1000)
 setInterval(() => offices.forEach((_, office) => refreshStats(office)), 30_000)
 setInterval(loadChart, 60_000)
+// Offices that start talking are picked up by themselves (admins see every office; others their own).
+discoverOffices()
+setInterval(discoverOffices, 15_000)
 loadChart()
 renderAll()
 globalThis.heartlineDashboard = { client, offices }
@@ -99,6 +102,15 @@ function watch(office) {
   refreshPresence(office)
   refreshStats(office)
   loadEvents(office).catch(() => {})
+}
+
+async function discoverOffices() {
+  try {
+    const list = await api('/api/ptt/offices')
+    for (const state of list) watch(state.office)
+  } catch {
+    // The watched offices keep working; the next round tries again.
+  }
 }
 
 async function api(path) {
