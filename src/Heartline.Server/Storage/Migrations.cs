@@ -18,6 +18,7 @@ internal static partial class Migrations
     public static IReadOnlyList<Migration> All { get; } =
     [
         new(1, "events, connections and disconnect actions", V1Sqlite, V1Postgres),
+        new(2, "webinars, sessions, live presence", V2Sqlite, V2Postgres),
     ];
 
     public static int Latest => All[^1].Version;
