@@ -25,6 +25,7 @@ public static class HeartlineApp
         builder.Services.AddSingleton<Events.EventLogWriteCallback>(sp => sp.GetRequiredService<HeartlineMetrics>().EventLogWrite);
         builder.Services.AddHeartlineAuth();
         builder.Services.AddRealtime();
+        builder.Services.AddWebinar();
         configure?.Invoke(builder);
         builder.Services.AddRealtimeLifetime();
 
@@ -38,6 +39,7 @@ public static class HeartlineApp
         app.MapOperationsApi();
         app.MapAuthApi();
         app.MapRealtime();
+        app.MapWebinarApi();
         return app;
     }
 

@@ -37,6 +37,9 @@ internal static class ErrorCodes
     public const string BinaryNotAllowed = "binary_not_allowed";
     public const string Unavailable = "unavailable";
     public const string Internal = "internal";
+    public const string SessionKeyTaken = "session_key_taken";
+    public const string SessionClosed = "session_closed";
+    public const string WebinarClosed = "webinar_closed";
 
     /// <summary>Every code with the advice the documentation gives for it.</summary>
     public static readonly IReadOnlyDictionary<string, ClientAdvice> All = new Dictionary<string, ClientAdvice>
@@ -57,5 +60,8 @@ internal static class ErrorCodes
         [BinaryNotAllowed] = ClientAdvice.DoNotRetry,
         [Unavailable] = ClientAdvice.Retry,
         [Internal] = ClientAdvice.Retry,
+        [SessionKeyTaken] = ClientAdvice.DoNotRetry,
+        [SessionClosed] = ClientAdvice.DoNotRetry,
+        [WebinarClosed] = ClientAdvice.DoNotRetry,
     };
 }
