@@ -23,7 +23,8 @@ internal static class WebinarStatsApi
     }
 
     private static async Task<Results<Ok<WebinarStatsResponse>, ProblemHttpResult>> GetStatsAsync(
-        string id, int? viewerLimit, WebinarTracker tracker, HttpContext context)
+        string id, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "viewer_limit")] int? viewerLimit, WebinarTracker tracker,
+        HttpContext context)
     {
         var limit = viewerLimit ?? DefaultViewerLimit;
         if (limit is < 0 or > MaxViewerLimit) return HttpProblems.BadRequest($"viewer_limit: 0-{MaxViewerLimit}");
