@@ -25,6 +25,12 @@ let language = currentLanguage();
 let t = applyLanguage(dictionary, language);
 const $ = (id) => document.getElementById(id);
 const TOKEN_KEY = 'heartline.admin_token';
+// A token may come in the fragment (#token=…, never sent to the server); it is moved to sessionStorage at once.
+const fragmentToken = new URLSearchParams(location.hash.slice(1)).get('token');
+if (fragmentToken) {
+  sessionStorage.setItem(TOKEN_KEY, fragmentToken);
+  history.replaceState(null, '', location.pathname + location.search);
+}
 $('token').value = sessionStorage.getItem(TOKEN_KEY) ?? '';
 $('language').textContent = t('language');
 let lastStats = null;
@@ -197,4 +203,9 @@ $('language').addEventListener('click', () => {
   $('language').textContent = t('language');
   if (lastStats) render(lastStats);
 });
-if ($('token').value) run(() => loadList());
+if ($('token').value) {
+  run(async () => {
+    await loadList();
+    if (new URLSearchParams(location.search).get('webinar')) await loadStats();
+  });
+}
