@@ -25,7 +25,7 @@ internal static partial class Migrations
 
         -- One row per session key: a tab or device from track (or its first ping) to exit or timeout.
         -- viewer_key is 'u:' || user_id for signed-in users and 'g:' || guest_id for guests, so guests never
-        -- collapse into one NULL user; statistics read the rows ordered by (viewer_key, entered_at).
+        -- collapse into one NULL user.
         CREATE TABLE webinar_user_sessions (
             id text PRIMARY KEY,
             webinar_id text NOT NULL REFERENCES webinars (id) ON DELETE CASCADE,
@@ -59,9 +59,13 @@ internal static partial class Migrations
             WHERE exited_at IS NOT NULL;
         CREATE INDEX idx_wus_webinar_entered_exited ON webinar_user_sessions (webinar_id, entered_at, exited_at)
             WHERE exited_at IS NOT NULL;
-        -- Ours: the statistics scan, the sweeper's stale search and the retention purge.
-        CREATE INDEX ix_wus_webinar_viewer_entered ON webinar_user_sessions (webinar_id, viewer_key, entered_at);
-        CREATE INDEX ix_wus_open_heartbeat ON webinar_user_sessions (last_heartbeat_at) WHERE exited_at IS NULL;
+        -- Ours. Statistics read every column they need from this index alone, already in (viewer, entered_at)
+        -- order: a sequential scan instead of one table lookup per session. A heartbeat rewrites the session's entry
+        -- (last_heartbeat_at, visible_content_seconds); it is the only index a heartbeat touches, which is why the
+        -- sweeper finds open sessions through idx_wus_active rather than an index on last_heartbeat_at.
+        CREATE INDEX ix_wus_webinar_viewer_stats ON webinar_user_sessions
+            (webinar_id, viewer_key, entered_at, exited_at, last_heartbeat_at, visible_content_seconds);
+        -- The retention purge.
         CREATE INDEX ix_wus_closed_exited ON webinar_user_sessions (exited_at) WHERE exited_at IS NOT NULL;
 
         -- Who is watching now, one row per viewer and session key ('' for clients that send none). Separate from

@@ -23,7 +23,8 @@ internal interface IWebinarStore
     Task<IReadOnlyList<WebinarRecord>> ListWebinarsAsync(int limit, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// In one transaction: reads the webinar and the session with <paramref name="sessionKey"/> (locked on PostgreSQL),
+    /// In one transaction (shared with other queued heartbeats: group commit): reads the webinar and the session with
+    /// <paramref name="sessionKey"/> (locked on PostgreSQL),
     /// asks <paramref name="decide"/> what to do, and writes the session row and the live-presence row it names.
     /// </summary>
     Task<SessionChangeResult> ChangeSessionAsync(string webinarId, string sessionKey, PresenceUpdate presence,

@@ -18,38 +18,38 @@ internal sealed partial class SqlWebinarStore
 
     public Task<SessionChangeResult> ChangeSessionAsync(string webinarId, string sessionKey, PresenceUpdate presence,
         SessionDecider decide, CancellationToken cancellationToken = default) =>
-        database.WriteAsync(async (c, tx) =>
+        EnqueueAsync(async (c, tx, webinars) =>
         {
-            var webinar = await SelectWebinarAsync(c, tx, webinarId, cancellationToken).ConfigureAwait(false);
+            var webinar = await CachedWebinarAsync(c, tx, webinars, webinarId).ConfigureAwait(false);
             if (webinar is null) return new SessionChangeResult(null, null);
 
-            var current = await SelectSessionAsync(c, tx, webinarId, sessionKey, forUpdate: true, cancellationToken)
+            var current = await SelectSessionAsync(c, tx, webinarId, sessionKey, forUpdate: true, CancellationToken.None)
                 .ConfigureAwait(false);
             var decision = decide(webinar, current);
-            if (decision.Insert is { } insert && !await InsertSessionAsync(c, tx, insert, cancellationToken).ConfigureAwait(false))
+            if (decision.Insert is { } insert && !await InsertSessionAsync(c, tx, insert, CancellationToken.None).ConfigureAwait(false))
             {
                 // Another node inserted the same key between our read and our insert: decide again on its row.
-                current = await SelectSessionAsync(c, tx, webinarId, sessionKey, forUpdate: true, cancellationToken)
+                current = await SelectSessionAsync(c, tx, webinarId, sessionKey, forUpdate: true, CancellationToken.None)
                     .ConfigureAwait(false);
                 decision = decide(webinar, current);
                 if (decision.Insert is not null)
                     throw new InvalidOperationException("A session key that exists was decided to be new.");
             }
             if (decision.Update is { } update)
-                await UpdateSessionAsync(c, tx, update, cancellationToken).ConfigureAwait(false);
+                await UpdateSessionAsync(c, tx, update, CancellationToken.None).ConfigureAwait(false);
 
             switch (decision.Presence)
             {
                 case PresenceChange.Upsert:
-                    await UpsertPresenceAsync(c, tx, webinarId, presence, cancellationToken).ConfigureAwait(false);
+                    await UpsertPresenceAsync(c, tx, webinarId, presence, CancellationToken.None).ConfigureAwait(false);
                     break;
                 case PresenceChange.Remove:
                     await c.ExecuteAsync(new CommandDefinition(
                         """
                         DELETE FROM webinar_live_presence
                         WHERE webinar_id = @WebinarId AND viewer_key = @ViewerKey AND session_key = @SessionKey
-                        """, new { WebinarId = webinarId, ViewerKey = presence.Viewer.Key, presence.SessionKey }, tx,
-                        cancellationToken: cancellationToken)).ConfigureAwait(false);
+                        """, new { WebinarId = webinarId, ViewerKey = presence.Viewer.Key, presence.SessionKey }, tx))
+                        .ConfigureAwait(false);
                     break;
             }
             return new SessionChangeResult(webinar, decision);
@@ -57,11 +57,11 @@ internal sealed partial class SqlWebinarStore
 
     public Task<WebinarRecord?> TouchPresenceAsync(string webinarId, PresenceUpdate presence,
         Func<WebinarRecord, bool> accept, CancellationToken cancellationToken = default) =>
-        database.WriteAsync(async (c, tx) =>
+        EnqueueAsync(async (c, tx, webinars) =>
         {
-            var webinar = await SelectWebinarAsync(c, tx, webinarId, cancellationToken).ConfigureAwait(false);
+            var webinar = await CachedWebinarAsync(c, tx, webinars, webinarId).ConfigureAwait(false);
             if (webinar is not null && accept(webinar))
-                await UpsertPresenceAsync(c, tx, webinarId, presence, cancellationToken).ConfigureAwait(false);
+                await UpsertPresenceAsync(c, tx, webinarId, presence, CancellationToken.None).ConfigureAwait(false);
             return webinar;
         }, cancellationToken);
 

@@ -60,6 +60,7 @@ public sealed class SeedOracleTests(PostgresFixture postgres) : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        await _store.DisposeAsync().AsTask().WaitAsync(Timeout);
         await _database.DisposeAsync().AsTask().WaitAsync(Timeout);
         await postgres.DropSchemaAsync(_schema).WaitAsync(Timeout);
     }

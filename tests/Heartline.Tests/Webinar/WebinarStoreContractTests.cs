@@ -64,6 +64,7 @@ public abstract partial class WebinarStoreContractTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         Sweeper.Dispose();
+        await Store.DisposeAsync().AsTask().WaitAsync(Timeout);
         if (_database is not null) await _database.DisposeAsync().AsTask().WaitAsync(Timeout);
         await _metrics.DisposeAsync();
         await DeleteStoreAsync().WaitAsync(Timeout);

@@ -1,0 +1,111 @@
+using System.Data.Common;
+using System.Threading.Channels;
+
+namespace Heartline.Server.Webinar;
+
+internal sealed partial class SqlWebinarStore : IAsyncDisposable, IDisposable
+{
+    /// <summary>Most heartbeats committed in one transaction.</summary>
+    internal const int MaxBatch = 128;
+
+    /// <summary>Heartbeats queued before callers wait (back-pressure rather than unbounded memory).</summary>
+    private const int QueueCapacity = 8192;
+
+    private readonly Channel<PendingWrite> _writes = Channel.CreateBounded<PendingWrite>(
+        new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly Lock _startLock = new();
+    private Task? _writer;
+
+    /// <summary>A heartbeat-path write, applied inside a batch transaction; webinars are read once per batch.</summary>
+    private sealed record PendingWrite(
+        Func<DbConnection, DbTransaction, Dictionary<string, WebinarRecord?>, Task<object?>> Apply,
+        TaskCompletionSource<object?> Done);
+
+    /// <summary>
+    /// Queues <paramref name="apply"/> for the write loop, which commits whatever is queued in one transaction (group
+    /// commit): one SQLite write lock and one commit for many pings instead of one each; on PostgreSQL one commit (and
+    /// WAL flush) per batch.
+    /// </summary>
+    private async Task<T> EnqueueAsync<T>(
+        Func<DbConnection, DbTransaction, Dictionary<string, WebinarRecord?>, Task<T>> apply, CancellationToken cancellationToken)
+    {
+        EnsureWriter();
+        var pending = new PendingWrite(async (c, tx, webinars) => await apply(c, tx, webinars).ConfigureAwait(false),
+            new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously));
+        await _writes.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
+        // Once queued the write goes ahead even if the caller gives up; only the wait is cancelled.
+        return (T)(await pending.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    private void EnsureWriter()
+    {
+        if (_writer is not null) return;
+        lock (_startLock) _writer ??= Task.Run(WriteLoopAsync);
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<PendingWrite>(MaxBatch);
+        while (await _writes.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (batch.Count < MaxBatch && _writes.Reader.TryRead(out var item)) batch.Add(item);
+            await CommitAsync(batch).ConfigureAwait(false);
+            batch.Clear();
+        }
+    }
+
+    /// <summary>Commits a batch, then completes its waiters. Never throws.</summary>
+    private async Task CommitAsync(List<PendingWrite> batch)
+    {
+        try
+        {
+            var results = await database.WriteAsync(async (c, tx) =>
+            {
+                var webinars = new Dictionary<string, WebinarRecord?>(StringComparer.Ordinal);
+                var results = new object?[batch.Count];
+                for (var i = 0; i < batch.Count; i++) results[i] = await batch[i].Apply(c, tx, webinars).ConfigureAwait(false);
+                return results;
+            }).ConfigureAwait(false);
+            for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(results[i]);
+        }
+        catch (Exception) when (batch.Count > 1)
+        {
+            // One failing write must not fail its neighbours: apply each on its own to find out which.
+            foreach (var item in batch)
+            {
+                try
+                {
+                    item.Done.TrySetResult(await database.WriteAsync(
+                        (c, tx) => item.Apply(c, tx, new Dictionary<string, WebinarRecord?>(StringComparer.Ordinal))).ConfigureAwait(false));
+                }
+                catch (Exception ex)
+                {
+                    item.Done.TrySetException(ex);
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            batch[0].Done.TrySetException(ex);
+        }
+    }
+
+    private static async Task<WebinarRecord?> CachedWebinarAsync(DbConnection connection, DbTransaction transaction,
+        Dictionary<string, WebinarRecord?> webinars, string id)
+    {
+        if (!webinars.TryGetValue(id, out var webinar))
+            webinars[id] = webinar = await SelectWebinarAsync(connection, transaction, id, CancellationToken.None).ConfigureAwait(false);
+        return webinar;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _writes.Writer.TryComplete();
+        Task? writer;
+        lock (_startLock) writer = _writer;
+        // Queued heartbeats are committed before the database closes.
+        if (writer is not null) await writer.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+}
