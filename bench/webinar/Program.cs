@@ -17,7 +17,7 @@ using Npgsql;
 
 var mode = args.Length > 0 ? args[0] : "";
 var options = Options.Parse(args.Skip(1).ToArray());
-if (mode is not ("pings" or "stats"))
+if (mode is not ("pings" or "stats" or "pings-direct"))
 {
     Console.Error.WriteLine("usage: pings|stats [--provider sqlite|postgres] [--pg CONNECTION] [--seconds 10] [--viewers 1000] " +
         "[--concurrency 32] [--sessions 100000] [--runs 20]");
@@ -45,9 +45,12 @@ try
     var webinarId = await CreateWebinarAsync(http);
     http.DefaultRequestHeaders.Authorization = null;
     Console.WriteLine($"# {mode} on {options.Provider}, {Environment.ProcessorCount} cores, {RuntimeInformationText()}");
-    return mode == "pings"
-        ? await Benchmarks.PingsAsync(http, webinarId, options)
-        : await Benchmarks.StatsAsync(app, http, token, webinarId, options, connectionString);
+    return mode switch
+    {
+        "pings" => await Benchmarks.PingsAsync(http, webinarId, options),
+        "pings-direct" => await Benchmarks.PingsDirectAsync(app, webinarId, options),
+        _ => await Benchmarks.StatsAsync(app, http, token, webinarId, options, connectionString),
+    };
 }
 finally
 {
@@ -122,14 +125,25 @@ internal static class Benchmarks
         })).ToArray();
 
         // Warm-up (JIT, pools), then the measured window.
-        await RunAsync(TimeSpan.FromSeconds(2));
-        var (count, failures, latencies, elapsed) = await RunAsync(TimeSpan.FromSeconds(options.Seconds));
-        Array.Sort(latencies);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"pings: {count} in {elapsed.TotalSeconds:F1} s = {count / elapsed.TotalSeconds:F0}/s, failures {failures}, " +
-            $"latency p50 {Percentile(latencies, 0.5):F2} ms, p99 {Percentile(latencies, 0.99):F2} ms " +
-            $"({options.Viewers} sessions, {options.Concurrency} concurrent requests)"));
-        return failures == 0 ? 0 : 1;
+        var server = http.BaseAddress!;
+        var requests = bodies.Select(b => RawHttpConnection.Post(server, url, b)).ToArray();
+        var connections = new RawHttpConnection[options.Concurrency];
+        for (var i = 0; i < connections.Length; i++) connections[i] = await RawHttpConnection.OpenAsync(server);
+        try
+        {
+            await RunAsync(TimeSpan.FromSeconds(2));
+            var (count, failures, latencies, elapsed) = await RunAsync(TimeSpan.FromSeconds(options.Seconds));
+            Array.Sort(latencies);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"pings: {count} in {elapsed.TotalSeconds:F1} s = {count / elapsed.TotalSeconds:F0}/s, failures {failures}, " +
+                $"latency p50 {Percentile(latencies, 0.5):F2} ms, p99 {Percentile(latencies, 0.99):F2} ms " +
+                $"({options.Viewers} sessions, {options.Concurrency} keep-alive connections)"));
+            return failures == 0 ? 0 : 1;
+        }
+        finally
+        {
+            foreach (var connection in connections) connection.Dispose();
+        }
 
         async Task<(long Count, long Failures, double[] Latencies, TimeSpan Elapsed)> RunAsync(TimeSpan duration)
         {
@@ -138,23 +152,47 @@ internal static class Benchmarks
             var clock = Stopwatch.StartNew();
             // Bounded by time and by a hard count, whichever comes first.
             const long MaxRequests = 5_000_000;
-            await Task.WhenAll(Enumerable.Range(0, options.Concurrency).Select(async worker =>
+            await Task.WhenAll(Enumerable.Range(0, options.Concurrency).Select(worker => Task.Run(async () =>
             {
                 var mine = samples[worker] = new List<double>(1024);
+                var connection = connections[worker];
                 while (clock.Elapsed < duration)
                 {
                     var n = Interlocked.Increment(ref next);
                     if (n > MaxRequests) break;
                     var started = Stopwatch.GetTimestamp();
-                    using var content = new ByteArrayContent(bodies[n % bodies.Length]);
-                    content.Headers.ContentType = new("application/json");
-                    using var response = await http.PostAsync(url, content);
-                    if (response.IsSuccessStatusCode) Interlocked.Increment(ref count); else Interlocked.Increment(ref failures);
+                    var status = await connection.SendAsync(requests[n % requests.Length]);
+                    if (status == 200) Interlocked.Increment(ref count); else Interlocked.Increment(ref failures);
                     if ((n & 7) == 0) mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 }
-            }));
+            })));
             return (count, failures, samples.SelectMany(s => s).ToArray(), clock.Elapsed);
         }
+    }
+
+    /// <summary>The same pings without HTTP: straight into the tracker (its rules, the write queue, the database).</summary>
+    public static async Task<int> PingsDirectAsync(WebApplication app, string webinarId, Options options)
+    {
+        var tracker = app.Services.GetRequiredService<Heartline.Server.Webinar.WebinarTracker>();
+        var client = new Heartline.Server.Webinar.ClientDetails("bench", null, "127.0.0.1");
+        var viewers = Enumerable.Range(0, options.Viewers).Select(i => Heartline.Server.Webinar.Viewer.Guest($"{i:x32}")).ToArray();
+        for (var i = 0; i < viewers.Length; i++)
+            await tracker.TrackAsync(webinarId, viewers[i], $"session_bench_{i:D6}", true, client);
+        long count = 0, next = 0;
+        var clock = Stopwatch.StartNew();
+        var duration = TimeSpan.FromSeconds(options.Seconds);
+        await Task.WhenAll(Enumerable.Range(0, options.Concurrency).Select(async _ =>
+        {
+            while (clock.Elapsed < duration && Interlocked.Increment(ref next) < 5_000_000)
+            {
+                var i = (int)(next % viewers.Length);
+                var result = await tracker.PingAsync(webinarId, viewers[i], $"session_bench_{i:D6}", true, client);
+                if (result.Decision is not null) Interlocked.Increment(ref count);
+            }
+        }));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"pings without HTTP: {count} in {clock.Elapsed.TotalSeconds:F1} s = {count / clock.Elapsed.TotalSeconds:F0}/s"));
+        return 0;
     }
 
     /// <summary>Generates <c>sessions</c> sessions (about 3 per viewer, some overlapping) and times the stats endpoint.</summary>

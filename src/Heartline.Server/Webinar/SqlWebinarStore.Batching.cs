@@ -1,5 +1,5 @@
-using System.Data.Common;
 using System.Threading.Channels;
+using Heartline.Server.Storage;
 
 namespace Heartline.Server.Webinar;
 
@@ -18,7 +18,7 @@ internal sealed partial class SqlWebinarStore : IAsyncDisposable, IDisposable
 
     /// <summary>A heartbeat-path write, applied inside a batch transaction; webinars are read once per batch.</summary>
     private sealed record PendingWrite(
-        Func<DbConnection, DbTransaction, Dictionary<string, WebinarRecord?>, Task<object?>> Apply,
+        Func<HeartbeatBatch, Task<object?>> Apply,
         TaskCompletionSource<object?> Done);
 
     /// <summary>
@@ -27,10 +27,10 @@ internal sealed partial class SqlWebinarStore : IAsyncDisposable, IDisposable
     /// WAL flush) per batch.
     /// </summary>
     private async Task<T> EnqueueAsync<T>(
-        Func<DbConnection, DbTransaction, Dictionary<string, WebinarRecord?>, Task<T>> apply, CancellationToken cancellationToken)
+        Func<HeartbeatBatch, Task<T>> apply, CancellationToken cancellationToken)
     {
         EnsureWriter();
-        var pending = new PendingWrite(async (c, tx, webinars) => await apply(c, tx, webinars).ConfigureAwait(false),
+        var pending = new PendingWrite(async batch => await apply(batch).ConfigureAwait(false),
             new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously));
         await _writes.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
         // Once queued the write goes ahead even if the caller gives up; only the wait is cancelled.
@@ -61,9 +61,9 @@ internal sealed partial class SqlWebinarStore : IAsyncDisposable, IDisposable
         {
             var results = await database.WriteAsync(async (c, tx) =>
             {
-                var webinars = new Dictionary<string, WebinarRecord?>(StringComparer.Ordinal);
+                await using var context = new HeartbeatBatch(c, tx, database.Provider == StorageProviders.Postgres);
                 var results = new object?[batch.Count];
-                for (var i = 0; i < batch.Count; i++) results[i] = await batch[i].Apply(c, tx, webinars).ConfigureAwait(false);
+                for (var i = 0; i < batch.Count; i++) results[i] = await batch[i].Apply(context).ConfigureAwait(false);
                 return results;
             }).ConfigureAwait(false);
             for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(results[i]);
@@ -75,8 +75,11 @@ internal sealed partial class SqlWebinarStore : IAsyncDisposable, IDisposable
             {
                 try
                 {
-                    item.Done.TrySetResult(await database.WriteAsync(
-                        (c, tx) => item.Apply(c, tx, new Dictionary<string, WebinarRecord?>(StringComparer.Ordinal))).ConfigureAwait(false));
+                    item.Done.TrySetResult(await database.WriteAsync(async (c, tx) =>
+                    {
+                        await using var context = new HeartbeatBatch(c, tx, database.Provider == StorageProviders.Postgres);
+                        return await item.Apply(context).ConfigureAwait(false);
+                    }).ConfigureAwait(false));
                 }
                 catch (Exception ex)
                 {
@@ -88,14 +91,6 @@ internal sealed partial class SqlWebinarStore : IAsyncDisposable, IDisposable
         {
             batch[0].Done.TrySetException(ex);
         }
-    }
-
-    private static async Task<WebinarRecord?> CachedWebinarAsync(DbConnection connection, DbTransaction transaction,
-        Dictionary<string, WebinarRecord?> webinars, string id)
-    {
-        if (!webinars.TryGetValue(id, out var webinar))
-            webinars[id] = webinar = await SelectWebinarAsync(connection, transaction, id, CancellationToken.None).ConfigureAwait(false);
-        return webinar;
     }
 
     public async ValueTask DisposeAsync()

@@ -16,40 +16,48 @@ internal sealed partial class SqlWebinarStore
         created_at AS CreatedAt, updated_at AS UpdatedAt
         """;
 
+    private const string SelectSessionSql =
+        $"""
+        SELECT {SessionColumns}
+        FROM webinar_user_sessions
+        WHERE webinar_id = @WebinarId AND session_id = @SessionKey
+        """;
+
     public Task<SessionChangeResult> ChangeSessionAsync(string webinarId, string sessionKey, PresenceUpdate presence,
         SessionDecider decide, CancellationToken cancellationToken = default) =>
-        EnqueueAsync(async (c, tx, webinars) =>
+        EnqueueAsync(async batch =>
         {
-            var webinar = await CachedWebinarAsync(c, tx, webinars, webinarId).ConfigureAwait(false);
+            var webinar = await batch.WebinarAsync(webinarId).ConfigureAwait(false);
             if (webinar is null) return new SessionChangeResult(null, null);
 
-            var current = await SelectSessionAsync(c, tx, webinarId, sessionKey, forUpdate: true, CancellationToken.None)
-                .ConfigureAwait(false);
+            var current = await SelectSessionForUpdateAsync(batch, webinarId, sessionKey).ConfigureAwait(false);
             var decision = decide(webinar, current);
-            if (decision.Insert is { } insert && !await InsertSessionAsync(c, tx, insert, CancellationToken.None).ConfigureAwait(false))
+            if (decision.Insert is { } insert && !await InsertSessionAsync(batch.Connection, batch.Transaction, insert).ConfigureAwait(false))
             {
                 // Another node inserted the same key between our read and our insert: decide again on its row.
-                current = await SelectSessionAsync(c, tx, webinarId, sessionKey, forUpdate: true, CancellationToken.None)
-                    .ConfigureAwait(false);
+                current = await SelectSessionForUpdateAsync(batch, webinarId, sessionKey).ConfigureAwait(false);
                 decision = decide(webinar, current);
                 if (decision.Insert is not null)
                     throw new InvalidOperationException("A session key that exists was decided to be new.");
             }
             if (decision.Update is { } update)
-                await UpdateSessionAsync(c, tx, update, CancellationToken.None).ConfigureAwait(false);
+                await UpdateSessionAsync(batch, update).ConfigureAwait(false);
 
             switch (decision.Presence)
             {
                 case PresenceChange.Upsert:
-                    await UpsertPresenceAsync(c, tx, webinarId, presence, CancellationToken.None).ConfigureAwait(false);
+                    await UpsertPresenceAsync(batch, webinarId, presence).ConfigureAwait(false);
                     break;
                 case PresenceChange.Remove:
-                    await c.ExecuteAsync(new CommandDefinition(
+                    var remove = batch.Command(
                         """
                         DELETE FROM webinar_live_presence
                         WHERE webinar_id = @WebinarId AND viewer_key = @ViewerKey AND session_key = @SessionKey
-                        """, new { WebinarId = webinarId, ViewerKey = presence.Viewer.Key, presence.SessionKey }, tx))
-                        .ConfigureAwait(false);
+                        """, "@WebinarId", "@ViewerKey", "@SessionKey");
+                    HeartbeatBatch.Set(remove, 0, webinarId);
+                    HeartbeatBatch.Set(remove, 1, presence.Viewer.Key);
+                    HeartbeatBatch.Set(remove, 2, presence.SessionKey);
+                    await remove.ExecuteNonQueryAsync().ConfigureAwait(false);
                     break;
             }
             return new SessionChangeResult(webinar, decision);
@@ -57,31 +65,56 @@ internal sealed partial class SqlWebinarStore
 
     public Task<WebinarRecord?> TouchPresenceAsync(string webinarId, PresenceUpdate presence,
         Func<WebinarRecord, bool> accept, CancellationToken cancellationToken = default) =>
-        EnqueueAsync(async (c, tx, webinars) =>
+        EnqueueAsync(async batch =>
         {
-            var webinar = await CachedWebinarAsync(c, tx, webinars, webinarId).ConfigureAwait(false);
+            var webinar = await batch.WebinarAsync(webinarId).ConfigureAwait(false);
             if (webinar is not null && accept(webinar))
-                await UpsertPresenceAsync(c, tx, webinarId, presence, CancellationToken.None).ConfigureAwait(false);
+                await UpsertPresenceAsync(batch, webinarId, presence).ConfigureAwait(false);
             return webinar;
         }, cancellationToken);
 
     public Task<SessionRow?> GetSessionAsync(string webinarId, string sessionKey, CancellationToken cancellationToken = default) =>
-        database.ReadAsync(c => SelectSessionAsync(c, null, webinarId, sessionKey, forUpdate: false, cancellationToken),
-            cancellationToken);
+        database.ReadAsync(c => c.QuerySingleOrDefaultAsync<SessionRow>(new CommandDefinition(SelectSessionSql,
+            new { WebinarId = webinarId, SessionKey = sessionKey }, cancellationToken: cancellationToken)), cancellationToken);
 
-    private Task<SessionRow?> SelectSessionAsync(DbConnection connection, DbTransaction? transaction, string webinarId,
-        string sessionKey, bool forUpdate, CancellationToken cancellationToken) =>
-        // SQLite has one writer, so the write transaction already excludes others; PostgreSQL locks the row.
-        connection.QuerySingleOrDefaultAsync<SessionRow>(new CommandDefinition(
-            $"""
-            SELECT {SessionColumns}
-            FROM webinar_user_sessions
-            WHERE webinar_id = @WebinarId AND session_id = @SessionKey
-            {(forUpdate && database.Provider == StorageProviders.Postgres ? "FOR UPDATE" : "")}
-            """, new { WebinarId = webinarId, SessionKey = sessionKey }, transaction, cancellationToken: cancellationToken));
+    /// <summary>SQLite has one writer, so the write transaction already excludes others; PostgreSQL locks the row.</summary>
+    private static async Task<SessionRow?> SelectSessionForUpdateAsync(HeartbeatBatch batch, string webinarId, string sessionKey)
+    {
+        var select = batch.Command(batch.IsPostgres ? SelectSessionSql + " FOR UPDATE" : SelectSessionSql, "@WebinarId", "@SessionKey");
+        HeartbeatBatch.Set(select, 0, webinarId);
+        HeartbeatBatch.Set(select, 1, sessionKey);
+        await using var reader = await select.ExecuteReaderAsync().ConfigureAwait(false);
+        return await reader.ReadAsync().ConfigureAwait(false) ? ReadSession(reader) : null;
+    }
 
-    private static async Task<bool> InsertSessionAsync(DbConnection connection, DbTransaction transaction,
-        SessionRow session, CancellationToken cancellationToken) =>
+    /// <summary>A row of <see cref="SelectSessionSql"/>, by ordinal.</summary>
+    private static SessionRow ReadSession(DbDataReader r) => new()
+    {
+        Id = r.GetString(0),
+        WebinarId = r.GetString(1),
+        UserId = r.IsDBNull(2) ? null : r.GetString(2),
+        GuestId = r.IsDBNull(3) ? null : r.GetString(3),
+        ViewerKey = r.GetString(4),
+        SessionId = r.GetString(5),
+        EnteredAt = r.GetInt64(6),
+        ExitedAt = r.IsDBNull(7) ? null : r.GetInt64(7),
+        DurationSeconds = r.IsDBNull(8) ? null : r.GetInt32(8),
+        LastHeartbeatAt = r.GetInt64(9),
+        LastVisible = r.GetInt32(10),
+        WatchedSecondsRaw = r.GetDouble(11),
+        VisibleContentSeconds = r.GetDouble(12),
+        ClosedReason = r.IsDBNull(13) ? null : r.GetString(13),
+        UserAgent = r.IsDBNull(14) ? null : r.GetString(14),
+        Referrer = r.IsDBNull(15) ? null : r.GetString(15),
+        IpAddress = r.IsDBNull(16) ? null : r.GetString(16),
+        AgencyId = r.IsDBNull(17) ? null : r.GetString(17),
+        ClientId = r.IsDBNull(18) ? null : r.GetString(18),
+        CreatedAt = r.GetInt64(19),
+        UpdatedAt = r.GetInt64(20),
+    };
+
+    /// <summary>Once per session, so through Dapper like the rest of the store.</summary>
+    private static async Task<bool> InsertSessionAsync(DbConnection connection, DbTransaction transaction, SessionRow session) =>
         await connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO webinar_user_sessions (
@@ -93,11 +126,11 @@ internal sealed partial class SqlWebinarStore
                 @LastHeartbeatAt, @LastVisible, @WatchedSecondsRaw, @VisibleContentSeconds, @ClosedReason,
                 @UserAgent, @Referrer, @IpAddress, @AgencyId, @ClientId, @CreatedAt, @UpdatedAt)
             ON CONFLICT (webinar_id, session_id) DO NOTHING
-            """, session, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
+            """, session, transaction)).ConfigureAwait(false) == 1;
 
-    private static Task UpdateSessionAsync(DbConnection connection, DbTransaction transaction, SessionRow session,
-        CancellationToken cancellationToken) =>
-        connection.ExecuteAsync(new CommandDefinition(
+    private static Task UpdateSessionAsync(HeartbeatBatch batch, SessionRow session)
+    {
+        var update = batch.Command(
             """
             UPDATE webinar_user_sessions
             SET exited_at = @ExitedAt, duration_seconds = @DurationSeconds, last_heartbeat_at = @LastHeartbeatAt,
@@ -105,19 +138,35 @@ internal sealed partial class SqlWebinarStore
                 visible_content_seconds = @VisibleContentSeconds, closed_reason = @ClosedReason,
                 updated_at = @UpdatedAt
             WHERE id = @Id
-            """, session, transaction, cancellationToken: cancellationToken));
+            """, "@ExitedAt", "@DurationSeconds", "@LastHeartbeatAt", "@LastVisible", "@WatchedSecondsRaw",
+            "@VisibleContentSeconds", "@ClosedReason", "@UpdatedAt", "@Id");
+        HeartbeatBatch.Set(update, 0, session.ExitedAt);
+        HeartbeatBatch.Set(update, 1, session.DurationSeconds);
+        HeartbeatBatch.Set(update, 2, session.LastHeartbeatAt);
+        HeartbeatBatch.Set(update, 3, session.LastVisible);
+        HeartbeatBatch.Set(update, 4, session.WatchedSecondsRaw);
+        HeartbeatBatch.Set(update, 5, session.VisibleContentSeconds);
+        HeartbeatBatch.Set(update, 6, session.ClosedReason);
+        HeartbeatBatch.Set(update, 7, session.UpdatedAt);
+        HeartbeatBatch.Set(update, 8, session.Id);
+        return update.ExecuteNonQueryAsync();
+    }
 
-    private static Task UpsertPresenceAsync(DbConnection connection, DbTransaction transaction, string webinarId,
-        PresenceUpdate presence, CancellationToken cancellationToken) =>
-        connection.ExecuteAsync(new CommandDefinition(
+    private static Task UpsertPresenceAsync(HeartbeatBatch batch, string webinarId, PresenceUpdate presence)
+    {
+        var upsert = batch.Command(
             """
             INSERT INTO webinar_live_presence (webinar_id, viewer_key, session_key, user_id, last_seen_at, is_visible)
             VALUES (@WebinarId, @ViewerKey, @SessionKey, @UserId, @SeenAt, @Visible)
             ON CONFLICT (webinar_id, viewer_key, session_key)
             DO UPDATE SET last_seen_at = excluded.last_seen_at, is_visible = excluded.is_visible
-            """, new
-            {
-                WebinarId = webinarId, ViewerKey = presence.Viewer.Key, presence.SessionKey,
-                presence.Viewer.UserId, presence.SeenAt, Visible = presence.Visible ? 1 : 0,
-            }, transaction, cancellationToken: cancellationToken));
+            """, "@WebinarId", "@ViewerKey", "@SessionKey", "@UserId", "@SeenAt", "@Visible");
+        HeartbeatBatch.Set(upsert, 0, webinarId);
+        HeartbeatBatch.Set(upsert, 1, presence.Viewer.Key);
+        HeartbeatBatch.Set(upsert, 2, presence.SessionKey);
+        HeartbeatBatch.Set(upsert, 3, presence.Viewer.UserId);
+        HeartbeatBatch.Set(upsert, 4, presence.SeenAt);
+        HeartbeatBatch.Set(upsert, 5, presence.Visible ? 1 : 0);
+        return upsert.ExecuteNonQueryAsync();
+    }
 }

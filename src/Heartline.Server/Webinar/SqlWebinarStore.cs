@@ -57,7 +57,7 @@ internal sealed partial class SqlWebinarStore(IHeartlineDatabase database) : IWe
             """, new { WebinarId = webinarId, SeenSince = seenSince }, cancellationToken: cancellationToken)),
             cancellationToken);
 
-    private static Task<WebinarRecord?> SelectWebinarAsync(DbConnection connection, DbTransaction? transaction,
+    internal static Task<WebinarRecord?> SelectWebinarAsync(DbConnection connection, DbTransaction? transaction,
         string id, CancellationToken cancellationToken) =>
         connection.QuerySingleOrDefaultAsync<WebinarRecord>(new CommandDefinition(
             $"""
