@@ -9,6 +9,9 @@ internal sealed record SessionChangeResult(WebinarRecord? Webinar, SessionDecisi
 /// <summary>The live-presence row a ping or track refreshes.</summary>
 internal sealed record PresenceUpdate(Viewer Viewer, string SessionKey, bool Visible, long SeenAt);
 
+/// <summary>The store cannot take more heartbeats now (its queue is full); answered 503 <c>unavailable</c>.</summary>
+internal sealed class WebinarOverloadedException() : Exception("The webinar heartbeat queue is full.");
+
 /// <summary>Webinars, sessions and live presence. Same contract on SQLite and PostgreSQL.</summary>
 internal interface IWebinarStore
 {

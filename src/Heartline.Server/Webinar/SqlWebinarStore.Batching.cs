@@ -8,11 +8,17 @@ internal sealed partial class SqlWebinarStore : IAsyncDisposable, IDisposable
     /// <summary>Most heartbeats committed in one transaction.</summary>
     internal const int MaxBatch = 128;
 
-    /// <summary>Heartbeats queued before callers wait (back-pressure rather than unbounded memory).</summary>
-    private const int QueueCapacity = 8192;
+    /// <summary>
+    /// Heartbeats queued at most; beyond that callers get <see cref="WebinarOverloadedException"/> (503 unavailable:
+    /// a heartbeat is retried at the next interval anyway) rather than memory growing without bound.
+    /// </summary>
+    internal const int QueueCapacity = 8192;
 
-    private readonly Channel<PendingWrite> _writes = Channel.CreateBounded<PendingWrite>(
-        new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    // Unbounded in the channel's terms, bounded by _queued: the single-reader unbounded channel takes no lock on the
+    // enqueue path, which a bounded channel does (measured as lock contention with many concurrent pings).
+    private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(
+        new UnboundedChannelOptions { SingleReader = true });
+    private int _queued;
     private readonly Lock _startLock = new();
     private Task? _writer;
 
@@ -32,7 +38,16 @@ internal sealed partial class SqlWebinarStore : IAsyncDisposable, IDisposable
         EnsureWriter();
         var pending = new PendingWrite(async batch => await apply(batch).ConfigureAwait(false),
             new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously));
-        await _writes.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
+        if (Interlocked.Increment(ref _queued) > QueueCapacity)
+        {
+            Interlocked.Decrement(ref _queued);
+            throw new WebinarOverloadedException();
+        }
+        if (!_writes.Writer.TryWrite(pending))
+        {
+            Interlocked.Decrement(ref _queued);
+            throw new ObjectDisposedException(nameof(SqlWebinarStore));
+        }
         // Once queued the write goes ahead even if the caller gives up; only the wait is cancelled.
         return (T)(await pending.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false))!;
     }
@@ -49,6 +64,7 @@ internal sealed partial class SqlWebinarStore : IAsyncDisposable, IDisposable
         while (await _writes.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
             while (batch.Count < MaxBatch && _writes.Reader.TryRead(out var item)) batch.Add(item);
+            Interlocked.Add(ref _queued, -batch.Count);
             await CommitAsync(batch).ConfigureAwait(false);
             batch.Clear();
         }

@@ -11,8 +11,9 @@ namespace Heartline.Server.Webinar;
 /// </summary>
 internal static class WebinarTrackingApi
 {
-    public static void Map(RouteGroupBuilder group)
+    public static void Map(RouteGroupBuilder webinars)
     {
+        var group = webinars.MapGroup("").AddEndpointFilter(RefuseWhenOverloadedAsync);
         group.MapPost("/{id}/access/track", TrackAsync)
             .WithName("TrackWebinarAccess")
             .WithSummary("Enter a webinar: creates the session of a session key, or resumes it after a reload.")
@@ -119,6 +120,21 @@ internal static class WebinarTrackingApi
                 row?.ExitedAt is { } exited ? WebinarView.Time(exited) : null, row?.ClosedReason));
         }
         return Refusal(result, request.SessionKey!) ?? HttpProblems.NotFound("no session has this session_key");
+    }
+
+    /// <summary>A full heartbeat queue answers 503 <c>unavailable</c> with Retry-After; the module pings again later.</summary>
+    private static async ValueTask<object?> RefuseWhenOverloadedAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (WebinarOverloadedException)
+        {
+            context.HttpContext.Response.Headers.RetryAfter = "5";
+            return HttpProblems.Create(StatusCodes.Status503ServiceUnavailable, ErrorCodes.Unavailable,
+                "too many heartbeats queued; retry in a few seconds");
+        }
     }
 
     /// <summary>The problem document for a refused change, or null when the change went through.</summary>
