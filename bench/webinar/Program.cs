@@ -132,7 +132,13 @@ internal static class Benchmarks
         try
         {
             await RunAsync(TimeSpan.FromSeconds(2));
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var (count, failures, latencies, elapsed) = await RunAsync(TimeSpan.FromSeconds(options.Seconds));
+            // CPU per ping (server and load generator together, so an upper bound for the server) does not depend on
+            // what else the machine runs; the capacity it implies is for all cores of an otherwise idle machine.
+            var cpuMicros = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / Math.Max(1, count);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"cpu: {cpuMicros:F0} µs per ping (server + load generator) → {Environment.ProcessorCount * 1_000_000 / cpuMicros:F0}/s on {Environment.ProcessorCount} idle cores; machine load average {LoadAverage()}"));
             Array.Sort(latencies);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"pings: {count} in {elapsed.TotalSeconds:F1} s = {count / elapsed.TotalSeconds:F0}/s, failures {failures}, " +
@@ -288,6 +294,9 @@ internal static class Benchmarks
             await connection.ExecuteAsync("ANALYZE webinar_user_sessions");
         }
     }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private static double Percentile(double[] sorted, double p) =>
         sorted.Length == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
