@@ -1,5 +1,7 @@
+using System.Data.Common;
 using System.Threading.Channels;
 using Heartline.Server.Storage;
+using Npgsql;
 
 namespace Heartline.Server.Webinar;
 
@@ -22,22 +24,24 @@ internal sealed partial class SqlWebinarStore : IAsyncDisposable, IDisposable
     private readonly Lock _startLock = new();
     private Task? _writer;
 
-    /// <summary>A heartbeat-path write, applied inside a batch transaction; webinars are read once per batch.</summary>
-    private sealed record PendingWrite(
-        Func<HeartbeatBatch, Task<object?>> Apply,
-        TaskCompletionSource<object?> Done);
+    /// <summary>
+    /// A queued heartbeat-path write: a session change (<see cref="Decide"/> set) or a presence-only ping
+    /// (<see cref="Accept"/> set). Its result is a <see cref="SessionChangeResult"/> or the webinar, respectively.
+    /// </summary>
+    private sealed record PendingWrite(string WebinarId, string SessionKey, PresenceUpdate Presence, SessionDecider? Decide,
+        Func<WebinarRecord, bool>? Accept)
+    {
+        public TaskCompletionSource<object?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 
     /// <summary>
-    /// Queues <paramref name="apply"/> for the write loop, which commits whatever is queued in one transaction (group
+    /// Queues <paramref name="pending"/> for the write loop, which commits whatever is queued in one transaction (group
     /// commit): one SQLite write lock and one commit for many pings instead of one each; on PostgreSQL one commit (and
-    /// WAL flush) per batch.
+    /// WAL flush) and three round trips per batch.
     /// </summary>
-    private async Task<T> EnqueueAsync<T>(
-        Func<HeartbeatBatch, Task<T>> apply, CancellationToken cancellationToken)
+    private async Task<T> EnqueueAsync<T>(PendingWrite pending, CancellationToken cancellationToken)
     {
         EnsureWriter();
-        var pending = new PendingWrite(async batch => await apply(batch).ConfigureAwait(false),
-            new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (Interlocked.Increment(ref _queued) > QueueCapacity)
         {
             Interlocked.Decrement(ref _queued);
@@ -75,38 +79,40 @@ internal sealed partial class SqlWebinarStore : IAsyncDisposable, IDisposable
     {
         try
         {
-            var results = await database.WriteAsync(async (c, tx) =>
-            {
-                await using var context = new HeartbeatBatch(c, tx, database.Provider == StorageProviders.Postgres);
-                var results = new object?[batch.Count];
-                for (var i = 0; i < batch.Count; i++) results[i] = await batch[i].Apply(context).ConfigureAwait(false);
-                return results;
-            }).ConfigureAwait(false);
+            var results = await database.WriteAsync((c, tx) => database.Provider == StorageProviders.Postgres
+                ? ApplyBulkAsync((NpgsqlConnection)c, (NpgsqlTransaction)tx, batch)
+                : ApplyEachAsync(c, tx, batch)).ConfigureAwait(false);
             for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(results[i]);
         }
-        catch (Exception) when (batch.Count > 1)
+        catch (Exception ex)
         {
-            // One failing write must not fail its neighbours: apply each on its own to find out which.
+            WebinarLog.BatchFailed(logger, batch.Count, ex);
+            // One failing write (or, on PostgreSQL, a key inserted by another node meanwhile, or a deadlock between
+            // nodes) must not fail its neighbours: apply each on its own, with the one-at-a-time path.
             foreach (var item in batch)
             {
                 try
                 {
-                    item.Done.TrySetResult(await database.WriteAsync(async (c, tx) =>
-                    {
-                        await using var context = new HeartbeatBatch(c, tx, database.Provider == StorageProviders.Postgres);
-                        return await item.Apply(context).ConfigureAwait(false);
-                    }).ConfigureAwait(false));
+                    item.Done.TrySetResult((await database.WriteAsync((c, tx) => ApplyEachAsync(c, tx, [item])).ConfigureAwait(false))[0]);
                 }
-                catch (Exception ex)
+                catch (Exception error)
                 {
-                    item.Done.TrySetException(ex);
+                    item.Done.TrySetException(error);
                 }
             }
         }
-        catch (Exception ex)
-        {
-            batch[0].Done.TrySetException(ex);
-        }
+    }
+
+    /// <summary>One write after another on reused commands (SQLite: in-process, so round trips cost nothing).</summary>
+    private async Task<object?[]> ApplyEachAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<PendingWrite> batch)
+    {
+        await using var context = new HeartbeatBatch(connection, transaction, database.Provider == StorageProviders.Postgres);
+        var results = new object?[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
+            results[i] = batch[i].Decide is { } decide
+                ? await ChangeOneAsync(context, batch[i].WebinarId, batch[i].SessionKey, batch[i].Presence, decide).ConfigureAwait(false)
+                : await TouchOneAsync(context, batch[i].WebinarId, batch[i].Presence, batch[i].Accept!).ConfigureAwait(false);
+        return results;
     }
 
     public async ValueTask DisposeAsync()

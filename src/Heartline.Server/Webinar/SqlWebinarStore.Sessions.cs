@@ -25,53 +25,55 @@ internal sealed partial class SqlWebinarStore
 
     public Task<SessionChangeResult> ChangeSessionAsync(string webinarId, string sessionKey, PresenceUpdate presence,
         SessionDecider decide, CancellationToken cancellationToken = default) =>
-        EnqueueAsync(async batch =>
-        {
-            var webinar = await batch.WebinarAsync(webinarId).ConfigureAwait(false);
-            if (webinar is null) return new SessionChangeResult(null, null);
-
-            var current = await SelectSessionForUpdateAsync(batch, webinarId, sessionKey).ConfigureAwait(false);
-            var decision = decide(webinar, current);
-            if (decision.Insert is { } insert && !await InsertSessionAsync(batch.Connection, batch.Transaction, insert).ConfigureAwait(false))
-            {
-                // Another node inserted the same key between our read and our insert: decide again on its row.
-                current = await SelectSessionForUpdateAsync(batch, webinarId, sessionKey).ConfigureAwait(false);
-                decision = decide(webinar, current);
-                if (decision.Insert is not null)
-                    throw new InvalidOperationException("A session key that exists was decided to be new.");
-            }
-            if (decision.Update is { } update)
-                await UpdateSessionAsync(batch, update).ConfigureAwait(false);
-
-            switch (decision.Presence)
-            {
-                case PresenceChange.Upsert:
-                    await UpsertPresenceAsync(batch, webinarId, presence).ConfigureAwait(false);
-                    break;
-                case PresenceChange.Remove:
-                    var remove = batch.Command(
-                        """
-                        DELETE FROM webinar_live_presence
-                        WHERE webinar_id = @WebinarId AND viewer_key = @ViewerKey AND session_key = @SessionKey
-                        """, "@WebinarId", "@ViewerKey", "@SessionKey");
-                    HeartbeatBatch.Set(remove, 0, webinarId);
-                    HeartbeatBatch.Set(remove, 1, presence.Viewer.Key);
-                    HeartbeatBatch.Set(remove, 2, presence.SessionKey);
-                    await remove.ExecuteNonQueryAsync().ConfigureAwait(false);
-                    break;
-            }
-            return new SessionChangeResult(webinar, decision);
-        }, cancellationToken);
+        EnqueueAsync<SessionChangeResult>(new PendingWrite(webinarId, sessionKey, presence, decide, null), cancellationToken);
 
     public Task<WebinarRecord?> TouchPresenceAsync(string webinarId, PresenceUpdate presence,
         Func<WebinarRecord, bool> accept, CancellationToken cancellationToken = default) =>
-        EnqueueAsync(async batch =>
+        EnqueueAsync<WebinarRecord?>(new PendingWrite(webinarId, presence.SessionKey, presence, null, accept), cancellationToken);
+
+    private static async Task<SessionChangeResult> ChangeOneAsync(HeartbeatBatch batch, string webinarId, string sessionKey,
+        PresenceUpdate presence, SessionDecider decide)
+    {
+        var webinar = await batch.WebinarAsync(webinarId).ConfigureAwait(false);
+        if (webinar is null) return new SessionChangeResult(null, null);
+
+        var current = await SelectSessionForUpdateAsync(batch, webinarId, sessionKey).ConfigureAwait(false);
+        var decision = decide(webinar, current);
+        if (decision.Insert is { } insert && !await InsertSessionAsync(batch.Connection, batch.Transaction, insert).ConfigureAwait(false))
         {
-            var webinar = await batch.WebinarAsync(webinarId).ConfigureAwait(false);
-            if (webinar is not null && accept(webinar))
+            // Another node inserted the same key between our read and our insert: decide again on its row.
+            current = await SelectSessionForUpdateAsync(batch, webinarId, sessionKey).ConfigureAwait(false);
+            decision = decide(webinar, current);
+            if (decision.Insert is not null)
+                throw new InvalidOperationException("A session key that exists was decided to be new.");
+        }
+        if (decision.Update is { } update)
+            await UpdateSessionAsync(batch, update).ConfigureAwait(false);
+
+        switch (decision.Presence)
+        {
+            case PresenceChange.Upsert:
                 await UpsertPresenceAsync(batch, webinarId, presence).ConfigureAwait(false);
-            return webinar;
-        }, cancellationToken);
+                break;
+            case PresenceChange.Remove:
+                var remove = batch.Command(DeletePresenceSql, "@WebinarId", "@ViewerKey", "@SessionKey");
+                HeartbeatBatch.Set(remove, 0, webinarId);
+                HeartbeatBatch.Set(remove, 1, presence.Viewer.Key);
+                HeartbeatBatch.Set(remove, 2, presence.SessionKey);
+                await remove.ExecuteNonQueryAsync().ConfigureAwait(false);
+                break;
+        }
+        return new SessionChangeResult(webinar, decision);
+    }
+
+    private static async Task<WebinarRecord?> TouchOneAsync(HeartbeatBatch batch, string webinarId, PresenceUpdate presence,
+        Func<WebinarRecord, bool> accept)
+    {
+        var webinar = await batch.WebinarAsync(webinarId).ConfigureAwait(false);
+        if (webinar is not null && accept(webinar))
+            await UpsertPresenceAsync(batch, webinarId, presence).ConfigureAwait(false);
+        return webinar;
+    }
 
     public Task<SessionRow?> GetSessionAsync(string webinarId, string sessionKey, CancellationToken cancellationToken = default) =>
         database.ReadAsync(c => c.QuerySingleOrDefaultAsync<SessionRow>(new CommandDefinition(SelectSessionSql,
@@ -128,17 +130,33 @@ internal sealed partial class SqlWebinarStore
             ON CONFLICT (webinar_id, session_id) DO NOTHING
             """, session, transaction)).ConfigureAwait(false) == 1;
 
+    private const string UpdateSessionSql =
+        """
+        UPDATE webinar_user_sessions
+        SET exited_at = @ExitedAt, duration_seconds = @DurationSeconds, last_heartbeat_at = @LastHeartbeatAt,
+            last_visible = @LastVisible, watched_seconds_raw = @WatchedSecondsRaw,
+            visible_content_seconds = @VisibleContentSeconds, closed_reason = @ClosedReason,
+            updated_at = @UpdatedAt
+        WHERE id = @Id
+        """;
+
+    private const string UpsertPresenceSql =
+        """
+        INSERT INTO webinar_live_presence (webinar_id, viewer_key, session_key, user_id, last_seen_at, is_visible)
+        VALUES (@WebinarId, @ViewerKey, @SessionKey, @UserId, @SeenAt, @Visible)
+        ON CONFLICT (webinar_id, viewer_key, session_key)
+        DO UPDATE SET last_seen_at = excluded.last_seen_at, is_visible = excluded.is_visible
+        """;
+
+    private const string DeletePresenceSql =
+        """
+        DELETE FROM webinar_live_presence
+        WHERE webinar_id = @WebinarId AND viewer_key = @ViewerKey AND session_key = @SessionKey
+        """;
+
     private static Task UpdateSessionAsync(HeartbeatBatch batch, SessionRow session)
     {
-        var update = batch.Command(
-            """
-            UPDATE webinar_user_sessions
-            SET exited_at = @ExitedAt, duration_seconds = @DurationSeconds, last_heartbeat_at = @LastHeartbeatAt,
-                last_visible = @LastVisible, watched_seconds_raw = @WatchedSecondsRaw,
-                visible_content_seconds = @VisibleContentSeconds, closed_reason = @ClosedReason,
-                updated_at = @UpdatedAt
-            WHERE id = @Id
-            """, "@ExitedAt", "@DurationSeconds", "@LastHeartbeatAt", "@LastVisible", "@WatchedSecondsRaw",
+        var update = batch.Command(UpdateSessionSql, "@ExitedAt", "@DurationSeconds", "@LastHeartbeatAt", "@LastVisible", "@WatchedSecondsRaw",
             "@VisibleContentSeconds", "@ClosedReason", "@UpdatedAt", "@Id");
         HeartbeatBatch.Set(update, 0, session.ExitedAt);
         HeartbeatBatch.Set(update, 1, session.DurationSeconds);
@@ -154,13 +172,7 @@ internal sealed partial class SqlWebinarStore
 
     private static Task UpsertPresenceAsync(HeartbeatBatch batch, string webinarId, PresenceUpdate presence)
     {
-        var upsert = batch.Command(
-            """
-            INSERT INTO webinar_live_presence (webinar_id, viewer_key, session_key, user_id, last_seen_at, is_visible)
-            VALUES (@WebinarId, @ViewerKey, @SessionKey, @UserId, @SeenAt, @Visible)
-            ON CONFLICT (webinar_id, viewer_key, session_key)
-            DO UPDATE SET last_seen_at = excluded.last_seen_at, is_visible = excluded.is_visible
-            """, "@WebinarId", "@ViewerKey", "@SessionKey", "@UserId", "@SeenAt", "@Visible");
+        var upsert = batch.Command(UpsertPresenceSql, "@WebinarId", "@ViewerKey", "@SessionKey", "@UserId", "@SeenAt", "@Visible");
         HeartbeatBatch.Set(upsert, 0, webinarId);
         HeartbeatBatch.Set(upsert, 1, presence.Viewer.Key);
         HeartbeatBatch.Set(upsert, 2, presence.SessionKey);

@@ -5,7 +5,7 @@ using Heartline.Server.Storage;
 namespace Heartline.Server.Webinar;
 
 /// <summary><see cref="IWebinarStore"/> on the node's database (same SQL on SQLite and PostgreSQL).</summary>
-internal sealed partial class SqlWebinarStore(IHeartlineDatabase database) : IWebinarStore
+internal sealed partial class SqlWebinarStore(IHeartlineDatabase database, ILogger<SqlWebinarStore> logger) : IWebinarStore
 {
     private const string WebinarColumns =
         """

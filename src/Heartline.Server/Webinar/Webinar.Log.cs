@@ -19,4 +19,7 @@ internal static partial class WebinarLog
 
     [LoggerMessage(6006, LogLevel.Warning, "Webinar retention purge stopped after {Batches} batches; the rest waits for the next sweep.")]
     public static partial void PurgeBudgetReached(ILogger logger, int batches);
+
+    [LoggerMessage(6007, LogLevel.Warning, "A batch of {Count} heartbeats failed; applying them one at a time.")]
+    public static partial void BatchFailed(ILogger logger, int count, Exception exception);
 }

@@ -55,7 +55,7 @@ public sealed class SeedOracleTests(PostgresFixture postgres) : IAsyncLifetime
         _database = new PostgresDatabase(Options.Create(new StorageOptions { Provider = StorageProviders.Postgres, ConnectionString = _schema }),
             TimeProvider.System, NullLoggerFactory.Instance);
         await _database.MigrateAsync().WaitAsync(Timeout);
-        _store = new SqlWebinarStore(_database);
+        _store = new SqlWebinarStore(_database, NullLogger<SqlWebinarStore>.Instance);
     }
 
     public async Task DisposeAsync()
