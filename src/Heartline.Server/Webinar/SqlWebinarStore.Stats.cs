@@ -1,5 +1,6 @@
 using Dapper;
 using Heartline.Server.Storage;
+using Npgsql;
 
 namespace Heartline.Server.Webinar;
 
@@ -8,6 +9,7 @@ internal sealed partial class SqlWebinarStore
     public Task<StatsSession[]> ReadStatsSessionsAsync(string webinarId, CancellationToken cancellationToken = default) =>
         database.ReadAsync(async c =>
         {
+            if (c is NpgsqlConnection postgres) return await ReadStatsSessionsByCopyAsync(postgres, webinarId, cancellationToken).ConfigureAwait(false);
             // Covered by ix_wus_webinar_viewer_stats: one ordered index scan, read straight off the data reader.
             await using var reader = await c.ExecuteReaderAsync(new CommandDefinition(
                 """
@@ -33,6 +35,41 @@ internal sealed partial class SqlWebinarStore
             }
             return rows.ToArray();
         }, cancellationToken);
+
+    /// <summary>
+    /// PostgreSQL: the same rows through binary COPY, which streams them without the per-row protocol messages of a
+    /// query. COPY takes no parameters, so the id goes in as a literal; it must parse as a UUID first.
+    /// </summary>
+    private static async Task<StatsSession[]> ReadStatsSessionsByCopyAsync(NpgsqlConnection connection, string webinarId,
+        CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(webinarId, out var id)) return [];
+        var rows = new List<StatsSession>();
+        await using var export = await connection.BeginBinaryExportAsync(
+            $"""
+            COPY (SELECT viewer_key, entered_at, COALESCE(exited_at, last_heartbeat_at), exited_at IS NULL,
+                         visible_content_seconds
+                  FROM webinar_user_sessions
+                  WHERE webinar_id = '{id}'
+                  ORDER BY viewer_key, entered_at) TO STDOUT (FORMAT BINARY)
+            """, cancellationToken).ConfigureAwait(false);
+        string? key = null, userId = null;
+        while (await export.StartRowAsync(cancellationToken).ConfigureAwait(false) != -1)
+        {
+            var next = await export.ReadAsync<string>(cancellationToken).ConfigureAwait(false);
+            if (next != key)
+            {
+                key = next;
+                userId = key.StartsWith("u:", StringComparison.Ordinal) ? key[2..] : null;
+            }
+            rows.Add(new StatsSession(key, userId,
+                await export.ReadAsync<long>(cancellationToken).ConfigureAwait(false),
+                await export.ReadAsync<long>(cancellationToken).ConfigureAwait(false),
+                await export.ReadAsync<bool>(cancellationToken).ConfigureAwait(false),
+                await export.ReadAsync<double>(cancellationToken).ConfigureAwait(false)));
+        }
+        return rows.ToArray();
+    }
 
     public async Task<IReadOnlyList<SessionRow>> ReadSessionsAsync(string webinarId, CancellationToken cancellationToken = default) =>
         (await database.ReadAsync(c => c.QueryAsync<SessionRow>(new CommandDefinition(

@@ -32,7 +32,7 @@ internal static class WebinarStatsApi
         if (stats is null) return WebinarRequests.WebinarNotFound();
 
         var (w, t) = (stats.Webinar, stats.Totals);
-        var viewers = t.Viewers
+        var viewers = limit == 0 ? [] : t.Viewers
             .OrderByDescending(v => v.WatchedSeconds).ThenBy(v => v.ViewerKey, StringComparer.Ordinal)
             .Take(limit)
             .Select(v => new ViewerView(v.ViewerKey, v.UserId, v.UserId is null, (long)v.WatchedSeconds,
