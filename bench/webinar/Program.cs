@@ -282,7 +282,9 @@ internal static class Benchmarks
             await using var tx = await connection.BeginTransactionAsync();
             await connection.ExecuteAsync(Sql, rows, tx);
             await tx.CommitAsync();
-            await connection.ExecuteAsync("ANALYZE webinar_user_sessions");
+            // As autovacuum would have by the time a finished webinar's report is read: the visibility map lets the
+            // statistics query run as an index-only scan.
+            await connection.ExecuteAsync("VACUUM ANALYZE webinar_user_sessions");
         }
         else
         {
