@@ -42,6 +42,9 @@ public sealed partial class HeartlineClient : IAsyncDisposable
         _backoff = new Backoff(options.ReconnectInitialDelay, options.ReconnectMaxDelay, options.ResetBackoffAfter);
     }
 
+    /// <summary>The options this client was created with (the PTT layer reuses the server address and token provider).</summary>
+    internal HeartlineClientOptions Options => _options;
+
     /// <summary>The current state.</summary>
     public HeartlineConnectionState State => (HeartlineConnectionState)Volatile.Read(ref _state);
 

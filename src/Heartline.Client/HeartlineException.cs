@@ -22,6 +22,9 @@ public sealed class HeartlineException : Exception
     /// <summary>The protocol error code, for example <c>forbidden</c> or <c>rate_limited</c>.</summary>
     public string Code { get; }
 
+    /// <summary>The error's <c>details</c> object when the code documents one (for example <c>floor_busy</c> names the speaker).</summary>
+    public System.Text.Json.JsonElement? Details { get; init; }
+
     /// <summary>When to retry, from <c>retry_after_ms</c> (on <c>rate_limited</c>) or an HTTP <c>Retry-After</c>; otherwise null.</summary>
     public TimeSpan? RetryAfter { get; }
 }

@@ -28,6 +28,7 @@ public static class HeartlineApp
         builder.Services.AddHeartlineAuth();
         builder.Services.AddRealtime();
         builder.Services.AddPtt();
+        builder.Services.AddWebinar();
         configure?.Invoke(builder);
         builder.Services.AddRealtimeLifetime();
 
@@ -43,6 +44,7 @@ public static class HeartlineApp
         app.MapEventsApi();
         app.MapRealtime();
         app.MapPttApi();
+        app.MapWebinarApi();
         return app;
     }
 

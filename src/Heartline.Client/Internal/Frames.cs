@@ -44,7 +44,8 @@ internal static class Frames
         var message = error.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : code;
         TimeSpan? retryAfter = error.TryGetProperty("retry_after_ms", out var r) && r.TryGetInt64(out var ms)
             ? TimeSpan.FromMilliseconds(ms) : null;
-        return new HeartlineException(code, message, retryAfter);
+        JsonElement? details = error.TryGetProperty("details", out var d) && d.ValueKind == JsonValueKind.Object ? d.Clone() : null;
+        return new HeartlineException(code, message, retryAfter) { Details = details };
     }
 
     public static HeartlineException NotConnected(string detail) =>

@@ -17,6 +17,8 @@ internal static class PttApi
     {
         var group = app.MapGroup("/api/ptt").RequireAuthorization();
         group.MapPost("/token", IssueToken).WithName("IssuePttToken").WithSummary("Agora AccessToken2 for the caller's office channel.");
+        group.MapGet("/offices", ListOffices).WithName("ListPttOffices")
+            .WithSummary("Offices with an active session or a session in the last 24 hours, with their live state (admins: all; others: their own).");
         group.MapGet("/offices/{office}", GetOffice).WithName("GetPttOffice").WithSummary("Live PTT state of an office.");
         group.MapGet("/events", GetEvents).WithName("GetPttEvents").WithSummary("PTT events of an office, paged.");
         group.MapGet("/stats", GetStats).WithName("GetPttStats").WithSummary("Daily PTT statistics of an office.");
@@ -58,6 +60,18 @@ internal static class PttApi
             hash *= 16777619u;
         }
         return hash == 0 ? 1 : hash;
+    }
+
+    private static async Task<Ok<IReadOnlyList<PttState>>> ListOffices(HttpContext http, FloorControl floors, PttStore store,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        var user = BearerAuthenticationHandler.UserOf(http);
+        var since = time.GetUtcNow().AddDays(-1).ToUnixTimeMilliseconds();
+        var offices = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var state in floors.ActiveStates()) offices.Add(state.Office);
+        foreach (var office in await store.OfficesSinceAsync(since, cancellationToken).ConfigureAwait(false)) offices.Add(office);
+        offices.Add(user.OfficeKey);
+        return TypedResults.Ok<IReadOnlyList<PttState>>([.. offices.Where(user.CanObserve).Select(floors.State)]);
     }
 
     private static Results<Ok<PttState>, ProblemHttpResult> GetOffice(string office, HttpContext http, FloorControl floors)

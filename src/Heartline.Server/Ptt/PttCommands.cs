@@ -15,17 +15,22 @@ internal sealed class PressCommand(FloorControl floors, TimeProvider time) : ICo
             context.Error(ErrorCodes.Forbidden, "only call managers and drivers can talk / 말할 권한이 없습니다");
             return ValueTask.CompletedTask;
         }
-        var outcome = floors.Press(context.Connection, received);
+        var options = floors.Options;
+        var outcome = floors.Press(context.Connection, received, (grant, preempted) =>
+            context.Reply(new PressResult(grant.SessionId, grant.Epoch, PttChannels.MediaChannel(grant.Office), grant.StartedAtMs,
+                options.LeaseMs, options.MaxTalkMs, preempted ? true : null), PttJsonContext.Default.PressResult));
         if (outcome.Busy is { } busy)
         {
             context.Error(ErrorCodes.FloorBusy, $"{busy.SpeakerUser.Name} is talking / {busy.SpeakerUser.Name}님이 통화 중입니다",
                 new BusyDetails(busy.SpeakerUser, busy.SessionId), PttJsonContext.Default.BusyDetails);
-            return ValueTask.CompletedTask;
         }
-        var grant = outcome.Granted!;
-        var options = floors.Options;
-        context.Reply(new PressResult(grant.SessionId, grant.Epoch, PttChannels.MediaChannel(grant.Office), grant.StartedAtMs,
-            options.LeaseMs, options.MaxTalkMs, outcome.Preempted ? true : null), PttJsonContext.Default.PressResult);
+        else if (!context.Replied)
+        {
+            // Pressing again while already holding the floor: the current grant is the answer.
+            var grant = outcome.Granted!;
+            context.Reply(new PressResult(grant.SessionId, grant.Epoch, PttChannels.MediaChannel(grant.Office), grant.StartedAtMs,
+                options.LeaseMs, options.MaxTalkMs, null), PttJsonContext.Default.PressResult);
+        }
         return ValueTask.CompletedTask;
     }
 }

@@ -18,7 +18,7 @@ public abstract class RealServerTest : IAsyncLifetime
     public async Task InitializeAsync() =>
         Server = await HeartlineServer.StartAsync(Settings, services: s => s.AddSingleton<ILoggerProvider>(Logs));
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await Server.DisposeAsync();
         Assert.Empty(Logs.Errors);

@@ -113,6 +113,22 @@ public sealed class PttHttpApiTests : RealServerTest
     }
 
     [Fact]
+    public async Task Offices_ListActiveOffices_AdminsSeeAll_OthersTheirOwn()
+    {
+        await using var speaker = await Server.MemberAsync("drv1");
+        await speaker.PressAsync();
+        await using var elsewhere = await Server.MemberAsync("x1", office: "o2");
+        using var admin = Http("boss", Roles.Admin, "hq");
+        using var stranger = Http("x1", office: "o2");
+
+        var all = await admin.GetFromJsonAsync<JsonElement>("/api/ptt/offices");
+        var own = await stranger.GetFromJsonAsync<JsonElement>("/api/ptt/offices");
+
+        Assert.Contains(all.EnumerateArray(), o => o.GetProperty("office").GetString() == "r1_o1" && o.GetProperty("active").GetBoolean());
+        Assert.Equal(["r1_o2"], own.EnumerateArray().Select(o => o.GetProperty("office").GetString()));
+    }
+
+    [Fact]
     public async Task Events_AndStats_RecordWhatHappened()
     {
         await using var speaker = await Server.MemberAsync("drv1");
