@@ -53,7 +53,7 @@ internal sealed class LoadTestProgress
                     var finished = run.IsCompleted;
                     while (_stages.TryDequeue(out var stage))
                     {
-                        if (current is not null) Complete(current, name!);
+                        if (current is not null) Complete(current);
                         name = stage.Name;
                         current = context.AddTask(name, maxValue: stage.Total);
                     }
@@ -66,15 +66,14 @@ internal sealed class LoadTestProgress
                     if (finished) break;
                     await Task.WhenAny(run, Task.Delay(100)).ConfigureAwait(false);
                 }
-                if (current is not null) Complete(current, name!);
+                if (current is not null) Complete(current);
                 return await run.ConfigureAwait(false);
             }).ConfigureAwait(false);
     }
 
-    private void Complete(ProgressTask task, string name)
+    /// <summary>A finished stage keeps the description it last showed: the detail belongs to the next stage by now.</summary>
+    private static void Complete(ProgressTask task)
     {
-        var detail = Detail;
-        task.Description = detail.Length == 0 ? name : $"{name} [grey]{Markup.Escape(detail)}[/]";
         task.Value = task.MaxValue;
         task.StopTask();
     }
