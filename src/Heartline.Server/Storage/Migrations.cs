@@ -19,6 +19,7 @@ internal static partial class Migrations
     [
         new(1, "events, connections and disconnect actions", V1Sqlite, V1Postgres),
         new(3, "push-to-talk sessions and participants", V3Common, V3Common),
+        new(4, "cluster: nodes, bus, office floors, cluster presence", V4Sqlite, V4Postgres),
     ];
 
     public static int Latest => All[^1].Version;
