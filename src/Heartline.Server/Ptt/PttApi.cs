@@ -23,8 +23,8 @@ internal static class PttApi
         return app;
     }
 
-    private static Results<Ok<TokenResponse>, ProblemHttpResult> IssueToken(HttpContext http, FloorControl floors,
-        IOptions<AgoraOptions> agora, TimeProvider time, TokenRequest? request)
+    private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> IssueToken(HttpContext http, IFloorControl floors,
+        IOptions<AgoraOptions> agora, TimeProvider time, TokenRequest? request, CancellationToken cancellationToken)
     {
         var user = BearerAuthenticationHandler.UserOf(http);
         var options = agora.Value;
@@ -35,8 +35,8 @@ internal static class PttApi
                 "Agora is not configured (Ptt:Agora:AppId, Ptt:Agora:AppCertificate) / Agora가 설정되지 않았습니다");
         if (!PttChannels.IsMemberRole(user.Role) && !user.IsAdmin && user.Role != Roles.Viewer)
             return HttpProblems.Forbidden("role may not join PTT / PTT 참여 권한이 없습니다");
-        var current = floors.Current(office);
-        var publisher = current is not null && current.SpeakerUser.UserId == user.UserId && PttChannels.IsMemberRole(user.Role);
+        var speaker = await floors.SpeakerAsync(office, cancellationToken).ConfigureAwait(false);
+        var publisher = speaker is not null && speaker.UserId == user.UserId && PttChannels.IsMemberRole(user.Role);
         var uid = AgoraUid(user.UserId);
         var issuedAt = (uint)time.GetUtcNow().ToUnixTimeSeconds();
         var salt = (uint)RandomNumberGenerator.GetInt32(1, 100_000_000);
@@ -60,11 +60,12 @@ internal static class PttApi
         return hash == 0 ? 1 : hash;
     }
 
-    private static Results<Ok<PttState>, ProblemHttpResult> GetOffice(string office, HttpContext http, FloorControl floors)
+    private static async Task<Results<Ok<PttState>, ProblemHttpResult>> GetOffice(string office, HttpContext http, IFloorControl floors,
+        CancellationToken cancellationToken)
     {
         var user = BearerAuthenticationHandler.UserOf(http);
         if (!user.CanObserve(office)) return HttpProblems.Forbidden("another office / 다른 사무실입니다");
-        return TypedResults.Ok(floors.State(office));
+        return TypedResults.Ok(await floors.StateAsync(office, cancellationToken).ConfigureAwait(false));
     }
 
     private static async Task<Results<Ok<EventsResponse>, ProblemHttpResult>> GetEvents(HttpContext http, IEventLog events,
