@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Heartline.Server.Auth;
+using Heartline.Server.Cluster;
 using Heartline.Server.Connections;
 using Heartline.Server.Operations;
 using Heartline.Server.Ptt;
@@ -25,6 +26,7 @@ public static class HeartlineApp
         builder.Services.AddOperations(builder.Configuration);
         builder.Services.AddSingleton<Events.EventLogWriteCallback>(sp => sp.GetRequiredService<HeartlineMetrics>().EventLogWrite);
         builder.Services.AddHeartlineAuth();
+        builder.Services.AddCluster(builder.Configuration);
         builder.Services.AddRealtime();
         builder.Services.AddPtt();
         configure?.Invoke(builder);
@@ -41,6 +43,7 @@ public static class HeartlineApp
         app.MapAuthApi();
         app.MapRealtime();
         app.MapPttApi();
+        app.MapCluster();
         return app;
     }
 

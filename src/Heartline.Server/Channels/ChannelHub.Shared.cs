@@ -69,7 +69,10 @@ internal sealed partial class ChannelHub
         IReadOnlyList<LoggedPublication> logged, long upTo, Func<SubscribeOutcome, IReadOnlyList<HistoryEntry>, byte[]> replyFactory,
         bool last, out SubscribeOutcome outcome)
     {
-        var complete = logged.Count == upTo - since.Offset && (logged.Count == 0 || logged[0].Offset == since.Offset + 1);
+        // Complete means every publication after since, none of them past the history's age.
+        var cutoff = NowMs() - _options.HistoryTtlSeconds * 1000L;
+        var complete = logged.Count == upTo - since.Offset && (logged.Count == 0 || logged[0].Offset == since.Offset + 1)
+            && logged.All(p => p.Time >= cutoff);
         var joined = state.Offset == upTo || (state.History.TryPeek(out var oldest) && oldest.Offset <= upTo + 1);
         if (complete && !joined && !last)
         {

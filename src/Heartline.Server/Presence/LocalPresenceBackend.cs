@@ -16,13 +16,13 @@ internal sealed class LocalPresenceBackend(ChannelHub hub, IEventLog events) : I
         CancellationToken cancellationToken) => ValueTask.FromResult(local);
 
     /// <summary>Publishes the transition and records it in the event log.</summary>
-    internal static void Announce(ChannelHub hub, IEventLog events, HeartlineUser user, string kind, long time) =>
+    private static void Announce(ChannelHub hub, IEventLog events, HeartlineUser user, string kind, long time) =>
         Announce(hub, events, user.OfficeKey, new PresenceUserRef(user.UserId, user.Name, user.Role), kind, time);
 
-    internal static void Announce(ChannelHub hub, IEventLog events, string office, PresenceUserRef user, string kind, long time)
+    private static void Announce(ChannelHub hub, IEventLog events, string office, PresenceUserRef user, string kind, long time)
     {
         hub.Publish(PresenceEvents.Channel(office), new PresenceEvent(kind, user, time), HeartlineJsonContext.Default.PresenceEvent);
-        events.Enqueue(new EventRecord(0, kind == PresenceEvents.Online ? "USER_ONLINE" : "USER_OFFLINE", office, null, user.UserId, time, null));
+        PresenceEvents.Record(events, office, user.UserId, kind, time);
     }
 }
 
@@ -32,4 +32,8 @@ internal static class PresenceEvents
     public const string Offline = "offline";
 
     public static string Channel(string office) => "presence:" + office;
+
+    /// <summary>Records a transition in the durable event log (USER_ONLINE, USER_OFFLINE).</summary>
+    public static void Record(IEventLog events, string office, string userId, string kind, long time) =>
+        events.Enqueue(new EventRecord(0, kind == Online ? "USER_ONLINE" : "USER_OFFLINE", office, null, userId, time, null));
 }

@@ -17,7 +17,7 @@ internal sealed partial class FloorControl
 {
     public const int AudioHeaderLength = 13;
     public const byte OpusAudioKind = 0x01;
-    private const int MaxOpusPacket = 1275;
+    public const int MaxOpusPacket = 1275;
 
     /// <summary>
     /// Relays one audio frame (docs/protocol.md 10.5). Lock-free: it reads the office's current grant, checks the

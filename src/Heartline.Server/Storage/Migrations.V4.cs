@@ -8,8 +8,9 @@ internal static partial class Migrations
 
     private const string V4Postgres =
         """
-        -- Cluster presence looks up a user's connections on every node.
+        -- Cluster presence looks up a user's connections on every node, and an office's open connections.
         CREATE INDEX ix_connections_user ON connections (user_id, region_id, office_id);
+        CREATE INDEX ix_connections_open_office ON connections ((region_id || '_' || office_id)) WHERE ended_at IS NULL;
 
         -- One row per node: its heartbeat, and once it is declared lost, who claimed its cleanup and when that ended.
         CREATE TABLE nodes (

@@ -25,6 +25,9 @@ internal sealed class PostgresDatabase : IHeartlineDatabase, IAsyncDisposable, I
 
     public string Provider => StorageProviders.Postgres;
 
+    /// <summary>The node's one data source, for the cluster module's batches and its LISTEN connection.</summary>
+    internal NpgsqlDataSource DataSource => _dataSource;
+
     public async Task<T> WriteAsync<T>(
         Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default)
     {
