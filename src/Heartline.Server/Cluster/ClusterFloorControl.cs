@@ -51,16 +51,22 @@ internal sealed partial class ClusterFloorControl(
         BusTransaction? bus = null;
         var decision = await database.InTransactionAsync(async (c, tx) =>
         {
+            // The row alone: a press that waited for the lock re-reads the row's latest version, but a joined table
+            // would keep the version it first read (PostgreSQL's recheck of a locked row), so the holder's node comes next.
             var row = await c.QuerySingleAsync<FloorRow>(new CommandDefinition(
                 """
-                SELECT f.epoch AS Epoch, f.session_id AS SessionId, f.speaker_node AS SpeakerNode,
-                       f.speaker_connection AS SpeakerConnection, f.speaker_user_id AS SpeakerUserId, f.speaker_name AS SpeakerName,
-                       f.speaker_app_type AS SpeakerAppType, f.speaker_role AS SpeakerRole, f.granted_at AS GrantedAt,
-                       f.lease_until AS LeaseUntil, n.heartbeat_at AS HeartbeatAt, n.lost_at AS LostAt
-                FROM office_floors f LEFT JOIN nodes n ON n.node_id = f.speaker_node
-                WHERE f.office = @Office
-                FOR UPDATE OF f
+                SELECT epoch AS Epoch, session_id AS SessionId, speaker_node AS SpeakerNode, speaker_connection AS SpeakerConnection,
+                       speaker_user_id AS SpeakerUserId, speaker_name AS SpeakerName, speaker_app_type AS SpeakerAppType,
+                       speaker_role AS SpeakerRole, granted_at AS GrantedAt, lease_until AS LeaseUntil
+                FROM office_floors WHERE office = @Office
+                FOR UPDATE
                 """, new { Office = office.Office }, tx)).ConfigureAwait(false);
+            if (row.SessionId is not null)
+            {
+                var holders = (await c.QueryAsync<(long HeartbeatAt, long? LostAt)>(new CommandDefinition(
+                    "SELECT heartbeat_at, lost_at FROM nodes WHERE node_id = @Node", new { Node = row.SpeakerNode }, tx)).ConfigureAwait(false)).AsList();
+                if (holders.Count == 1) (row.HeartbeatAt, row.LostAt) = holders[0];
+            }
             var decision = Decide(row, connection, now);
             if (decision.Busy is not null || decision.Existing is not null) return decision;
 
