@@ -73,6 +73,9 @@ public sealed class ClusterProcesses : IAsyncLifetime
 
     internal string ConnectionString { get; private set; } = "";
 
+    /// <summary>A short leave grace, so offline announcements come within a test.</summary>
+    internal static readonly Dictionary<string, string?> Settings = new() { ["Presence:LeaveGraceSeconds"] = "1" };
+
     internal NodeProcess A => _nodes![0];
     internal NodeProcess B => _nodes![1];
     internal NodeProcess C => _nodes![2];
@@ -85,8 +88,9 @@ public sealed class ClusterProcesses : IAsyncLifetime
             if (_nodes is not null) return;
             ConnectionString = await postgres.CreateSchemaAsync();
             // The first node migrates the schema alone; the others then start together.
-            var a = await NodeProcess.StartAsync(ConnectionString, "node-a");
-            var others = await Task.WhenAll(NodeProcess.StartAsync(ConnectionString, "node-b"), NodeProcess.StartAsync(ConnectionString, "node-c"));
+            var a = await NodeProcess.StartAsync(ConnectionString, "node-a", Settings);
+            var others = await Task.WhenAll(NodeProcess.StartAsync(ConnectionString, "node-b", Settings),
+                NodeProcess.StartAsync(ConnectionString, "node-c", Settings));
             _nodes = [a, .. others];
         }
         finally

@@ -187,29 +187,37 @@ public sealed class ThreeNodeClusterTests(PostgresFixture postgres, ClusterProce
     }
 
     [Fact]
-    public async Task Presence_IsVisibleFromEveryNode_AndAUserOnTwoNodesComesOnlineOnce()
+    public async Task Presence_IsVisibleFromEveryNode_AndAUserOnTwoNodesComesOnlineAndGoesOfflineOnce()
     {
         await using var watcher = await ClusterNodes.ConnectAsync(cluster.C.BaseAddress, "cm1", Roles.CallManager, "o7");
         (await watcher.RequestAsync("subscribe", new { channel = "presence:r1_o7" })).AssertOk();
+        bool IsDrv1(JsonElement p) => p.GetProperty("channel").GetString() == "presence:r1_o7"
+            && p.GetProperty("data").GetProperty("user").GetProperty("user_id").GetString() == "drv1";
 
-        await using var phone = await ClusterNodes.ConnectAsync(cluster.A.BaseAddress, "drv1", office: "o7");
-        await using var tablet = await ClusterNodes.ConnectAsync(cluster.B.BaseAddress, "drv1", office: "o7");
+        var phone = await ClusterNodes.ConnectAsync(cluster.A.BaseAddress, "drv1", office: "o7");
+        var tablet = await ClusterNodes.ConnectAsync(cluster.B.BaseAddress, "drv1", office: "o7");
 
-        var online = await watcher.NextPushAsync(p => p.GetProperty("channel").GetString() == "presence:r1_o7"
-            && p.GetProperty("data").GetProperty("user").GetProperty("user_id").GetString() == "drv1");
-        Assert.Equal("online", online.GetProperty("data").GetProperty("event").GetString());
+        Assert.Equal("online", (await watcher.NextPushAsync(IsDrv1)).GetProperty("data").GetProperty("event").GetString());
         var list = await watcher.RequestAsync("presence");
         var drv1 = list.Result.GetProperty("users").EnumerateArray().Single(u => u.GetProperty("user_id").GetString() == "drv1");
         Assert.Equal(2, drv1.GetProperty("connections").GetArrayLength());
-        await Task.Delay(300);
-        Assert.False(watcher.TryTakePush(out var extra) && extra.GetProperty("channel").GetString() == "presence:r1_o7"
-            && extra.GetProperty("data").GetProperty("user").GetProperty("user_id").GetString() == "drv1", "a second online for drv1");
+
+        // The tablet leaves: the phone on another node keeps the user online. Then the phone leaves too.
+        await tablet.DisposeAsync();
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        await phone.DisposeAsync();
+
+        Assert.Equal("offline", (await watcher.NextPushAsync(IsDrv1)).GetProperty("data").GetProperty("event").GetString());
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        Assert.False(watcher.TryTakePush(out var extra) && IsDrv1(extra), "a second presence announcement for drv1: " + extra);
+        var after = await watcher.RequestAsync("presence");
+        Assert.DoesNotContain(after.Result.GetProperty("users").EnumerateArray(), u => u.GetProperty("user_id").GetString() == "drv1");
     }
 
     [Fact]
     public async Task KillNine_OfTheNodeHoldingTheFloor_ReleasesItWithNodeLost_AndASurvivorGrantsAgain()
     {
-        await using var doomed = await NodeProcess.StartAsync(cluster.ConnectionString, "node-d");
+        await using var doomed = await NodeProcess.StartAsync(cluster.ConnectionString, "node-d", ClusterProcesses.Settings);
         await using var speaker = await ClusterNodes.MemberAsync(doomed.BaseAddress, "drv1", office: "o8");
         await using var listenerOnDoomed = await ClusterNodes.MemberAsync(doomed.BaseAddress, "drv2", office: "o8");
         await using var onA = await ClusterNodes.MemberAsync(cluster.A.BaseAddress, "drv3", office: "o8");
