@@ -23,8 +23,7 @@ internal sealed class ChannelAccess(IEnumerable<IChannelPolicy> policies)
     }
 }
 
-internal sealed class SubscribeCommand(ChannelHub hub, ChannelAccess access, IOptions<RealtimeOptions> options,
-    ILogger<SubscribeCommand> logger) : ICommandHandler
+internal sealed class SubscribeCommand(ChannelHub hub, ChannelAccess access, IOptions<RealtimeOptions> options) : ICommandHandler
 {
     public string Name => "subscribe";
 
@@ -57,15 +56,14 @@ internal sealed class SubscribeCommand(ChannelHub hub, ChannelAccess access, IOp
             // The hub queues the reply itself, ahead of the channel's next publication.
             await hub.SubscribeAsync(context.Connection, channel, since, (outcome, missed) => BuildReply(id, channel, outcome, missed),
                 context.Connection.Aborted).ConfigureAwait(false);
-            context.MarkReplied();
         }
-        catch (Exception ex) when (!ClientConnection.IsTransportEnding(ex))
+        catch
         {
-            // Only with a shared log (cluster): the log was unreachable.
+            // Only with a shared log (a cluster) can this fail: the dispatcher answers, the channel is not subscribed.
             subscriptions.Remove(channel);
-            ChannelCommandLog.SharedLogUnavailable(logger, ex, channel);
-            context.Error(ErrorCodes.Unavailable, "channel log unavailable, retry later / 잠시 후 다시 시도하세요");
+            throw;
         }
+        context.MarkReplied();
     }
 
     /// <summary>The reply embeds the missed <c>pub</c> frames as they were sent live.</summary>
@@ -105,7 +103,7 @@ internal sealed class UnsubscribeCommand(ChannelHub hub) : ICommandHandler
     }
 }
 
-internal sealed class PublishCommand(ChannelHub hub, ChannelAccess access, ILogger<PublishCommand> logger) : ICommandHandler
+internal sealed class PublishCommand(ChannelHub hub, ChannelAccess access) : ICommandHandler
 {
     public string Name => "publish";
 
@@ -125,23 +123,7 @@ internal sealed class PublishCommand(ChannelHub hub, ChannelAccess access, ILogg
             context.Error(denied, "not allowed to publish / 발행 권한이 없습니다");
             return;
         }
-        StreamPosition position;
-        try
-        {
-            position = await hub.PublishAsync(channel!, data, context.Connection.Aborted).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (!ClientConnection.IsTransportEnding(ex))
-        {
-            ChannelCommandLog.SharedLogUnavailable(logger, ex, channel!);
-            context.Error(ErrorCodes.Unavailable, "channel log unavailable, retry later / 잠시 후 다시 시도하세요");
-            return;
-        }
+        var position = await hub.PublishAsync(channel!, data, context.Connection.Aborted).ConfigureAwait(false);
         context.Reply(new PublishResult(position.Offset, position.Epoch), HeartlineJsonContext.Default.PublishResult);
     }
-}
-
-internal static partial class ChannelCommandLog
-{
-    [LoggerMessage(1303, LogLevel.Error, "The shared channel log failed for channel {Channel}.")]
-    public static partial void SharedLogUnavailable(ILogger logger, Exception exception, string channel);
 }

@@ -14,7 +14,7 @@ internal sealed class PingCommand(TimeProvider time) : ICommandHandler
     }
 }
 
-internal sealed partial class PresenceCommand(PresenceTracker presence, ILogger<PresenceCommand> logger) : ICommandHandler
+internal sealed class PresenceCommand(PresenceTracker presence) : ICommandHandler
 {
     public string Name => "presence";
 
@@ -28,24 +28,7 @@ internal sealed partial class PresenceCommand(PresenceTracker presence, ILogger<
             context.Error(ErrorCodes.Forbidden, "another office / 다른 사무실입니다");
             return;
         }
-        IReadOnlyList<PresenceUser> users;
-        try
-        {
-            users = await presence.ListAsync(office, context.Connection.Aborted).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (!ClientConnection.IsTransportEnding(ex))
-        {
-            // Only in a cluster, where the other nodes' users come from the database.
-            Log.ListFailed(logger, ex, office);
-            context.Error(ErrorCodes.Unavailable, "presence unavailable, retry later / 잠시 후 다시 시도하세요");
-            return;
-        }
+        var users = await presence.ListAsync(office, context.Connection.Aborted).ConfigureAwait(false);
         context.Reply(new PresenceResult(office, users), HeartlineJsonContext.Default.PresenceResult);
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1202, LogLevel.Error, "The presence of office {Office} could not be read from the other nodes.")]
-        public static partial void ListFailed(ILogger logger, Exception exception, string office);
     }
 }

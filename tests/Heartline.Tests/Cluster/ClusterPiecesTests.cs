@@ -7,6 +7,7 @@ using Heartline.Server.Presence;
 using Heartline.Server.Storage;
 using Heartline.Tests.Infrastructure;
 using Heartline.Tests.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -47,6 +48,38 @@ public sealed class ClusterPiecesTests(PostgresFixture postgres)
             HeartlineServer.StartAsync(new Dictionary<string, string?> { ["Cluster:Enabled"] = "true" }));
 
         Assert.Contains("Cluster:Enabled requires Storage:Provider=postgres", error.Message);
+    }
+
+    [Fact]
+    public async Task Subscribe_WhenTheSharedLogIsUnreachable_AnswersUnavailable_AndLeavesTheChannelUnsubscribed()
+    {
+        await using var server = await HeartlineServer.StartAsync(
+            services: s => s.AddSingleton<IPublicationLog>(new UnreachableLog()));
+        await using var client = await server.ConnectAsync("u1");
+
+        var first = await client.RequestAsync("subscribe", new { channel = "office:r1_o1" });
+        var again = await client.RequestAsync("subscribe", new { channel = "office:r1_o1" });
+        var publish = await client.RequestAsync("publish", new { channel = "office:r1_o1", data = 1 });
+
+        Assert.Equal("unavailable", first.ErrorCode);
+        Assert.Equal("unavailable", again.ErrorCode);
+        Assert.Equal("unavailable", publish.ErrorCode);
+        Assert.Empty(client.UnexpectedReplies);
+    }
+
+    private sealed class UnreachableException() : System.Data.Common.DbException("the database is unreachable");
+
+    private sealed class UnreachableLog : IPublicationLog
+    {
+        public void Attach(ChannelHub hub) { }
+        public void Enqueue(string channel, byte[] data) { }
+        public ValueTask<StreamPosition> AppendAsync(string channel, byte[] data, CancellationToken cancellationToken) =>
+            ValueTask.FromException<StreamPosition>(new UnreachableException());
+        public Task<StreamPosition> HeadAsync(string channel, CancellationToken cancellationToken) =>
+            Task.FromException<StreamPosition>(new UnreachableException());
+        public Task<IReadOnlyList<LoggedPublication>> ReadAsync(string channel, long after, long upTo, CancellationToken cancellationToken) =>
+            Task.FromException<IReadOnlyList<LoggedPublication>>(new UnreachableException());
+        public void RequestDelivery(ChannelState state) { }
     }
 
     [Fact]
