@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test suite. Installs what the tests need and is missing (PostgreSQL, Node.js, npm packages; Debian
+# Runs every test suite. Installs what the tests need and is missing (PostgreSQL, Node.js, Chromium, npm packages; Debian
 # packages via apt-get when run as root), starts a throwaway PostgreSQL cluster, and stops it again at the end.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -31,8 +31,16 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   apt_install nodejs npm
 fi
 
+if ! command -v chromium >/dev/null; then
+  # The browser tests drive Debian's Chromium (never a downloaded browser); the fonts render the Korean pages.
+  log "installing Chromium"
+  apt_install chromium fonts-noto-cjk
+fi
+
 log "npm packages (tests/js)"
 npm ci --prefix tests/js --no-audit --no-fund --loglevel=error >&2
+log "npm packages (tests/browser)"
+npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error >&2
 
 log "starting a throwaway PostgreSQL cluster"
 pgdir=$(mktemp -d /tmp/heartline-pg.XXXXXX)

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Heartline.Server.Auth;
 using Heartline.Server.Cluster;
 using Heartline.Server.Connections;
+using Heartline.Server.Events;
 using Heartline.Server.Operations;
 using Heartline.Server.Ptt;
 using Heartline.Server.Storage;
@@ -41,6 +42,7 @@ public static class HeartlineApp
         app.UseAuthorization();
         app.MapOperationsApi();
         app.MapAuthApi();
+        app.MapEventsApi();
         app.MapRealtime();
         app.MapPttApi();
         app.MapCluster();

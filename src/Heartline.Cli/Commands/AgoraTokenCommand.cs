@@ -54,7 +54,7 @@ internal static class AgoraTokenCommand
             Description = "Salt in 1..99999999. Default: random.",
         };
 
-        var command = new Command("agora-token", "Print an Agora AccessToken2 (007) RTC token.")
+        var command = new Command("agora-token", "Print an Agora AccessToken2 (007) RTC token / Agora RTC 토큰 출력")
         {
             appId, appCertificate, channel, uid, role, expire, issuedAt, salt,
         };
@@ -70,7 +70,7 @@ internal static class AgoraTokenCommand
                 case "publisher": agoraRole = AgoraRole.Publisher; break;
                 case "subscriber": agoraRole = AgoraRole.Subscriber; break;
                 default:
-                    error.WriteLine("agora-token: --role must be 'publisher' or 'subscriber'.");
+                    error.WriteLine("agora-token: --role must be 'publisher' or 'subscriber' / --role은 publisher 또는 subscriber여야 합니다");
                     return InvalidInputExitCode;
             }
 
@@ -91,7 +91,7 @@ internal static class AgoraTokenCommand
             catch (ArgumentException ex)
             {
                 // ArgumentOutOfRangeException puts "Actual value was ..." on a second line; keep the error to one line.
-                error.WriteLine($"agora-token: {ex.Message.Split('\n')[0].TrimEnd()}");
+                error.WriteLine($"agora-token: invalid input / 잘못된 입력: {ex.Message.Split('\n')[0].TrimEnd()}");
                 return InvalidInputExitCode;
             }
         });

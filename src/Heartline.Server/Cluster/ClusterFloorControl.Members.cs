@@ -147,6 +147,13 @@ internal sealed partial class ClusterFloorControl
             f.GrantedAt, participants);
     }
 
+    public async ValueTask<IReadOnlyList<string>> ActiveOfficesAsync(CancellationToken cancellationToken = default)
+    {
+        await using var c = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return (await c.QueryAsync<string>(new CommandDefinition("SELECT office FROM office_floors WHERE session_id IS NOT NULL ORDER BY office",
+            cancellationToken: cancellationToken)).ConfigureAwait(false)).AsList();
+    }
+
     public async ValueTask<PttUser?> SpeakerAsync(string office, CancellationToken cancellationToken = default)
     {
         await using var c = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);

@@ -7,7 +7,7 @@ internal sealed partial class ClusterFloorControl
 {
     /// <summary>
     /// The stale cleaner across nodes: this node's silent speakers (<c>stale_cleaned</c>) and silent listeners
-    /// (HEARTBEAT_LOST); floors left past their lease by a holder that no longer acts (any node may end those: the
+    /// (HEARTBEAT_LOST), judged by silence alone as on one node (a closing connection's teardown ends it); floors left past their lease by a holder that no longer acts (any node may end those: the
     /// conditional end runs once); participant rows whose connection ended without leaving.
     /// </summary>
     public async Task<int> SweepStaleAsync(CancellationToken cancellationToken = default)
@@ -17,7 +17,7 @@ internal sealed partial class ClusterFloorControl
         var removed = 0;
         foreach (var office in _offices.Values)
         {
-            if (office.Held is { } held && (now - held.Speaker.LastSeenMs > timeoutMs || held.Speaker.IsClosing))
+            if (office.Held is { } held && now - held.Speaker.LastSeenMs > timeoutMs)
             {
                 if (await EndAsync(office.Office, held.Epoch, PttEndReasons.StaleCleaned, revoke: true, cancellationToken).ConfigureAwait(false))
                     removed++;
@@ -25,7 +25,7 @@ internal sealed partial class ClusterFloorControl
             if (!office.View.Active) continue;
             foreach (var member in office.Members)
             {
-                if (member == office.Held?.Speaker || (now - member.LastSeenMs <= timeoutMs && !member.IsClosing)) continue;
+                if (member == office.Held?.Speaker || now - member.LastSeenMs <= timeoutMs) continue;
                 bool first;
                 lock (office.Lock) first = office.ReportedSilent.Add(member.Id);
                 if (first && await LeaveAsync(office, member, "heartbeat_lost").ConfigureAwait(false)) removed++;

@@ -41,7 +41,7 @@ internal sealed partial class ClusterFloorControl(
     /// <summary>How long a lease renewal lasts beyond the lease itself: one renewal period, so a renewal may be late once.</summary>
     internal TimeSpan RenewPeriod => TimeSpan.FromMilliseconds(Math.Max(200, _options.LeaseMs / 3));
 
-    public async ValueTask<FloorPress> PressAsync(ClientConnection connection, long receivedTimestamp)
+    public async ValueTask<FloorPress> PressAsync(ClientConnection connection, long receivedTimestamp, Action<FloorGrant, bool>? onGranted = null)
     {
         var user = connection.User!;
         var office = await OfficeAsync(user.OfficeKey).ConfigureAwait(false);
@@ -124,8 +124,11 @@ internal sealed partial class ClusterFloorControl(
         }
         if (decision.Existing is { } existing) return new FloorPress(existing, null, false);
 
-        bus!.Committed();
         var granted = decision.Granted!;
+        var preempted = decision.PreviousReason == PttEndReasons.Preempted;
+        // Before this node's subscribers get the start: the speaker's reply comes first, as on one node.
+        onGranted?.Invoke(granted, preempted);
+        bus!.Committed();
         var held = new HeldFloor(granted.SessionId, granted.Epoch, office.Office, connection, speaker, now, time.GetTimestamp());
         if (decision.PreviousReason is { } previousReason)
         {
@@ -140,7 +143,7 @@ internal sealed partial class ClusterFloorControl(
         Hold(office, held);
         held.DisconnectAction = RegisterReleaseActionAsync(held);
         RecordStarted(held, eventId, (long)time.GetElapsedTime(receivedTimestamp).TotalMicroseconds);
-        return new FloorPress(granted, null, decision.PreviousReason == PttEndReasons.Preempted);
+        return new FloorPress(granted, null, preempted);
     }
 
     /// <summary>What a press does to the row it locked: nothing (busy, or already the speaker) or a grant.</summary>

@@ -10,14 +10,26 @@ internal sealed partial class ClientConnection
 
     private async Task ReceiveLoopAsync(Func<ClientConnection, WebSocketMessageType, ReadOnlyMemory<byte>, ValueTask> onMessage)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(InitialReceiveBuffer);
+        byte[]? buffer = null;
         var count = 0;
         var limit = _options.MaxMessageBytes;
         try
         {
             while (true)
             {
-                if (count == buffer.Length)
+                if (buffer is null)
+                {
+                    // A zero-byte read waits for the next message without holding a buffer, so an idle connection
+                    // costs no receive memory (the same trick as SignalR's WebSocket transport).
+                    var peek = await _socket.ReceiveAsync(Memory<byte>.Empty, _abort.Token).ConfigureAwait(false);
+                    if (peek.MessageType == WebSocketMessageType.Close)
+                    {
+                        OnClientClose();
+                        return;
+                    }
+                    buffer = ArrayPool<byte>.Shared.Rent(InitialReceiveBuffer);
+                }
+                else if (count == buffer.Length)
                 {
                     // Grow up to one byte past the limit, so an oversized message is detected without reading all of it.
                     var grown = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, limit + 1));
@@ -28,8 +40,7 @@ internal sealed partial class ClientConnection
                 var result = await _socket.ReceiveAsync(buffer.AsMemory(count), _abort.Token).ConfigureAwait(false);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
-                    ClosedByClient = true;
-                    _discardPending = true;
+                    OnClientClose();
                     return;
                 }
                 count += result.Count;
@@ -50,6 +61,8 @@ internal sealed partial class ClientConnection
                 // After a close was requested, frames are read (to reach the client's close frame) but not handled.
                 if (!IsClosing) await onMessage(this, result.MessageType, buffer.AsMemory(0, count)).ConfigureAwait(false);
                 count = 0;
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = null;
             }
         }
         catch (Exception ex) when (IsTransportEnding(ex))
@@ -58,7 +71,13 @@ internal sealed partial class ClientConnection
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    private void OnClientClose()
+    {
+        ClosedByClient = true;
+        _discardPending = true;
     }
 }

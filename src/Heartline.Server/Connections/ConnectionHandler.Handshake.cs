@@ -53,7 +53,8 @@ internal sealed partial class ConnectionHandler
         context.Reply(new ConnectResult(connection.Id, presenceOptions.Value.NodeId,
             new UserInfo(user.UserId, user.Name, user.Role, user.RegionId, user.OfficeId, user.OfficeKey),
             time.GetUtcNow().ToUnixTimeMilliseconds(), _options.ClientPingIntervalSeconds * 1000L,
-            _options.MaxMessageBytes, user.ExpiresAt.ToUnixTimeMilliseconds()), HeartlineJsonContext.Default.ConnectResult);
+            _options.MaxMessageBytes, user.ExpiresAt.ToUnixTimeMilliseconds(), _options.CommandRatePerSecond,
+            _options.CommandBurst, _options.MaxSubscriptions), HeartlineJsonContext.Default.ConnectResult);
         ScheduleExpiry(connection, user);
         Log.Connected(logger, connection.Id, user.UserId, user.OfficeKey, appType);
         foreach (var observer in _observers)

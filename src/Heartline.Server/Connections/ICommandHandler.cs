@@ -51,6 +51,18 @@ internal sealed class CommandContext(ClientConnection connection, long id, JsonE
     public void Error<T>(string code, string message, T details, JsonTypeInfo<T> info) =>
         SendReply(FrameWriter.Error(Id, code, message, details, info));
 
+    /// <summary>
+    /// The office a command addresses: <paramref name="requested"/> or the caller's own. Replies <c>forbidden</c> and
+    /// returns false when the caller may not observe it (only admins see other offices).
+    /// </summary>
+    public bool TryObserveOffice(string? requested, out string office)
+    {
+        office = requested ?? User.OfficeKey;
+        if (User.CanObserve(office)) return true;
+        Error(ErrorCodes.Forbidden, "another office / 다른 사무실입니다");
+        return false;
+    }
+
     /// <summary>Reads the arguments as <typeparamref name="T"/>; on failure replies <c>bad_request</c> and returns null.</summary>
     public T? ReadArgs<T>(JsonTypeInfo<T> info) where T : class
     {

@@ -21,13 +21,7 @@ internal sealed class PresenceCommand(PresenceTracker presence) : ICommandHandle
     public async ValueTask HandleAsync(CommandContext context)
     {
         var args = context.ReadArgs(HeartlineJsonContext.Default.PresenceArgs);
-        if (args is null) return;
-        var office = args.Office ?? context.User.OfficeKey;
-        if (!context.User.CanObserve(office))
-        {
-            context.Error(ErrorCodes.Forbidden, "another office / 다른 사무실입니다");
-            return;
-        }
+        if (args is null || !context.TryObserveOffice(args.Office, out var office)) return;
         var users = await presence.ListAsync(office, context.Connection.Aborted).ConfigureAwait(false);
         context.Reply(new PresenceResult(office, users), HeartlineJsonContext.Default.PresenceResult);
     }

@@ -6,7 +6,7 @@ internal sealed record UserInfo(string UserId, string Name, string Role, string 
 
 internal sealed record ConnectResult(
     string ConnectionId, string NodeId, UserInfo User, long ServerTime, long PingIntervalMs, int MaxMessageBytes,
-    long TokenExpiresAt);
+    long TokenExpiresAt, double CommandRatePerSecond, int CommandBurst, int MaxSubscriptions);
 
 internal sealed record PingResult(long ServerTime);
 

@@ -5,14 +5,20 @@ namespace Heartline.Server.Ptt;
 /// <summary>The in-process engine behind <see cref="IFloorControl"/>: every call completes synchronously.</summary>
 internal sealed partial class FloorControl : IFloorControl
 {
-    ValueTask<FloorPress> IFloorControl.PressAsync(ClientConnection connection, long receivedTimestamp)
+    ValueTask<FloorPress> IFloorControl.PressAsync(ClientConnection connection, long receivedTimestamp, Action<FloorGrant, bool>? onGranted)
     {
-        var outcome = Press(connection, receivedTimestamp);
+        var outcome = Press(connection, receivedTimestamp,
+            onGranted is null ? null : (grant, preempted) => onGranted(ToFloorGrant(grant), preempted));
         return ValueTask.FromResult(new FloorPress(
-            outcome.Granted is { } g ? new FloorGrant(g.SessionId, g.Epoch, g.Office, g.StartedAtMs) : null,
+            outcome.Granted is { } g ? ToFloorGrant(g) : null,
             outcome.Busy is { } b ? new FloorHolder(b.SpeakerUser, b.SessionId) : null,
             outcome.Preempted));
     }
+
+    private static FloorGrant ToFloorGrant(Grant grant) => new(grant.SessionId, grant.Epoch, grant.Office, grant.StartedAtMs);
+
+    ValueTask<IReadOnlyList<string>> IFloorControl.ActiveOfficesAsync(CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyList<string>>([.. ActiveStates().Select(s => s.Office)]);
 
     ValueTask<bool> IFloorControl.ReleaseAsync(ClientConnection connection, long epoch) =>
         ValueTask.FromResult(Release(connection, epoch));

@@ -49,7 +49,8 @@ internal sealed partial class FloorControl
 
     /// <summary>
     /// The stale cleaner: removes participants silent past the timeout (HEARTBEAT_LOST) and ends sessions whose speaker
-    /// went silent (<c>stale_cleaned</c>). Returns how many participants and sessions it removed.
+    /// went silent (<c>stale_cleaned</c>). Silence alone decides: a connection that is closing is left to its own
+    /// teardown, which ends it with the true reason. Returns how many participants and sessions it removed.
     /// </summary>
     internal int SweepStale()
     {
@@ -62,7 +63,7 @@ internal sealed partial class FloorControl
             {
                 var grant = floor.Current;
                 if (grant is null) continue;
-                if (now - grant.Speaker.LastSeenMs > timeoutMs || grant.Speaker.IsClosing)
+                if (now - grant.Speaker.LastSeenMs > timeoutMs)
                 {
                     EndLocked(floor, grant, PttEndReasons.StaleCleaned, revoke: true);
                     removed++;
@@ -71,7 +72,7 @@ internal sealed partial class FloorControl
                 List<ClientConnection>? stale = null;
                 foreach (var participant in grant.Participants.Values)
                 {
-                    if (now - participant.Connection.LastSeenMs > timeoutMs || participant.Connection.IsClosing)
+                    if (now - participant.Connection.LastSeenMs > timeoutMs)
                         (stale ??= []).Add(participant.Connection);
                 }
                 if (stale is null) continue;

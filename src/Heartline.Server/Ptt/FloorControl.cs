@@ -41,8 +41,10 @@ internal sealed partial class FloorControl(
     /// <summary>
     /// Grants the floor to <paramref name="connection"/>, or reports who holds it. A call manager pre-empts a driver
     /// when the office allows it. <paramref name="receivedTimestamp"/> is when the press frame arrived.
+    /// <paramref name="onGranted"/> runs inside the office lock before the start is published, so the speaker's reply
+    /// precedes its own <c>session_started</c> in its queue (and the grant is as early as it can be).
     /// </summary>
-    public PressOutcome Press(ClientConnection connection, long receivedTimestamp)
+    public PressOutcome Press(ClientConnection connection, long receivedTimestamp, Action<Grant, bool>? onGranted = null)
     {
         var user = connection.User!;
         var floor = Floor(user.OfficeKey);
@@ -63,7 +65,7 @@ internal sealed partial class FloorControl(
                 preempted = true;
                 EndLocked(floor, current, PttEndReasons.Preempted, revoke: true);
             }
-            var grant = GrantLocked(floor, connection, speaker, receivedTimestamp);
+            var grant = GrantLocked(floor, connection, speaker, receivedTimestamp, preempted, onGranted);
             if (preempted && current is not null) RecordSpeakerChanged(grant, current);
             return new PressOutcome(grant, null, preempted);
         }
@@ -109,7 +111,8 @@ internal sealed partial class FloorControl(
         && presser.User!.Role == Auth.Roles.CallManager
         && current.Speaker.User!.Role == Auth.Roles.PickupDriver;
 
-    private Grant GrantLocked(OfficeFloor floor, ClientConnection connection, PttUser speaker, long receivedTimestamp)
+    private Grant GrantLocked(OfficeFloor floor, ClientConnection connection, PttUser speaker, long receivedTimestamp,
+        bool preempted, Action<Grant, bool>? onGranted)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         // Epochs only grow, also across restarts: never below the clock in milliseconds.
@@ -123,6 +126,7 @@ internal sealed partial class FloorControl(
         grant.RebuildListeners();
         floor.Current = grant;
         ArmTimer(floor, grant);
+        onGranted?.Invoke(grant, preempted);
 
         hub.Publish(PttChannels.EventChannel(floor.Office), new SessionStarted("session_started", grant.SessionId, floor.Office,
             PttChannels.MediaChannel(floor.Office), grant.Epoch, speaker, now, _options.MaxTalkMs,

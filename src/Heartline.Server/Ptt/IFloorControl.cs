@@ -19,8 +19,12 @@ internal interface IFloorControl
 {
     PttOptions Options { get; }
 
-    /// <summary>Grants the floor, pre-empts a driver for a call manager, or names the holder.</summary>
-    ValueTask<FloorPress> PressAsync(ClientConnection connection, long receivedTimestamp);
+    /// <summary>
+    /// Grants the floor, pre-empts a driver for a call manager, or names the holder. <paramref name="onGranted"/> runs
+    /// before the start is published to this node's subscribers, so the speaker's reply precedes its own
+    /// <c>session_started</c>.
+    /// </summary>
+    ValueTask<FloorPress> PressAsync(ClientConnection connection, long receivedTimestamp, Action<FloorGrant, bool>? onGranted = null);
 
     /// <summary>Releases the connection's grant of <paramref name="epoch"/>; false when that is not its current grant.</summary>
     ValueTask<bool> ReleaseAsync(ClientConnection connection, long epoch);
@@ -32,6 +36,9 @@ internal interface IFloorControl
     AudioOutcome OnAudio(ClientConnection connection, ReadOnlyMemory<byte> frame);
 
     ValueTask<PttState> StateAsync(string office, CancellationToken cancellationToken = default);
+
+    /// <summary>Offices with an active session (for the dashboard).</summary>
+    ValueTask<IReadOnlyList<string>> ActiveOfficesAsync(CancellationToken cancellationToken = default);
 
     /// <summary>The current speaker of the office, or null.</summary>
     ValueTask<PttUser?> SpeakerAsync(string office, CancellationToken cancellationToken = default);

@@ -17,6 +17,8 @@ internal static class PttApi
     {
         var group = app.MapGroup("/api/ptt").RequireAuthorization();
         group.MapPost("/token", IssueToken).WithName("IssuePttToken").WithSummary("Agora AccessToken2 for the caller's office channel.");
+        group.MapGet("/offices", ListOffices).WithName("ListPttOffices")
+            .WithSummary("Offices with an active session or a session in the last 24 hours, with their live state (admins: all; others: their own).");
         group.MapGet("/offices/{office}", GetOffice).WithName("GetPttOffice").WithSummary("Live PTT state of an office.");
         group.MapGet("/events", GetEvents).WithName("GetPttEvents").WithSummary("PTT events of an office, paged.");
         group.MapGet("/stats", GetStats).WithName("GetPttStats").WithSummary("Daily PTT statistics of an office.");
@@ -60,6 +62,20 @@ internal static class PttApi
         return hash == 0 ? 1 : hash;
     }
 
+    private static async Task<Ok<IReadOnlyList<PttState>>> ListOffices(HttpContext http, IFloorControl floors, PttStore store,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        var user = BearerAuthenticationHandler.UserOf(http);
+        var since = time.GetUtcNow().AddDays(-1).ToUnixTimeMilliseconds();
+        var offices = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var office in await floors.ActiveOfficesAsync(cancellationToken).ConfigureAwait(false)) offices.Add(office);
+        foreach (var office in await store.OfficesSinceAsync(since, cancellationToken).ConfigureAwait(false)) offices.Add(office);
+        offices.Add(user.OfficeKey);
+        var states = new List<PttState>();
+        foreach (var office in offices.Where(user.CanObserve)) states.Add(await floors.StateAsync(office, cancellationToken).ConfigureAwait(false));
+        return TypedResults.Ok<IReadOnlyList<PttState>>(states);
+    }
+
     private static async Task<Results<Ok<PttState>, ProblemHttpResult>> GetOffice(string office, HttpContext http, IFloorControl floors,
         CancellationToken cancellationToken)
     {
@@ -76,10 +92,8 @@ internal static class PttApi
         if (!user.CanObserve(office)) return HttpProblems.Forbidden("another office / 다른 사무실입니다");
         if (type is not null && !PttEventTypes.All.Contains(type)) return HttpProblems.BadRequest("type: one of " + string.Join(", ", PttEventTypes.All));
         if (limit is < 1 or > 1000) return HttpProblems.BadRequest("limit: 1 to 1000");
-        var page = await events.QueryAsync(new EventQuery(office, from, to, type, after, limit ?? 100), cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(new EventsResponse(
-            [.. page.Items.Select(e => new EventRecordDto(e.Id, e.Type, e.Scope, e.SessionId, e.UserId, e.Time, e.Metadata))],
-            page.NextAfterId));
+        return TypedResults.Ok(await EventsApi.PageAsync(events, new EventQuery(office, from, to, type, after, limit ?? 100), cancellationToken)
+            .ConfigureAwait(false));
     }
 
     private static async Task<Results<Ok<PttDailyStats>, ProblemHttpResult>> GetStats(HttpContext http, PttStatistics statistics,

@@ -15,17 +15,22 @@ internal sealed class PressCommand(IFloorControl floors, TimeProvider time) : IC
             context.Error(ErrorCodes.Forbidden, "only call managers and drivers can talk / 말할 권한이 없습니다");
             return;
         }
-        var outcome = await floors.PressAsync(context.Connection, received).ConfigureAwait(false);
+        var options = floors.Options;
+        var outcome = await floors.PressAsync(context.Connection, received, (grant, preempted) =>
+            context.Reply(new PressResult(grant.SessionId, grant.Epoch, PttChannels.MediaChannel(grant.Office), grant.StartedAtMs,
+                options.LeaseMs, options.MaxTalkMs, preempted ? true : null), PttJsonContext.Default.PressResult)).ConfigureAwait(false);
         if (outcome.Busy is { } busy)
         {
             context.Error(ErrorCodes.FloorBusy, $"{busy.Speaker.Name} is talking / {busy.Speaker.Name}님이 통화 중입니다",
                 new BusyDetails(busy.Speaker, busy.SessionId), PttJsonContext.Default.BusyDetails);
-            return;
         }
-        var grant = outcome.Granted!;
-        var options = floors.Options;
-        context.Reply(new PressResult(grant.SessionId, grant.Epoch, PttChannels.MediaChannel(grant.Office), grant.StartedAtMs,
-            options.LeaseMs, options.MaxTalkMs, outcome.Preempted ? true : null), PttJsonContext.Default.PressResult);
+        else if (!context.Replied)
+        {
+            // Pressing again while already holding the floor: the current grant is the answer.
+            var grant = outcome.Granted!;
+            context.Reply(new PressResult(grant.SessionId, grant.Epoch, PttChannels.MediaChannel(grant.Office), grant.StartedAtMs,
+                options.LeaseMs, options.MaxTalkMs, null), PttJsonContext.Default.PressResult);
+        }
     }
 }
 
@@ -84,13 +89,7 @@ internal sealed class StateCommand(IFloorControl floors) : ICommandHandler
     public async ValueTask HandleAsync(CommandContext context)
     {
         var args = context.ReadArgs(PttJsonContext.Default.OfficeArgs);
-        if (args is null) return;
-        var office = args.Office ?? context.User.OfficeKey;
-        if (!context.User.CanObserve(office))
-        {
-            context.Error(ErrorCodes.Forbidden, "another office / 다른 사무실입니다");
-            return;
-        }
+        if (args is null || !context.TryObserveOffice(args.Office, out var office)) return;
         context.Reply(await floors.StateAsync(office, context.Connection.Aborted).ConfigureAwait(false), PttJsonContext.Default.PttState);
     }
 }

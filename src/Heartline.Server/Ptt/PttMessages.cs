@@ -42,10 +42,6 @@ internal sealed record ReportArgs(string? SessionId, double? NotifyMs, double? T
 
 internal sealed record HeartbeatResult(long ServerTime);
 
-internal sealed record EventRecordDto(long Id, string Type, string Scope, string? SessionId, string? UserId, long Time, string? Metadata);
-
-internal sealed record EventsResponse(IReadOnlyList<EventRecordDto> Items, long? NextAfter);
-
 internal sealed record TokenRequest(string? Office);
 
 internal sealed record TokenResponse(string Token, string AppId, string Channel, uint Uid, string Role, long ExpiresAt);

@@ -136,6 +136,12 @@ internal sealed class PttStore(IHeartlineDatabase database, BackgroundWriter wri
             """, new { Office = office, From = from, To = to }, cancellationToken: cancellationToken)).ConfigureAwait(false)],
             cancellationToken);
 
+    /// <summary>Offices that had a session since <paramref name="from"/>.</summary>
+    public Task<IReadOnlyList<string>> OfficesSinceAsync(long from, CancellationToken cancellationToken = default) =>
+        database.ReadAsync<IReadOnlyList<string>>(async connection => [.. await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT DISTINCT office FROM ptt_sessions WHERE started_at >= @From ORDER BY office",
+            new { From = from }, cancellationToken: cancellationToken)).ConfigureAwait(false)], cancellationToken);
+
     public Task<IReadOnlyList<ParticipantMetricsRow>> ParticipantMetricsAsync(string office, long from, long to, CancellationToken cancellationToken = default) =>
         database.ReadAsync<IReadOnlyList<ParticipantMetricsRow>>(async connection => [.. await connection.QueryAsync<ParticipantMetricsRow>(new CommandDefinition(
             """

@@ -7,33 +7,24 @@ using Microsoft.Extensions.Logging;
 
 namespace Heartline.Tests.Integration;
 
-public sealed class ChannelTests : IAsyncLifetime
+public sealed class ChannelTests : RealServerTest
 {
-    private readonly LogRecorder _logs = new();
-    private HeartlineServer _server = null!;
-
-    public async Task InitializeAsync() => _server = await HeartlineServer.StartAsync(new Dictionary<string, string?>
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["Realtime:CommandBurst"] = "10000",
         ["Realtime:CommandRatePerSecond"] = "10000",
         ["Presence:LeaveGraceSeconds"] = "1",
-    }, services: s => s.AddSingleton<ILoggerProvider>(_logs));
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        Assert.Empty(_logs.Errors);
-    }
+    };
 
     private static long Offset(JsonElement pub) => pub.GetProperty("offset").GetInt64();
 
     [Fact]
     public async Task Publish_ReachesEverySubscriberOfTheOffice_InOrder_AndNoOtherOffice()
     {
-        await using var publisher = await _server.ConnectAsync("d1", role: Roles.CallManager);
-        await using var a = await _server.ConnectAsync("u1");
-        await using var b = await _server.ConnectAsync("u2");
-        await using var stranger = await _server.ConnectAsync("x1", office: "o2");
+        await using var publisher = await Server.ConnectAsync("d1", role: Roles.CallManager);
+        await using var a = await Server.ConnectAsync("u1");
+        await using var b = await Server.ConnectAsync("u2");
+        await using var stranger = await Server.ConnectAsync("x1", office: "o2");
         (await a.RequestAsync("subscribe", new { channel = "office:r1_o1" })).AssertOk();
         (await b.RequestAsync("subscribe", new { channel = "office:r1_o1" })).AssertOk();
         (await stranger.RequestAsync("subscribe", new { channel = "office:r1_o2" })).AssertOk();
@@ -56,7 +47,7 @@ public sealed class ChannelTests : IAsyncLifetime
     [Fact]
     public async Task Subscribe_IsAnsweredExactlyOnce()
     {
-        await using var client = await _server.ConnectAsync("u1");
+        await using var client = await Server.ConnectAsync("u1");
 
         (await client.RequestAsync("subscribe", new { channel = "office:r1_o1" })).AssertOk();
         // A later command's reply proves that everything queued before it arrived.
@@ -68,7 +59,7 @@ public sealed class ChannelTests : IAsyncLifetime
     [Fact]
     public async Task Subscribe_AnotherOffice_IsForbidden_UnknownNamespace_IsInvalid()
     {
-        await using var client = await _server.ConnectAsync("u1");
+        await using var client = await Server.ConnectAsync("u1");
 
         Assert.Equal("forbidden", (await client.RequestAsync("subscribe", new { channel = "office:r1_o2" })).ErrorCode);
         Assert.Equal("forbidden", (await client.RequestAsync("publish", new { channel = "office:r9_o9", data = 1 })).ErrorCode);
@@ -81,7 +72,7 @@ public sealed class ChannelTests : IAsyncLifetime
     [Fact]
     public async Task Admin_MayObserveAnyOffice()
     {
-        await using var admin = await _server.ConnectAsync("boss", role: Roles.Admin, office: "hq");
+        await using var admin = await Server.ConnectAsync("boss", role: Roles.Admin, office: "hq");
 
         (await admin.RequestAsync("subscribe", new { channel = "office:r1_o7" })).AssertOk();
         var presence = await admin.RequestAsync("presence", new { office = "r1_o7" });
@@ -91,7 +82,7 @@ public sealed class ChannelTests : IAsyncLifetime
     [Fact]
     public async Task Viewer_CannotPublish()
     {
-        await using var viewer = await _server.ConnectAsync("v1", role: Roles.Viewer);
+        await using var viewer = await Server.ConnectAsync("v1", role: Roles.Viewer);
 
         Assert.Equal("forbidden", (await viewer.RequestAsync("publish", new { channel = "office:r1_o1", data = 1 })).ErrorCode);
     }
@@ -99,8 +90,8 @@ public sealed class ChannelTests : IAsyncLifetime
     [Fact]
     public async Task Resubscribe_AfterDrop_RecoversEveryMissedPublication()
     {
-        await using var publisher = await _server.ConnectAsync("d1", role: Roles.CallManager);
-        var first = await _server.ConnectAsync("u1");
+        await using var publisher = await Server.ConnectAsync("d1", role: Roles.CallManager);
+        var first = await Server.ConnectAsync("u1");
         var sub = await first.RequestAsync("subscribe", new { channel = "office:r1_o1" });
         (await publisher.RequestAsync("publish", new { channel = "office:r1_o1", data = "before" })).AssertOk();
         var seen = await first.NextPushAsync("pub");
@@ -110,7 +101,7 @@ public sealed class ChannelTests : IAsyncLifetime
 
         for (var i = 0; i < 3; i++)
             (await publisher.RequestAsync("publish", new { channel = "office:r1_o1", data = "missed" + i })).AssertOk();
-        await using var again = await _server.ConnectAsync("u1");
+        await using var again = await Server.ConnectAsync("u1");
         var reply = await again.RequestAsync("subscribe", new { channel = "office:r1_o1", since = new { offset = Offset(seen), epoch } });
         (await publisher.RequestAsync("publish", new { channel = "office:r1_o1", data = "live" })).AssertOk();
 
@@ -125,9 +116,9 @@ public sealed class ChannelTests : IAsyncLifetime
     [Fact]
     public async Task Resubscribe_WithUnknownEpoch_RecoversNothing()
     {
-        await using var publisher = await _server.ConnectAsync("d1", role: Roles.CallManager);
+        await using var publisher = await Server.ConnectAsync("d1", role: Roles.CallManager);
         (await publisher.RequestAsync("publish", new { channel = "office:r1_o1", data = 1 })).AssertOk();
-        await using var client = await _server.ConnectAsync("u1");
+        await using var client = await Server.ConnectAsync("u1");
 
         var reply = await client.RequestAsync("subscribe", new { channel = "office:r1_o1", since = new { offset = 0, epoch = "stale" } });
 
@@ -138,9 +129,9 @@ public sealed class ChannelTests : IAsyncLifetime
     [Fact]
     public async Task SlowConsumer_IsClosed_WhileOthersKeepReceivingEverything()
     {
-        await using var publisher = await _server.ConnectAsync("d1", role: Roles.CallManager);
-        await using var healthy = await _server.ConnectAsync("u1");
-        await using var slow = await _server.ConnectAsync("u2");
+        await using var publisher = await Server.ConnectAsync("d1", role: Roles.CallManager);
+        await using var healthy = await Server.ConnectAsync("u1");
+        await using var slow = await Server.ConnectAsync("u2");
         (await healthy.RequestAsync("subscribe", new { channel = "office:r1_o1" })).AssertOk();
         (await slow.RequestAsync("subscribe", new { channel = "office:r1_o1" })).AssertOk();
         slow.Paused = true;
@@ -159,18 +150,18 @@ public sealed class ChannelTests : IAsyncLifetime
         slow.Paused = false;
         var status = await slow.WaitClosedAsync(TimeSpan.FromSeconds(20));
         Assert.True(status is null or 4001, $"closed with {status}");
-        var registry = _server.Services.GetRequiredService<ConnectionRegistry>();
+        var registry = Server.Services.GetRequiredService<ConnectionRegistry>();
         await Eventually.TrueAsync(() => !registry.TryGet(slow.ConnectionId!, out _), "the slow consumer leaves the registry");
-        Assert.True(_server.Services.GetRequiredService<Heartline.Server.Operations.HeartlineMetrics>().Snapshot().QueueOverflows >= 1);
+        Assert.True(Server.Services.GetRequiredService<Heartline.Server.Operations.HeartlineMetrics>().Snapshot().QueueOverflows >= 1);
     }
 
     [Fact]
     public async Task Presence_AnnouncesOnlineAndOfflineAfterGrace_AndListsConnections()
     {
-        await using var watcher = await _server.ConnectAsync("w1");
+        await using var watcher = await Server.ConnectAsync("w1");
         (await watcher.RequestAsync("subscribe", new { channel = "presence:r1_o1" })).AssertOk();
 
-        var driver = await _server.ConnectAsync("u9", name: "박기사", device: "Galaxy S21");
+        var driver = await Server.ConnectAsync("u9", name: "박기사", device: "Galaxy S21");
         var online = await watcher.NextPushAsync("pub");
         var list = await watcher.RequestAsync("presence");
         await driver.CloseAsync();
@@ -188,7 +179,7 @@ public sealed class ChannelTests : IAsyncLifetime
     [Fact]
     public async Task SubscribeTwice_IsAlreadySubscribed_UnsubscribeTwice_IsNotSubscribed()
     {
-        await using var client = await _server.ConnectAsync("u1");
+        await using var client = await Server.ConnectAsync("u1");
 
         (await client.RequestAsync("subscribe", new { channel = "office:r1_o1" })).AssertOk();
         Assert.Equal("already_subscribed", (await client.RequestAsync("subscribe", new { channel = "office:r1_o1" })).ErrorCode);

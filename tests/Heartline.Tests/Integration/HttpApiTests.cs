@@ -1,6 +1,7 @@
 using System.Net;
 using Heartline.Server.Auth;
 using Heartline.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Heartline.Tests.Integration;
 
@@ -37,6 +38,22 @@ public sealed class HttpApiTests : IAsyncLifetime
         Assert.Equal("test-node", stats.GetProperty("node_id").GetString());
         Assert.True(stats.GetProperty("metrics").GetProperty("connections").GetInt64() >= 1);
         Assert.True(stats.GetProperty("metrics").GetProperty("frames_in").GetInt64() >= 1);
+    }
+
+    [Fact]
+    public async Task AdminEvents_ListPresenceEventsOfAnyScope_PagedForAdminsOnly()
+    {
+        await using (await _server.ConnectAsync("u7")) { }
+        await _server.Services.GetRequiredService<Heartline.Server.Events.IEventLog>().FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        using var admin = _server.CreateHttpClient(_server.Token("boss", role: Roles.Admin));
+        using var driver = _server.CreateHttpClient(_server.Token("u1"));
+
+        var page = await admin.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/admin/events?scope=r1_o1&type=USER_ONLINE&limit=1");
+
+        var item = Assert.Single(page.GetProperty("items").EnumerateArray());
+        Assert.Equal("USER_ONLINE", item.GetProperty("type").GetString());
+        Assert.Equal(HttpStatusCode.Forbidden, (await driver.GetAsync("/api/admin/events")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await admin.GetAsync("/api/admin/events?limit=0")).StatusCode);
     }
 
     [Fact]

@@ -6,30 +6,21 @@ using Microsoft.Extensions.Logging;
 
 namespace Heartline.Tests.Integration;
 
-public sealed class LimitsTests : IAsyncLifetime
+public sealed class LimitsTests : RealServerTest
 {
-    private readonly LogRecorder _logs = new();
-    private HeartlineServer _server = null!;
-
-    public async Task InitializeAsync() => _server = await HeartlineServer.StartAsync(new Dictionary<string, string?>
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["Realtime:CommandBurst"] = "20",
         ["Realtime:CommandRatePerSecond"] = "1",
         ["Realtime:FloodThreshold"] = "10",
         ["Realtime:MaxMessageBytes"] = "4096",
         ["Realtime:ConnectRatePerIp"] = "1000",
-    }, services: s => s.AddSingleton<ILoggerProvider>(_logs));
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        Assert.Empty(_logs.Errors);
-    }
+    };
 
     [Fact]
     public async Task MalformedJson_GetsErrorPush_AndTheConnectionKeepsWorking()
     {
-        await using var client = await _server.ConnectAsync("u1");
+        await using var client = await Server.ConnectAsync("u1");
 
         await client.SendTextAsync("{not json");
         var push = await client.NextPushAsync("error");
@@ -45,7 +36,7 @@ public sealed class LimitsTests : IAsyncLifetime
     [InlineData("{\"id\":\"seven\",\"cmd\":\"ping\"}")]
     public async Task FrameWithoutUsableId_GetsBadRequestPush(string frame)
     {
-        await using var client = await _server.ConnectAsync("u1");
+        await using var client = await Server.ConnectAsync("u1");
 
         await client.SendTextAsync(frame);
 
@@ -56,7 +47,7 @@ public sealed class LimitsTests : IAsyncLifetime
     [Fact]
     public async Task MissingCmd_WithId_GetsBadRequestReply()
     {
-        await using var client = await _server.ConnectAsync("u1");
+        await using var client = await Server.ConnectAsync("u1");
 
         var reply = await client.RequestRawAsync(1_000_001, "{\"id\":1000001,\"args\":{}}");
 
@@ -66,7 +57,7 @@ public sealed class LimitsTests : IAsyncLifetime
     [Fact]
     public async Task UnknownCommand_RepliesUnknownCommand()
     {
-        await using var client = await _server.ConnectAsync("u1");
+        await using var client = await Server.ConnectAsync("u1");
 
         Assert.Equal("unknown_command", (await client.RequestAsync("teleport")).ErrorCode);
     }
@@ -74,7 +65,7 @@ public sealed class LimitsTests : IAsyncLifetime
     [Fact]
     public async Task BinaryFrame_WithoutMediaRole_GetsBinaryNotAllowed()
     {
-        await using var client = await _server.ConnectAsync("u1");
+        await using var client = await Server.ConnectAsync("u1");
 
         await client.SendAsync([1, 2, 3], WebSocketMessageType.Binary);
 
@@ -86,7 +77,7 @@ public sealed class LimitsTests : IAsyncLifetime
     [Fact]
     public async Task OversizedMessage_ClosesWith4502()
     {
-        await using var client = await _server.ConnectAsync("u1");
+        await using var client = await Server.ConnectAsync("u1");
 
         await client.SendTextAsync("{\"id\":1,\"cmd\":\"ping\",\"args\":{\"pad\":\"" + new string('x', 5000) + "\"}}");
 
@@ -96,8 +87,8 @@ public sealed class LimitsTests : IAsyncLifetime
     [Fact]
     public async Task CommandsAboveTheRate_AreRateLimited_ThenAFloodCloses4004()
     {
-        await using var client = await _server.ConnectAsync("u1");
-        await using var neighbour = await _server.ConnectAsync("u2");
+        await using var client = await Server.ConnectAsync("u1");
+        await using var neighbour = await Server.ConnectAsync("u2");
 
         var replies = new List<Reply>();
         for (var i = 0; i < 25; i++) replies.Add(await client.RequestAsync("ping"));
@@ -132,8 +123,8 @@ public sealed class LimitsTests : IAsyncLifetime
     [Fact]
     public async Task NonUtf8Text_ClosesWithInvalidPayload1007_AndOthersAreServed()
     {
-        await using var client = await _server.ConnectAsync("u1");
-        await using var neighbour = await _server.ConnectAsync("u2");
+        await using var client = await Server.ConnectAsync("u1");
+        await using var neighbour = await Server.ConnectAsync("u2");
 
         await client.SendAsync([0xC3, 0x28, 0xFF], WebSocketMessageType.Text);
 

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using Heartline.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -16,18 +14,35 @@ public sealed class JsSdkTests : IAsyncLifetime
 
     private readonly LogRecorder _logs = new();
     private HeartlineServer _server = null!;
+    private HeartlineServer _agoraServer = null!;
 
-    public async Task InitializeAsync() => _server = await HeartlineServer.StartAsync(new Dictionary<string, string?>
+    public async Task InitializeAsync()
     {
-        // The SDK test of the automatic ping waits for one ping interval.
-        ["Realtime:ClientPingIntervalSeconds"] = "1",
-        // Every SDK test opens sockets from 127.0.0.1; the per-IP connect limit is not what they test.
-        ["Realtime:ConnectRatePerIp"] = "1000",
-    }, services: s => s.AddSingleton<ILoggerProvider>(_logs));
+        _server = await HeartlineServer.StartAsync(new Dictionary<string, string?>
+        {
+            // The SDK test of the automatic ping waits for one ping interval.
+            ["Realtime:ClientPingIntervalSeconds"] = "1",
+            // Every SDK test opens sockets from 127.0.0.1; the per-IP connect limit is not what they test.
+            ["Realtime:ConnectRatePerIp"] = "1000",
+            // The PTT keep-alive test holds the floor without audio for three leases.
+            ["Ptt:LeaseMs"] = "1000",
+        }, services: s => s.AddSingleton<ILoggerProvider>(_logs));
+        // The media provider is per deployment: the PTT SDK's Agora mode (ptt-agora.test.mjs) needs a server of its own.
+        _agoraServer = await HeartlineServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Realtime:ConnectRatePerIp"] = "1000",
+            ["Ptt:MediaProvider"] = "agora",
+            ["Ptt:TokenDelayMinMs"] = "200",
+            ["Ptt:TokenDelayMaxMs"] = "400",
+            ["Ptt:Agora:AppId"] = "970ca35de60c44645bbae8a215061b33",
+            ["Ptt:Agora:AppCertificate"] = "5cfd2fd1755d40ecb72977518be15d3b",
+        }, services: s => s.AddSingleton<ILoggerProvider>(_logs));
+    }
 
     public async Task DisposeAsync()
     {
         await _server.DisposeAsync();
+        await _agoraServer.DisposeAsync();
         Assert.Empty(_logs.Errors);
     }
 
@@ -38,7 +53,7 @@ public sealed class JsSdkTests : IAsyncLifetime
         var ws = Path.Combine(root, "tests", "js", "node_modules", "ws", "package.json");
         Assert.True(File.Exists(ws), "tests/js/node_modules is missing: run `npm ci --prefix tests/js` first.");
 
-        var (exitCode, output) = await RunNodeTestsAsync(root, Path.Combine("tests", "js", "sdk") + Path.DirectorySeparatorChar);
+        var (exitCode, output) = await RunNodeTestsAsync(Path.Combine("tests", "js", "sdk") + Path.DirectorySeparatorChar);
 
         Assert.True(exitCode == 0, $"node --test exited {exitCode}:{Environment.NewLine}{output}{Environment.NewLine}"
             + $"Server warnings and errors:{Environment.NewLine}{string.Join(Environment.NewLine, _logs.Entries.Select(Describe))}");
@@ -56,59 +71,13 @@ public sealed class JsSdkTests : IAsyncLifetime
         Assert.Contains("export class HeartlineClient", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
-    private async Task<(int ExitCode, string Output)> RunNodeTestsAsync(string root, string testPath)
-    {
-        var start = new ProcessStartInfo("node")
+    private Task<(int ExitCode, string Output)> RunNodeTestsAsync(string testPath) =>
+        NodeTestRun.RunAsync(testPath, new Dictionary<string, string>
         {
-            WorkingDirectory = root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("--test");
-        start.ArgumentList.Add(testPath);
-        start.Environment["HEARTLINE_URL"] = _server.BaseAddress.ToString().TrimEnd('/');
-
-        var output = new StringBuilder();
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
-        try
-        {
-            process.Start();
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            Assert.Fail($"cannot start node ({ex.Message}): Node.js 20 or later must be on PATH.");
-        }
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var timeout = new CancellationTokenSource(NodeTimeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
-            Assert.Fail($"node --test did not finish within {NodeTimeout.TotalSeconds} s:{Environment.NewLine}{Read(output)}");
-        }
-        // WaitForExitAsync returns after the redirected streams reached their end, so the output is complete.
-        return (process.ExitCode, Read(output));
-    }
+            ["HEARTLINE_URL"] = _server.BaseAddress.ToString().TrimEnd('/'),
+            ["HEARTLINE_AGORA_URL"] = _agoraServer.BaseAddress.ToString().TrimEnd('/'),
+        }, NodeTimeout);
 
     private static string Describe((LogLevel Level, string Category, string Message, Exception? Exception) entry) =>
         $"{entry.Level} {entry.Category}: {entry.Message} {entry.Exception}";
-
-    private static void Append(StringBuilder output, string? line)
-    {
-        if (line is null) return;
-        lock (output) output.AppendLine(line);
-    }
-
-    private static string Read(StringBuilder output)
-    {
-        lock (output) return output.ToString();
-    }
 }

@@ -8,35 +8,27 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Heartline.Tests.Ptt;
 
-public sealed class PttHttpApiTests : IAsyncLifetime
+public sealed class PttHttpApiTests : RealServerTest
 {
     // The official test inputs of the reference; configuration, never code, in a deployment.
     private const string AppId = "970CA35de60c44645bbae8a215061b33";
     private const string AppCertificate = "5CFd2fd1755d40ecb72977518be15d3b";
-    private readonly LogRecorder _logs = new();
-    private HeartlineServer _server = null!;
 
-    public async Task InitializeAsync() => _server = await HeartlineServer.StartAsync(services: s => s.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(_logs), settings: new Dictionary<string, string?>
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["Ptt:Agora:AppId"] = AppId,
         ["Ptt:Agora:AppCertificate"] = AppCertificate,
         ["Ptt:Agora:TokenExpireSeconds"] = "600",
         ["Ptt:MaxTalkMs"] = "1500",
-    });
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        Assert.Empty(_logs.Errors);
-    }
+    };
 
     private HttpClient Http(string userId, string role = Roles.PickupDriver, string office = "o1") =>
-        _server.CreateHttpClient(_server.Token(userId, office, role));
+        Server.CreateHttpClient(Server.Token(userId, office, role));
 
     [Fact]
     public async Task Token_ForTheSpeaker_IsPublisher_ForAListener_IsJoinOnly_AndExpiresAsConfigured()
     {
-        await using var speaker = await _server.MemberAsync("drv1");
+        await using var speaker = await Server.MemberAsync("drv1");
         await speaker.PressAsync();
         using var speakerHttp = Http("drv1");
         using var listenerHttp = Http("drv2");
@@ -61,7 +53,7 @@ public sealed class PttHttpApiTests : IAsyncLifetime
     public async Task Token_ForAnotherOffice_Is403_WithoutToken_Is401()
     {
         using var http = Http("drv1");
-        using var anonymous = _server.CreateHttpClient();
+        using var anonymous = Server.CreateHttpClient();
 
         var other = await http.PostAsJsonAsync("/api/ptt/token", new { office = "r1_o2" });
 
@@ -85,8 +77,8 @@ public sealed class PttHttpApiTests : IAsyncLifetime
     [Fact]
     public async Task MaxTalkTime_EndsTheSessionEvenWithKeepalives()
     {
-        await using var speaker = await _server.MemberAsync("drv1");
-        await using var listener = await _server.MemberAsync("drv2");
+        await using var speaker = await Server.MemberAsync("drv1");
+        await using var listener = await Server.MemberAsync("drv2");
         var epoch = (await speaker.PressAsync()).GetProperty("epoch").GetInt64();
         var keepalives = Task.Run(async () =>
         {
@@ -106,7 +98,7 @@ public sealed class PttHttpApiTests : IAsyncLifetime
     [Fact]
     public async Task OfficeState_OwnOffice_IsVisible_OtherOffice_Is403_AdminSeesAll()
     {
-        await using var speaker = await _server.MemberAsync("drv1", name: "김기사");
+        await using var speaker = await Server.MemberAsync("drv1", name: "김기사");
         await speaker.PressAsync();
         using var own = Http("drv2");
         using var stranger = Http("x1", office: "o2");
@@ -121,17 +113,33 @@ public sealed class PttHttpApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Offices_ListActiveOffices_AdminsSeeAll_OthersTheirOwn()
+    {
+        await using var speaker = await Server.MemberAsync("drv1");
+        await speaker.PressAsync();
+        await using var elsewhere = await Server.MemberAsync("x1", office: "o2");
+        using var admin = Http("boss", Roles.Admin, "hq");
+        using var stranger = Http("x1", office: "o2");
+
+        var all = await admin.GetFromJsonAsync<JsonElement>("/api/ptt/offices");
+        var own = await stranger.GetFromJsonAsync<JsonElement>("/api/ptt/offices");
+
+        Assert.Contains(all.EnumerateArray(), o => o.GetProperty("office").GetString() == "r1_o1" && o.GetProperty("active").GetBoolean());
+        Assert.Equal(["r1_o2"], own.EnumerateArray().Select(o => o.GetProperty("office").GetString()));
+    }
+
+    [Fact]
     public async Task Events_AndStats_RecordWhatHappened()
     {
-        await using var speaker = await _server.MemberAsync("drv1");
-        await using var other = await _server.MemberAsync("drv2");
+        await using var speaker = await Server.MemberAsync("drv1");
+        await using var other = await Server.MemberAsync("drv2");
         var press = await speaker.PressAsync();
         Assert.Equal("floor_busy", (await other.RequestAsync("ptt.press")).ErrorCode);
         await other.NextPttAsync("session_started");
         Assert.True((await other.RequestAsync("ptt.report", new { session_id = press.GetProperty("session_id").GetString(), notify_ms = 12.5 })).IsOk);
         await speaker.RequestAsync("ptt.release", new { epoch = press.GetProperty("epoch").GetInt64() });
-        await _server.Services.GetRequiredService<Heartline.Server.Events.IEventLog>().FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
-        await _server.Services.GetRequiredService<PttStore>().FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        await Server.Services.GetRequiredService<Heartline.Server.Events.IEventLog>().FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        await Server.Services.GetRequiredService<PttStore>().FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
         using var http = Http("drv1");
 
         var events = await http.GetFromJsonAsync<JsonElement>("/api/ptt/events?office=r1_o1&limit=100");

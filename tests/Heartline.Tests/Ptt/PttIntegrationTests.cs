@@ -9,29 +9,20 @@ using Microsoft.Extensions.Logging;
 
 namespace Heartline.Tests.Ptt;
 
-public sealed class PttIntegrationTests : IAsyncLifetime
+public sealed class PttIntegrationTests : RealServerTest
 {
-    private readonly LogRecorder _logs = new();
-    private HeartlineServer _server = null!;
-
-    public async Task InitializeAsync() => _server = await HeartlineServer.StartAsync(new Dictionary<string, string?>
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["Ptt:LeaseMs"] = "800",
         ["Realtime:ConnectRatePerIp"] = "100000",
-    }, services: s => s.AddSingleton<ILoggerProvider>(_logs));
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        Assert.Empty(_logs.Errors);
-    }
+    };
 
     [Fact]
     public async Task Press_ByCallManager_PickupInSameOfficeListensWithinOneSecond_OtherOfficeHearsNothing()
     {
-        await using var dispatcher = await _server.MemberAsync("cm1", Roles.CallManager, name: "배차실");
-        await using var pickup = await _server.MemberAsync("drv1");
-        await using var elsewhere = await _server.MemberAsync("drv2", office: "o2");
+        await using var dispatcher = await Server.MemberAsync("cm1", Roles.CallManager, name: "배차실");
+        await using var pickup = await Server.MemberAsync("drv1");
+        await using var elsewhere = await Server.MemberAsync("drv2", office: "o2");
 
         var clock = Stopwatch.StartNew();
         var press = await dispatcher.PressAsync();
@@ -54,8 +45,8 @@ public sealed class PttIntegrationTests : IAsyncLifetime
     [Fact]
     public async Task Press_WhileHeld_IsFloorBusyNamingTheSpeaker()
     {
-        await using var a = await _server.MemberAsync("drv1", name: "김기사");
-        await using var b = await _server.MemberAsync("drv2");
+        await using var a = await Server.MemberAsync("drv1", name: "김기사");
+        await using var b = await Server.MemberAsync("drv2");
         await a.PressAsync();
 
         var reply = await b.RequestAsync("ptt.press");
@@ -69,7 +60,7 @@ public sealed class PttIntegrationTests : IAsyncLifetime
     [Fact]
     public async Task Viewer_CannotPress()
     {
-        await using var viewer = await _server.ConnectAsync("v1", role: Roles.Viewer);
+        await using var viewer = await Server.ConnectAsync("v1", role: Roles.Viewer);
 
         Assert.Equal("forbidden", (await viewer.RequestAsync("ptt.press")).ErrorCode);
     }
@@ -77,7 +68,7 @@ public sealed class PttIntegrationTests : IAsyncLifetime
     [Fact]
     public async Task PressStorm_ManyClientsManyRounds_ExactlyOneGrantPerRound()
     {
-        var clients = await Task.WhenAll(Enumerable.Range(0, 100).Select(i => _server.ConnectAsync("s" + i)));
+        var clients = await Task.WhenAll(Enumerable.Range(0, 100).Select(i => Server.ConnectAsync("s" + i)));
         try
         {
             for (var round = 0; round < 20; round++)
@@ -103,8 +94,8 @@ public sealed class PttIntegrationTests : IAsyncLifetime
     [Fact]
     public async Task Release_EndsTheSessionOnEveryListener()
     {
-        await using var speaker = await _server.MemberAsync("drv1");
-        await using var listener = await _server.MemberAsync("drv2");
+        await using var speaker = await Server.MemberAsync("drv1");
+        await using var listener = await Server.MemberAsync("drv2");
         var press = await speaker.PressAsync();
 
         var released = await speaker.RequestAsync("ptt.release", new { epoch = press.GetProperty("epoch").GetInt64() });
@@ -118,8 +109,8 @@ public sealed class PttIntegrationTests : IAsyncLifetime
     [Fact]
     public async Task SpeakerSocketKilled_FloorReleasedAndListenersToldWithinOneSecond()
     {
-        var speaker = await _server.MemberAsync("drv1");
-        await using var listener = await _server.MemberAsync("drv2");
+        var speaker = await Server.MemberAsync("drv1");
+        await using var listener = await Server.MemberAsync("drv2");
         var press = await speaker.PressAsync();
         await listener.NextPttAsync("session_started");
 
@@ -132,15 +123,15 @@ public sealed class PttIntegrationTests : IAsyncLifetime
         Assert.Equal("disconnected", ended.GetProperty("reason").GetString());
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"took {clock.Elapsed}");
         Assert.Equal("disconnected", await EndReasonAsync(press));
-        await using var next = await _server.MemberAsync("drv3");
+        await using var next = await Server.MemberAsync("drv3");
         await next.PressAsync();
     }
 
     [Fact]
     public async Task SpeakerStopsSending_LeaseLapses()
     {
-        await using var speaker = await _server.MemberAsync("drv1");
-        await using var listener = await _server.MemberAsync("drv2");
+        await using var speaker = await Server.MemberAsync("drv1");
+        await using var listener = await Server.MemberAsync("drv2");
         var press = await speaker.PressAsync();
 
         var revoked = await listener.NextPttAsync("floor_revoked", TimeSpan.FromSeconds(5));
@@ -154,9 +145,9 @@ public sealed class PttIntegrationTests : IAsyncLifetime
     [Fact]
     public async Task Preemption_CallManagerTakesTheFloorFromADriver()
     {
-        await using var driver = await _server.MemberAsync("drv1");
-        await using var dispatcher = await _server.MemberAsync("cm1", Roles.CallManager);
-        await using var listener = await _server.MemberAsync("drv2");
+        await using var driver = await Server.MemberAsync("drv1");
+        await using var dispatcher = await Server.MemberAsync("cm1", Roles.CallManager);
+        await using var listener = await Server.MemberAsync("drv2");
         var first = await driver.PressAsync();
 
         var second = await dispatcher.PressAsync();
@@ -174,10 +165,10 @@ public sealed class PttIntegrationTests : IAsyncLifetime
     [Fact]
     public async Task MemberConnectingMidSession_JoinsAtOnce()
     {
-        await using var speaker = await _server.MemberAsync("drv1");
+        await using var speaker = await Server.MemberAsync("drv1");
         var press = await speaker.PressAsync();
 
-        await using var late = await _server.ConnectAsync("drv9");
+        await using var late = await Server.ConnectAsync("drv9");
         var state = await late.NextPushAsync("ptt.state");
 
         Assert.True(state.GetProperty("active").GetBoolean());
@@ -188,8 +179,8 @@ public sealed class PttIntegrationTests : IAsyncLifetime
     [Fact]
     public async Task Audio_ReachesEveryListenerInOrder_ListenerCannotInject()
     {
-        await using var speaker = await _server.MemberAsync("drv1");
-        var listeners = await Task.WhenAll(Enumerable.Range(2, 3).Select(i => _server.MemberAsync("drv" + i)));
+        await using var speaker = await Server.MemberAsync("drv1");
+        var listeners = await Task.WhenAll(Enumerable.Range(2, 3).Select(i => Server.MemberAsync("drv" + i)));
         var press = await speaker.PressAsync();
         var epoch = press.GetProperty("epoch").GetInt64();
 
@@ -214,9 +205,9 @@ public sealed class PttIntegrationTests : IAsyncLifetime
     [Fact]
     public async Task Audio_ASlowListener_DoesNotSlowTheOthers()
     {
-        await using var speaker = await _server.MemberAsync("drv1");
-        await using var fast = await _server.MemberAsync("drv2");
-        await using var slow = await _server.MemberAsync("drv3");
+        await using var speaker = await Server.MemberAsync("drv1");
+        await using var fast = await Server.MemberAsync("drv2");
+        await using var slow = await Server.MemberAsync("drv3");
         var epoch = (await speaker.PressAsync()).GetProperty("epoch").GetInt64();
         slow.Paused = true;
 
@@ -241,7 +232,7 @@ public sealed class PttIntegrationTests : IAsyncLifetime
         Assert.True(sentLast.Elapsed < TimeSpan.FromSeconds(5), $"the last frame took {sentLast.Elapsed}");
         Assert.True(sequences.Count >= count * 0.9, $"the reading listener got only {sequences.Count} of {count}");
         Assert.True(sequences.Zip(sequences.Skip(1)).All(p => p.First < p.Second), "frames arrived in order");
-        var metrics = _server.Services.GetRequiredService<Heartline.Server.Operations.HeartlineMetrics>().Snapshot();
+        var metrics = Server.Services.GetRequiredService<Heartline.Server.Operations.HeartlineMetrics>().Snapshot();
         Assert.True(metrics.MediaDropped > 0, "the slow listener's stale audio was dropped");
         Assert.Equal(0, metrics.QueueOverflows);
         slow.Paused = false;
@@ -251,8 +242,8 @@ public sealed class PttIntegrationTests : IAsyncLifetime
     [Fact]
     public async Task Keepalive_FromListener_IsNotFloorHolder()
     {
-        await using var speaker = await _server.MemberAsync("drv1");
-        await using var listener = await _server.MemberAsync("drv2");
+        await using var speaker = await Server.MemberAsync("drv1");
+        await using var listener = await Server.MemberAsync("drv2");
         var epoch = (await speaker.PressAsync()).GetProperty("epoch").GetInt64();
 
         Assert.Equal("not_floor_holder", (await listener.RequestAsync("ptt.keepalive", new { epoch })).ErrorCode);
@@ -261,7 +252,7 @@ public sealed class PttIntegrationTests : IAsyncLifetime
 
     private async Task<string?> EndReasonAsync(System.Text.Json.JsonElement press)
     {
-        var store = _server.Services.GetRequiredService<PttStore>();
+        var store = Server.Services.GetRequiredService<PttStore>();
         var sessionId = press.GetProperty("session_id").GetString()!;
         string? reason = null;
         await Eventually.TrueAsync(() =>

@@ -24,12 +24,16 @@ const RETRYABLE = new Set(['rate_limited', 'unavailable', 'internal'])
 
 /** An error reply of the server: `code` is a stable code of protocol section 6. */
 export class HeartlineError extends Error {
-  /** @param {string} code @param {string} message @param {number} [retryAfterMs] */
-  constructor(code, message, retryAfterMs) {
+  /**
+   * @param {string} code @param {string} message @param {number} [retryAfterMs]
+   * @param {object} [details] the error's `details` where its code documents them (e.g. `floor_busy` names the speaker)
+   */
+  constructor(code, message, retryAfterMs, details) {
     super(message)
     this.name = 'HeartlineError'
     this.code = code
     this.retryAfterMs = retryAfterMs
+    this.details = details
   }
 }
 
@@ -63,7 +67,8 @@ export function backoffDelay(failures, { initialMs, maxMs }, random = Math.rando
   return Math.floor(random() * ceiling)
 }
 
-class Emitter {
+/** A minimal event emitter; a handler's exception is reported, never thrown into the emitter. */
+export class Emitter {
   /** @type {Map<string, Set<Function>>} */
   #handlers = new Map()
 
@@ -344,8 +349,8 @@ export class HeartlineClient {
     // The hooks run before the next frame is handled: ws (Node) emits the frames of one read synchronously, so a
     // promise continuation could see a live publication (or the close) before the reply that precedes it.
     if (frame.error) {
-      const { code, message, retry_after_ms: retryAfterMs } = frame.error
-      const error = new HeartlineError(code, message, retryAfterMs)
+      const { code, message, retry_after_ms: retryAfterMs, details } = frame.error
+      const error = new HeartlineError(code, message, retryAfterMs, details)
       pending.onError?.(error)
       pending.reject(error)
       return

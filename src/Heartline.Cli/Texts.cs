@@ -1,0 +1,30 @@
+namespace Heartline.Cli;
+
+/// <summary>Every user-facing message, in English and Korean.</summary>
+internal static class Texts
+{
+    public const string SeeHelp = "invalid arguments, see --help / 잘못된 인수입니다. --help를 참고하세요";
+    public const string ServerUnreachable = "server unreachable / 서버에 연결할 수 없습니다";
+    public const string RequestTimedOut = "request timed out / 요청 시간 초과";
+    public const string TokenRefused = "token request refused / 토큰 발급 거부";
+    public const string DevTokensDisabled = "dev tokens are disabled on this server / 이 서버는 개발용 토큰을 발급하지 않습니다";
+    public const string ConnectionFailed = "connection failed / 연결 실패";
+    public const string Connected = "connected / 연결됨";
+    public const string Disconnected = "disconnected / 연결 끊김";
+    public const string Reconnecting = "reconnecting / 재연결 중";
+    public const string GaveUp = "stopped reconnecting / 재연결 중단";
+    public const string Subscribed = "subscribed / 구독됨";
+    public const string SubscribeFailed = "subscribe failed / 구독 실패";
+    public const string Recovered = "resubscribed, nothing missed / 재구독됨, 누락 없음";
+    public const string NotRecovered = "resubscribed, continuity lost / 재구독됨, 일부 누락 가능";
+    public const string TimedOut = "timed out / 시간 초과";
+    public const string Unauthorized = "unauthorized: invalid or expired token / 인증 실패: 토큰이 잘못되었거나 만료되었습니다";
+    public const string AdminRequired = "forbidden: an admin token is required / 권한 없음: 관리자 토큰이 필요합니다";
+    public const string StatsFailed = "stats request failed / 통계 요청 실패";
+    public const string InvalidServer = "--server must be an absolute http:// or https:// URL / --server는 http:// 또는 https:// 절대 URL이어야 합니다";
+    public const string TokenOrUser = "give --token, or --user with --region and --office to mint a dev token / --token 또는 --user, --region, --office를 지정하세요";
+    public const string SinceBoth = "--since-offset and --since-epoch go together / --since-offset과 --since-epoch는 함께 지정해야 합니다";
+    public const string StatsTitle = "Heartline stats / 서버 통계";
+    public const string NameColumn = "name / 항목";
+    public const string ValueColumn = "value / 값";
+}

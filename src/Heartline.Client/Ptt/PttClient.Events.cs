@@ -1,0 +1,146 @@
+using System.Buffers.Binary;
+using System.Text.Json;
+
+namespace Heartline.Client.Ptt;
+
+public sealed partial class PttClient
+{
+    private void OnPublication(object? sender, PublicationEventArgs e)
+    {
+        var data = e.Data;
+        if (!data.TryGetProperty("type", out var typeElement)) return;
+        switch (typeElement.GetString())
+        {
+            case "session_started": OnSessionStarted(data); break;
+            case "session_ended": OnSessionEnded(data); break;
+            case "floor_revoked": OnFloorRevoked(data); break;
+            case "speaker_changed":
+                HeartlineClient.RaiseEvent(this, SpeakerChanged, PttUser.From(data.GetProperty("speaker")));
+                break;
+            case "participant_joined": OnParticipantJoined(data); break;
+            case "participant_left":
+                HeartlineClient.RaiseEvent(this, ParticipantLeft, new PttParticipantChange(data.GetProperty("session_id").GetString()!,
+                    data.GetProperty("user_id").GetString()!, null, data.GetProperty("reason").GetString()));
+                RaiseCue(new PttCue(PttSound.Leave, null, null, null));
+                break;
+        }
+    }
+
+    /// <summary>A member that connects mid-session gets the state pushed: it listens at once.</summary>
+    private void OnPush(object? sender, PushEventArgs e)
+    {
+        if (e.Type != "ptt.state" || !e.Frame.TryGetProperty("active", out var active) || !active.GetBoolean()) return;
+        OnSessionStarted(e.Frame, joinedMidSession: true);
+    }
+
+    private void OnSessionStarted(JsonElement data, bool joinedMidSession = false)
+    {
+        var session = new PttSession(data.GetProperty("session_id").GetString()!, data.GetProperty("epoch").GetInt64(),
+            PttUser.From(data.GetProperty("speaker")), data.GetProperty("channel").GetString()!,
+            data.GetProperty("started_at").GetInt64(),
+            data.TryGetProperty("media", out var media) ? media.GetProperty("provider").GetString()! : "relay");
+        var mine = false;
+        lock (_lock)
+        {
+            if (_session?.SessionId == session.SessionId) return;
+            // The press reply precedes the start on the wire, but its continuation may run after this handler.
+            mine = _mine?.SessionId == session.SessionId || (_pressing && session.Speaker.UserId == _client.User?.UserId);
+            _session = session;
+        }
+        HeartlineClient.RaiseEvent(this, SessionStarted, session);
+        if (mine) return;
+        RaiseCue(new PttCue(joinedMidSession ? PttSound.Join : PttSound.SomeoneSpeaking, PttHaptic.SessionNotification,
+            PttAnnouncements.SessionStarted(session.Speaker.Name, _options.EnglishAnnouncements), PttAudioFocus.Acquire));
+        if (_options.ReportLatency) _ = ReportNotifyAsync(session);
+        if (session.MediaProvider == "agora")
+        {
+            // Read now: the frame's JSON is not ours after this handler returns.
+            var (min, max) = media.TryGetProperty("token_delay_ms", out var d) && d.GetArrayLength() == 2 ? (d[0].GetInt32(), d[1].GetInt32()) : (100, 500);
+            _ = FetchMediaTokenAsync(session, min, max);
+        }
+    }
+
+    private void OnSessionEnded(JsonElement data)
+    {
+        var ended = new PttSessionEnded(data.GetProperty("session_id").GetString()!, data.GetProperty("reason").GetString()!,
+            data.TryGetProperty("hang_ms", out var h) ? h.GetInt32() : 0);
+        lock (_lock)
+        {
+            if (_session?.SessionId != ended.SessionId) return;
+            _session = null;
+            if (_mine?.SessionId == ended.SessionId) _mine = null;
+        }
+        HeartlineClient.RaiseEvent(this, SessionEnded, ended);
+        RaiseCue(new PttCue(PttSound.End, null, PttAnnouncements.SessionEnded(_options.EnglishAnnouncements), PttAudioFocus.Release));
+    }
+
+    private void OnFloorRevoked(JsonElement data)
+    {
+        if (data.GetProperty("user_id").GetString() != _client.User?.UserId) return;
+        bool wasMine;
+        lock (_lock) wasMine = _mine?.SessionId == data.GetProperty("session_id").GetString();
+        if (!wasMine) return;
+        StopTalking();
+        var reason = data.GetProperty("reason").GetString()!;
+        HeartlineClient.RaiseEvent(this, FloorRevoked, reason);
+        // Same cue as the JS SDK: the end tone, with the two-pulse failure vibration.
+        RaiseCue(new PttCue(PttSound.End, PttHaptic.StartFail, null, PttAudioFocus.Release));
+    }
+
+    private void OnParticipantJoined(JsonElement data)
+    {
+        var user = data.GetProperty("user");
+        var change = new PttParticipantChange(data.GetProperty("session_id").GetString()!, user.GetProperty("user_id").GetString()!,
+            user.GetProperty("name").GetString(), null);
+        HeartlineClient.RaiseEvent(this, ParticipantJoined, change);
+        if (change.UserId == _client.User?.UserId) return;
+        RaiseCue(new PttCue(PttSound.Join, null, PttAnnouncements.UserJoined(change.Name ?? change.UserId, _options.EnglishAnnouncements), null));
+    }
+
+    private void OnBinary(object? sender, BinaryReceivedEventArgs e)
+    {
+        var span = e.Data.Span;
+        if (span.Length <= 13 || span[0] != 0x01) return;
+        HeartlineClient.RaiseEvent(this, AudioReceived, new PttAudioFrame(BinaryPrimitives.ReadInt64BigEndian(span[1..9]),
+            BinaryPrimitives.ReadUInt32BigEndian(span[9..13]), e.Data[13..]));
+    }
+
+    /// <summary>Reports grant → notified latency (this clock against the server's; accurate when clocks agree, e.g. NTP).</summary>
+    private async Task ReportNotifyAsync(PttSession session)
+    {
+        var notifyMs = _time.GetUtcNow().ToUnixTimeMilliseconds() - session.StartedAt;
+        if (notifyMs is < 0 or > 600_000) return;
+        try
+        {
+            await _client.RequestAsync("ptt.report", new { session_id = session.SessionId, notify_ms = (double)notifyMs }).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HeartlineException or TimeoutException) { }
+    }
+
+    private void StartKeepalive(PttSession session)
+    {
+        var cts = new CancellationTokenSource();
+        lock (_lock) _keepalive = cts;
+        _ = KeepaliveLoopAsync(session, cts.Token);
+    }
+
+    private async Task KeepaliveLoopAsync(PttSession session, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(_options.KeepaliveInterval, _time, cancellationToken).ConfigureAwait(false);
+                long last;
+                lock (_lock) last = _lastAudioTimestamp;
+                if (_time.GetElapsedTime(last) < _options.KeepaliveInterval) continue;
+                await _client.RequestAsync("ptt.keepalive", new { epoch = session.Epoch }, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) { }
+        catch (Exception ex) when (ex is HeartlineException or TimeoutException)
+        {
+            // not_floor_holder: the floor was lost; floor_revoked / session_ended say why.
+        }
+    }
+}

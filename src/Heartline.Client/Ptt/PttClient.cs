@@ -1,0 +1,180 @@
+using System.Buffers.Binary;
+using System.Text.Json;
+
+namespace Heartline.Client.Ptt;
+
+/// <summary>
+/// Push-to-talk on top of a <see cref="HeartlineClient"/> (the seed's API, §12.1): <see cref="StartAsync"/> presses and
+/// returns granted or busy, <see cref="StopAsync"/> releases, and the client joins every session of its office as a
+/// listener by itself. Every state change raises a typed <see cref="Cue"/> (sound, vibration, announcement, audio
+/// focus), so an app needs no logic of its own. Events are raised on the client's receive loop, in order.
+/// </summary>
+public sealed partial class PttClient : IAsyncDisposable
+{
+    private const int AudioHeaderLength = 13;
+    private readonly HeartlineClient _client;
+    private readonly PttClientOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Lock _lock = new();
+    private Subscription? _subscription;
+    private PttSession? _session;
+    private PttSession? _mine;
+    private uint _sequence;
+    private long _lastAudioTimestamp;
+    private CancellationTokenSource? _keepalive;
+    private bool _pressing;
+
+    /// <summary>Creates the PTT layer; call <see cref="StartListeningAsync"/> once the client is connected.</summary>
+    public PttClient(HeartlineClient client, PttClientOptions? options = null, TimeProvider? timeProvider = null)
+    {
+        _client = client;
+        _options = options ?? new PttClientOptions();
+        _time = timeProvider ?? TimeProvider.System;
+        _client.Push += OnPush;
+        _client.BinaryReceived += OnBinary;
+    }
+
+    /// <summary>The session on the air in this office, or null.</summary>
+    public PttSession? Session { get { lock (_lock) return _session; } }
+
+    /// <summary>Who is talking, or null.</summary>
+    public PttUser? CurrentSpeaker => Session?.Speaker;
+
+    /// <summary>True while someone else's session is on the air (this client listens to it).</summary>
+    public bool IsListening { get { lock (_lock) return _session is not null && _mine is null; } }
+
+    /// <summary>True while this client holds the floor.</summary>
+    public bool IsTalking { get { lock (_lock) return _mine is not null; } }
+
+    /// <summary>A session started (someone else's, or this client's own grant).</summary>
+    public event EventHandler<PttSession>? SessionStarted;
+
+    /// <summary>The session on the air ended.</summary>
+    public event EventHandler<PttSessionEnded>? SessionEnded;
+
+    /// <summary>A call manager took the floor over (pre-emption).</summary>
+    public event EventHandler<PttUser>? SpeakerChanged;
+
+    /// <summary>A listener joined the session.</summary>
+    public event EventHandler<PttParticipantChange>? ParticipantJoined;
+
+    /// <summary>A listener left the session.</summary>
+    public event EventHandler<PttParticipantChange>? ParticipantLeft;
+
+    /// <summary>This client lost the floor (reason: <c>preempted</c>, <c>lease_expired</c>, <c>max_duration</c>, …): stop transmitting.</summary>
+    public event EventHandler<string>? FloorRevoked;
+
+    /// <summary>An audio frame of the speaker, from the built-in relay.</summary>
+    public event EventHandler<PttAudioFrame>? AudioReceived;
+
+    /// <summary>Feedback for the state change that just happened.</summary>
+    public event EventHandler<PttCue>? Cue;
+
+    /// <summary>Subscribes to the office's PTT channel; the subscription is renewed with recovery after reconnects.</summary>
+    public async Task StartListeningAsync(CancellationToken cancellationToken = default)
+    {
+        var office = _client.User?.Office ?? throw new HeartlineException(HeartlineException.NotConnected, "connect first / 먼저 연결하세요");
+        _subscription = await _client.SubscribeAsync("ptt:" + office, new SubscribeOptions { OnPublication = OnPublication }, cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>Presses: returns granted (this client talks now) or busy with the current speaker.</summary>
+    /// <exception cref="HeartlineException">Errors other than <c>floor_busy</c>, e.g. <c>forbidden</c>.</exception>
+    public async Task<PttStartResult> StartAsync(CancellationToken cancellationToken = default)
+    {
+        JsonElement result;
+        lock (_lock) _pressing = true;
+        try
+        {
+            result = await _client.RequestAsync("ptt.press", cancellationToken).ConfigureAwait(false);
+        }
+        catch (HeartlineException ex) when (ex.Code == "floor_busy")
+        {
+            lock (_lock) _pressing = false;
+            var speaker = ex.Details is { } d && d.TryGetProperty("speaker", out var s) ? PttUser.From(s) : null;
+            RaiseCue(new PttCue(PttSound.StartFail, PttHaptic.StartFail, PttAnnouncements.Busy(speaker?.Name, _options.EnglishAnnouncements), null));
+            return new PttStartResult(false, null, speaker, false);
+        }
+        catch
+        {
+            lock (_lock) _pressing = false;
+            throw;
+        }
+        var me = _client.User!;
+        var session = new PttSession(result.GetProperty("session_id").GetString()!, result.GetProperty("epoch").GetInt64(),
+            new PttUser(me.UserId, me.Name, me.Role), result.GetProperty("channel").GetString()!,
+            result.GetProperty("started_at").GetInt64(), "relay");
+        lock (_lock)
+        {
+            _pressing = false;
+            _mine = session;
+            _session = session;
+            _sequence = 0;
+            _lastAudioTimestamp = _time.GetTimestamp();
+        }
+        StartKeepalive(session);
+        RaiseCue(new PttCue(PttSound.StartSuccess, PttHaptic.StartSuccess, null, PttAudioFocus.Acquire));
+        return new PttStartResult(true, session, null, result.TryGetProperty("preempted", out var p) && p.GetBoolean());
+    }
+
+    /// <summary>Releases the floor (the release hang on the server still delivers audio already in flight).</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        PttSession? mine;
+        lock (_lock) mine = _mine;
+        if (mine is null) return;
+        StopTalking();
+        await _client.RequestAsync("ptt.release", new { epoch = mine.Epoch }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends one Opus packet while holding the floor; dropped when this client does not hold it.</summary>
+    public Task SendAudioAsync(ReadOnlyMemory<byte> opusPacket, CancellationToken cancellationToken = default)
+    {
+        byte[] frame;
+        lock (_lock)
+        {
+            if (_mine is null) return Task.CompletedTask;
+            frame = new byte[AudioHeaderLength + opusPacket.Length];
+            frame[0] = 0x01;
+            BinaryPrimitives.WriteInt64BigEndian(frame.AsSpan(1), _mine.Epoch);
+            BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(9), ++_sequence);
+            _lastAudioTimestamp = _time.GetTimestamp();
+        }
+        opusPacket.Span.CopyTo(frame.AsSpan(AudioHeaderLength));
+        return _client.SendBinaryAsync(frame, cancellationToken);
+    }
+
+    /// <summary>
+    /// Audio focus was lost to another app (a call, for instance): transmitting stops, as the seed's audio-focus
+    /// manager does on AUDIOFOCUS_LOSS.
+    /// </summary>
+    public Task OnFocusLostAsync(CancellationToken cancellationToken = default) => StopAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        _client.Push -= OnPush;
+        _client.BinaryReceived -= OnBinary;
+        StopTalking();
+        if (_subscription is { IsActive: true } subscription)
+        {
+            try { await subscription.UnsubscribeAsync().ConfigureAwait(false); }
+            catch (Exception ex) when (ex is HeartlineException or TimeoutException) { }
+        }
+    }
+
+    private void StopTalking()
+    {
+        CancellationTokenSource? keepalive;
+        lock (_lock)
+        {
+            _mine = null;
+            keepalive = _keepalive;
+            _keepalive = null;
+        }
+        keepalive?.Cancel();
+        keepalive?.Dispose();
+    }
+
+    private void RaiseCue(PttCue cue) => HeartlineClient.RaiseEvent(this, Cue, cue);
+}

@@ -1,0 +1,311 @@
+// The talking pages (dispatcher console and driver app): sign-in, the PTT button, state at a glance, cues, relay
+// audio, recent transmissions and members online. Both pages share the element ids used here.
+import { PttClient } from '/sdk/ptt.js'
+import { AudioPlayback, MicCapture, audioStats } from './audio.js'
+import { CuePlayer } from './cues.js'
+import { $, clock, duration, h, replace } from './dom.js'
+import { applyI18n, lang, languageSwitch, onLangChange, t } from './i18n.js'
+import { signOut, startSession } from './session.js'
+
+const BUSY_SHOW_MS = 4000
+const RECENT_MAX = 15
+
+/**
+ * Starts a talking page.
+ * @param {{ app: 'console' | 'driver', role: string, appType: string, onReady?: (ctx: object) => void }} options
+ */
+export async function startTalkApp({ app, role, appType, onReady }) {
+  applyI18n()
+  languageSwitch($('lang'))
+  $('signout').addEventListener('click', () => signOut(app))
+  const { token, client } = await startSession({ app, roles: [role], container: $('signin'), appType })
+  $('signout').hidden = false
+  $('conn').hidden = false
+  const cues = new CuePlayer()
+  const ptt = new PttClient(client, { language: lang(), token })
+  onLangChange((value) => {
+    ptt.setLanguage(value)
+    render()
+  })
+  const ui = { pressed: false, busy: null, talkStartedAt: 0, micError: null }
+  const recent = new Map()
+  let playback = null
+  let capture = null
+  const audio = () => {
+    playback ??= new AudioPlayback(cues.context)
+    capture ??= new MicCapture(cues.context)
+    return { playback, capture }
+  }
+  globalThis.heartline = { client, ptt, cues, audioStats }
+
+  ptt.on('cue', (cue) => cues.play(cue))
+  ptt.on('audio', (frame) => audio().playback.push(frame))
+  ptt.on('change', () => render())
+  ptt.on('talking', (talking) => {
+    if (talking) ui.talkStartedAt = Date.now()
+    else {
+      ui.pressed = false
+      capture?.stop()
+    }
+    render()
+  })
+  ptt.on('busy', ({ speaker }) => {
+    ui.busy = { speaker, until: Date.now() + BUSY_SHOW_MS }
+    setTimeout(render, BUSY_SHOW_MS + 50)
+    render()
+  })
+  ptt.on('session_started', (s) => {
+    recent.set(s.session_id, { ...recent.get(s.session_id), session_id: s.session_id, speaker: s.speaker, started_at: s.started_at })
+    renderRecent()
+  })
+  ptt.on('session_ended', (s) => {
+    const row = recent.get(s.session_id)
+    if (row) Object.assign(row, { ended_at: s.ended_at ?? Date.now(), reason: s.reason })
+    renderRecent()
+  })
+  client.on('state', () => render())
+
+  // Any first gesture unlocks audio: a page restored with a kept token has had none yet.
+  const unlock = () => cues.unlock()
+  document.addEventListener('pointerdown', unlock, { capture: true })
+  document.addEventListener('keydown', unlock, { capture: true })
+
+  wireButton($('ptt'), { press, release })
+  document.addEventListener('visibilitychange', () => {
+    // A hidden page loses the microphone on phones: stop transmitting (the seed's permanent focus loss).
+    if (document.visibilityState === 'hidden' && (ui.pressed || ptt.isTalking)) {
+      ui.pressed = false
+      capture?.stop()
+      ptt.onFocusLost()
+    }
+  })
+
+  async function press() {
+    if (ui.pressed) return
+    ui.pressed = true
+    ui.busy = null
+    ui.micError = null
+    cues.unlock()
+    render()
+    let result
+    try {
+      result = await ptt.start()
+    } catch {
+      ui.pressed = false
+      render()
+      return
+    }
+    if (!result.granted) {
+      ui.pressed = false
+      render()
+      return
+    }
+    if (!ui.pressed || !ptt.isTalking) return
+    try {
+      await audio().capture.start((packet) => ptt.sendAudio(packet))
+      if (!ui.pressed) await capture.stop()
+    } catch (err) {
+      // Without a microphone the floor is still held (keep-alives), so the others see who tried to talk.
+      ui.micError = err
+      audioStats.errors.push(`mic: ${err.message}`)
+    }
+    render()
+  }
+
+  async function release() {
+    if (!ui.pressed) return
+    ui.pressed = false
+    render()
+    await capture?.stop()
+    await ptt.stop()
+    render()
+  }
+
+  function state() {
+    if (client.state !== 'connected') return 'reconnecting'
+    if (ptt.isTalking) return 'talking'
+    if (ui.pressed) return 'pressing'
+    if (ui.busy && ui.busy.until > Date.now()) return 'busy'
+    if (ptt.currentSpeaker) return 'listening'
+    return 'idle'
+  }
+
+  function render() {
+    const s = state()
+    const status = $('status')
+    status.className = `status state-${s}`
+    status.dataset.state = s
+    document.body.dataset.state = s
+    $('state-label').textContent = t(`state.${s}`)
+    const speaker = s === 'busy' ? ui.busy.speaker : ptt.currentSpeaker
+    const name = $('speaker-name')
+    const suffix = $('speaker-suffix')
+    if (s === 'talking') {
+      name.textContent = ''
+      suffix.textContent = t('speaker.you')
+    } else if ((s === 'listening' || s === 'busy') && speaker) {
+      name.textContent = speaker.name
+      suffix.textContent = t(s === 'busy' ? 'busy.retry' : 'speaker.talking')
+    } else {
+      name.textContent = ''
+      suffix.textContent = ''
+    }
+    name.parentElement.hidden = !name.textContent && !suffix.textContent
+    const button = $('ptt')
+    button.dataset.state = s
+    button.setAttribute('aria-pressed', String(ui.pressed || s === 'talking'))
+    $('ptt-label').textContent = t(s === 'talking' || s === 'pressing' ? 'ptt.release' : 'ptt.hold')
+    const preempt = role === 'call_manager' && s === 'listening' && ptt.currentSpeaker?.app_type === 'pickup_driver'
+    $('notice').textContent = ui.micError ? t('mic.denied') : preempt ? t('ptt.preempt') : ''
+    const conn = $('conn')
+    conn.dataset.state = client.state
+    conn.textContent = t(`conn.${client.state === 'idle' ? 'connecting' : client.state}`)
+    renderTimer()
+  }
+
+  function renderTimer() {
+    const s = document.body.dataset.state
+    const session = ptt.session
+    let ms = null
+    if (s === 'talking') ms = Date.now() - ui.talkStartedAt
+    else if (s === 'listening' && session) ms = Date.now() + ptt.clockOffsetMs - session.started_at
+    $('timer').textContent = ms === null ? '' : duration(ms)
+    $('timer').hidden = ms === null
+  }
+  setInterval(renderTimer, 250)
+
+  function renderRecent() {
+    const rows = [...recent.values()].sort((a, b) => b.started_at - a.started_at).slice(0, RECENT_MAX)
+    const list = $('recent')
+    if (!rows.length) return replace(list, h('li', { class: 'empty', 'data-i18n': 'recent.empty' }, t('recent.empty')))
+    replace(list, rows.map((r) => h('li', { class: r.ended_at ? 'ended' : 'live', 'data-session': r.session_id },
+      h('span', { class: 'time' }, clock(r.started_at)),
+      h('span', { class: 'who' }, r.speaker?.name ?? r.speaker?.user_id ?? '?'),
+      h('span', { class: 'len' }, r.ended_at ? duration(r.ended_at - r.started_at) : t('state.talking')),
+      h('span', { class: 'why' }, r.reason ? t(`reason.${r.reason}`) : ''))))
+  }
+
+  async function loadRecent() {
+    const from = Date.now() - 12 * 3600_000
+    const [started, ended] = await Promise.all([
+      events(token, { type: 'SESSION_STARTED', from }), events(token, { type: 'SESSION_ENDED', from }),
+    ])
+    for (const e of started.slice(-RECENT_MAX * 2)) {
+      const meta = parseMeta(e.metadata)
+      if (!recent.has(e.session_id)) recent.set(e.session_id, { session_id: e.session_id, started_at: e.time, speaker: { user_id: e.user_id, name: meta.speaker_name ?? e.user_id } })
+    }
+    for (const e of ended) {
+      const row = recent.get(e.session_id)
+      if (row && !row.ended_at) Object.assign(row, { ended_at: e.time, reason: parseMeta(e.metadata).reason })
+    }
+    renderRecent()
+  }
+
+  const members = createMembers(client, $('members'))
+  client.on('connected', (result) => {
+    $('me').textContent = result.user.name
+    $('office').textContent = result.user.office
+    members.refresh()
+  })
+
+  $('app').hidden = false
+  render()
+  renderRecent()
+  try {
+    await client.connect()
+  } catch (err) {
+    if (err.code === 'unauthorized' || err.code === 'token_expired') signOut(app)
+    throw err
+  }
+  members.start().catch(() => {})
+  loadRecent().catch(() => {})
+  onReady?.({ client, ptt, cues })
+}
+
+/** Hold-to-talk on a button: mouse, touch and pen through pointer events, and the Space bar anywhere on the page. */
+function wireButton(button, { press, release }) {
+  button.addEventListener('pointerdown', (e) => {
+    if (e.button !== 0) return
+    e.preventDefault()
+    button.setPointerCapture?.(e.pointerId)
+    press()
+  })
+  for (const type of ['pointerup', 'pointercancel', 'lostpointercapture']) button.addEventListener(type, () => release())
+  button.addEventListener('contextmenu', (e) => e.preventDefault())
+  button.addEventListener('keydown', (e) => e.key === 'Enter' && e.preventDefault())
+  const typing = (target) => target instanceof HTMLElement && target.closest('input, textarea, select, [contenteditable]')
+  document.addEventListener('keydown', (e) => {
+    if (e.code !== 'Space' || typing(e.target)) return
+    e.preventDefault()
+    if (!e.repeat) press()
+  })
+  document.addEventListener('keyup', (e) => {
+    if (e.code !== 'Space' || typing(e.target)) return
+    e.preventDefault()
+    release()
+  })
+  // A key or pointer released outside the window never reports its release.
+  window.addEventListener('blur', () => release())
+}
+
+/** The office's members online: the `presence` command, refreshed on every `presence:{office}` publication. */
+function createMembers(client, list) {
+  let timer
+  const refresh = () => {
+    clearTimeout(timer)
+    timer = setTimeout(async () => {
+      try {
+        render((await client.presence()).users)
+      } catch {
+        // reconnecting: the next connect refreshes
+      }
+    }, 150)
+  }
+  const render = (users) => {
+    if (!users.length) return replace(list, h('li', { class: 'empty', 'data-i18n': 'members.empty' }, t('members.empty')))
+    users.sort((a, b) => a.name.localeCompare(b.name))
+    replace(list, users.flatMap((u) => (u.connections.length ? u.connections : [{ app_type: u.role }]).map((c) =>
+      h('li', { 'data-user': u.user_id },
+        h('span', { class: `badge app-${c.app_type}` }, appLabel(c.app_type)),
+        h('span', { class: 'who' }, u.name),
+        h('span', { class: 'device' }, c.device ?? '')))))
+  }
+  return {
+    refresh,
+    start: async () => {
+      const office = (await client.connect()).user.office
+      await client.subscribe(`presence:${office}`, refresh)
+      refresh()
+    },
+  }
+}
+
+function appLabel(appType) {
+  const label = t(`role.${appType}`)
+  return label === `role.${appType}` ? appType : label
+}
+
+/** GET /api/ptt/events of the caller's office, following pages (at most 5). */
+async function events(token, { type, from }) {
+  const items = []
+  let after
+  for (let page = 0; page < 5; page++) {
+    const query = new URLSearchParams({ type, from: String(from), limit: '1000' })
+    if (after) query.set('after', String(after))
+    const response = await fetch(`/api/ptt/events?${query}`, { headers: { authorization: `Bearer ${token}` } })
+    if (!response.ok) break
+    const body = await response.json()
+    items.push(...body.items)
+    if (!body.next_after) break
+    after = body.next_after
+  }
+  return items
+}
+
+function parseMeta(metadata) {
+  try {
+    return metadata ? JSON.parse(metadata) : {}
+  } catch {
+    return {}
+  }
+}

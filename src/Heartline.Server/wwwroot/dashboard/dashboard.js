@@ -1,0 +1,340 @@
+// The live PTT dashboard (seed 7.1): active sessions with their participants, today's usage, a per-office table,
+// sessions and grant latency by hour, and recent events. Live over the WebSocket: one PttClient per watched office
+// (admins may watch any office; others their own), presence per office, statistics from the HTTP API.
+import uPlot from '/lib/uPlot.esm.js'
+import { PttClient } from '/sdk/ptt.js'
+import { $, clock, duration, h, replace } from '/app/dom.js'
+import { applyI18n, languageSwitch, onLangChange, t } from '/app/i18n.js'
+import { signOut, startSession } from '/app/session.js'
+
+const EVENTS_MAX = 30
+const WATCH_KEY = 'heartline.dashboard.offices'
+
+applyI18n()
+languageSwitch($('lang'))
+$('signout').addEventListener('click', () => signOut('dashboard'))
+
+const { token, client } = await startSession({ app: 'dashboard', roles: ['admin', 'viewer'], container: $('signin'), appType: 'dashboard' })
+$('signout').hidden = false
+$('conn').hidden = false
+/** @type {Map<string, { ptt: PttClient, stats: any, online: number, refreshTimer?: any }>} */
+const offices = new Map()
+const recentEvents = []
+let chart = null
+let chartData = [[...Array(24).keys()], Array(24).fill(null), Array(24).fill(null)]
+new ResizeObserver(() => chart?.setSize({ width: Math.max(280, $('chart').clientWidth), height: 250 })).observe($('chart'))
+
+client.on('state', renderConnection)
+renderConnection()
+$('app').hidden = false
+let me
+try {
+  me = (await client.connect()).user
+} catch (err) {
+  if (err.code === 'unauthorized' || err.code === 'token_expired') signOut('dashboard')
+  throw err
+}
+$('me').textContent = `${me.name} · ${t(`role.${me.role}`)}`
+const isAdmin = me.role === 'admin'
+$('watch').hidden = !isAdmin
+for (const office of initialOffices()) watch(office)
+$('watch').addEventListener('submit', (e) => {
+  e.preventDefault()
+  const input = e.target.elements.office
+  watch(input.value.trim())
+  input.value = ''
+  saveWatched()
+})
+onLangChange(() => {
+  renderAll()
+  renderChart(true)
+})
+setInterval(renderSessions, 1000)
+setInterval(() => offices.forEach((_, office) => refreshStats(office)), 30_000)
+setInterval(loadChart, 60_000)
+// Offices that start talking are picked up by themselves (admins see every office; others their own).
+discoverOffices()
+setInterval(discoverOffices, 15_000)
+loadChart()
+renderAll()
+globalThis.heartlineDashboard = { client, offices }
+
+function initialOffices() {
+  const fromUrl = new URLSearchParams(location.search).get('offices')?.split(',') ?? []
+  let saved = []
+  try {
+    saved = JSON.parse(localStorage.getItem(WATCH_KEY) ?? '[]')
+  } catch {
+    saved = []
+  }
+  const list = [me.office, ...(isAdmin ? [...fromUrl, ...saved] : [])]
+  return [...new Set(list.filter((o) => /^[A-Za-z0-9.@-]{1,64}_[A-Za-z0-9.@-]{1,64}$/.test(o)))]
+}
+
+function saveWatched() {
+  localStorage.setItem(WATCH_KEY, JSON.stringify([...offices.keys()].filter((o) => o !== me.office)))
+}
+
+function watch(office) {
+  if (offices.has(office) || !/^[A-Za-z0-9.@-]{1,64}_[A-Za-z0-9.@-]{1,64}$/.test(office)) return
+  const ptt = new PttClient(client, { office, token })
+  const entry = { ptt, stats: null, online: 0 }
+  offices.set(office, entry)
+  ptt.on('change', () => renderAll())
+  ptt.on('session_started', (s) => {
+    // The publication names the speaker only: the state lists the members who joined automatically.
+    if (!s.joined) ptt.refreshState().catch(() => {})
+    refreshStatsSoon(office)
+    addEvent(office, 'session_started', s.speaker?.name, s.started_at)
+    bumpChart(s.started_at)
+  })
+  ptt.on('session_ended', (s) => {
+    if (s.synthetic) return
+    addEvent(office, 'session_ended', s.speaker?.name, s.ended_at, s.reason)
+    refreshStatsSoon(office)
+  })
+  ptt.on('participant_joined', (p) => addEvent(office, 'participant_joined', p.user.name))
+  ptt.on('participant_left', (p) => addEvent(office, 'participant_left', p.user?.name ?? p.user_id, undefined, p.reason))
+  ptt.on('floor_revoked', (p) => addEvent(office, 'floor_revoked', p.user_id, undefined, p.reason))
+  ptt.on('speaker_changed', (p) => addEvent(office, 'speaker_changed', p.speaker?.name))
+  ptt.on('error', (err) => console.warn(office, err))
+  client.subscribe(`presence:${office}`, () => refreshPresence(office)).catch(() => {})
+  refreshPresence(office)
+  refreshStats(office)
+  loadEvents(office).catch(() => {})
+}
+
+async function discoverOffices() {
+  try {
+    const list = await api('/api/ptt/offices')
+    for (const state of list) watch(state.office)
+  } catch {
+    // The watched offices keep working; the next round tries again.
+  }
+}
+
+async function api(path) {
+  const response = await fetch(path, { headers: { authorization: `Bearer ${token}` } })
+  if (!response.ok) throw new Error(`${path}: ${response.status}`)
+  return response.json()
+}
+
+async function refreshStats(office) {
+  const entry = offices.get(office)
+  if (!entry) return
+  try {
+    entry.stats = await api(`/api/ptt/stats?office=${encodeURIComponent(office)}`)
+    renderAll()
+  } catch {
+    // shown as '-' until the next refresh
+  }
+}
+
+/** Sessions reach the statistics through a background writer: ask again a moment after an end. */
+function refreshStatsSoon(office) {
+  const entry = offices.get(office)
+  clearTimeout(entry.refreshTimer)
+  entry.refreshTimer = setTimeout(() => {
+    refreshStats(office)
+    loadChart()
+  }, 1500)
+}
+
+async function refreshPresence(office) {
+  try {
+    const result = await client.presence(office)
+    offices.get(office).online = result.users.length
+    renderAll()
+  } catch {
+    // reconnecting
+  }
+}
+
+async function loadEvents(office) {
+  const from = Date.now() - 3600_000
+  const page = await api(`/api/ptt/events?office=${encodeURIComponent(office)}&from=${from}&limit=1000`)
+  for (const e of page.items.slice(-EVENTS_MAX)) {
+    const meta = parseMeta(e.metadata)
+    recentEvents.push({ office, type: e.type, who: meta.speaker_name ?? e.user_id ?? '', time: e.time, detail: meta.reason ?? '' })
+  }
+  recentEvents.sort((a, b) => b.time - a.time)
+  recentEvents.splice(EVENTS_MAX)
+  renderEvents()
+}
+
+function addEvent(office, type, who, time = Date.now(), detail = '') {
+  recentEvents.unshift({ office, type, who: who ?? '', time, detail })
+  recentEvents.splice(EVENTS_MAX)
+  renderEvents()
+}
+
+function renderConnection() {
+  const conn = $('conn')
+  conn.dataset.state = client.state
+  conn.textContent = t(`conn.${client.state === 'idle' ? 'connecting' : client.state}`)
+}
+
+function renderAll() {
+  renderConnection()
+  renderCards()
+  renderSessions()
+  renderTable()
+  renderEvents()
+}
+
+function renderCards() {
+  let active = 0
+  let participants = 0
+  let minutes = 0
+  let sessions = 0
+  for (const { ptt, stats } of offices.values()) {
+    const s = ptt.session
+    if (s) {
+      active++
+      participants += s.participants.length
+    }
+    minutes += stats?.total_talk_minutes ?? 0
+    sessions += stats?.sessions ?? 0
+  }
+  $('card-active').textContent = String(active)
+  $('card-participants').textContent = String(participants)
+  $('card-usage').textContent = `${minutes.toFixed(1)}${t('dash.minutes')}`
+  const averageSeconds = sessions ? (minutes * 60) / sessions : null
+  $('card-average').textContent = averageSeconds === null ? '-'
+    : averageSeconds < 90 ? `${Math.round(averageSeconds)}${t('dash.seconds')}` : `${(averageSeconds / 60).toFixed(1)}${t('dash.minutes')}`
+}
+
+function renderSessions() {
+  const list = $('sessions')
+  const active = [...offices.entries()].filter(([, e]) => e.ptt.session)
+  if (!active.length) return replace(list, h('p', { class: 'empty-note', 'data-i18n': 'dash.no_sessions' }, t('dash.no_sessions')))
+  replace(list, active.map(([office, { ptt }]) => {
+    const s = ptt.session
+    return h('article', { class: 'session', 'data-office': office, 'data-session': s.session_id },
+      h('div', { class: 'head' },
+        h('span', { class: 'office' }, office),
+        h('span', { class: 'speaker' }, s.speaker?.name ?? ''),
+        h('span', { class: 'since' }, duration(Date.now() + ptt.clockOffsetMs - s.started_at))),
+      h('ul', { class: 'participants' }, s.participants.map((p) => h('li', { 'data-user': p.user_id },
+        h('span', { class: `badge app-${p.app_type}` }, appLabel(p.app_type)),
+        h('span', { class: 'who' }, p.name ?? p.user_id),
+        h('span', { class: 'device' }, p.device ?? '')))))
+  }))
+}
+
+function renderTable() {
+  const body = $('offices').tBodies[0]
+  const ms = (avg, p95) => (avg == null ? '-' : `${fmt(avg)} / ${fmt(p95)}`)
+  replace(body, [...offices.entries()].map(([office, { ptt, stats, online }]) => {
+    const s = ptt.session
+    return h('tr', { 'data-office': office },
+      h('td', {}, office),
+      h('td', { class: s ? 'talking' : 'idle' }, s ? `${t('dash.talking')}: ${s.speaker?.name ?? ''}` : t('dash.idle')),
+      h('td', {}, String(online)),
+      h('td', {}, stats ? String(stats.sessions) : '-'),
+      h('td', {}, stats ? stats.total_talk_minutes.toFixed(1) : '-'),
+      h('td', {}, stats ? stats.average_talk_seconds.toFixed(1) : '-'),
+      h('td', {}, stats ? String(stats.peak_participants) : '-'),
+      h('td', {}, stats ? `${(stats.busy_rate * 100).toFixed(1)}%` : '-'),
+      h('td', {}, stats ? ms(stats.press_to_grant_avg_ms, stats.press_to_grant_p95_ms) : '-'),
+      h('td', {}, stats ? ms(stats.notify_avg_ms, stats.notify_p95_ms) : '-'))
+  }))
+}
+
+function renderEvents() {
+  const list = $('events')
+  if (!recentEvents.length) return replace(list, h('li', { class: 'empty' }, '-'))
+  replace(list, recentEvents.map((e) => h('li', { 'data-type': e.type },
+    h('span', { class: 'time' }, clock(e.time)),
+    h('span', { class: 'office' }, e.office),
+    h('span', { class: 'what' }, t(`event.${e.type}`)),
+    h('span', { class: 'who' }, e.detail ? `${e.who} (${t(`reason.${e.detail}`) === `reason.${e.detail}` ? e.detail : t(`reason.${e.detail}`)})` : e.who))))
+}
+
+/** Sessions per hour of today and the average press→grant latency, from SESSION_STARTED events. */
+async function loadChart() {
+  const midnight = new Date()
+  midnight.setHours(0, 0, 0, 0)
+  const counts = Array(24).fill(0)
+  const sums = Array(24).fill(0)
+  const samples = Array(24).fill(0)
+  for (const office of offices.keys()) {
+    let after
+    for (let page = 0; page < 10; page++) {
+      const query = new URLSearchParams({ office, type: 'SESSION_STARTED', from: String(midnight.getTime()), limit: '1000' })
+      if (after) query.set('after', String(after))
+      let body
+      try {
+        body = await api(`/api/ptt/events?${query}`)
+      } catch {
+        break
+      }
+      for (const e of body.items) {
+        const hour = new Date(e.time).getHours()
+        counts[hour]++
+        const us = Number(parseMeta(e.metadata).press_to_grant_us)
+        if (Number.isFinite(us)) {
+          sums[hour] += us / 1000
+          samples[hour]++
+        }
+      }
+      if (!body.next_after) break
+      after = body.next_after
+    }
+  }
+  // An hour without sessions has no bar (a zero-height bar would draw a line along the axis).
+  chartData = [chartData[0], counts.map((c) => c || null), sums.map((s, i) => (samples[i] ? Math.round((s / samples[i]) * 1000) / 1000 : null))]
+  renderChart()
+}
+
+function bumpChart(startedAt) {
+  const hour = new Date(startedAt).getHours()
+  chartData[1][hour] = (chartData[1][hour] ?? 0) + 1
+  renderChart()
+}
+
+function renderChart(rebuild = false) {
+  const host = $('chart')
+  const width = Math.max(280, host.clientWidth)
+  if (chart && rebuild) {
+    chart.destroy()
+    chart = null
+  }
+  if (!chart) {
+    chart = new uPlot({
+      width, height: 250,
+      scales: { x: { time: false, range: [-0.5, 23.5] }, n: { range: (u, min, max) => [0, Math.max(4, max + 1)] }, ms: {} },
+      series: [
+        { label: 'h' },
+        { label: t('dash.chart.sessions'), scale: 'n', stroke: '#60a5fa', fill: 'rgba(96,165,250,0.35)', paths: uPlot.paths.bars({ size: [0.7] }), points: { show: false } },
+        { label: t('dash.chart.latency'), scale: 'ms', stroke: '#f59e0b', width: 2, spanGaps: true, points: { show: true, size: 6 } },
+      ],
+      axes: [
+        { stroke: '#a9b0b8', grid: { stroke: '#2a2f35' }, ticks: { stroke: '#343a41' }, splits: () => [0, 3, 6, 9, 12, 15, 18, 21],
+          values: (u, vals) => vals.map((v) => `${v}${t('dash.hour')}`) },
+        { scale: 'n', stroke: '#93c5fd', grid: { stroke: '#2a2f35' }, ticks: { stroke: '#343a41' }, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] },
+        { scale: 'ms', side: 1, stroke: '#fbbf24', grid: { show: false }, ticks: { stroke: '#343a41' } },
+      ],
+      legend: { live: false },
+    }, chartData, host)
+  } else {
+    chart.setData(chartData)
+  }
+}
+
+function appLabel(appType) {
+  const label = t(`role.${appType}`)
+  return label === `role.${appType}` ? appType : label
+}
+
+function fmt(value) {
+  return value == null ? '-' : value < 10 ? value.toFixed(2) : value.toFixed(0)
+}
+
+function parseMeta(metadata) {
+  try {
+    return metadata ? JSON.parse(metadata) : {}
+  } catch {
+    return {}
+  }
+}

@@ -1,0 +1,89 @@
+using Heartline.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Heartline.Tests.Browser;
+
+/// <summary>Chromium with fake media devices and four pages is heavy for two cores: it runs alone, after the rest.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class BrowserCollection
+{
+    public const string Name = "Browser";
+}
+
+/// <summary>
+/// Runs the browser apps' tests (<c>node --test tests/browser/</c>: playwright-core driving Debian's Chromium) against
+/// the real server, and checks that the server serves the pages.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class BrowserTests : IAsyncLifetime
+{
+    private static readonly TimeSpan NodeTimeout = TimeSpan.FromMinutes(5);
+
+    private readonly LogRecorder _logs = new();
+    private HeartlineServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await HeartlineServer.StartAsync(new Dictionary<string, string?>
+    {
+        // Every page of every test connects from 127.0.0.1; the per-IP connect limit is not what they test.
+        ["Realtime:ConnectRatePerIp"] = "1000",
+    }, services: s => s.AddSingleton<ILoggerProvider>(_logs));
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        Assert.Empty(_logs.Errors);
+    }
+
+    [Fact]
+    public async Task Pages_InChromium_AllPass()
+    {
+        var chromium = Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 } path ? path : "/usr/bin/chromium";
+        Assert.True(File.Exists(chromium),
+            $"Chromium is missing at {chromium}: install Debian's package (`apt-get install chromium`; ./test.sh does) or set CHROMIUM_PATH.");
+        var playwright = Path.Combine(RepoRoot.Path, "tests", "browser", "node_modules", "playwright-core", "package.json");
+        Assert.True(File.Exists(playwright), "tests/browser/node_modules is missing: run `npm ci --prefix tests/browser` first (./test.sh does).");
+
+        var (exitCode, output) = await NodeTestRun.RunAsync(Path.Combine("tests", "browser") + Path.DirectorySeparatorChar,
+            new Dictionary<string, string>
+            {
+                ["HEARTLINE_URL"] = _server.BaseAddress.ToString().TrimEnd('/'),
+                ["CHROMIUM_PATH"] = chromium,
+            }, NodeTimeout);
+
+        Assert.True(exitCode == 0, $"node --test tests/browser/ exited {exitCode}:{Environment.NewLine}{output}{Environment.NewLine}"
+            + $"Server warnings and errors:{Environment.NewLine}{string.Join(Environment.NewLine, _logs.Entries.Select(e => $"{e.Level} {e.Category}: {e.Message} {e.Exception}"))}");
+    }
+
+    [Theory]
+    [InlineData("/", "/console/")]
+    [InlineData("/console/", "/app/talk.js")]
+    [InlineData("/driver/", "/driver/manifest.webmanifest")]
+    [InlineData("/dashboard/", "/dashboard/dashboard.js")]
+    public async Task Page_IsServedAsHtml(string path, string reference)
+    {
+        using var http = _server.CreateHttpClient();
+
+        using var response = await http.GetAsync(path);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(reference, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/sdk/ptt.js", "text/javascript", "export class PttClient")]
+    [InlineData("/lib/uPlot.esm.js", "text/javascript", "uPlot")]
+    [InlineData("/driver/manifest.webmanifest", "application/manifest+json", "\"start_url\": \"/driver/\"")]
+    [InlineData("/driver/sw.js", "text/javascript", "caches.open")]
+    public async Task Asset_IsServedWithItsType(string path, string mediaType, string content)
+    {
+        using var http = _server.CreateHttpClient();
+
+        using var response = await http.GetAsync(path);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(mediaType, response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(content, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}
