@@ -21,7 +21,8 @@ await using (var admin = new NpgsqlConnection(pg))
     await new NpgsqlCommand($"CREATE SCHEMA {schema}", admin).ExecuteNonQueryAsync();
 }
 var connectionString = new NpgsqlConnectionStringBuilder(pg) { SearchPath = schema }.ConnectionString;
-Console.WriteLine($"# Heartline cluster benchmark — {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, schema {schema}");
+static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+Console.WriteLine($"# Heartline cluster benchmark — {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, schema {schema}, load average {Load()}");
 
 var a = await Node.StartAsync(serverDll, connectionString, "bench-a");
 var others = await Task.WhenAll(Node.StartAsync(serverDll, connectionString, "bench-b"), Node.StartAsync(serverDll, connectionString, "bench-c"));
@@ -40,6 +41,7 @@ try
 }
 finally
 {
+    Console.WriteLine($"# load average at the end: {Load()}");
     foreach (var node in new[] { a, b, c }) await node.DisposeAsync();
     NpgsqlConnection.ClearAllPools();
     await using var admin = new NpgsqlConnection(pg);

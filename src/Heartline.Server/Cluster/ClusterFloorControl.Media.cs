@@ -13,7 +13,7 @@ internal sealed partial class ClusterFloorControl
     public AudioOutcome OnAudio(ClientConnection connection, ReadOnlyMemory<byte> frame)
     {
         var user = connection.User;
-        if (user is null || !IsAudioFrame(frame.Span) || !_offices.TryGetValue(user.OfficeKey, out var office)) return AudioOutcome.Refused;
+        if (user is null || !FloorControl.IsAudioFrame(frame.Span) || !_offices.TryGetValue(user.OfficeKey, out var office)) return AudioOutcome.Refused;
         var epoch = BinaryPrimitives.ReadInt64BigEndian(frame.Span[1..9]);
         if (office.Held is { } held && held.Speaker == connection)
         {
@@ -42,7 +42,7 @@ internal sealed partial class ClusterFloorControl
     /// </summary>
     internal bool OnPeerAudio(string officeKey, ReadOnlyMemory<byte> frame)
     {
-        if (!IsAudioFrame(frame.Span) || !_offices.TryGetValue(officeKey, out var office) || office.Members.Length == 0) return false;
+        if (!FloorControl.IsAudioFrame(frame.Span) || !_offices.TryGetValue(officeKey, out var office) || office.Members.Length == 0) return false;
         var epoch = BinaryPrimitives.ReadInt64BigEndian(frame.Span[1..9]);
         var view = office.View;
         // A newer epoch than the view is a grant whose notification has not arrived yet: its audio may come first.
@@ -63,8 +63,4 @@ internal sealed partial class ClusterFloorControl
         }
         if (toPeers) peers.Broadcast(office.Office, copy);
     }
-
-    private static bool IsAudioFrame(ReadOnlySpan<byte> frame) =>
-        frame.Length > FloorControl.AudioHeaderLength && frame.Length <= FloorControl.AudioHeaderLength + FloorControl.MaxOpusPacket
-        && frame[0] == FloorControl.OpusAudioKind;
 }
