@@ -30,6 +30,7 @@ public static class HeartlineApp
         builder.Services.AddCluster(builder.Configuration);
         builder.Services.AddRealtime();
         builder.Services.AddPtt();
+        builder.Services.AddWebinar();
         configure?.Invoke(builder);
         builder.Services.AddRealtimeLifetime();
 
@@ -46,6 +47,7 @@ public static class HeartlineApp
         app.MapRealtime();
         app.MapPttApi();
         app.MapCluster();
+        app.MapWebinarApi();
         return app;
     }
 

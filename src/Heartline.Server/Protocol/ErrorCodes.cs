@@ -39,6 +39,9 @@ internal static class ErrorCodes
     public const string Internal = "internal";
     public const string FloorBusy = "floor_busy";
     public const string NotFloorHolder = "not_floor_holder";
+    public const string SessionKeyTaken = "session_key_taken";
+    public const string SessionClosed = "session_closed";
+    public const string WebinarClosed = "webinar_closed";
 
     /// <summary>Every code with the advice the documentation gives for it.</summary>
     public static readonly IReadOnlyDictionary<string, ClientAdvice> All = new Dictionary<string, ClientAdvice>
@@ -61,5 +64,8 @@ internal static class ErrorCodes
         [Internal] = ClientAdvice.Retry,
         [FloorBusy] = ClientAdvice.Retry,
         [NotFloorHolder] = ClientAdvice.DoNotRetry,
+        [SessionKeyTaken] = ClientAdvice.DoNotRetry,
+        [SessionClosed] = ClientAdvice.DoNotRetry,
+        [WebinarClosed] = ClientAdvice.DoNotRetry,
     };
 }

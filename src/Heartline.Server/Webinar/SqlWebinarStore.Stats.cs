@@ -1,0 +1,115 @@
+using Dapper;
+using Heartline.Server.Storage;
+using Npgsql;
+
+namespace Heartline.Server.Webinar;
+
+internal sealed partial class SqlWebinarStore
+{
+    public Task<StatsSession[]> ReadStatsSessionsAsync(string webinarId, CancellationToken cancellationToken = default) =>
+        database.ReadAsync(async c =>
+        {
+            if (c is NpgsqlConnection postgres) return await ReadStatsSessionsByCopyAsync(postgres, webinarId, cancellationToken).ConfigureAwait(false);
+            // Covered by ix_wus_webinar_viewer_stats: one ordered index scan, read straight off the data reader.
+            await using var reader = await c.ExecuteReaderAsync(new CommandDefinition(
+                """
+                SELECT viewer_key, entered_at, COALESCE(exited_at, last_heartbeat_at),
+                       CASE WHEN exited_at IS NULL THEN 1 ELSE 0 END, visible_content_seconds
+                FROM webinar_user_sessions
+                WHERE webinar_id = @WebinarId
+                ORDER BY viewer_key, entered_at
+                """, new { WebinarId = webinarId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            var rows = new List<StatsSession>();
+            string? key = null, userId = null;
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var next = reader.GetString(0);
+                if (next != key)
+                {
+                    // Rows of one viewer share one key instance; the user id is in the key.
+                    key = next;
+                    userId = key.StartsWith("u:", StringComparison.Ordinal) ? key[2..] : null;
+                }
+                rows.Add(new StatsSession(key, userId, reader.GetInt64(1), reader.GetInt64(2), reader.GetInt32(3) == 1,
+                    reader.GetDouble(4)));
+            }
+            return rows.ToArray();
+        }, cancellationToken);
+
+    /// <summary>
+    /// PostgreSQL: the same rows through binary COPY, which streams them without the per-row protocol messages of a
+    /// query. COPY takes no parameters, so the id goes in as a literal; it must parse as a UUID first.
+    /// </summary>
+    private static async Task<StatsSession[]> ReadStatsSessionsByCopyAsync(NpgsqlConnection connection, string webinarId,
+        CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(webinarId, out var id)) return [];
+        var rows = new List<StatsSession>();
+        await using var export = await connection.BeginBinaryExportAsync(
+            $"""
+            COPY (SELECT viewer_key, entered_at, COALESCE(exited_at, last_heartbeat_at), exited_at IS NULL,
+                         visible_content_seconds
+                  FROM webinar_user_sessions
+                  WHERE webinar_id = '{id}'
+                  ORDER BY viewer_key, entered_at) TO STDOUT (FORMAT BINARY)
+            """, cancellationToken).ConfigureAwait(false);
+        string? key = null, userId = null;
+        while (await export.StartRowAsync(cancellationToken).ConfigureAwait(false) != -1)
+        {
+            var next = await export.ReadAsync<string>(cancellationToken).ConfigureAwait(false);
+            if (next != key)
+            {
+                key = next;
+                userId = key.StartsWith("u:", StringComparison.Ordinal) ? key[2..] : null;
+            }
+            rows.Add(new StatsSession(key, userId,
+                await export.ReadAsync<long>(cancellationToken).ConfigureAwait(false),
+                await export.ReadAsync<long>(cancellationToken).ConfigureAwait(false),
+                await export.ReadAsync<bool>(cancellationToken).ConfigureAwait(false),
+                await export.ReadAsync<double>(cancellationToken).ConfigureAwait(false)));
+        }
+        return rows.ToArray();
+    }
+
+    public async Task<IReadOnlyList<SessionRow>> ReadSessionsAsync(string webinarId, CancellationToken cancellationToken = default) =>
+        (await database.ReadAsync(c => c.QueryAsync<SessionRow>(new CommandDefinition(
+            $"""
+            SELECT {SessionColumns}
+            FROM webinar_user_sessions
+            WHERE webinar_id = @WebinarId
+            ORDER BY viewer_key, entered_at
+            """, new { WebinarId = webinarId }, cancellationToken: cancellationToken)), cancellationToken)
+            .ConfigureAwait(false)).AsList();
+
+    public Task<int> CloseStaleAsync(long heartbeatBefore, long now, CancellationToken cancellationToken = default) =>
+        database.WriteAsync(async (c, tx) =>
+        {
+            // exited_at is the last heartbeat, never "now": the stale gap is not watch time. Open sessions are few (the
+            // live viewers); SQLite is told to find them through the partial index rather than scan the table.
+            var openSessionsIndex = database.Provider == StorageProviders.Sqlite ? "INDEXED BY idx_wus_active" : "";
+            var closed = await c.ExecuteAsync(new CommandDefinition(
+                $"""
+                UPDATE webinar_user_sessions {openSessionsIndex}
+                SET exited_at = last_heartbeat_at,
+                    duration_seconds = (last_heartbeat_at - entered_at) / 1000,
+                    closed_reason = 'timeout',
+                    updated_at = @Now
+                WHERE exited_at IS NULL AND last_heartbeat_at < @Before
+                """, new { Before = heartbeatBefore, Now = now }, tx, cancellationToken: cancellationToken))
+                .ConfigureAwait(false);
+            await c.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM webinar_live_presence WHERE last_seen_at < @Before",
+                new { Before = heartbeatBefore }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return closed;
+        }, cancellationToken);
+
+    public Task<int> PurgeClosedAsync(long closedBefore, int limit, CancellationToken cancellationToken = default) =>
+        database.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(
+            """
+            DELETE FROM webinar_user_sessions
+            WHERE id IN (SELECT id FROM webinar_user_sessions
+                         WHERE exited_at IS NOT NULL AND exited_at < @Before
+                         LIMIT @Limit)
+            """, new { Before = closedBefore, Limit = limit }, tx, cancellationToken: cancellationToken)),
+            cancellationToken);
+}

@@ -1,0 +1,97 @@
+using Microsoft.Extensions.Options;
+
+namespace Heartline.Server.Webinar;
+
+/// <summary>Statistics of one webinar at one instant.</summary>
+internal sealed record WebinarStatistics(WebinarRecord Webinar, WatchTotals Totals, int CurrentViewers, long ComputedAt,
+    int CompletionPercent);
+
+/// <summary>
+/// Track, ping and exit on the injected clock: <see cref="SessionRules"/> decides, <see cref="IWebinarStore"/> applies
+/// the decision in one transaction.
+/// </summary>
+internal sealed class WebinarTracker(IWebinarStore store, IOptions<WebinarOptions> options, TimeProvider time,
+    WebinarMetrics metrics, ILogger<WebinarTracker> logger)
+{
+    private readonly WebinarOptions _options = options.Value;
+    private readonly WatchPolicy _policy = WatchPolicy.From(options.Value);
+
+    public Task<SessionChangeResult> TrackAsync(string webinarId, Viewer viewer, string sessionKey, bool visible,
+        ClientDetails client, CancellationToken cancellationToken = default)
+    {
+        var now = Now();
+        return ChangeAsync(webinarId, viewer, sessionKey, visible, now,
+            (w, row) => SessionRules.Track(w, row, viewer, sessionKey, visible, client, _policy, now), cancellationToken);
+    }
+
+    public Task<SessionChangeResult> PingAsync(string webinarId, Viewer viewer, string sessionKey, bool visible,
+        ClientDetails client, CancellationToken cancellationToken = default)
+    {
+        var now = Now();
+        return ChangeAsync(webinarId, viewer, sessionKey, visible, now,
+            (w, row) => SessionRules.Ping(w, row, viewer, sessionKey, visible, client, _policy, now), cancellationToken);
+    }
+
+    public Task<SessionChangeResult> ExitAsync(string webinarId, Viewer viewer, string sessionKey,
+        CancellationToken cancellationToken = default)
+    {
+        var now = Now();
+        return ChangeAsync(webinarId, viewer, sessionKey, visible: false, now,
+            (w, row) => SessionRules.Exit(w, row, viewer, _policy, now), cancellationToken);
+    }
+
+    /// <summary>A ping without a session key (old clients): live presence only. Null when the webinar does not exist.</summary>
+    public async Task<(WebinarRecord? Webinar, bool Collecting)> PingPresenceAsync(string webinarId, Viewer viewer,
+        bool visible, CancellationToken cancellationToken = default)
+    {
+        var now = Now();
+        var webinar = await store.TouchPresenceAsync(webinarId, new PresenceUpdate(viewer, "", visible, now),
+            w => now <= w.CollectTo, cancellationToken).ConfigureAwait(false);
+        return (webinar, webinar is not null && now <= webinar.CollectTo);
+    }
+
+    public async Task<WebinarStatistics?> StatisticsAsync(string webinarId, CancellationToken cancellationToken = default)
+    {
+        var started = time.GetTimestamp();
+        var webinar = await store.GetWebinarAsync(webinarId, cancellationToken).ConfigureAwait(false);
+        if (webinar is null) return null;
+        var now = Now();
+        var sessions = await store.ReadStatsSessionsAsync(webinarId, cancellationToken).ConfigureAwait(false);
+        var totals = WatchStatistics.Compute(webinar, sessions, now, _options.CompletionPercent);
+        var current = now > webinar.CollectTo
+            ? 0
+            : await store.CountLiveViewersAsync(webinarId, now - (long)_policy.StaleTimeout.TotalMilliseconds,
+                cancellationToken).ConfigureAwait(false);
+        var elapsed = time.GetElapsedTime(started).TotalMilliseconds;
+        metrics.StatsComputed(elapsed);
+        WebinarLog.StatsComputed(logger, webinarId, sessions.Length, elapsed);
+        return new WebinarStatistics(webinar, totals, current, now, _options.CompletionPercent);
+    }
+
+    private async Task<SessionChangeResult> ChangeAsync(string webinarId, Viewer viewer, string sessionKey, bool visible,
+        long now, SessionDecider decide, CancellationToken cancellationToken)
+    {
+        var result = await store.ChangeSessionAsync(webinarId, sessionKey,
+            new PresenceUpdate(viewer, sessionKey, visible, now), decide, cancellationToken).ConfigureAwait(false);
+        switch (result.Decision?.Status)
+        {
+            case SessionStatus.Created:
+                metrics.SessionCreated();
+                metrics.Heartbeat();
+                break;
+            case SessionStatus.Updated or SessionStatus.Resumed or SessionStatus.Exited:
+                metrics.Heartbeat();
+                break;
+            case SessionStatus.Taken:
+                metrics.Refused();
+                WebinarLog.SessionKeyTaken(logger, webinarId);
+                break;
+            case SessionStatus.Closed or SessionStatus.TimedOut or SessionStatus.WebinarClosed:
+                metrics.Refused();
+                break;
+        }
+        return result;
+    }
+
+    private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
+}

@@ -1,0 +1,139 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Heartline.Server.Auth;
+
+namespace Heartline.Tests.Webinar;
+
+public abstract partial class WebinarApiTests
+{
+    [Fact]
+    public async Task AdminEndpoints_WithoutToken401_NonAdmin403()
+    {
+        var id = await CreateWebinarAsync();
+        using var viewer = Server.CreateHttpClient(Server.Token("v1", role: Roles.Viewer));
+        string[] gets = ["/api/webinars", $"/api/webinars/{id}", $"/api/webinars/{id}/stats", $"/api/webinars/{id}/attendees.csv"];
+
+        foreach (var url in gets)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await Anonymous.GetAsync(url).WaitAsync(Timeout)).StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, (await viewer.GetAsync(url).WaitAsync(Timeout)).StatusCode);
+        }
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostJsonAsync(Anonymous, "/api/webinars", new { })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await PostJsonAsync(viewer, $"/api/webinars/{id}/end", new { })).StatusCode);
+    }
+
+    [Fact]
+    public async Task CreateAndUpdate_InvalidInput_400WithCode()
+    {
+        var id = await CreateWebinarAsync();
+        var start = Clock.GetUtcNow();
+
+        using var missing = await PostJsonAsync(Admin, "/api/webinars", new { title = "x" });
+        using var backwards = await PostJsonAsync(Admin, "/api/webinars",
+            new { title = "x", webinar_start_time = start, webinar_scheduled_end_time = start.AddMinutes(-1) });
+        using var tooLong = await PostJsonAsync(Admin, "/api/webinars",
+            new { title = "x", webinar_start_time = start, webinar_scheduled_end_time = start.AddDays(8) });
+        using var noTitle = await PostJsonAsync(Admin, "/api/webinars",
+            new { title = " ", webinar_start_time = start, webinar_scheduled_end_time = start.AddHours(1) });
+        using var garbage = await Admin.PostAsync("/api/webinars", new StringContent("{", Encoding.UTF8, "application/json")).WaitAsync(Timeout);
+        using var badPatch = await Admin.PatchAsJsonAsync($"/api/webinars/{id}", new { post_window_minutes = -5 }).WaitAsync(Timeout);
+        using var endBeforeStart = await PostJsonAsync(Admin, $"/api/webinars/{id}/end", new { ended_at = start.AddDays(-1) });
+        using var unknown = await Admin.PatchAsJsonAsync($"/api/webinars/{Guid.NewGuid()}", new { title = "y" }).WaitAsync(Timeout);
+
+        foreach (var response in new[] { missing, backwards, tooLong, noTitle, garbage, badPatch, endBeforeStart })
+            await AssertProblemAsync(response, HttpStatusCode.BadRequest, "bad_request");
+        await AssertProblemAsync(unknown, HttpStatusCode.NotFound, "not_found");
+    }
+
+    [Fact]
+    public async Task CreateUpdateEnd_ChangesTheWindowAndShowsIt()
+    {
+        var id = await CreateWebinarAsync(startsInMinutes: -10, minutes: 60, postWindow: 15);
+
+        using var patch = await Admin.PatchAsJsonAsync($"/api/webinars/{id}", new { title = "새 제목", client_id = "client-7" }).WaitAsync(Timeout);
+        using var end = await PostJsonAsync(Admin, $"/api/webinars/{id}/end", new { });
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        using var endAgain = await PostJsonAsync(Admin, $"/api/webinars/{id}/end", new { });
+        var read = await JsonAsync(await Admin.GetAsync($"/api/webinars/{id}").WaitAsync(Timeout));
+        var list = await JsonAsync(await Admin.GetAsync("/api/webinars").WaitAsync(Timeout));
+
+        Assert.Equal(HttpStatusCode.OK, patch.StatusCode);
+        var ended = await JsonAsync(end);
+        Assert.Equal(ended.GetProperty("webinar_actual_end_time").GetDateTimeOffset(), (await JsonAsync(endAgain)).GetProperty("webinar_actual_end_time").GetDateTimeOffset());
+        Assert.Equal(("새 제목", "client-7", "ended", 15), (read.GetProperty("title").GetString(), read.GetProperty("client_id").GetString(),
+            read.GetProperty("status").GetString(), read.GetProperty("post_window_minutes").GetInt32()));
+        Assert.Equal(read.GetProperty("content_to").GetDateTimeOffset().AddMinutes(15), read.GetProperty("collect_to").GetDateTimeOffset());
+        Assert.Contains(list.GetProperty("items").EnumerateArray(), w => w.GetProperty("id").GetString() == id);
+    }
+
+    [Fact]
+    public async Task Stats_ReportsViewersTotalsAndTheConcurrencySeries()
+    {
+        var id = await CreateWebinarAsync(startsInMinutes: 0, minutes: 10);
+        using var alice = Server.CreateHttpClient(Server.Token("alice", role: Roles.Viewer));
+        await PostJsonAsync(alice, $"/api/webinars/{id}/access/track", new { session_key = "alice-tab-1" });
+        var (guestKey, guestToken) = await TrackGuestAsync(id, "guest-tab-1");
+        Clock.Advance(TimeSpan.FromMinutes(2));
+        await PostJsonAsync(alice, $"/api/webinars/{id}/presence/ping", new { session_key = "alice-tab-1" });
+        await BeaconAsync(Anonymous, $"/api/webinars/{id}/access/exit", new { session_key = guestKey, viewer_token = guestToken });
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        await PostJsonAsync(alice, $"/api/webinars/{id}/presence/ping", new { session_key = "alice-tab-1" });
+
+        var stats = await JsonAsync(await Admin.GetAsync($"/api/webinars/{id}/stats").WaitAsync(Timeout));
+
+        Assert.Equal((2, 2, 600L, 2, 1), (stats.GetProperty("unique_viewers").GetInt32(), stats.GetProperty("sessions").GetInt32(),
+            stats.GetProperty("content_seconds").GetInt64(), stats.GetProperty("peak_concurrent_viewers").GetInt32(),
+            stats.GetProperty("current_concurrent_viewers").GetInt32()));
+        Assert.Equal(150.0, stats.GetProperty("average_watched_seconds").GetDouble());
+        Assert.Equal((0, 0.0, 90), (stats.GetProperty("completed_viewers").GetInt32(), stats.GetProperty("completion_rate").GetDouble(),
+            stats.GetProperty("completion_percent").GetInt32()));
+        var series = stats.GetProperty("concurrency");
+        Assert.Equal(60, series.GetProperty("interval_seconds").GetInt32());
+        Assert.Equal(new[] { 2, 2, 1 }, series.GetProperty("viewers").EnumerateArray().Select(v => v.GetInt32()));
+        var viewers = stats.GetProperty("viewers").EnumerateArray().ToList();
+        Assert.Equal(("u:alice", false, 180L), (viewers[0].GetProperty("viewer").GetString(), viewers[0].GetProperty("guest").GetBoolean(),
+            viewers[0].GetProperty("watched_seconds").GetInt64()));
+        Assert.Equal(JsonValueKind.Null, viewers[0].GetProperty("last_leave_at").ValueKind);
+        Assert.True(viewers[1].GetProperty("guest").GetBoolean());
+        Assert.Single((await JsonAsync(await Admin.GetAsync($"/api/webinars/{id}/stats?viewer_limit=1").WaitAsync(Timeout)))
+            .GetProperty("viewers").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task AttendeesCsv_ViewerRowThenSessionRows_FormulaSafe()
+    {
+        var id = await CreateWebinarAsync(startsInMinutes: 0, minutes: 10);
+        var (key1, token) = await TrackGuestAsync(id, "guest-first-tab", userAgent: "=cmd|' /C calc'!A0");
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        await BeaconAsync(Anonymous, $"/api/webinars/{id}/access/exit", new { session_key = key1, viewer_token = token });
+        await PostJsonAsync(Anonymous, $"/api/webinars/{id}/access/track", new { session_key = "guest-rejoin-tab", viewer_token = token });
+
+        using var response = await Admin.GetAsync($"/api/webinars/{id}/attendees.csv").WaitAsync(Timeout);
+        var bytes = await response.Content.ReadAsByteArrayAsync().WaitAsync(Timeout);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/csv", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, bytes[..3]);
+        var lines = Encoding.UTF8.GetString(bytes, 3, bytes.Length - 3).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(Heartline.Server.Webinar.AttendeeCsv.Header, lines[0]);
+        Assert.Equal(new[] { "viewer", "session", "session" }, lines[1..].Select(l => l.Split(',')[0]));
+        var viewer = lines[1].Split(',');
+        Assert.Equal(("60", "2", "false"), (viewer[6], viewer[8], viewer[9]));
+        Assert.Contains("guest-first-tab", lines[2]);
+        Assert.Contains(",exit,", lines[2]);
+        Assert.Contains("'=cmd|' /C calc'!A0", lines[2]);
+        Assert.Contains("https://partner.example/invite", lines[2]);
+        Assert.DoesNotContain(",=cmd", lines[2]);
+    }
+
+    [Fact]
+    public async Task OpenApi_ListsTheWebinarEndpoints()
+    {
+        var document = await Anonymous.GetStringAsync("/openapi/v1.json").WaitAsync(Timeout);
+
+        foreach (var path in new[] { "/api/webinars", "/api/webinars/{id}/access/track", "/api/webinars/{id}/access/exit",
+                     "/api/webinars/{id}/presence/ping", "/api/webinars/{id}/stats", "/api/webinars/{id}/attendees.csv", "/api/webinars/{id}/end" })
+            Assert.Contains($"\"{path}\"", document);
+    }
+}
