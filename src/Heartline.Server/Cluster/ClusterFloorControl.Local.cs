@@ -110,15 +110,8 @@ internal sealed partial class ClusterFloorControl
             var (control, o) = ((ClusterFloorControl, ClusterOffice))state!;
             control.CheckDeadlines(o);
         }, (this, office), Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        office.Timer.Change(NextDeadline(held), Timeout.InfiniteTimeSpan);
-    }
-
-    private TimeSpan NextDeadline(HeldFloor held)
-    {
-        var lease = TimeSpan.FromMilliseconds(_options.LeaseMs) - time.GetElapsedTime(held.LastActivityTimestamp);
-        var max = TimeSpan.FromMilliseconds(_options.MaxTalkMs) - time.GetElapsedTime(held.StartedTimestamp);
-        var next = lease < max ? lease : max;
-        return next < TimeSpan.Zero ? TimeSpan.Zero : next;
+        PttDeadlines.Due(time, _options, held.StartedTimestamp, held.LastActivityTimestamp, out var next);
+        office.Timer.Change(next, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Timer callback: ends the held grant whose lease or talk time ran out, otherwise re-arms.</summary>
@@ -130,13 +123,12 @@ internal sealed partial class ClusterFloorControl
         {
             if (office.Held is not { } current) return;
             held = current;
-            if (time.GetElapsedTime(held.StartedTimestamp) >= TimeSpan.FromMilliseconds(_options.MaxTalkMs)) reason = PttEndReasons.MaxDuration;
-            else if (time.GetElapsedTime(held.LastActivityTimestamp) >= TimeSpan.FromMilliseconds(_options.LeaseMs)) reason = PttEndReasons.LeaseExpired;
-            else
+            if (PttDeadlines.Due(time, _options, held.StartedTimestamp, held.LastActivityTimestamp, out var next) is not { } due)
             {
-                office.Timer?.Change(NextDeadline(held), Timeout.InfiniteTimeSpan);
+                office.Timer?.Change(next, Timeout.InfiniteTimeSpan);
                 return;
             }
+            reason = due;
             if (Interlocked.Exchange(ref held.Ending, 1) != 0) return;
         }
         _ = EndFromTimerAsync(office, held, reason);
