@@ -245,7 +245,8 @@ public sealed class ThreeNodeClusterTests(PostgresFixture postgres, ClusterProce
         Assert.Equal(2, db.ExecuteScalar<long>("SELECT count(*) FROM connections WHERE node_id = 'node-d' AND end_reason = 'node_lost'"));
         Assert.Equal(0, db.ExecuteScalar<long>("SELECT count(*) FROM ptt_participants WHERE session_id = @S AND left_at IS NULL", new { S = sessionId }));
         Assert.Equal(0, db.ExecuteScalar<long>("SELECT count(*) FROM disconnect_actions a JOIN connections c USING (connection_id) WHERE c.node_id = 'node-d'"));
-        Assert.Equal(1, db.ExecuteScalar<long>("SELECT count(*) FROM nodes WHERE node_id = 'node-d' AND cleaned_at IS NOT NULL"));
+        await Eventually.TrueAsync(() => db.ExecuteScalar<long>("SELECT count(*) FROM nodes WHERE node_id = 'node-d' AND cleaned_at IS NOT NULL") == 1,
+            "the survivor finishes the cleanup");
 
         var again = await onB.PressAsync();
         Assert.True(again.GetProperty("epoch").GetInt64() > press.GetProperty("epoch").GetInt64());
