@@ -23,6 +23,7 @@ internal static class Cli
             WatchCommand.Create(),
             StatsCommand.Create(),
             AgoraTokenCommand.Create(),
+            LoadTestCommand.Create(),
         };
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)

@@ -27,4 +27,5 @@ internal static class Texts
     public const string StatsTitle = "Heartline stats / 서버 통계";
     public const string NameColumn = "name / 항목";
     public const string ValueColumn = "value / 값";
+    public const string LoadTestRateLimited = "the server refused connections with 429: start it with a higher --Realtime:ConnectRatePerIp (docs/benchmarks.md) / 서버가 연결을 429로 거부했습니다: --Realtime:ConnectRatePerIp를 높여 실행하세요";
 }

@@ -26,6 +26,13 @@ internal static class DevTokens
     public static async Task<string> MintAsync(Uri server, DevTokenRequest request, CancellationToken cancellationToken)
     {
         using var http = ServerOption.CreateHttpClient(server);
+        return await MintAsync(http, request, cancellationToken);
+    }
+
+    /// <summary>Mints with a shared client (the load test mints thousands).</summary>
+    /// <exception cref="CliFailure">The server is unreachable or refused.</exception>
+    public static async Task<string> MintAsync(HttpClient http, DevTokenRequest request, CancellationToken cancellationToken)
+    {
         using var response = await Http.SendAsync(() => http.PostAsJsonAsync("/api/auth/dev-token", request, Json, cancellationToken), cancellationToken);
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound) throw new CliFailure(Texts.DevTokensDisabled);

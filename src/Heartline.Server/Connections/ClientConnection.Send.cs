@@ -11,9 +11,17 @@ internal sealed partial class ClientConnection
     private async Task SendLoopAsync()
     {
         var reader = _queue.Reader;
+        // One registration for the connection's life instead of one per wait and per send: aborting the socket fails a
+        // pending send, and completing the queue ends a pending wait.
+        using var abort = _abort.Token.UnsafeRegister(static state =>
+        {
+            var connection = (ClientConnection)state!;
+            connection._queue.Writer.TryComplete();
+            connection._socket.Abort();
+        }, this);
         try
         {
-            while (await reader.WaitToReadAsync(_abort.Token).ConfigureAwait(false))
+            while (await reader.WaitToReadAsync().ConfigureAwait(false))
             {
                 while (reader.TryRead(out var frame))
                 {
@@ -26,7 +34,7 @@ internal sealed partial class ClientConnection
                     }
                     await _socket.SendAsync(frame.Data,
                         frame.Binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text,
-                        endOfMessage: true, _abort.Token).ConfigureAwait(false);
+                        endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
                     _metrics.FrameOut(frame.Data.Length);
                 }
             }
