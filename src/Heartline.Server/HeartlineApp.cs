@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Heartline.Server.Auth;
+using Heartline.Server.Cluster;
 using Heartline.Server.Connections;
 using Heartline.Server.Events;
 using Heartline.Server.Operations;
@@ -26,6 +27,7 @@ public static class HeartlineApp
         builder.Services.AddOperations(builder.Configuration);
         builder.Services.AddSingleton<Events.EventLogWriteCallback>(sp => sp.GetRequiredService<HeartlineMetrics>().EventLogWrite);
         builder.Services.AddHeartlineAuth();
+        builder.Services.AddCluster(builder.Configuration);
         builder.Services.AddRealtime();
         builder.Services.AddPtt();
         builder.Services.AddWebinar();
@@ -44,6 +46,7 @@ public static class HeartlineApp
         app.MapEventsApi();
         app.MapRealtime();
         app.MapPttApi();
+        app.MapCluster();
         app.MapWebinarApi();
         return app;
     }

@@ -27,32 +27,43 @@ internal sealed class SubscribeCommand(ChannelHub hub, ChannelAccess access, IOp
 {
     public string Name => "subscribe";
 
-    public ValueTask HandleAsync(CommandContext context)
+    public async ValueTask HandleAsync(CommandContext context)
     {
         var args = context.ReadArgs(HeartlineJsonContext.Default.SubscribeArgs);
-        if (args is null || !access.TryResolve(context, args.Channel, out var policy, out var path)) return ValueTask.CompletedTask;
+        if (args is null || !access.TryResolve(context, args.Channel, out var policy, out var path)) return;
         var channel = args.Channel!;
         if (policy.CanSubscribe(context.User, path) is { } denied)
         {
             context.Error(denied, "not allowed to subscribe / 구독 권한이 없습니다");
-            return ValueTask.CompletedTask;
+            return;
         }
         var subscriptions = context.Connection.Subscriptions;
         if (subscriptions.Contains(channel))
         {
             context.Error(ErrorCodes.AlreadySubscribed, "already subscribed / 이미 구독 중입니다");
-            return ValueTask.CompletedTask;
+            return;
         }
         if (subscriptions.Count >= options.Value.MaxSubscriptions)
         {
             context.Error(ErrorCodes.LimitExceeded, "too many subscriptions / 구독 수 한도 초과");
-            return ValueTask.CompletedTask;
+            return;
         }
         StreamPosition? since = args.Since is { Epoch: { } epoch } s ? new StreamPosition(s.Offset, epoch) : null;
         subscriptions.Add(channel);
         var id = context.Id;
-        hub.Subscribe(context.Connection, channel, since, (outcome, missed) => BuildReply(id, channel, outcome, missed));
-        return ValueTask.CompletedTask;
+        try
+        {
+            // The hub queues the reply itself, ahead of the channel's next publication.
+            await hub.SubscribeAsync(context.Connection, channel, since, (outcome, missed) => BuildReply(id, channel, outcome, missed),
+                context.Connection.Aborted).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Only with a shared log (a cluster) can this fail: the dispatcher answers, the channel is not subscribed.
+            subscriptions.Remove(channel);
+            throw;
+        }
+        context.MarkReplied();
     }
 
     /// <summary>The reply embeds the missed <c>pub</c> frames as they were sent live.</summary>
@@ -96,24 +107,23 @@ internal sealed class PublishCommand(ChannelHub hub, ChannelAccess access) : ICo
 {
     public string Name => "publish";
 
-    public ValueTask HandleAsync(CommandContext context)
+    public async ValueTask HandleAsync(CommandContext context)
     {
         var args = context.Args;
         if (args.ValueKind != JsonValueKind.Object || !args.TryGetProperty("channel", out var channelElement)
             || channelElement.ValueKind != JsonValueKind.String || !args.TryGetProperty("data", out var data))
         {
             context.Error(ErrorCodes.BadRequest, "publish needs \"channel\" and \"data\" / channel과 data가 필요합니다");
-            return ValueTask.CompletedTask;
+            return;
         }
         var channel = channelElement.GetString();
-        if (!access.TryResolve(context, channel, out var policy, out var path)) return ValueTask.CompletedTask;
+        if (!access.TryResolve(context, channel, out var policy, out var path)) return;
         if (policy.CanPublish(context.User, path) is { } denied)
         {
             context.Error(denied, "not allowed to publish / 발행 권한이 없습니다");
-            return ValueTask.CompletedTask;
+            return;
         }
-        var position = hub.Publish(channel!, data);
+        var position = await hub.PublishAsync(channel!, data, context.Connection.Aborted).ConfigureAwait(false);
         context.Reply(new PublishResult(position.Offset, position.Epoch), HeartlineJsonContext.Default.PublishResult);
-        return ValueTask.CompletedTask;
     }
 }

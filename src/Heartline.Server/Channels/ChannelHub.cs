@@ -14,19 +14,43 @@ internal readonly record struct StreamPosition(long Offset, string Epoch);
 internal readonly record struct SubscribeOutcome(string? Error, bool Recovered, long Offset, string Epoch);
 
 /// <summary>
-/// In-process channels: subscribe with recovery, publish with ordered fan-out, bounded history. A publication is
-/// serialized once and the same bytes are queued to every subscriber and kept in history.
+/// Channels: subscribe with recovery, publish with ordered fan-out, bounded history. A publication is serialized once
+/// and the same bytes are queued to every subscriber and kept in history. On a single node the hub numbers
+/// publications itself; with an <see cref="IPublicationLog"/> (a cluster) the log numbers them and the hub fans out
+/// what it delivers (ChannelHub.Shared.cs).
 /// </summary>
-internal sealed partial class ChannelHub(IOptions<ChannelOptions> options, TimeProvider time, ILogger<ChannelHub> logger)
+internal sealed partial class ChannelHub
 {
     private readonly ConcurrentDictionary<string, ChannelState> _channels = new(StringComparer.Ordinal);
-    private readonly ChannelOptions _options = options.Value;
+    private readonly ChannelOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ChannelHub> _logger;
+    private readonly IPublicationLog? _log;
+
+    public ChannelHub(IOptions<ChannelOptions> options, TimeProvider time, ILogger<ChannelHub> logger, IPublicationLog? log = null)
+    {
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        _log = log;
+        log?.Attach(this);
+    }
 
     public int ChannelCount => _channels.Count;
 
     /// <summary>
+    /// Subscribes (see <see cref="Subscribe"/>); with a shared log the history is read from it, so this may wait for it.
+    /// </summary>
+    public ValueTask<SubscribeOutcome> SubscribeAsync(ClientConnection connection, string channel, StreamPosition? since,
+        Func<SubscribeOutcome, IReadOnlyList<HistoryEntry>, byte[]> replyFactory, CancellationToken cancellationToken = default) =>
+        _log is null
+            ? ValueTask.FromResult(Subscribe(connection, channel, since, replyFactory))
+            : SubscribeSharedAsync(connection, channel, since, replyFactory, cancellationToken);
+
+    /// <summary>
     /// Adds <paramref name="connection"/> to the channel and queues <paramref name="replyFactory"/>'s reply before
     /// any later publication, so the client sees no gap and no duplicate between the reply and live pushes.
+    /// In process only: with a shared log use <see cref="SubscribeAsync"/>.
     /// </summary>
     public SubscribeOutcome Subscribe(ClientConnection connection, string channel, StreamPosition? since,
         Func<SubscribeOutcome, IReadOnlyList<HistoryEntry>, byte[]> replyFactory)
@@ -59,14 +83,26 @@ internal sealed partial class ChannelHub(IOptions<ChannelOptions> options, TimeP
         }
     }
 
-    /// <summary>Publishes raw JSON <paramref name="data"/>; returns the new offset and the epoch.</summary>
-    public StreamPosition Publish(string channel, JsonElement data) => Publish(channel, w => data.WriteTo(w));
+    /// <summary>
+    /// Publishes raw JSON <paramref name="data"/> and returns its offset and epoch: at once in process, once durable with
+    /// a shared log. Ordered with <see cref="Publish{T}"/> calls of this node.
+    /// </summary>
+    public ValueTask<StreamPosition> PublishAsync(string channel, JsonElement data, CancellationToken cancellationToken = default) =>
+        _log is null
+            ? ValueTask.FromResult(PublishLocal(channel, w => data.WriteTo(w)))
+            : _log.AppendAsync(channel, JsonSerializer.SerializeToUtf8Bytes(data), cancellationToken);
 
-    /// <summary>Publishes a value serialized with a source-generated type info.</summary>
-    public StreamPosition Publish<T>(string channel, T data, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info) =>
-        Publish(channel, w => JsonSerializer.Serialize(w, data, info));
+    /// <summary>
+    /// Publishes a value serialized with a source-generated type info, without waiting: in process it is delivered
+    /// before this returns; with a shared log it is queued, in order with this node's other publications.
+    /// </summary>
+    public void Publish<T>(string channel, T data, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info)
+    {
+        if (_log is null) PublishLocal(channel, w => JsonSerializer.Serialize(w, data, info));
+        else _log.Enqueue(channel, JsonSerializer.SerializeToUtf8Bytes(data, info));
+    }
 
-    private StreamPosition Publish(string channel, Action<Utf8JsonWriter> writeData)
+    private StreamPosition PublishLocal(string channel, Action<Utf8JsonWriter> writeData)
     {
         while (true)
         {
@@ -105,6 +141,9 @@ internal sealed partial class ChannelHub(IOptions<ChannelOptions> options, TimeP
     {
         var now = NowMs();
         var cutoff = now - _options.HistoryTtlSeconds * 1000L;
+        // With a shared log the history stays in the log: a channel nobody here subscribes to stops being followed
+        // after one sweep interval, so wake-ups for it cost nothing.
+        var idleCutoff = _log is null ? cutoff : now - _options.SweepIntervalSeconds * 1000L;
         var removed = 0;
         foreach (var (name, state) in _channels)
         {
@@ -115,7 +154,7 @@ internal sealed partial class ChannelHub(IOptions<ChannelOptions> options, TimeP
                     state.History.Dequeue();
                     removed++;
                 }
-                if (state.Subscribers.Length == 0 && state.History.Count == 0 && state.LastActivityMs < cutoff)
+                if (state.Subscribers.Length == 0 && (state.History.Count == 0 || _log is not null) && state.LastActivityMs < idleCutoff)
                 {
                     state.Evicted = true;
                     _channels.TryRemove(new KeyValuePair<string, ChannelState>(name, state));
@@ -170,9 +209,9 @@ internal sealed partial class ChannelHub(IOptions<ChannelOptions> options, TimeP
 
     private static string NewEpoch() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
 
-    private long NowMs() => time.GetUtcNow().ToUnixTimeMilliseconds();
+    private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    private void LogChannelCreated(string name) => Log.ChannelCreated(logger, name);
+    private void LogChannelCreated(string name) => Log.ChannelCreated(_logger, name);
 
     private static partial class Log
     {

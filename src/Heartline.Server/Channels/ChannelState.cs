@@ -15,9 +15,10 @@ internal sealed class ChannelState(string name, string epoch)
 
     public string Name { get; } = name;
 
-    public string Epoch { get; } = epoch;
+    /// <summary>Fixed in process; with a shared log, read from the log when the channel is first followed.</summary>
+    public string Epoch { get; set; } = epoch;
 
-    /// <summary>The latest offset; 0 before the first publication of this epoch.</summary>
+    /// <summary>The latest offset (with a shared log: the latest delivered here); 0 before the first publication.</summary>
     public long Offset { get; set; }
 
     /// <summary>Copy-on-write so fan-out iterates a stable array without allocating.</summary>
@@ -30,4 +31,16 @@ internal sealed class ChannelState(string name, string epoch)
 
     /// <summary>Set under the lock when the sweeper evicted the channel; a racing caller then retries.</summary>
     public bool Evicted { get; set; }
+
+    /// <summary>With a shared log: completes once <see cref="Epoch"/> and <see cref="Offset"/> were read from it.</summary>
+    public Task? Ready { get; set; }
+
+    /// <summary>With a shared log: set under the lock once <see cref="Epoch"/> and <see cref="Offset"/> come from it.</summary>
+    public bool Followed { get; set; }
+
+    /// <summary>With a shared log: a wake-up came before <see cref="Followed"/>; read the log once it is.</summary>
+    public bool WokenEarly { get; set; }
+
+    /// <summary>With a shared log: 1 while a delivery is queued, so wake-ups for one channel coalesce.</summary>
+    public int DeliveryQueued;
 }

@@ -77,7 +77,12 @@ internal sealed partial class ConnectionHandler
         catch (Exception ex) when (!ClientConnection.IsTransportEnding(ex))
         {
             Log.CommandFailed(logger, ex, command.Command, connection.Id);
-            if (!context.Replied) context.Error(ErrorCodes.Internal, "internal error / 서버 오류");
+            if (context.Replied) return;
+            // A command that needs the database (every channel command in a cluster) fails when it is unreachable.
+            if (ex is System.Data.Common.DbException or TimeoutException)
+                context.Error(ErrorCodes.Unavailable, "storage unavailable, retry later / 잠시 후 다시 시도하세요");
+            else
+                context.Error(ErrorCodes.Internal, "internal error / 서버 오류");
             return;
         }
         if (!context.Replied) context.Error(ErrorCodes.Internal, "no reply / 응답 없음");

@@ -36,6 +36,16 @@ internal sealed class CommandContext(ClientConnection connection, long id, JsonE
 
     public void ReplyRaw(byte[] frame) => SendReply(frame);
 
+    /// <summary>
+    /// Records that the reply was queued by someone else (the hub queues a subscribe reply itself, in order with the
+    /// channel's publications), so the dispatcher does not answer a second time.
+    /// </summary>
+    public void MarkReplied()
+    {
+        if (Replied) throw new InvalidOperationException("A command is answered once.");
+        Replied = true;
+    }
+
     public void Error(string code, string message) => SendReply(FrameWriter.Error(Id, code, message));
 
     public void Error<T>(string code, string message, T details, JsonTypeInfo<T> info) =>

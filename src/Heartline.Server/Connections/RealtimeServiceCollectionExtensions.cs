@@ -24,6 +24,7 @@ internal static class RealtimeServiceCollectionExtensions
         services.TryAddSingleton<ConnectionHandler>();
         services.TryAddSingleton<ChannelHub>();
         services.TryAddSingleton<ChannelAccess>();
+        services.TryAddSingleton<IPresenceBackend, LocalPresenceBackend>();
         services.TryAddSingleton<PresenceTracker>();
         services.TryAddSingleton(sp => new DisconnectActions(sp.GetRequiredService<IConnectionStore>(),
             () => sp.GetServices<IDisconnectActionHandler>(), sp.GetRequiredService<TimeProvider>(),

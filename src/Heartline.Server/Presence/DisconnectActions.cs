@@ -61,7 +61,16 @@ internal sealed partial class DisconnectActions
             actions = await _store.ListActionsAsync(connection.ConnectionId, cancellationToken).ConfigureAwait(false);
         else
             return 0;
+        return await RunAsync(connection, reason, actions, cancellationToken).ConfigureAwait(false);
+    }
 
+    /// <summary>
+    /// Runs <paramref name="actions"/>, already read from the store (a cluster node cleaning up after a lost node reads
+    /// them for all its connections at once), the same way.
+    /// </summary>
+    public async Task<int> RunAsync(ConnectionRecord connection, string reason, IReadOnlyList<DisconnectActionRecord> actions,
+        CancellationToken cancellationToken = default)
+    {
         var ran = 0;
         foreach (var action in actions)
         {

@@ -13,6 +13,8 @@ internal static class DisconnectReasons
     public const string ServerShutdown = "server_shutdown";
     /// <summary>Found open at startup after a crash.</summary>
     public const string ServerRestart = "server_restart";
+    /// <summary>In a cluster: the connection's node stopped heartbeating; a surviving node ended it.</summary>
+    public const string NodeLost = "node_lost";
 }
 
 /// <summary>What a disconnect action is told when it runs.</summary>

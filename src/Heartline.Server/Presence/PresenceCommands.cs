@@ -18,12 +18,11 @@ internal sealed class PresenceCommand(PresenceTracker presence) : ICommandHandle
 {
     public string Name => "presence";
 
-    public ValueTask HandleAsync(CommandContext context)
+    public async ValueTask HandleAsync(CommandContext context)
     {
         var args = context.ReadArgs(HeartlineJsonContext.Default.PresenceArgs);
-        if (args is null) return ValueTask.CompletedTask;
-        if (!context.TryObserveOffice(args.Office, out var office)) return ValueTask.CompletedTask;
-        context.Reply(new PresenceResult(office, presence.List(office)), HeartlineJsonContext.Default.PresenceResult);
-        return ValueTask.CompletedTask;
+        if (args is null || !context.TryObserveOffice(args.Office, out var office)) return;
+        var users = await presence.ListAsync(office, context.Connection.Aborted).ConfigureAwait(false);
+        context.Reply(new PresenceResult(office, users), HeartlineJsonContext.Default.PresenceResult);
     }
 }

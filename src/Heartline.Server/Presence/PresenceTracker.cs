@@ -1,9 +1,6 @@
 using Heartline.Server.Auth;
-using Heartline.Server.Channels;
 using Heartline.Server.Connections;
-using Heartline.Server.Events;
 using Heartline.Server.Operations;
-using Heartline.Server.Protocol;
 using Microsoft.Extensions.Options;
 
 namespace Heartline.Server.Presence;
@@ -13,7 +10,7 @@ namespace Heartline.Server.Presence;
 /// only on 0↔1 transitions, and offline only after the leave grace, so reconnects don't flap.
 /// </summary>
 internal sealed partial class PresenceTracker(
-    ChannelHub hub, IEventLog events, HeartlineMetrics metrics, IOptions<PresenceOptions> options, TimeProvider time,
+    IPresenceBackend backend, HeartlineMetrics metrics, IOptions<PresenceOptions> options, TimeProvider time,
     ILogger<PresenceTracker> logger)
 {
     private readonly Lock _lock = new();
@@ -32,7 +29,7 @@ internal sealed partial class PresenceTracker(
                 users[user.UserId] = presence = new UserPresence(user, time.GetUtcNow());
                 presence.Connections.Add(connection);
                 metrics.UserOnline();
-                Announce(user, "online");
+                Announce(user, PresenceEvents.Online);
                 return;
             }
             presence.User = user;
@@ -75,7 +72,7 @@ internal sealed partial class PresenceTracker(
                     var presence = users[userId];
                     users.Remove(userId);
                     metrics.UserOffline();
-                    Announce(presence.User, "offline");
+                    Announce(presence.User, PresenceEvents.Offline);
                     count++;
                 }
                 if (users.Count == 0) _offices.Remove(office);
@@ -84,7 +81,11 @@ internal sealed partial class PresenceTracker(
         return count;
     }
 
-    /// <summary>The office's users with their open connections; users within the leave grace are still listed.</summary>
+    /// <summary>The office's users on every node (see <see cref="IPresenceBackend"/>).</summary>
+    public ValueTask<IReadOnlyList<PresenceUser>> ListAsync(string officeKey, CancellationToken cancellationToken = default) =>
+        backend.ListAsync(officeKey, List(officeKey), cancellationToken);
+
+    /// <summary>The office's users on this node with their open connections; users within the leave grace are still listed.</summary>
     public IReadOnlyList<PresenceUser> List(string officeKey)
     {
         lock (_lock)
@@ -126,10 +127,8 @@ internal sealed partial class PresenceTracker(
     private void Announce(HeartlineUser user, string kind)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var body = new PresenceEvent(kind, new PresenceUserRef(user.UserId, user.Name, user.Role), now);
-        hub.Publish("presence:" + user.OfficeKey, body, HeartlineJsonContext.Default.PresenceEvent);
-        events.Enqueue(new EventRecord(0, kind == "online" ? "USER_ONLINE" : "USER_OFFLINE", user.OfficeKey, null,
-            user.UserId, now, null));
+        if (kind == PresenceEvents.Online) backend.Online(user, now);
+        else backend.Offline(user, now);
         Log.Presence(logger, user.UserId, user.OfficeKey, kind);
     }
 

@@ -43,15 +43,8 @@ internal sealed partial class FloorControl
             var (control, f) = ((FloorControl, OfficeFloor))state!;
             control.CheckDeadlines(f);
         }, (this, floor), Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        floor.Timer.Change(NextDeadline(grant), Timeout.InfiniteTimeSpan);
-    }
-
-    private TimeSpan NextDeadline(Grant grant)
-    {
-        var lease = TimeSpan.FromMilliseconds(_options.LeaseMs) - time.GetElapsedTime(grant.LastActivityTimestamp);
-        var max = TimeSpan.FromMilliseconds(_options.MaxTalkMs) - time.GetElapsedTime(grant.StartedTimestamp);
-        var next = lease < max ? lease : max;
-        return next < TimeSpan.Zero ? TimeSpan.Zero : next;
+        PttDeadlines.Due(time, _options, grant.StartedTimestamp, grant.LastActivityTimestamp, out var next);
+        floor.Timer.Change(next, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Timer callback: ends the grant whose lease or talk time ran out, otherwise re-arms for the next deadline.</summary>
@@ -61,12 +54,10 @@ internal sealed partial class FloorControl
         {
             var grant = floor.Current;
             if (grant is null) return;
-            if (time.GetElapsedTime(grant.StartedTimestamp) >= TimeSpan.FromMilliseconds(_options.MaxTalkMs))
-                EndLocked(floor, grant, PttEndReasons.MaxDuration, revoke: true);
-            else if (time.GetElapsedTime(grant.LastActivityTimestamp) >= TimeSpan.FromMilliseconds(_options.LeaseMs))
-                EndLocked(floor, grant, PttEndReasons.LeaseExpired, revoke: true);
+            if (PttDeadlines.Due(time, _options, grant.StartedTimestamp, grant.LastActivityTimestamp, out var next) is { } reason)
+                EndLocked(floor, grant, reason, revoke: true);
             else
-                floor.Timer?.Change(NextDeadline(grant), Timeout.InfiniteTimeSpan);
+                floor.Timer?.Change(next, Timeout.InfiniteTimeSpan);
         }
     }
 }

@@ -26,8 +26,7 @@ internal sealed partial class FloorControl
     public AudioOutcome OnAudio(ClientConnection connection, ReadOnlyMemory<byte> frame)
     {
         var user = connection.User;
-        if (user is null || frame.Length <= AudioHeaderLength || frame.Length > AudioHeaderLength + MaxOpusPacket
-            || frame.Span[0] != OpusAudioKind || !_floors.TryGetValue(user.OfficeKey, out var floor))
+        if (user is null || !IsAudioFrame(frame.Span) || !_floors.TryGetValue(user.OfficeKey, out var floor))
             return AudioOutcome.Refused;
         var epoch = BinaryPrimitives.ReadInt64BigEndian(frame.Span[1..9]);
         var current = floor.Current;
@@ -51,6 +50,10 @@ internal sealed partial class FloorControl
         }
         return AudioOutcome.Refused;
     }
+
+    /// <summary>An Opus audio frame: the kind byte, the 12-byte header, then 1 to 1,275 bytes of Opus.</summary>
+    internal static bool IsAudioFrame(ReadOnlySpan<byte> frame) =>
+        frame.Length > AudioHeaderLength && frame.Length <= AudioHeaderLength + MaxOpusPacket && frame[0] == OpusAudioKind;
 
     private static void Forward(ClientConnection[] listeners, ReadOnlyMemory<byte> frame)
     {

@@ -20,20 +20,14 @@ internal sealed partial class FloorControl
             ["participants"] = participants.Count.ToString(CultureInfo.InvariantCulture),
             ["press_to_grant_us"] = pressToGrantUs.ToString(CultureInfo.InvariantCulture),
         });
-        // Hundreds of listeners join per press: their metadata is built once per app type, not per listener.
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var p in participants)
         {
             events.Enqueue(new EventRecord(0, PttEventTypes.UserJoined, grant.Office, grant.SessionId, p.User.UserId, now,
-                AutoJoinMetadata(p.User.AppType)));
+                PttEventRecords.AutoJoinMetadata(p.User.AppType)));
         }
         Log.SessionStarted(logger, grant.SessionId, grant.Office, grant.SpeakerUser.UserId, participants.Count);
     }
-
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _autoJoinMetadata = new(StringComparer.Ordinal);
-
-    private string AutoJoinMetadata(string appType) => _autoJoinMetadata.GetOrAdd(appType, static a =>
-        JsonSerializer.Serialize(new Dictionary<string, string> { ["app_type"] = a, ["auto"] = "true" }, PttJsonContext.Default.DictionaryStringString));
 
     private void RecordEnded(Grant grant, string reason, long now)
     {
@@ -72,6 +66,5 @@ internal sealed partial class FloorControl
     }
 
     private void Event(string type, string office, string sessionId, string userId, Dictionary<string, string> metadata) =>
-        events.Enqueue(new EventRecord(0, type, office, sessionId, userId, time.GetUtcNow().ToUnixTimeMilliseconds(),
-            JsonSerializer.Serialize(metadata, PttJsonContext.Default.DictionaryStringString)));
+        PttEventRecords.Enqueue(events, type, office, sessionId, userId, time.GetUtcNow().ToUnixTimeMilliseconds(), metadata);
 }

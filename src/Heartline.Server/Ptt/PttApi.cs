@@ -25,8 +25,8 @@ internal static class PttApi
         return app;
     }
 
-    private static Results<Ok<TokenResponse>, ProblemHttpResult> IssueToken(HttpContext http, FloorControl floors,
-        IOptions<AgoraOptions> agora, TimeProvider time, TokenRequest? request)
+    private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> IssueToken(HttpContext http, IFloorControl floors,
+        IOptions<AgoraOptions> agora, TimeProvider time, TokenRequest? request, CancellationToken cancellationToken)
     {
         var user = BearerAuthenticationHandler.UserOf(http);
         var options = agora.Value;
@@ -37,8 +37,8 @@ internal static class PttApi
                 "Agora is not configured (Ptt:Agora:AppId, Ptt:Agora:AppCertificate) / Agora가 설정되지 않았습니다");
         if (!PttChannels.IsMemberRole(user.Role) && !user.IsAdmin && user.Role != Roles.Viewer)
             return HttpProblems.Forbidden("role may not join PTT / PTT 참여 권한이 없습니다");
-        var current = floors.Current(office);
-        var publisher = current is not null && current.SpeakerUser.UserId == user.UserId && PttChannels.IsMemberRole(user.Role);
+        var speaker = await floors.SpeakerAsync(office, cancellationToken).ConfigureAwait(false);
+        var publisher = speaker is not null && speaker.UserId == user.UserId && PttChannels.IsMemberRole(user.Role);
         var uid = AgoraUid(user.UserId);
         var issuedAt = (uint)time.GetUtcNow().ToUnixTimeSeconds();
         var salt = (uint)RandomNumberGenerator.GetInt32(1, 100_000_000);
@@ -62,23 +62,26 @@ internal static class PttApi
         return hash == 0 ? 1 : hash;
     }
 
-    private static async Task<Ok<IReadOnlyList<PttState>>> ListOffices(HttpContext http, FloorControl floors, PttStore store,
+    private static async Task<Ok<IReadOnlyList<PttState>>> ListOffices(HttpContext http, IFloorControl floors, PttStore store,
         TimeProvider time, CancellationToken cancellationToken)
     {
         var user = BearerAuthenticationHandler.UserOf(http);
         var since = time.GetUtcNow().AddDays(-1).ToUnixTimeMilliseconds();
         var offices = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var state in floors.ActiveStates()) offices.Add(state.Office);
+        foreach (var office in await floors.ActiveOfficesAsync(cancellationToken).ConfigureAwait(false)) offices.Add(office);
         foreach (var office in await store.OfficesSinceAsync(since, cancellationToken).ConfigureAwait(false)) offices.Add(office);
         offices.Add(user.OfficeKey);
-        return TypedResults.Ok<IReadOnlyList<PttState>>([.. offices.Where(user.CanObserve).Select(floors.State)]);
+        var states = new List<PttState>();
+        foreach (var office in offices.Where(user.CanObserve)) states.Add(await floors.StateAsync(office, cancellationToken).ConfigureAwait(false));
+        return TypedResults.Ok<IReadOnlyList<PttState>>(states);
     }
 
-    private static Results<Ok<PttState>, ProblemHttpResult> GetOffice(string office, HttpContext http, FloorControl floors)
+    private static async Task<Results<Ok<PttState>, ProblemHttpResult>> GetOffice(string office, HttpContext http, IFloorControl floors,
+        CancellationToken cancellationToken)
     {
         var user = BearerAuthenticationHandler.UserOf(http);
         if (!user.CanObserve(office)) return HttpProblems.Forbidden("another office / 다른 사무실입니다");
-        return TypedResults.Ok(floors.State(office));
+        return TypedResults.Ok(await floors.StateAsync(office, cancellationToken).ConfigureAwait(false));
     }
 
     private static async Task<Results<Ok<EventsResponse>, ProblemHttpResult>> GetEvents(HttpContext http, IEventLog events,

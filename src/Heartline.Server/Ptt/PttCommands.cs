@@ -3,26 +3,26 @@ using Heartline.Server.Protocol;
 
 namespace Heartline.Server.Ptt;
 
-internal sealed class PressCommand(FloorControl floors, TimeProvider time) : ICommandHandler
+internal sealed class PressCommand(IFloorControl floors, TimeProvider time) : ICommandHandler
 {
     public string Name => "ptt.press";
 
-    public ValueTask HandleAsync(CommandContext context)
+    public async ValueTask HandleAsync(CommandContext context)
     {
         var received = time.GetTimestamp();
         if (!PttChannels.IsMemberRole(context.User.Role))
         {
             context.Error(ErrorCodes.Forbidden, "only call managers and drivers can talk / 말할 권한이 없습니다");
-            return ValueTask.CompletedTask;
+            return;
         }
         var options = floors.Options;
-        var outcome = floors.Press(context.Connection, received, (grant, preempted) =>
+        var outcome = await floors.PressAsync(context.Connection, received, (grant, preempted) =>
             context.Reply(new PressResult(grant.SessionId, grant.Epoch, PttChannels.MediaChannel(grant.Office), grant.StartedAtMs,
-                options.LeaseMs, options.MaxTalkMs, preempted ? true : null), PttJsonContext.Default.PressResult));
+                options.LeaseMs, options.MaxTalkMs, preempted ? true : null), PttJsonContext.Default.PressResult)).ConfigureAwait(false);
         if (outcome.Busy is { } busy)
         {
-            context.Error(ErrorCodes.FloorBusy, $"{busy.SpeakerUser.Name} is talking / {busy.SpeakerUser.Name}님이 통화 중입니다",
-                new BusyDetails(busy.SpeakerUser, busy.SessionId), PttJsonContext.Default.BusyDetails);
+            context.Error(ErrorCodes.FloorBusy, $"{busy.Speaker.Name} is talking / {busy.Speaker.Name}님이 통화 중입니다",
+                new BusyDetails(busy.Speaker, busy.SessionId), PttJsonContext.Default.BusyDetails);
         }
         else if (!context.Replied)
         {
@@ -31,29 +31,28 @@ internal sealed class PressCommand(FloorControl floors, TimeProvider time) : ICo
             context.Reply(new PressResult(grant.SessionId, grant.Epoch, PttChannels.MediaChannel(grant.Office), grant.StartedAtMs,
                 options.LeaseMs, options.MaxTalkMs, null), PttJsonContext.Default.PressResult);
         }
-        return ValueTask.CompletedTask;
     }
 }
 
-internal sealed class ReleaseCommand(FloorControl floors) : ICommandHandler
+internal sealed class ReleaseCommand(IFloorControl floors) : ICommandHandler
 {
     public string Name => "ptt.release";
 
-    public ValueTask HandleAsync(CommandContext context)
+    public async ValueTask HandleAsync(CommandContext context)
     {
         var args = context.ReadArgs(PttJsonContext.Default.EpochArgs);
-        if (args is null) return ValueTask.CompletedTask;
+        if (args is null) return;
         if (args.Epoch is not { } epoch)
         {
             context.Error(ErrorCodes.BadRequest, "epoch is required / epoch가 필요합니다");
-            return ValueTask.CompletedTask;
+            return;
         }
-        context.Reply(new ReleaseResult(floors.Release(context.Connection, epoch)), PttJsonContext.Default.ReleaseResult);
-        return ValueTask.CompletedTask;
+        var released = await floors.ReleaseAsync(context.Connection, epoch).ConfigureAwait(false);
+        context.Reply(new ReleaseResult(released), PttJsonContext.Default.ReleaseResult);
     }
 }
 
-internal sealed class KeepaliveCommand(FloorControl floors) : ICommandHandler
+internal sealed class KeepaliveCommand(IFloorControl floors) : ICommandHandler
 {
     public string Name => "ptt.keepalive";
 
@@ -83,43 +82,38 @@ internal sealed class HeartbeatCommand(TimeProvider time) : ICommandHandler
     }
 }
 
-internal sealed class StateCommand(FloorControl floors) : ICommandHandler
+internal sealed class StateCommand(IFloorControl floors) : ICommandHandler
 {
     public string Name => "ptt.state";
 
-    public ValueTask HandleAsync(CommandContext context)
+    public async ValueTask HandleAsync(CommandContext context)
     {
         var args = context.ReadArgs(PttJsonContext.Default.OfficeArgs);
-        if (args is null) return ValueTask.CompletedTask;
-        if (!context.TryObserveOffice(args.Office, out var office)) return ValueTask.CompletedTask;
-        context.Reply(floors.State(office), PttJsonContext.Default.PttState);
-        return ValueTask.CompletedTask;
+        if (args is null || !context.TryObserveOffice(args.Office, out var office)) return;
+        context.Reply(await floors.StateAsync(office, context.Connection.Aborted).ConfigureAwait(false), PttJsonContext.Default.PttState);
     }
 }
 
-internal sealed class ReportCommand(FloorControl floors, PttStore store) : ICommandHandler
+internal sealed class ReportCommand(IFloorControl floors, PttStore store) : ICommandHandler
 {
     public string Name => "ptt.report";
 
-    public ValueTask HandleAsync(CommandContext context)
+    public async ValueTask HandleAsync(CommandContext context)
     {
         var args = context.ReadArgs(PttJsonContext.Default.ReportArgs);
-        if (args is null) return ValueTask.CompletedTask;
+        if (args is null) return;
         if (args.SessionId is not { Length: > 0 and <= 64 } sessionId || !InRange(args.NotifyMs) || !InRange(args.TokenMs) || !InRange(args.JoinMs))
         {
             context.Error(ErrorCodes.BadRequest, "session_id and latencies 0..600000 ms / 잘못된 값");
-            return ValueTask.CompletedTask;
+            return;
         }
-        var current = floors.Current(context.User.OfficeKey);
-        var last = floors.Floor(context.User.OfficeKey).LastEnded?.Grant;
-        if (current?.SessionId != sessionId && last?.SessionId != sessionId)
+        if (!await floors.IsRecentSessionAsync(context.User.OfficeKey, sessionId, context.Connection.Aborted).ConfigureAwait(false))
         {
             context.Error(ErrorCodes.NotFound, "no such recent session / 최근 세션이 아닙니다");
-            return ValueTask.CompletedTask;
+            return;
         }
         store.Report(sessionId, context.Connection.Id, args.NotifyMs, args.TokenMs, args.JoinMs);
         context.ReplyEmpty();
-        return ValueTask.CompletedTask;
     }
 
     private static bool InRange(double? value) => value is null or (>= 0 and <= 600_000);

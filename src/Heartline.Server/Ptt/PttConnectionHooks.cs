@@ -8,20 +8,19 @@ using Heartline.Server.Protocol;
 namespace Heartline.Server.Ptt;
 
 /// <summary>Members joining mid-session listen at once; listeners whose connection ends leave their session.</summary>
-internal sealed class PttConnectionObserver(FloorControl floors) : IConnectionObserver
+internal sealed class PttConnectionObserver(IFloorControl floors) : IConnectionObserver
 {
-    public ValueTask OnConnectedAsync(ClientConnection connection)
+    public async ValueTask OnConnectedAsync(ClientConnection connection)
     {
-        if (floors.MemberConnected(connection) is { } state)
+        if (await floors.MemberConnectedAsync(connection).ConfigureAwait(false) is { } state)
             connection.Send(FrameWriter.Push("ptt.state", state, PttJsonContext.Default.PttState));
-        return ValueTask.CompletedTask;
     }
 
     public void OnDisconnected(ClientConnection connection, string reason) => floors.ConnectionEnded(connection);
 }
 
 /// <summary>Only members of the speaker's office may send audio; the relay forwards it.</summary>
-internal sealed class PttMediaHandler(FloorControl floors) : IMediaFrameHandler
+internal sealed class PttMediaHandler(IFloorControl floors) : IMediaFrameHandler
 {
     public ValueTask<bool> HandleAsync(ClientConnection connection, ReadOnlyMemory<byte> frame) =>
         ValueTask.FromResult(floors.OnAudio(connection, frame) != AudioOutcome.Refused);
@@ -29,9 +28,10 @@ internal sealed class PttMediaHandler(FloorControl floors) : IMediaFrameHandler
 
 /// <summary>
 /// The speaker's disconnect action: releases the floor when the speaker's connection ends for any reason, in
-/// process or (after a crash) at the next start. Idempotent: an already-ended session stays as it ended.
+/// process, after a crash at the next start, or in a cluster on the survivor that found the speaker's node lost.
+/// Idempotent: an already-ended session stays as it ended.
 /// </summary>
-internal sealed class ReleaseFloorAction(FloorControl floors, PttStore store, TimeProvider time) : IDisconnectActionHandler
+internal sealed class ReleaseFloorAction(IFloorControl floors, PttStore store, TimeProvider time) : IDisconnectActionHandler
 {
     public string Kind => FloorControl.ReleaseActionKind;
 
@@ -41,10 +41,13 @@ internal sealed class ReleaseFloorAction(FloorControl floors, PttStore store, Ti
         var office = payload.RootElement.GetProperty("office").GetString()!;
         var epoch = payload.RootElement.GetProperty("epoch").GetInt64();
         var sessionId = payload.RootElement.GetProperty("session_id").GetString()!;
-        var reason = context.Reason == DisconnectReasons.ServerRestart || context.Reason == DisconnectReasons.ServerShutdown
-            ? PttEndReasons.ServerRestart
-            : PttEndReasons.Disconnected;
-        if (floors.EndIfCurrent(office, epoch, reason)) return;
+        var reason = context.Reason switch
+        {
+            DisconnectReasons.ServerRestart or DisconnectReasons.ServerShutdown => PttEndReasons.ServerRestart,
+            DisconnectReasons.NodeLost => PttEndReasons.NodeLost,
+            _ => PttEndReasons.Disconnected,
+        };
+        if (await floors.EndIfCurrentAsync(office, epoch, reason, cancellationToken).ConfigureAwait(false)) return;
         // Not current here: it ended already, or this is a restart and only the database remembers it.
         await store.EndIfOpenAsync(sessionId, time.GetUtcNow().ToUnixTimeMilliseconds(), reason, cancellationToken).ConfigureAwait(false);
     }

@@ -17,6 +17,7 @@ internal static class PttServiceCollectionExtensions
 
         services.TryAddSingleton<PttStore>();
         services.TryAddSingleton<FloorControl>();
+        services.TryAddSingleton<IFloorControl>(sp => sp.GetRequiredService<FloorControl>());
         services.TryAddSingleton<PttStatistics>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConnectionObserver, PttConnectionObserver>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMediaFrameHandler, PttMediaHandler>());

@@ -3,6 +3,10 @@ using Heartline.Server.Storage;
 
 namespace Heartline.Server.Ptt;
 
+/// <summary>A session row as it is first written.</summary>
+internal sealed record NewSession(string SessionId, string Office, string Channel, long Epoch, string NodeId, string EventId,
+    string SpeakerUserId, string SpeakerName, string SpeakerAppType, long StartedAt, long? PressToGrantUs, int Peak);
+
 /// <summary>A stored session as the statistics read it (a class: Dapper maps nullable columns onto settable properties).</summary>
 internal sealed class SessionRow
 {
@@ -33,25 +37,25 @@ internal sealed class PttStore(IHeartlineDatabase database, BackgroundWriter wri
 {
     public void SessionStarted(Grant grant, string nodeId, string eventId, long pressToGrantUs, IReadOnlyList<Participant> participants)
     {
-        var session = new
-        {
-            grant.SessionId, grant.Office, Channel = PttChannels.MediaChannel(grant.Office), grant.Epoch, NodeId = nodeId, EventId = eventId,
-            SpeakerUserId = grant.SpeakerUser.UserId, SpeakerName = grant.SpeakerUser.Name, SpeakerAppType = grant.SpeakerUser.AppType,
-            StartedAt = grant.StartedAtMs, PressToGrantUs = pressToGrantUs, Peak = participants.Count,
-        };
+        var session = new NewSession(grant.SessionId, grant.Office, PttChannels.MediaChannel(grant.Office), grant.Epoch, nodeId, eventId,
+            grant.SpeakerUser.UserId, grant.SpeakerUser.Name, grant.SpeakerUser.AppType, grant.StartedAtMs, pressToGrantUs, participants.Count);
         var rows = participants.Select(p => ParticipantRow(grant.SessionId, p)).ToList();
         writer.Enqueue(async (connection, transaction) =>
         {
-            await connection.ExecuteAsync(
-                """
-                INSERT INTO ptt_sessions (session_id, office, channel, epoch, node_id, event_id, speaker_user_id, speaker_name,
-                    speaker_app_type, started_at, press_to_grant_us, peak_participants)
-                VALUES (@SessionId, @Office, @Channel, @Epoch, @NodeId, @EventId, @SpeakerUserId, @SpeakerName,
-                    @SpeakerAppType, @StartedAt, @PressToGrantUs, @Peak)
-                """, session, transaction).ConfigureAwait(false);
+            await InsertSessionAsync(connection, transaction, session).ConfigureAwait(false);
             if (rows.Count > 0) await InsertParticipantsAsync(connection, transaction, rows).ConfigureAwait(false);
         });
     }
+
+    /// <summary>Inserts a session row (the cluster writes it inside the grant's transaction).</summary>
+    internal static Task<int> InsertSessionAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, NewSession session) =>
+        connection.ExecuteAsync(
+            """
+            INSERT INTO ptt_sessions (session_id, office, channel, epoch, node_id, event_id, speaker_user_id, speaker_name,
+                speaker_app_type, started_at, press_to_grant_us, peak_participants)
+            VALUES (@SessionId, @Office, @Channel, @Epoch, @NodeId, @EventId, @SpeakerUserId, @SpeakerName,
+                @SpeakerAppType, @StartedAt, @PressToGrantUs, @Peak)
+            """, session, transaction);
 
     public void ParticipantJoined(string sessionId, Participant participant, int peak)
     {
@@ -171,7 +175,8 @@ internal sealed class PttStore(IHeartlineDatabase database, BackgroundWriter wri
             ON CONFLICT (session_id, connection_id) DO NOTHING
             """, rows, transaction);
 
-    private static async Task<int> EndAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction,
+    /// <summary>Ends a session and its remaining participants if it is still open; returns 1 when it was.</summary>
+    internal static async Task<int> EndAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction,
         string sessionId, long endedAt, string reason)
     {
         var ended = await connection.ExecuteAsync(

@@ -20,6 +20,7 @@ internal static partial class Migrations
         new(1, "events, connections and disconnect actions", V1Sqlite, V1Postgres),
         new(2, "webinars, sessions, live presence", V2Sqlite, V2Postgres),
         new(3, "push-to-talk sessions and participants", V3Common, V3Common),
+        new(4, "cluster: nodes, bus, office floors, cluster presence", V4Sqlite, V4Postgres),
     ];
 
     public static int Latest { get; } = All.Max(m => m.Version);

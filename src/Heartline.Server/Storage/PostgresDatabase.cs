@@ -25,6 +25,9 @@ internal sealed class PostgresDatabase : IHeartlineDatabase, IAsyncDisposable, I
 
     public string Provider => StorageProviders.Postgres;
 
+    /// <summary>The node's one data source, for the cluster module's batches and its LISTEN connection.</summary>
+    internal NpgsqlDataSource DataSource => _dataSource;
+
     public async Task<T> WriteAsync<T>(
         Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default)
     {
@@ -42,28 +45,10 @@ internal sealed class PostgresDatabase : IHeartlineDatabase, IAsyncDisposable, I
     }
 
     public Task MigrateAsync(CancellationToken cancellationToken = default) =>
-        WriteAsync(async (connection, transaction) =>
-        {
-            await Migrations.ApplyAsync(connection, transaction, Provider, _time, _logger, cancellationToken)
-                .ConfigureAwait(false);
-            return true;
-        }, cancellationToken);
+        DatabaseSteps.MigrateAsync(this, _time, _logger, cancellationToken);
 
-    public async Task<bool> PingAsync(CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            return await ReadAsync(
-                c => c.ExecuteScalarAsync<int>(new CommandDefinition("SELECT 1", cancellationToken: cancellationToken)),
-                cancellationToken)
-                .ConfigureAwait(false) == 1;
-        }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or ObjectDisposedException)
-        {
-            StorageLog.PingFailed(_logger, ex);
-            return false;
-        }
-    }
+    public Task<bool> PingAsync(CancellationToken cancellationToken = default) =>
+        DatabaseSteps.PingAsync(this, static ex => ex is NpgsqlException, _logger, cancellationToken);
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 

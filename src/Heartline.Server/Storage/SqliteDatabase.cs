@@ -75,28 +75,10 @@ internal sealed class SqliteDatabase : IHeartlineDatabase, IAsyncDisposable, IDi
     }
 
     public Task MigrateAsync(CancellationToken cancellationToken = default) =>
-        WriteAsync(async (connection, transaction) =>
-        {
-            await Migrations.ApplyAsync(connection, transaction, Provider, _time, _logger, cancellationToken)
-                .ConfigureAwait(false);
-            return true;
-        }, cancellationToken);
+        DatabaseSteps.MigrateAsync(this, _time, _logger, cancellationToken);
 
-    public async Task<bool> PingAsync(CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            return await ReadAsync(
-                c => c.ExecuteScalarAsync<int>(new CommandDefinition("SELECT 1", cancellationToken: cancellationToken)),
-                cancellationToken)
-                .ConfigureAwait(false) == 1;
-        }
-        catch (Exception ex) when (ex is SqliteException or IOException or ObjectDisposedException)
-        {
-            StorageLog.PingFailed(_logger, ex);
-            return false;
-        }
-    }
+    public Task<bool> PingAsync(CancellationToken cancellationToken = default) =>
+        DatabaseSteps.PingAsync(this, static ex => ex is SqliteException or IOException, _logger, cancellationToken);
 
     /// <summary>Opens the writer on first use. Caller holds <see cref="_writeLock"/>.</summary>
     private SqliteConnection OpenWriter()

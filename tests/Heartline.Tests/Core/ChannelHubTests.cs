@@ -15,6 +15,16 @@ public sealed class ChannelHubTests
 
     private static JsonElement Data(int n) => JsonDocument.Parse($"{{\"n\":{n}}}").RootElement;
 
+    /// <summary>In process the publish completes before it returns.</summary>
+#pragma warning disable CA2012 // the ValueTask completed synchronously, as asserted
+    private static StreamPosition Publish(ChannelHub hub, int n)
+    {
+        var publish = hub.PublishAsync("office:r1_o1", Data(n));
+        Assert.True(publish.IsCompletedSuccessfully);
+        return publish.Result;
+    }
+#pragma warning restore CA2012
+
     private static SubscribeOutcome Subscribe(ChannelHub hub, Heartline.Server.Connections.ClientConnection c, string channel, StreamPosition? since = null) =>
         hub.Subscribe(c, channel, since, (o, missed) => System.Text.Encoding.UTF8.GetBytes(
             JsonSerializer.Serialize(new { recovered = o.Recovered, offset = o.Offset, missed = missed.Select(m => m.Offset).ToArray() })));
@@ -30,7 +40,7 @@ public sealed class ChannelHubTests
         a.Drain();
         b.Drain();
 
-        for (var i = 1; i <= 5; i++) hub.Publish("office:r1_o1", Data(i));
+        for (var i = 1; i <= 5; i++) Publish(hub, i);
 
         var fromA = a.Drain();
         var fromB = b.Drain();
@@ -44,9 +54,9 @@ public sealed class ChannelHubTests
     public void Subscribe_WithSinceInHistory_RecoversEveryMissedPublication()
     {
         var hub = CreateHub();
-        var first = hub.Publish("office:r1_o1", Data(1));
-        hub.Publish("office:r1_o1", Data(2));
-        hub.Publish("office:r1_o1", Data(3));
+        var first = Publish(hub, 1);
+        Publish(hub, 2);
+        Publish(hub, 3);
         var c = TestConnections.Create(_time);
 
         var outcome = Subscribe(hub, c, "office:r1_o1", first);
@@ -61,8 +71,8 @@ public sealed class ChannelHubTests
     public void Subscribe_WhenHistoryLostTheOldest_RecoversNothing()
     {
         var hub = CreateHub(historySize: 2);
-        var first = hub.Publish("office:r1_o1", Data(1));
-        for (var i = 2; i <= 5; i++) hub.Publish("office:r1_o1", Data(i));
+        var first = Publish(hub, 1);
+        for (var i = 2; i <= 5; i++) Publish(hub, i);
         var c = TestConnections.Create(_time);
 
         var outcome = Subscribe(hub, c, "office:r1_o1", first);
@@ -75,8 +85,8 @@ public sealed class ChannelHubTests
     public void Subscribe_WithWrongEpoch_RecoversNothing()
     {
         var hub = CreateHub();
-        var position = hub.Publish("office:r1_o1", Data(1));
-        hub.Publish("office:r1_o1", Data(2));
+        var position = Publish(hub, 1);
+        Publish(hub, 2);
 
         var outcome = Subscribe(hub, TestConnections.Create(_time), "office:r1_o1", position with { Epoch = "other" });
 
@@ -87,7 +97,7 @@ public sealed class ChannelHubTests
     public void Subscribe_AtLatestOffset_RecoversWithNothingMissing()
     {
         var hub = CreateHub();
-        var position = hub.Publish("office:r1_o1", Data(1));
+        var position = Publish(hub, 1);
 
         var outcome = Subscribe(hub, TestConnections.Create(_time), "office:r1_o1", position);
 
@@ -98,8 +108,8 @@ public sealed class ChannelHubTests
     public void Sweep_AfterTtl_DropsHistorySoRecoveryFails()
     {
         var hub = CreateHub(ttlSeconds: 60);
-        var position = hub.Publish("office:r1_o1", Data(1));
-        hub.Publish("office:r1_o1", Data(2));
+        var position = Publish(hub, 1);
+        Publish(hub, 2);
         _time.Advance(TimeSpan.FromSeconds(61));
 
         var removed = hub.Sweep();
@@ -112,12 +122,12 @@ public sealed class ChannelHubTests
     public void Sweep_IdleChannelWithoutSubscribers_IsEvictedAndGetsANewEpoch()
     {
         var hub = CreateHub(ttlSeconds: 60);
-        var before = hub.Publish("office:r1_o1", Data(1));
+        var before = Publish(hub, 1);
         _time.Advance(TimeSpan.FromSeconds(61));
         hub.Sweep();
 
         Assert.Null(hub.Position("office:r1_o1"));
-        var after = hub.Publish("office:r1_o1", Data(2));
+        var after = Publish(hub, 2);
         Assert.NotEqual(before.Epoch, after.Epoch);
         Assert.Equal(1, after.Offset);
     }
@@ -131,7 +141,7 @@ public sealed class ChannelHubTests
         c.Drain();
 
         hub.Unsubscribe(c, "office:r1_o1");
-        hub.Publish("office:r1_o1", Data(1));
+        Publish(hub, 1);
 
         Assert.Empty(c.Drain());
     }
@@ -144,7 +154,7 @@ public sealed class ChannelHubTests
             options: new Heartline.Server.Connections.RealtimeOptions { SendQueueCapacity = 10_000, SendQueueMaxBytes = 64 << 20 })).ToList();
         foreach (var s in subscribers) { Subscribe(hub, s, "office:r1_o1"); s.Drain(); }
 
-        Parallel.For(0, 4, p => { for (var i = 0; i < 500; i++) hub.Publish("office:r1_o1", Data(i)); });
+        Parallel.For(0, 4, p => { for (var i = 0; i < 500; i++) Publish(hub, i); });
 
         foreach (var s in subscribers)
             Assert.Equal(Enumerable.Range(1, 2000).Select(i => (long)i), s.Drain().Select(f => f.GetProperty("offset").GetInt64()));

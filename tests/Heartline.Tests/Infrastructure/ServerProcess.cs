@@ -32,6 +32,31 @@ internal static class ServerProcess
         return process;
     }
 
+    /// <summary>
+    /// Starts the server with exactly <paramref name="arguments"/> (and the test environment) on <paramref name="port"/>;
+    /// its output lines go to <paramref name="output"/> for diagnostics.
+    /// </summary>
+    public static Process StartWith(int port, IEnumerable<string> arguments, Action<string>? output = null)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Heartline.Server.dll"), "--environment", "Testing",
+                     "--urls", $"http://127.0.0.1:{port}", "--Logging:LogLevel:Default", "Warning" }.Concat(arguments))
+        {
+            info.ArgumentList.Add(arg);
+        }
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) output?.Invoke(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output?.Invoke(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
     public static async Task WaitReadyAsync(int port)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };

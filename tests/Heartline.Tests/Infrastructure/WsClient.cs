@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
@@ -42,6 +43,9 @@ public sealed class WsClient : IAsyncDisposable
     }
 
     public string? ConnectionId { get; set; }
+
+    /// <summary>Replies whose id had no pending request (a second reply to one command, for one).</summary>
+    public ConcurrentQueue<JsonElement> UnexpectedReplies { get; } = new();
 
     /// <summary>Pauses the receive loop (simulates a client that stops reading).</summary>
     public bool Paused { get; set; }
@@ -177,7 +181,8 @@ public sealed class WsClient : IAsyncDisposable
                 {
                     TaskCompletionSource<JsonElement>? tcs;
                     lock (_lock) _pending.Remove(id, out tcs);
-                    tcs?.TrySetResult(frame);
+                    if (tcs is null) UnexpectedReplies.Enqueue(frame);
+                    else tcs.TrySetResult(frame);
                 }
                 else
                 {

@@ -45,6 +45,18 @@ public sealed class ChannelTests : RealServerTest
     }
 
     [Fact]
+    public async Task Subscribe_IsAnsweredExactlyOnce()
+    {
+        await using var client = await Server.ConnectAsync("u1");
+
+        (await client.RequestAsync("subscribe", new { channel = "office:r1_o1" })).AssertOk();
+        // A later command's reply proves that everything queued before it arrived.
+        (await client.RequestAsync("ping")).AssertOk();
+
+        Assert.Empty(client.UnexpectedReplies);
+    }
+
+    [Fact]
     public async Task Subscribe_AnotherOffice_IsForbidden_UnknownNamespace_IsInvalid()
     {
         await using var client = await Server.ConnectAsync("u1");

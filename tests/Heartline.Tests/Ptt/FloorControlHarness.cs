@@ -29,7 +29,7 @@ internal sealed class FloorControlHarness : IAsyncDisposable
         _writer.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
         Store = new PttStore(_database, _writer);
         Hub = new ChannelHub(Options.Create(new ChannelOptions()), Time, NullLogger<ChannelHub>.Instance);
-        Presence = new PresenceTracker(Hub, Events, new HeartlineMetrics(new TestMeterFactory()),
+        Presence = new PresenceTracker(new LocalPresenceBackend(Hub, Events), new HeartlineMetrics(new TestMeterFactory()),
             Options.Create(new PresenceOptions()), Time, NullLogger<PresenceTracker>.Instance);
         Options_ = options ?? new PttOptions();
         FloorControl? floors = null;

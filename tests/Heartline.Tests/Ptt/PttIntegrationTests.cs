@@ -231,7 +231,7 @@ public sealed class PttIntegrationTests : RealServerTest
         await received.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.True(sentLast.Elapsed < TimeSpan.FromSeconds(5), $"the last frame took {sentLast.Elapsed}");
         Assert.True(sequences.Count >= count * 0.9, $"the reading listener got only {sequences.Count} of {count}");
-        Assert.True(sequences.Zip(sequences.Skip(1)).All(p => p.First < p.Second), "frames arrived in order");
+        Assert.True(sequences.Zip(sequences[1..]).All(p => p.First < p.Second), "frames arrived in order");
         var metrics = Server.Services.GetRequiredService<Heartline.Server.Operations.HeartlineMetrics>().Snapshot();
         Assert.True(metrics.MediaDropped > 0, "the slow listener's stale audio was dropped");
         Assert.Equal(0, metrics.QueueOverflows);

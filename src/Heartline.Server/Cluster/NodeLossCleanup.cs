@@ -1,0 +1,58 @@
+using Dapper;
+using Heartline.Server.Presence;
+using Heartline.Server.Ptt;
+
+namespace Heartline.Server.Cluster;
+
+/// <summary>
+/// What a survivor does for a lost node, once per loss (the claim in <see cref="ClusterNode"/> makes it exactly once
+/// cluster-wide): runs the disconnect actions of the node's open connections with reason <c>node_lost</c> (floors
+/// released), marks those connections ended, and ends whatever floor, participant or session the node still had.
+/// Presence follows: the reconciler announces its users offline after the leave grace.
+/// </summary>
+internal sealed partial class NodeLossCleanup(ClusterDatabase database, IConnectionStore connections, DisconnectActions actions,
+    IFloorControl floors, TimeProvider time, ILogger<NodeLossCleanup> logger)
+{
+    /// <summary>Returns the number of connections ended.</summary>
+    public async Task<int> CleanAsync(string nodeId, CancellationToken cancellationToken)
+    {
+        var open = await connections.ListOpenAsync(nodeId, cancellationToken).ConfigureAwait(false);
+        var ids = open.Select(c => c.ConnectionId).ToArray();
+        ILookup<string, DisconnectActionRecord> stored;
+        await using (var c = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // One read for all the node's actions (most connections have none: only speakers register one).
+            stored = (await c.QueryAsync<DisconnectActionRecord>(new CommandDefinition(
+                """
+                SELECT action_id AS ActionId, connection_id AS ConnectionId, kind AS Kind, payload AS Payload, created_at AS CreatedAt
+                FROM disconnect_actions WHERE connection_id = ANY(@Ids) ORDER BY created_at, action_id
+                """, new { Ids = ids }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToLookup(a => a.ConnectionId);
+        }
+        var ran = 0;
+        foreach (var connection in open)
+        {
+            if (!stored.Contains(connection.ConnectionId)) continue;
+            ran += await actions.RunAsync(connection, DisconnectReasons.NodeLost, [.. stored[connection.ConnectionId]], cancellationToken)
+                .ConfigureAwait(false);
+        }
+        await using (var c = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // By id: a node that comes back after being declared lost keeps the connections it opened since.
+            await c.ExecuteAsync(new CommandDefinition(
+                """
+                UPDATE connections SET ended_at = @Now, end_reason = @Reason
+                WHERE connection_id = ANY(@Ids) AND ended_at IS NULL
+                """, new { Ids = ids, Now = time.GetUtcNow().ToUnixTimeMilliseconds(), Reason = DisconnectReasons.NodeLost },
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+        var sessions = await floors.EndNodeSessionsAsync(nodeId, PttEndReasons.NodeLost, cancellationToken).ConfigureAwait(false);
+        Log.Cleaned(logger, nodeId, open.Count, ran, sessions);
+        return open.Count;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(5601, LogLevel.Warning, "Node {NodeId} was lost: ended {Connections} of its connections, ran {Actions} disconnect actions, ended {Sessions} floors and sessions (reason node_lost).")]
+        public static partial void Cleaned(ILogger logger, string nodeId, int connections, int actions, int sessions);
+    }
+}

@@ -1,0 +1,164 @@
+using Dapper;
+using Heartline.Server.Cluster;
+using Heartline.Server.Connections;
+using Heartline.Tests.Infrastructure;
+using Heartline.Tests.Ptt;
+using Heartline.Tests.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Heartline.Tests.Cluster;
+
+/// <summary>
+/// Liveness and leases across in-process nodes on manual clocks: the background loops never tick by themselves, so
+/// each test drives heartbeats, renewals and time itself.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ClusterClockTests(PostgresFixture postgres) : IAsyncLifetime
+{
+    private readonly List<HeartlineServer> _nodes = [];
+    private readonly List<WsClient> _clients = [];
+    private string _schema = "";
+
+    public async Task InitializeAsync() => _schema = await postgres.CreateSchemaAsync();
+
+    public async Task DisposeAsync()
+    {
+        foreach (var client in _clients) await client.DisposeAsync();
+        foreach (var node in _nodes)
+        {
+            // Stopping waits on the node's (manual) clock while connections remain: let them go first.
+            var registry = node.Services.GetRequiredService<ConnectionRegistry>();
+            await Eventually.TrueAsync(() => registry.Count == 0, "connections closed");
+            await node.DisposeAsync();
+        }
+        await postgres.DropSchemaAsync(_schema);
+    }
+
+    /// <summary>
+    /// A node on <paramref name="clock"/>. Its heartbeat loop runs after each advance of the clock, with the clock
+    /// already moved on, so the node timeout is long: only a node whose clock stands still looks lost.
+    /// </summary>
+    private async Task<HeartlineServer> NodeAsync(string nodeId, ManualTimeProvider clock)
+    {
+        var node = await ClusterNodes.StartAsync(_schema, nodeId, new Dictionary<string, string?> { ["Cluster:NodeTimeoutSeconds"] = "60" },
+            services => services.AddSingleton<TimeProvider>(clock));
+        _nodes.Add(node);
+        return node;
+    }
+
+    private async Task<WsClient> MemberAsync(HeartlineServer node, string userId)
+    {
+        var client = await node.MemberAsync(userId);
+        _clients.Add(client);
+        return client;
+    }
+
+    private static ClusterNode Membership(HeartlineServer node) => node.Services.GetRequiredService<ClusterNode>();
+
+    private static ClusterFloorControl Floors(HeartlineServer node) => node.Services.GetRequiredService<ClusterFloorControl>();
+
+    [Fact]
+    public async Task SilentNode_IsCleanedUpOnceByTheSurvivors_WhoRunItsDisconnectActions_AndTheNodeFencesItselfWhenItWakes()
+    {
+        // live-a's clock stands still: it stops heartbeating while the survivors' time runs on.
+        var paused = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var running = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var a = await NodeAsync("live-a", paused);
+        var b = await NodeAsync("live-b", running);
+        var c = await NodeAsync("live-c", running);
+        var speaker = await MemberAsync(a, "drv1");
+        var listener = await MemberAsync(b, "drv2");
+        var sessionId = (await speaker.PressAsync()).GetProperty("session_id").GetString();
+        await listener.NextPttAsync("session_started");
+        await using var db = new NpgsqlConnection(_schema);
+        await Eventually.TrueAsync(() => db.ExecuteScalar<long>("SELECT count(*) FROM disconnect_actions") == 1, "the release action is stored");
+
+        // The survivors' heartbeat loops tick every second of their clock; both look for lost nodes, as do these
+        // explicit rounds at the end.
+        for (var second = 0; second <= 60; second++)
+        {
+            running.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(15);
+        }
+        await Task.WhenAll(Membership(b).CleanLostNodesAsync(default), Membership(c).CleanLostNodesAsync(default));
+
+        var ended = await listener.NextPttAsync("session_ended");
+        Assert.Equal("node_lost", ended.GetProperty("reason").GetString());
+        Assert.Equal(sessionId, ended.GetProperty("session_id").GetString());
+        await Eventually.TrueAsync(() => db.ExecuteScalar<long>("SELECT count(*) FROM nodes WHERE node_id = 'live-a' AND cleaned_at IS NOT NULL") == 1,
+            "the cleanup finishes");
+        Assert.Contains(db.ExecuteScalar<string>("SELECT lost_by FROM nodes WHERE node_id = 'live-a'"), new[] { "live-b", "live-c" });
+        Assert.Empty((await Task.WhenAll(Membership(b).CleanLostNodesAsync(default), Membership(c).CleanLostNodesAsync(default))).SelectMany(x => x));
+        Assert.Equal(0, db.ExecuteScalar<long>("SELECT count(*) FROM connections WHERE node_id = 'live-a' AND ended_at IS NULL"));
+        Assert.Equal(1, db.ExecuteScalar<long>("SELECT count(*) FROM connections WHERE node_id = 'live-a' AND end_reason = 'node_lost'"));
+        Assert.Equal(0, db.ExecuteScalar<long>("SELECT count(*) FROM disconnect_actions"));
+        await Task.Delay(200);
+        Assert.False(listener.TryTakePush(out var more) && more.GetProperty("data").GetProperty("type").GetString() == "session_ended",
+            "the session ended twice");
+
+        // live-a only paused: its next heartbeat finds it declared lost, so it closes its clients, which reconnect.
+        Assert.False(await Membership(a).BeatAsync(default));
+        await Membership(a).TickAsync(default);
+        Assert.Equal(4000, await speaker.WaitClosedAsync());
+        Assert.Equal(1, db.ExecuteScalar<long>("SELECT count(*) FROM nodes WHERE node_id = 'live-a' AND lost_at IS NULL"));
+    }
+
+    [Fact]
+    public async Task LeaseLapse_OnTheSpeakersNode_EndsTheSessionForListenersOnOtherNodes()
+    {
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var a = await NodeAsync("lease-a", clock);
+        var b = await NodeAsync("lease-b", clock);
+        var speaker = await MemberAsync(a, "drv1");
+        var listener = await MemberAsync(b, "drv2");
+        await speaker.PressAsync();
+        await listener.NextPttAsync("session_started");
+
+        clock.Advance(TimeSpan.FromMilliseconds(Floors(a).Options.LeaseMs));
+
+        Assert.Equal("lease_expired", (await listener.NextPttAsync("floor_revoked")).GetProperty("reason").GetString());
+        Assert.Equal("lease_expired", (await listener.NextPttAsync("session_ended")).GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task ActiveSpeaker_KeepsTheFloorPastTheDatabaseLease_ThroughRenewals()
+    {
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var a = await NodeAsync("renew-a", clock);
+        var b = await NodeAsync("renew-b", clock);
+        var speaker = await MemberAsync(a, "drv1");
+        var other = await MemberAsync(b, "drv2");
+        var epoch = (await speaker.PressAsync()).GetProperty("epoch").GetInt64();
+
+        for (var second = 1; second <= 12; second++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(1));
+            (await speaker.RequestAsync("ptt.keepalive", new { epoch })).AssertOk();
+            // The renewer's own loop may run on the advance too; either way the lease follows the activity.
+            await Floors(a).RenewLeasesAsync();
+        }
+
+        Assert.Equal("floor_busy", (await other.RequestAsync("ptt.press")).ErrorCode);
+    }
+
+    [Fact]
+    public async Task Press_AfterTheDatabaseLeaseLapsed_TakesTheFloorFromAFrozenNode_WhichThenDropsIt()
+    {
+        var frozen = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var running = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var a = await NodeAsync("frozen-a", frozen);
+        var b = await NodeAsync("running-b", running);
+        var speaker = await MemberAsync(a, "drv1");
+        var presser = await MemberAsync(b, "drv2");
+        var first = (await speaker.PressAsync()).GetProperty("epoch").GetInt64();
+
+        running.Advance(TimeSpan.FromMilliseconds(Floors(b).Options.LeaseMs) + Floors(b).RenewPeriod + TimeSpan.FromMilliseconds(100));
+        var second = await presser.PressAsync();
+
+        Assert.True(second.GetProperty("epoch").GetInt64() > first);
+        Assert.Equal("lease_expired", (await speaker.NextPttAsync("floor_revoked")).GetProperty("reason").GetString());
+        await Eventually.TrueAsync(() => speaker.RequestAsync("ptt.keepalive", new { epoch = first }).Result.ErrorCode == "not_floor_holder",
+            "the frozen node learns it lost the floor");
+    }
+}
