@@ -6,29 +6,13 @@ namespace Heartline.Server.Cluster;
 /// <summary>A grant whose speaker is connected to this node: this node enforces its lease and relays its audio.</summary>
 internal sealed class HeldFloor(string sessionId, long epoch, string office, ClientConnection speaker, PttUser speakerUser,
     long startedAtMs, long startedTimestamp)
+    : SpeakerGrant(sessionId, epoch, office, speaker, speakerUser, startedAtMs, startedTimestamp)
 {
-    private long _lastActivity = startedTimestamp;
-
-    public string SessionId { get; } = sessionId;
-    public long Epoch { get; } = epoch;
-    public string Office { get; } = office;
-    public ClientConnection Speaker { get; } = speaker;
-    public PttUser SpeakerUser { get; } = speakerUser;
-    public long StartedAtMs { get; } = startedAtMs;
-    public long StartedTimestamp { get; } = startedTimestamp;
-
-    /// <summary>The id of the speaker's registered disconnect action, once registered.</summary>
-    public Task<string?> DisconnectAction { get; set; } = Task.FromResult<string?>(null);
-
     /// <summary>The activity the lease in PostgreSQL was last extended for (only the lease renewer touches it).</summary>
     public long RenewedActivity { get; set; } = startedTimestamp;
 
     /// <summary>Set while an end of this grant is in flight, so the timer does not start a second one.</summary>
     public int Ending;
-
-    public long LastActivityTimestamp => Volatile.Read(ref _lastActivity);
-
-    public void Touch(long timestamp) => Volatile.Write(ref _lastActivity, timestamp);
 }
 
 /// <summary>A held grant that just ended here: its audio is still relayed for the release hang.</summary>

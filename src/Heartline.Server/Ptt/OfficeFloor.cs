@@ -14,10 +14,10 @@ internal sealed class Participant(ClientConnection connection, PttUser user, lon
 }
 
 /// <summary>
-/// One granted floor: immutable but for its listeners (copy-on-write under the office lock) and the speaker's last
-/// activity, which audio frames update without a lock.
+/// What every granted floor has, on one node or in a cluster: who speaks since when, the speaker's last activity
+/// (audio frames update it without a lock) and the speaker's release action.
 /// </summary>
-internal sealed class Grant(string sessionId, long epoch, string office, ClientConnection speaker, PttUser speakerUser,
+internal abstract class SpeakerGrant(string sessionId, long epoch, string office, ClientConnection speaker, PttUser speakerUser,
     long startedAtMs, long startedTimestamp)
 {
     private long _lastActivity = startedTimestamp;
@@ -30,17 +30,23 @@ internal sealed class Grant(string sessionId, long epoch, string office, ClientC
     public long StartedAtMs { get; } = startedAtMs;
     public long StartedTimestamp { get; } = startedTimestamp;
 
-    /// <summary>Connections audio is forwarded to: every participant (the speaker is not one).</summary>
-    public ClientConnection[] Listeners { get; set; } = [];
-
-    public Dictionary<string, Participant> Participants { get; } = new(StringComparer.Ordinal);
-
     /// <summary>The id of the speaker's registered disconnect action, once registered.</summary>
     public Task<string?> DisconnectAction { get; set; } = Task.FromResult<string?>(null);
 
     public long LastActivityTimestamp => Volatile.Read(ref _lastActivity);
 
     public void Touch(long timestamp) => Volatile.Write(ref _lastActivity, timestamp);
+}
+
+/// <summary>A single-node grant, with its listeners (copy-on-write under the office lock).</summary>
+internal sealed class Grant(string sessionId, long epoch, string office, ClientConnection speaker, PttUser speakerUser,
+    long startedAtMs, long startedTimestamp)
+    : SpeakerGrant(sessionId, epoch, office, speaker, speakerUser, startedAtMs, startedTimestamp)
+{
+    /// <summary>Connections audio is forwarded to: every participant (the speaker is not one).</summary>
+    public ClientConnection[] Listeners { get; set; } = [];
+
+    public Dictionary<string, Participant> Participants { get; } = new(StringComparer.Ordinal);
 
     public void RebuildListeners() => Listeners = [.. Participants.Values.Select(p => p.Connection)];
 }
