@@ -24,6 +24,20 @@ if (mode is not ("pings" or "stats" or "pings-direct"))
     return 2;
 }
 
+if (options.Url is not null)
+{
+    // A server already running in its own process (bench/webinar/run.sh starts the real host): the load generator's
+    // CPU is then apart from the server's, which is read from /proc/<pid>/stat.
+    using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 64 };
+    using var http = new HttpClient(handler) { BaseAddress = new Uri(options.Url), Timeout = TimeSpan.FromSeconds(30) };
+    var token = await DevTokenAsync(http);
+    http.DefaultRequestHeaders.Authorization = new("Bearer", token);
+    var webinarId = await CreateWebinarAsync(http);
+    http.DefaultRequestHeaders.Authorization = null;
+    Console.WriteLine($"# {mode} on {options.Url} (server pid {options.ServerPid}), {Environment.ProcessorCount} cores, {RuntimeInformationText()}");
+    return mode == "pings" ? await Benchmarks.PingsAsync(http, webinarId, options) : 2;
+}
+
 var dataDir = Path.Combine(Path.GetTempPath(), "heartline-bench-" + Guid.NewGuid().ToString("N"));
 Directory.CreateDirectory(dataDir);
 var connectionString = options.Provider == "postgres"
@@ -32,7 +46,7 @@ var connectionString = options.Provider == "postgres"
 var app = HeartlineApp.Build([
     "--environment", "Testing", "--urls", "http://127.0.0.1:0",
     "--Storage:Provider", options.Provider, "--Storage:ConnectionString", connectionString,
-    "--Logging:LogLevel:Default", "Warning",
+    "--Logging:LogLevel:Default", "Warning", "--Logging:LogLevel:Heartline.Server.Webinar", Environment.GetEnvironmentVariable("BENCH_WEBINAR_LOG") ?? "Warning",
 ]);
 await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(60));
 try
@@ -83,7 +97,8 @@ static async Task<string> CreateWebinarAsync(HttpClient http)
 static string RuntimeInformationText() =>
     $"{System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
 
-internal sealed record Options(string Provider, string? Postgres, int Seconds, int Viewers, int Concurrency, int Sessions, int Runs)
+internal sealed record Options(string Provider, string? Postgres, int Seconds, int Viewers, int Concurrency, int Sessions, int Runs,
+    string? Url, int? ServerPid)
 {
     public static Options Parse(string[] args)
     {
@@ -96,7 +111,9 @@ internal sealed record Options(string Provider, string? Postgres, int Seconds, i
             Math.Clamp(int.Parse(Get(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture), 1, max);
         return new Options(Get("provider", "sqlite"), args.Contains("--pg") ? Get("pg", "") : null,
             Int("seconds", 10, 120), Int("viewers", 1000, 20_000), Int("concurrency", 32, 512),
-            Int("sessions", 100_000, 1_000_000), Int("runs", 20, 200));
+            Int("sessions", 100_000, 1_000_000), Int("runs", 20, 200),
+            args.Contains("--url") ? Get("url", "") : null,
+            args.Contains("--server-pid") ? int.Parse(Get("server-pid", "0"), CultureInfo.InvariantCulture) : null);
     }
 }
 
@@ -133,12 +150,23 @@ internal static class Benchmarks
         {
             await RunAsync(TimeSpan.FromSeconds(2));
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var serverBefore = ServerCpu(options.ServerPid);
             var (count, failures, latencies, elapsed) = await RunAsync(TimeSpan.FromSeconds(options.Seconds));
-            // CPU per ping (server and load generator together, so an upper bound for the server) does not depend on
-            // what else the machine runs; the capacity it implies is for all cores of an otherwise idle machine.
+            // CPU per ping does not depend on what else the machine runs; the capacity it implies is for all cores of an
+            // otherwise idle machine. In process it is server and load generator together (an upper bound for the
+            // server); with --server-pid the two are apart.
             var cpuMicros = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / Math.Max(1, count);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"cpu: {cpuMicros:F0} µs per ping (server + load generator) → {Environment.ProcessorCount * 1_000_000 / cpuMicros:F0}/s on {Environment.ProcessorCount} idle cores; machine load average {LoadAverage()}"));
+            if (options.ServerPid is null)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"cpu: {cpuMicros:F0} µs per ping (server + load generator) → {Environment.ProcessorCount * 1_000_000 / cpuMicros:F0}/s on {Environment.ProcessorCount} idle cores; machine load average {LoadAverage()}"));
+            }
+            else
+            {
+                var serverMicros = (ServerCpu(options.ServerPid) - serverBefore).TotalMicroseconds / Math.Max(1, count);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"cpu: server {serverMicros:F0} µs per ping (→ {Environment.ProcessorCount * 1_000_000 / serverMicros:F0}/s on {Environment.ProcessorCount} cores of its own), load generator {cpuMicros:F0} µs; machine load average {LoadAverage()}"));
+            }
             Array.Sort(latencies);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"pings: {count} in {elapsed.TotalSeconds:F1} s = {count / elapsed.TotalSeconds:F0}/s, failures {failures}, " +
@@ -209,9 +237,14 @@ internal static class Benchmarks
         Console.WriteLine(FormattableString.Invariant($"generated {options.Sessions} sessions in {generated.Elapsed.TotalSeconds:F1} s"));
         http.DefaultRequestHeaders.Authorization = new("Bearer", token);
         var url = $"/api/webinars/{webinarId}/stats?viewer_limit=0";
-        JsonElement last = default;
-        for (var i = 0; i < 3; i++) last = await http.GetFromJsonAsync<JsonElement>(url);
+        // The first request runs on freshly jitted code; the next ones climb the tiers. Reported apart, then the steady
+        // state after 30 warm-ups (a server answering statistics all day is there).
+        var cold = Stopwatch.StartNew();
+        var last = await http.GetFromJsonAsync<JsonElement>(url);
+        var coldMs = cold.Elapsed.TotalMilliseconds;
+        for (var i = 0; i < 30; i++) last = await http.GetFromJsonAsync<JsonElement>(url);
         var times = new double[options.Runs];
+        var (gen0, gen1, gen2, paused) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
         for (var i = 0; i < times.Length; i++)
         {
             var started = Stopwatch.GetTimestamp();
@@ -220,6 +253,8 @@ internal static class Benchmarks
             await response.Content.ReadAsByteArrayAsync();
             times[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"garbage collections during the {options.Runs} requests: gen0 {GC.CollectionCount(0) - gen0}, gen1 {GC.CollectionCount(1) - gen1}, gen2 {GC.CollectionCount(2) - gen2}, paused {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0} ms"));
         Array.Sort(times);
         // The same work without HTTP: the store's ordered read, then the sweep in C#.
         var store = app.Services.GetRequiredService<Heartline.Server.Webinar.IWebinarStore>();
@@ -228,10 +263,10 @@ internal static class Benchmarks
         for (var i = 0; i < options.Runs; i++)
         {
             var started = Stopwatch.GetTimestamp();
-            var sessions = await store.ReadStatsSessionsAsync(webinarId);
+            using var sessions = await store.ReadStatsSessionsAsync(webinarId);
             reads[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             started = Stopwatch.GetTimestamp();
-            Heartline.Server.Webinar.WatchStatistics.Compute(webinar, sessions, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 90);
+            Heartline.Server.Webinar.WatchStatistics.Compute(webinar, sessions.Span, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 90);
             computes[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         }
         Array.Sort(reads);
@@ -241,7 +276,7 @@ internal static class Benchmarks
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"stats: {last.GetProperty("sessions").GetInt32()} sessions, {last.GetProperty("unique_viewers").GetInt32()} viewers, " +
             $"peak {last.GetProperty("peak_concurrent_viewers").GetInt32()}; GET /stats over {options.Runs} runs: " +
-            $"median {Percentile(times, 0.5):F1} ms, p95 {Percentile(times, 0.95):F1} ms, min {times[0]:F1} ms"));
+            $"median {Percentile(times, 0.5):F1} ms, p95 {Percentile(times, 0.95):F1} ms, min {times[0]:F1} ms (first request after start {coldMs:F1} ms)"));
         return 0;
     }
 
@@ -295,6 +330,16 @@ internal static class Benchmarks
             await tx.CommitAsync();
             await connection.ExecuteAsync("ANALYZE webinar_user_sessions");
         }
+    }
+
+    /// <summary>User + system CPU of another process, from /proc/{pid}/stat (fields 14 and 15, in clock ticks).</summary>
+    private static TimeSpan ServerCpu(int? pid)
+    {
+        if (pid is null) return TimeSpan.Zero;
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ is 100 on Linux
     }
 
     private static string LoadAverage() =>

@@ -45,8 +45,8 @@ internal interface IWebinarStore
     /// <summary>Distinct viewers with a live-presence row seen at or after <paramref name="seenSince"/>.</summary>
     Task<int> CountLiveViewersAsync(string webinarId, long seenSince, CancellationToken cancellationToken = default);
 
-    /// <summary>The webinar's sessions for statistics, ordered by (viewer, entered_at).</summary>
-    Task<StatsSession[]> ReadStatsSessionsAsync(string webinarId, CancellationToken cancellationToken = default);
+    /// <summary>The webinar's sessions for statistics, ordered by (viewer, entered_at). The caller disposes them.</summary>
+    Task<StatsRows> ReadStatsSessionsAsync(string webinarId, CancellationToken cancellationToken = default);
 
     /// <summary>Every column of the webinar's sessions for the attendee report, ordered by (viewer, entered_at).</summary>
     Task<IReadOnlyList<SessionRow>> ReadSessionsAsync(string webinarId, CancellationToken cancellationToken = default);

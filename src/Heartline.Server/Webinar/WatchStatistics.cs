@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+
 namespace Heartline.Server.Webinar;
 
 /// <summary>One viewer's figures over the content window.</summary>
@@ -24,13 +27,28 @@ internal static class WatchStatistics
     public static WatchTotals Compute(WebinarRecord webinar, ReadOnlySpan<StatsSession> sessions, long now,
         int completionPercent)
     {
-        long from = webinar.ContentFrom, to = webinar.ContentTo;
-        var contentMs = Math.Max(0, to - from);
+        var contentMs = Math.Max(0, webinar.ContentTo - webinar.ContentFrom);
         var completionMs = contentMs * completionPercent / 100.0;
+        // Clipped union intervals of every viewer, as +1 / −1 events for the concurrency sweep. At most one per session;
+        // pooled, because 100,000 sessions' worth would land on the large object heap on every request.
+        var intervals = new Intervals(sessions.Length);
+        try
+        {
+            return Compute(webinar, sessions, now, completionMs, contentMs, ref intervals);
+        }
+        finally
+        {
+            intervals.Return();
+        }
+    }
+
+    // One pass over every session, called rarely: fully optimized from the first call (see SqliteStatsReader.Read).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static WatchTotals Compute(WebinarRecord webinar, ReadOnlySpan<StatsSession> sessions, long now,
+        double completionMs, long contentMs, ref Intervals intervals)
+    {
+        long from = webinar.ContentFrom, to = webinar.ContentTo;
         var viewers = new List<ViewerStats>();
-        // Clipped union intervals of every viewer, as +1 / −1 events for the concurrency sweep.
-        var starts = new List<long>(sessions.Length);
-        var ends = new List<long>(sessions.Length);
         double watchedTotal = 0, visibleTotal = 0;
         var completed = 0;
 
@@ -52,7 +70,7 @@ internal static class WatchStatistics
                 if (!s.Open) lastLeave = Math.Max(lastLeave, s.EndAt);
                 if (s.EnteredAt > runEnd)
                 {
-                    watchedMs += Clip(runStart, runEnd, from, to, starts, ends);
+                    watchedMs += Clip(runStart, runEnd, from, to, ref intervals);
                     runStart = s.EnteredAt;
                     runEnd = s.EndAt;
                 }
@@ -61,7 +79,7 @@ internal static class WatchStatistics
                     runEnd = Math.Max(runEnd, s.EndAt);
                 }
             }
-            watchedMs += Clip(runStart, runEnd, from, to, starts, ends);
+            watchedMs += Clip(runStart, runEnd, from, to, ref intervals);
 
             var watched = watchedMs / 1000.0;
             // Visible time comes from heartbeats per session; two visible tabs at once would count twice, so it is
@@ -76,36 +94,58 @@ internal static class WatchStatistics
         }
 
         var seriesTo = Math.Min(to, Math.Max(from, now));
-        var (peak, peakAt, series) = Concurrency(starts, ends, from, seriesTo);
+        var (peak, peakAt, series) = Concurrency(intervals.Starts, intervals.Ends, from, seriesTo);
         var n = viewers.Count;
         return new WatchTotals(n, sessions.Length, n == 0 ? 0 : watchedTotal / n, n == 0 ? 0 : visibleTotal / n,
             completed, n == 0 ? 0 : (double)completed / n, peak, peakAt, from, series, viewers);
     }
 
     /// <summary>The length of [start, end] ∩ [from, to], recording the clipped interval when it is not empty.</summary>
-    private static long Clip(long start, long end, long from, long to, List<long> starts, List<long> ends)
+    private static long Clip(long start, long end, long from, long to, ref Intervals intervals)
     {
         var s = Math.Max(start, from);
         var e = Math.Min(end, to);
         if (e <= s) return 0;
-        starts.Add(s);
-        ends.Add(e);
+        intervals.Add(s, e);
         return e - s;
+    }
+
+    /// <summary>Interval starts and ends in rented arrays; there are never more intervals than sessions.</summary>
+    private struct Intervals(int capacity)
+    {
+        private readonly long[] _starts = ArrayPool<long>.Shared.Rent(Math.Max(1, capacity));
+        private readonly long[] _ends = ArrayPool<long>.Shared.Rent(Math.Max(1, capacity));
+        private int _count;
+
+        public readonly Span<long> Starts => _starts.AsSpan(0, _count);
+
+        public readonly Span<long> Ends => _ends.AsSpan(0, _count);
+
+        public void Add(long start, long end)
+        {
+            _starts[_count] = start;
+            _ends[_count++] = end;
+        }
+
+        public readonly void Return()
+        {
+            ArrayPool<long>.Shared.Return(_starts);
+            ArrayPool<long>.Shared.Return(_ends);
+        }
     }
 
     /// <summary>
     /// Peak viewers and the most viewers present at once during each minute of [from, to), by a sweep over the
     /// sorted interval starts and ends (half-open: a viewer leaving at t and another joining at t are not together).
     /// </summary>
-    private static (int Peak, long? PeakAt, int[] Series) Concurrency(List<long> startList, List<long> endList,
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (int Peak, long? PeakAt, int[] Series) Concurrency(Span<long> starts, Span<long> ends,
         long from, long to)
     {
         var minutes = (int)Math.Min(MaxSeriesMinutes, Math.Max(0, (to - from + 59_999) / 60_000));
         var series = new int[minutes];
-        var starts = startList.ToArray();
-        var ends = endList.ToArray();
-        Array.Sort(starts);
-        Array.Sort(ends);
+        starts.Sort();
+        ends.Sort();
 
         int peak = 0, current = 0, si = 0, ei = 0;
         long? peakAt = null;

@@ -56,15 +56,20 @@ internal sealed class WebinarTracker(IWebinarStore store, IOptions<WebinarOption
         var webinar = await store.GetWebinarAsync(webinarId, cancellationToken).ConfigureAwait(false);
         if (webinar is null) return null;
         var now = Now();
-        var sessions = await store.ReadStatsSessionsAsync(webinarId, cancellationToken).ConfigureAwait(false);
-        var totals = WatchStatistics.Compute(webinar, sessions, now, _options.CompletionPercent);
+        WatchTotals totals;
+        int sessionCount;
+        using (var sessions = await store.ReadStatsSessionsAsync(webinarId, cancellationToken).ConfigureAwait(false))
+        {
+            totals = WatchStatistics.Compute(webinar, sessions.Span, now, _options.CompletionPercent);
+            sessionCount = sessions.Count;
+        }
         var current = now > webinar.CollectTo
             ? 0
             : await store.CountLiveViewersAsync(webinarId, now - (long)_policy.StaleTimeout.TotalMilliseconds,
                 cancellationToken).ConfigureAwait(false);
         var elapsed = time.GetElapsedTime(started).TotalMilliseconds;
         metrics.StatsComputed(elapsed);
-        WebinarLog.StatsComputed(logger, webinarId, sessions.Length, elapsed);
+        WebinarLog.StatsComputed(logger, webinarId, sessionCount, elapsed);
         return new WebinarStatistics(webinar, totals, current, now, _options.CompletionPercent);
     }
 

@@ -145,8 +145,8 @@ public sealed class SeedOracleTests(PostgresFixture postgres) : IAsyncLifetime
 
     private async Task<Dictionary<string, int>> OursAsync(WebinarRecord webinar)
     {
-        var sessions = await _store.ReadStatsSessionsAsync(webinar.Id).WaitAsync(Timeout);
-        var totals = WatchStatistics.Compute(webinar, sessions, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 90);
+        using var sessions = await _store.ReadStatsSessionsAsync(webinar.Id).WaitAsync(Timeout);
+        var totals = WatchStatistics.Compute(webinar, sessions.Span, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 90);
         return totals.Viewers.ToDictionary(v => v.UserId!, v => (int)v.WatchedSeconds);
     }
 }

@@ -40,7 +40,7 @@ public sealed class WebinarOverloadTests
         public Task<IReadOnlyList<WebinarRecord>> ListWebinarsAsync(int limit, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public Task<SessionRow?> GetSessionAsync(string webinarId, string sessionKey, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public Task<int> CountLiveViewersAsync(string webinarId, long seenSince, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task<StatsSession[]> ReadStatsSessionsAsync(string webinarId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<StatsRows> ReadStatsSessionsAsync(string webinarId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public Task<IReadOnlyList<SessionRow>> ReadSessionsAsync(string webinarId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public Task<int> CloseStaleAsync(long heartbeatBefore, long now, CancellationToken cancellationToken = default) => Task.FromResult(0);
         public Task<int> PurgeClosedAsync(long closedBefore, int limit, CancellationToken cancellationToken = default) => Task.FromResult(0);
