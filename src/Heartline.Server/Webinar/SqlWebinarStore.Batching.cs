@@ -22,6 +22,8 @@ internal sealed partial class SqlWebinarStore : IAsyncDisposable, IDisposable
         new UnboundedChannelOptions { SingleReader = true });
     private int _queued;
     private readonly Lock _startLock = new();
+    // SQLite: the writer connection's compiled heartbeat statements, used under the database's write lock only.
+    private readonly KeptCommands _keptCommands = new();
     private Task? _writer;
 
     /// <summary>
@@ -106,7 +108,8 @@ internal sealed partial class SqlWebinarStore : IAsyncDisposable, IDisposable
     /// <summary>One write after another on reused commands (SQLite: in-process, so round trips cost nothing).</summary>
     private async Task<object?[]> ApplyEachAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<PendingWrite> batch)
     {
-        await using var context = new HeartbeatBatch(connection, transaction, database.Provider == StorageProviders.Postgres);
+        var postgres = database.Provider == StorageProviders.Postgres;
+        await using var context = new HeartbeatBatch(connection, transaction, postgres, postgres ? null : _keptCommands);
         var results = new object?[batch.Count];
         for (var i = 0; i < batch.Count; i++)
             results[i] = batch[i].Decide is { } decide
@@ -122,6 +125,7 @@ internal sealed partial class SqlWebinarStore : IAsyncDisposable, IDisposable
         lock (_startLock) writer = _writer;
         // Queued heartbeats are committed before the database closes.
         if (writer is not null) await writer.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        _keptCommands.Dispose();
     }
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
