@@ -266,7 +266,7 @@ internal static class Benchmarks
             using var sessions = await store.ReadStatsSessionsAsync(webinarId);
             reads[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             started = Stopwatch.GetTimestamp();
-            Heartline.Server.Webinar.WatchStatistics.Compute(webinar, sessions.Span, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 90);
+            Heartline.Server.Webinar.WatchStatistics.Compute(webinar, sessions, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 90);
             computes[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         }
         Array.Sort(reads);

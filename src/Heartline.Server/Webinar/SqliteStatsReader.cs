@@ -38,8 +38,7 @@ internal static class SqliteStatsReader
             Check(raw.sqlite3_bind_text(statement, 1, webinarId), db);
             var previous = new byte[64];
             var previousLength = -1;
-            string key = "";
-            string? userId = null;
+            var key = "";
             int rc;
             while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
             {
@@ -47,14 +46,12 @@ internal static class SqliteStatsReader
                 if (bytes.Length != previousLength || !bytes.SequenceEqual(previous.AsSpan(0, previousLength)))
                 {
                     key = Encoding.UTF8.GetString(bytes);
-                    userId = key.StartsWith("u:", StringComparison.Ordinal) ? key[2..] : null;
                     if (bytes.Length > previous.Length) previous = new byte[Math.Max(bytes.Length, previous.Length * 2)];
                     bytes.CopyTo(previous);
                     previousLength = bytes.Length;
                 }
-                rows.Add(new StatsSession(key, userId, raw.sqlite3_column_int64(statement, 1),
-                    raw.sqlite3_column_int64(statement, 2), raw.sqlite3_column_int(statement, 3) == 1,
-                    raw.sqlite3_column_double(statement, 4)));
+                rows.Add(key, raw.sqlite3_column_int64(statement, 1), raw.sqlite3_column_int64(statement, 2),
+                    raw.sqlite3_column_int(statement, 3) == 1, raw.sqlite3_column_double(statement, 4));
                 if (rows.Count % CancellationCheckRows == 0) cancellationToken.ThrowIfCancellationRequested();
             }
             if (rc != raw.SQLITE_DONE) Check(rc, db);

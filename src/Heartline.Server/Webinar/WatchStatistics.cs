@@ -24,9 +24,9 @@ internal static class WatchStatistics
     /// <summary>The concurrency series stops after this many minutes (a week).</summary>
     public const int MaxSeriesMinutes = 7 * 24 * 60;
 
-    public static WatchTotals Compute(WebinarRecord webinar, ReadOnlySpan<StatsSession> sessions, long now,
-        int completionPercent)
+    public static WatchTotals Compute(WebinarRecord webinar, StatsRows rows, long now, int completionPercent)
     {
+        var sessions = rows.Span;
         var contentMs = Math.Max(0, webinar.ContentTo - webinar.ContentFrom);
         var completionMs = contentMs * completionPercent / 100.0;
         // Clipped union intervals of every viewer, as +1 / −1 events for the concurrency sweep. At most one per session;
@@ -34,7 +34,7 @@ internal static class WatchStatistics
         var intervals = new Intervals(sessions.Length);
         try
         {
-            return Compute(webinar, sessions, now, completionMs, contentMs, ref intervals);
+            return Compute(webinar, rows, now, completionMs, contentMs, ref intervals);
         }
         finally
         {
@@ -44,11 +44,12 @@ internal static class WatchStatistics
 
     // One pass over every session, called rarely: fully optimized from the first call (see SqliteStatsReader.Read).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static WatchTotals Compute(WebinarRecord webinar, ReadOnlySpan<StatsSession> sessions, long now,
-        double completionMs, long contentMs, ref Intervals intervals)
+    private static WatchTotals Compute(WebinarRecord webinar, StatsRows rows, long now, double completionMs,
+        long contentMs, ref Intervals intervals)
     {
+        var sessions = rows.Span;
         long from = webinar.ContentFrom, to = webinar.ContentTo;
-        var viewers = new List<ViewerStats>();
+        var viewers = new List<ViewerStats>(rows.Viewers);
         double watchedTotal = 0, visibleTotal = 0;
         var completed = 0;
 
@@ -61,7 +62,7 @@ internal static class WatchStatistics
             var open = false;
             var count = 0;
             long runStart = first.EnteredAt, runEnd = first.EndAt;
-            for (; i < sessions.Length && sessions[i].ViewerKey == first.ViewerKey; i++)
+            for (; i < sessions.Length && sessions[i].Viewer == first.Viewer; i++)
             {
                 var s = sessions[i];
                 count++;
@@ -86,7 +87,8 @@ internal static class WatchStatistics
             // capped by the viewer's (union) watched time.
             visible = Math.Min(visible, watched);
             var done = contentMs > 0 && watchedMs >= completionMs;
-            viewers.Add(new ViewerStats(first.ViewerKey, first.UserId, watched, visible, count, first.EnteredAt,
+            var key = rows.ViewerKey(first.Viewer);
+            viewers.Add(new ViewerStats(key, StatsRows.UserIdOf(key), watched, visible, count, first.EnteredAt,
                 open ? null : lastLeave, done));
             watchedTotal += watched;
             visibleTotal += visible;

@@ -60,7 +60,7 @@ internal sealed class WebinarTracker(IWebinarStore store, IOptions<WebinarOption
         int sessionCount;
         using (var sessions = await store.ReadStatsSessionsAsync(webinarId, cancellationToken).ConfigureAwait(false))
         {
-            totals = WatchStatistics.Compute(webinar, sessions.Span, now, _options.CompletionPercent);
+            totals = WatchStatistics.Compute(webinar, sessions, now, _options.CompletionPercent);
             sessionCount = sessions.Count;
         }
         var current = now > webinar.CollectTo

@@ -146,7 +146,7 @@ public sealed class SeedOracleTests(PostgresFixture postgres) : IAsyncLifetime
     private async Task<Dictionary<string, int>> OursAsync(WebinarRecord webinar)
     {
         using var sessions = await _store.ReadStatsSessionsAsync(webinar.Id).WaitAsync(Timeout);
-        var totals = WatchStatistics.Compute(webinar, sessions.Span, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 90);
+        var totals = WatchStatistics.Compute(webinar, sessions, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 90);
         return totals.Viewers.ToDictionary(v => v.UserId!, v => (int)v.WatchedSeconds);
     }
 }

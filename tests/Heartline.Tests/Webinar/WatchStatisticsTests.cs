@@ -14,11 +14,19 @@ public sealed class WatchStatisticsTests
 
     private static long Min(double minutes) => Start + (long)(minutes * 60_000);
 
-    private static StatsSession S(string viewer, double fromMinute, double toMinute, bool open = false, double visible = 0) =>
-        new(viewer, viewer.StartsWith("u:", StringComparison.Ordinal) ? viewer[2..] : null, Min(fromMinute), Min(toMinute), open, visible);
+    private sealed record Session(string Viewer, long From, long To, bool Open, double Visible);
 
-    private static WatchTotals Compute(params StatsSession[] sessions) =>
-        WatchStatistics.Compute(Hour, sessions, now: Min(200), completionPercent: 90);
+    private static Session S(string viewer, double fromMinute, double toMinute, bool open = false, double visible = 0) =>
+        new(viewer, Min(fromMinute), Min(toMinute), open, visible);
+
+    private static WatchTotals Compute(params Session[] sessions) => Compute(Min(200), sessions);
+
+    private static WatchTotals Compute(long now, params Session[] sessions)
+    {
+        using var rows = new StatsRows();
+        foreach (var s in sessions) rows.Add(s.Viewer, s.From, s.To, s.Open, s.Visible);
+        return WatchStatistics.Compute(Hour, rows, now, completionPercent: 90);
+    }
 
     [Fact]
     public void Watched_OneSessionInsideTheWindow_IsItsLength()
@@ -123,7 +131,7 @@ public sealed class WatchStatisticsTests
     [Fact]
     public void Concurrency_LiveWebinar_SeriesStopsAtNow()
     {
-        var totals = WatchStatistics.Compute(Hour, [S("u:a", 0, 10, open: true)], now: Min(12.5), completionPercent: 90);
+        var totals = Compute(Min(12.5), S("u:a", 0, 10, open: true));
 
         Assert.Equal(13, totals.ConcurrencyPerMinute.Length);
     }
