@@ -53,10 +53,14 @@ internal interface IWebinarStore
 
     /// <summary>
     /// Closes open sessions whose last heartbeat is before <paramref name="heartbeatBefore"/> at that heartbeat
-    /// (closed_reason <c>timeout</c>) and drops live presence not seen since then. Returns the sessions closed.
+    /// (closed_reason <c>timeout</c>) and drops live presence not seen since then. Returns the sessions closed. On
+    /// PostgreSQL, where several nodes share the tables, a node that finds another one sweeping skips (returns 0).
     /// </summary>
     Task<int> CloseStaleAsync(long heartbeatBefore, long now, CancellationToken cancellationToken = default);
 
-    /// <summary>Deletes up to <paramref name="limit"/> sessions closed before <paramref name="closedBefore"/>.</summary>
+    /// <summary>
+    /// Deletes up to <paramref name="limit"/> sessions closed before <paramref name="closedBefore"/>; 0 on PostgreSQL
+    /// while another node is sweeping.
+    /// </summary>
     Task<int> PurgeClosedAsync(long closedBefore, int limit, CancellationToken cancellationToken = default);
 }

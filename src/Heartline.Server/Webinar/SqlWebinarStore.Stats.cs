@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using Heartline.Server.Storage;
 using Microsoft.Data.Sqlite;
@@ -58,36 +59,4 @@ internal sealed partial class SqlWebinarStore
             ORDER BY viewer_key, entered_at
             """, new { WebinarId = webinarId }, cancellationToken: cancellationToken)), cancellationToken)
             .ConfigureAwait(false)).AsList();
-
-    public Task<int> CloseStaleAsync(long heartbeatBefore, long now, CancellationToken cancellationToken = default) =>
-        database.WriteAsync(async (c, tx) =>
-        {
-            // exited_at is the last heartbeat, never "now": the stale gap is not watch time. Open sessions are few (the
-            // live viewers); SQLite is told to find them through the partial index rather than scan the table.
-            var openSessionsIndex = database.Provider == StorageProviders.Sqlite ? "INDEXED BY idx_wus_active" : "";
-            var closed = await c.ExecuteAsync(new CommandDefinition(
-                $"""
-                UPDATE webinar_user_sessions {openSessionsIndex}
-                SET exited_at = last_heartbeat_at,
-                    duration_seconds = (last_heartbeat_at - entered_at) / 1000,
-                    closed_reason = 'timeout',
-                    updated_at = @Now
-                WHERE exited_at IS NULL AND last_heartbeat_at < @Before
-                """, new { Before = heartbeatBefore, Now = now }, tx, cancellationToken: cancellationToken))
-                .ConfigureAwait(false);
-            await c.ExecuteAsync(new CommandDefinition(
-                "DELETE FROM webinar_live_presence WHERE last_seen_at < @Before",
-                new { Before = heartbeatBefore }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            return closed;
-        }, cancellationToken);
-
-    public Task<int> PurgeClosedAsync(long closedBefore, int limit, CancellationToken cancellationToken = default) =>
-        database.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(
-            """
-            DELETE FROM webinar_user_sessions
-            WHERE id IN (SELECT id FROM webinar_user_sessions
-                         WHERE exited_at IS NOT NULL AND exited_at < @Before
-                         LIMIT @Limit)
-            """, new { Before = closedBefore, Limit = limit }, tx, cancellationToken: cancellationToken)),
-            cancellationToken);
 }
