@@ -1,9 +1,17 @@
-using Dapper;
+using Heartline.Server.Storage;
 
 namespace Heartline.Server.Events;
 
 internal sealed partial class SqlEventLog
 {
+    private const string InsertSql =
+        """
+        INSERT INTO events (type, scope, session_id, user_id, time, metadata)
+        VALUES (@Type, @Scope, @SessionId, @UserId, @Time, @Metadata)
+        """;
+
+    private static readonly string[] InsertColumns = ["Type", "Scope", "SessionId", "UserId", "Time", "Metadata"];
+
     private async Task WriteLoopAsync()
     {
         var reader = _queue.Reader;
@@ -33,13 +41,13 @@ internal sealed partial class SqlEventLog
             var started = _time.GetTimestamp();
             try
             {
-                // Dapper runs one command per row, rebinding its parameters; inside one transaction that is one
-                // commit (one fsync on SQLite) per batch, and it is the same SQL on both engines.
-                await _database.WriteAsync((connection, transaction) => connection.ExecuteAsync(
-                    """
-                    INSERT INTO events (type, scope, session_id, user_id, time, metadata)
-                    VALUES (@Type, @Scope, @SessionId, @UserId, @Time, @Metadata)
-                    """, records, transaction)).ConfigureAwait(false);
+                // One commit (one fsync on SQLite) per batch; the rows through one compiled statement (SQLite) or one
+                // round trip (PostgreSQL).
+                await _database.WriteAsync((connection, transaction) => RowBatch.ExecuteAsync(connection, transaction,
+                    InsertSql, InsertColumns, records, static (r, i) => i switch
+                    {
+                        0 => r.Type, 1 => r.Scope, 2 => r.SessionId, 3 => r.UserId, 4 => r.Time, _ => r.Metadata,
+                    })).ConfigureAwait(false);
             }
             catch (Exception ex)
             {

@@ -161,19 +161,28 @@ internal sealed class PttStore(IHeartlineDatabase database, BackgroundWriter wri
             "SELECT ended_at, end_reason FROM ptt_sessions WHERE session_id = @SessionId",
             new { SessionId = sessionId }, cancellationToken: cancellationToken)), cancellationToken);
 
-    private static object ParticipantRow(string sessionId, Participant p) => new
-    {
-        SessionId = sessionId, ConnectionId = p.Connection.Id, p.User.UserId, p.User.Name, p.User.AppType,
-        Device = p.Connection.Device, JoinedAt = p.JoinedAtMs, LastSeen = p.Connection.LastSeenMs,
-    };
+    private static ParticipantInsert ParticipantRow(string sessionId, Participant p) => new(sessionId, p.Connection.Id,
+        p.User.UserId, p.User.Name, p.User.AppType, p.Connection.Device, p.JoinedAtMs, p.Connection.LastSeenMs);
 
-    private static Task<int> InsertParticipantsAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, IEnumerable<object> rows) =>
-        connection.ExecuteAsync(
+    private sealed record ParticipantInsert(string SessionId, string ConnectionId, string UserId, string Name, string AppType,
+        string? Device, long JoinedAt, long LastSeen);
+
+    private static readonly string[] ParticipantColumns =
+        ["SessionId", "ConnectionId", "UserId", "Name", "AppType", "Device", "JoinedAt", "LastSeen"];
+
+    // Every listener of a session is a row, written when the floor is granted: one statement for all of them.
+    private static Task<int> InsertParticipantsAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction,
+        IReadOnlyList<ParticipantInsert> rows) =>
+        RowBatch.ExecuteAsync(connection, transaction,
             """
             INSERT INTO ptt_participants (session_id, connection_id, user_id, name, app_type, device, joined_at, last_seen)
             VALUES (@SessionId, @ConnectionId, @UserId, @Name, @AppType, @Device, @JoinedAt, @LastSeen)
             ON CONFLICT (session_id, connection_id) DO NOTHING
-            """, rows, transaction);
+            """, ParticipantColumns, rows, static (r, i) => i switch
+            {
+                0 => r.SessionId, 1 => r.ConnectionId, 2 => r.UserId, 3 => r.Name, 4 => r.AppType, 5 => r.Device,
+                6 => r.JoinedAt, _ => r.LastSeen,
+            });
 
     /// <summary>Ends a session and its remaining participants if it is still open; returns 1 when it was.</summary>
     internal static async Task<int> EndAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction,
