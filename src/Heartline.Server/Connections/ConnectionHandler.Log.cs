@@ -30,5 +30,8 @@ internal sealed partial class ConnectionHandler
 
         [LoggerMessage(1008, LogLevel.Error, "Connection observer {Observer} failed.")]
         public static partial void ObserverFailed(ILogger logger, Exception exception, string observer);
+
+        [LoggerMessage(1010, LogLevel.Warning, "Shutdown stopped waiting for {Connections} connection teardowns; startup cleanup will finish them.")]
+        public static partial void StopTimedOut(ILogger logger, int connections);
     }
 }

@@ -36,6 +36,10 @@ internal sealed partial class ConnectionHandler(
     private readonly IMediaFrameHandler? _media = mediaHandlers.SingleOrDefault();
     private readonly ILogger _connectionLogger = loggerFactory.CreateLogger<ClientConnection>();
     private volatile bool _stopping;
+    // Connections between accept and the end of their teardown (disconnect actions included); completes the drain
+    // once it reaches zero while stopping, so shutdown waits for teardowns instead of polling.
+    private int _active;
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public async Task HandleAsync(HttpContext http)
     {
@@ -62,8 +66,11 @@ internal sealed partial class ConnectionHandler(
         var connection = new ClientConnection(id, socket, ip, _options, time, metrics, _connectionLogger);
         var session = new Session(connection, new TokenBucket(_options.CommandRatePerSecond, _options.CommandBurst, time));
         metrics.ConnectionOpened();
+        Interlocked.Increment(ref _active);
         registry.Add(connection);
         Log.Accepted(logger, id, ip);
+        // Accepted while BeginStop was walking the registry: it may not have seen this one.
+        if (_stopping) connection.Close(CloseCodes.Shutdown, "server shutting down");
         using var handshakeTimer = time.CreateTimer(static state =>
         {
             var c = (ClientConnection)state!;
@@ -75,7 +82,14 @@ internal sealed partial class ConnectionHandler(
         }
         finally
         {
-            await EndAsync(session).ConfigureAwait(false);
+            try
+            {
+                await EndAsync(session).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (Interlocked.Decrement(ref _active) == 0 && _stopping) _drained.TrySetResult();
+            }
         }
     }
 
@@ -86,15 +100,23 @@ internal sealed partial class ConnectionHandler(
         foreach (var connection in registry.All) connection.Close(CloseCodes.Shutdown, "server shutting down");
     }
 
-    /// <summary>Closes every connection with <c>shutdown</c> and waits (bounded) for their teardown.</summary>
+    /// <summary>
+    /// Closes every connection with <c>shutdown</c> and waits until each one's teardown (disconnect actions, the
+    /// connection row) has finished, so storage is still up for them; bounded by the close timeout plus 3 s and by the
+    /// host's shutdown token.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         BeginStop();
-        var deadline = time.GetTimestamp();
-        while (registry.Count > 0 && time.GetElapsedTime(deadline) < TimeSpan.FromSeconds(_options.CloseTimeoutSeconds + 3)
-               && !cancellationToken.IsCancellationRequested)
+        if (Volatile.Read(ref _active) == 0) return;
+        try
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(20), time, CancellationToken.None).ConfigureAwait(false);
+            await _drained.Task.WaitAsync(TimeSpan.FromSeconds(_options.CloseTimeoutSeconds + 3), time, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            Log.StopTimedOut(logger, Volatile.Read(ref _active));
         }
     }
 

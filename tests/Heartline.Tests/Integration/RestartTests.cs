@@ -5,6 +5,7 @@ using Heartline.Server.Auth;
 using Heartline.Server.Presence;
 using Heartline.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Heartline.Tests.Integration;
@@ -57,6 +58,69 @@ public sealed class RestartTests
         Assert.Equal(4000, code);
         Assert.Equal(0, CountOpen(server.DatabasePath));
         Assert.Equal(DisconnectReasons.ServerShutdown, EndReason(server.DatabasePath, client.ConnectionId!));
+    }
+
+    /// <summary>
+    /// Shutdown waits for each connection's teardown (here: its row being ended, held back by a gate), not merely for
+    /// the connection to leave the registry, and not on the server's clock, which never moves here.
+    /// </summary>
+    [Fact]
+    public async Task Stop_WaitsForTeardownsToFinish_OnAStoppedClock()
+    {
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var gate = new GatedEnd();
+        var server = await HeartlineServer.StartAsync(services: s =>
+        {
+            s.AddSingleton<TimeProvider>(clock);
+            s.AddSingleton<IConnectionStore>(sp => gate.Wrap(ActivatorUtilities.CreateInstance<SqlConnectionStore>(sp)));
+        });
+        await using var client = await server.ConnectAsync("u1");
+
+        var stopping = server.StopAsync();
+        Assert.Equal(4000, await client.WaitClosedAsync());
+        await gate.Entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        // Nothing can be awaited for "not finished": give a premature stop a bounded chance to show itself.
+        Assert.NotSame(stopping, await Task.WhenAny(stopping, Task.Delay(TimeSpan.FromMilliseconds(300))));
+
+        gate.Release.TrySetResult();
+        await stopping.WaitAsync(TimeSpan.FromSeconds(10));
+        await server.DisposeAsync();
+
+        Assert.Equal(DisconnectReasons.ServerShutdown, EndReason(server.DatabasePath, client.ConnectionId!));
+    }
+
+    private sealed class GatedEnd
+    {
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public IConnectionStore Wrap(IConnectionStore inner) => new Store(inner, this);
+
+        private sealed class Store(IConnectionStore inner, GatedEnd gate) : IConnectionStore
+        {
+            public Task AddAsync(ConnectionRecord connection, CancellationToken cancellationToken = default) =>
+                inner.AddAsync(connection, cancellationToken);
+
+            public async Task EndAsync(string connectionId, long endedAt, string reason, CancellationToken cancellationToken = default)
+            {
+                gate.Entered.TrySetResult();
+                await gate.Release.Task.WaitAsync(TimeSpan.FromSeconds(20), cancellationToken);
+                await inner.EndAsync(connectionId, endedAt, reason, cancellationToken);
+            }
+
+            public Task<IReadOnlyList<ConnectionRecord>> ListOpenAsync(string nodeId, CancellationToken cancellationToken = default) =>
+                inner.ListOpenAsync(nodeId, cancellationToken);
+
+            public Task AddActionAsync(DisconnectActionRecord action, CancellationToken cancellationToken = default) =>
+                inner.AddActionAsync(action, cancellationToken);
+
+            public Task<bool> RemoveActionAsync(string actionId, CancellationToken cancellationToken = default) =>
+                inner.RemoveActionAsync(actionId, cancellationToken);
+
+            public Task<IReadOnlyList<DisconnectActionRecord>> ListActionsAsync(string connectionId, CancellationToken cancellationToken = default) =>
+                inner.ListActionsAsync(connectionId, cancellationToken);
+        }
     }
 
     internal static long CountOpen(string databasePath) =>
