@@ -90,7 +90,7 @@ internal sealed partial class ClusterFloorControl(
                 await batch.ExecuteNonQueryAsync().ConfigureAwait(false);
             }
             await PttStore.InsertSessionAsync(c, tx, new NewSession(grant.SessionId, office.Office, PttChannels.MediaChannel(office.Office),
-                epoch, database.NodeId, eventId, speaker.UserId, speaker.Name, speaker.AppType, now, null, 0)).ConfigureAwait(false);
+                epoch, database.NodeId, eventId, speaker.UserId, speaker.Name, speaker.AppType, connection.Id, now, null, 0)).ConfigureAwait(false);
 
             bus = log.Begin(c, tx);
             var channel = PttChannels.EventChannel(office.Office);

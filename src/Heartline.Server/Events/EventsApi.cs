@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Heartline.Server.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -6,8 +7,12 @@ namespace Heartline.Server.Events;
 /// <summary>One event as the HTTP API returns it; <c>metadata</c> is the stored JSON object as a string.</summary>
 internal sealed record EventRecordDto(long Id, string Type, string Scope, string? SessionId, string? UserId, long Time, string? Metadata);
 
-/// <summary>A page of events; pass <c>next_after</c> as <c>after</c> for the next page (absent on the last).</summary>
-internal sealed record EventsResponse(IReadOnlyList<EventRecordDto> Items, long? NextAfter);
+/// <summary>
+/// A page of events; pass <c>next_after</c> as <c>after</c> (oldest first) or <c>next_before</c> as <c>before</c> (newest
+/// first) for the next page; null on the last. <c>next_before</c> is left out of oldest-first pages, which stay as they were.
+/// </summary>
+internal sealed record EventsResponse(IReadOnlyList<EventRecordDto> Items, long? NextAfter,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? NextBefore = null);
 
 /// <summary><c>GET /api/admin/events</c>: the durable event log of every module, for admins.</summary>
 internal static class EventsApi
@@ -25,7 +30,7 @@ internal static class EventsApi
     {
         var page = await events.QueryAsync(query, cancellationToken).ConfigureAwait(false);
         return new EventsResponse([.. page.Items.Select(e => new EventRecordDto(e.Id, e.Type, e.Scope, e.SessionId, e.UserId, e.Time, e.Metadata))],
-            page.NextAfterId);
+            page.NextAfterId, page.NextBeforeId);
     }
 
     private static async Task<Results<Ok<EventsResponse>, ProblemHttpResult>> GetEvents(IEventLog events, string? scope, string? type,

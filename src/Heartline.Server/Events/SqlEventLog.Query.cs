@@ -31,12 +31,15 @@ internal sealed partial class SqlEventLog
             sql.Append(" AND time < @To");
         if (query.AfterId is not null)
             sql.Append(" AND id > @AfterId");
-        // One row past the page tells whether another page exists.
-        sql.Append(" ORDER BY id LIMIT @Take");
+        if (query.BeforeId is not null)
+            sql.Append(" AND id < @BeforeId");
+        // One row past the page tells whether another page exists. Both engines walk an index backwards as cheaply
+        // as forwards; ix_events_scope_id serves an office's events either way.
+        sql.Append(query.Descending ? " ORDER BY id DESC LIMIT @Take" : " ORDER BY id LIMIT @Take");
 
         var command = new CommandDefinition(
             sql.ToString(),
-            new { query.Scope, query.Type, query.From, query.To, query.AfterId, Take = limit + 1 },
+            new { query.Scope, query.Type, query.From, query.To, query.AfterId, query.BeforeId, Take = limit + 1 },
             cancellationToken: cancellationToken);
         var rows = (await _database.ReadAsync(c => c.QueryAsync<EventRecord>(command), cancellationToken)
             .ConfigureAwait(false)).AsList();
@@ -44,6 +47,6 @@ internal sealed partial class SqlEventLog
         if (rows.Count <= limit)
             return new EventPage(rows, null);
         rows.RemoveAt(limit);
-        return new EventPage(rows, rows[^1].Id);
+        return query.Descending ? new EventPage(rows, null, rows[^1].Id) : new EventPage(rows, rows[^1].Id);
     }
 }

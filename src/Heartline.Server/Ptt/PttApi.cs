@@ -20,7 +20,7 @@ internal static class PttApi
         group.MapGet("/offices", ListOffices).WithName("ListPttOffices")
             .WithSummary("Offices with an active session or a session in the last 24 hours, with their live state (admins: all; others: their own).");
         group.MapGet("/offices/{office}", GetOffice).WithName("GetPttOffice").WithSummary("Live PTT state of an office.");
-        group.MapGet("/events", GetEvents).WithName("GetPttEvents").WithSummary("PTT events of an office, paged.");
+        group.MapGet("/events", GetEvents).WithName("GetPttEvents").WithSummary("PTT events of an office, paged oldest first or (order=desc) newest first.");
         group.MapGet("/stats", GetStats).WithName("GetPttStats").WithSummary("Daily PTT statistics of an office.");
         return app;
     }
@@ -85,15 +85,17 @@ internal static class PttApi
     }
 
     private static async Task<Results<Ok<EventsResponse>, ProblemHttpResult>> GetEvents(HttpContext http, IEventLog events,
-        string? office, long? from, long? to, string? type, long? after, int? limit, CancellationToken cancellationToken)
+        string? office, long? from, long? to, string? type, long? after, long? before, string? order, int? limit,
+        CancellationToken cancellationToken)
     {
         var user = BearerAuthenticationHandler.UserOf(http);
         office ??= user.OfficeKey;
         if (!user.CanObserve(office)) return HttpProblems.Forbidden("another office / 다른 사무실입니다");
         if (type is not null && !PttEventTypes.All.Contains(type)) return HttpProblems.BadRequest("type: one of " + string.Join(", ", PttEventTypes.All));
         if (limit is < 1 or > 1000) return HttpProblems.BadRequest("limit: 1 to 1000");
-        return TypedResults.Ok(await EventsApi.PageAsync(events, new EventQuery(office, from, to, type, after, limit ?? 100), cancellationToken)
-            .ConfigureAwait(false));
+        if (order is not (null or "asc" or "desc")) return HttpProblems.BadRequest("order: asc or desc");
+        var query = new EventQuery(office, from, to, type, after, limit ?? 100, before, Descending: order == "desc");
+        return TypedResults.Ok(await EventsApi.PageAsync(events, query, cancellationToken).ConfigureAwait(false));
     }
 
     private static async Task<Results<Ok<PttDailyStats>, ProblemHttpResult>> GetStats(HttpContext http, PttStatistics statistics,

@@ -5,7 +5,8 @@ namespace Heartline.Server.Ptt;
 
 /// <summary>A session row as it is first written.</summary>
 internal sealed record NewSession(string SessionId, string Office, string Channel, long Epoch, string NodeId, string EventId,
-    string SpeakerUserId, string SpeakerName, string SpeakerAppType, long StartedAt, long? PressToGrantUs, int Peak);
+    string SpeakerUserId, string SpeakerName, string SpeakerAppType, string SpeakerConnectionId, long StartedAt, long? PressToGrantUs,
+    int Peak);
 
 /// <summary>A stored session as the statistics read it (a class: Dapper maps nullable columns onto settable properties).</summary>
 internal sealed class SessionRow
@@ -38,7 +39,7 @@ internal sealed class PttStore(IHeartlineDatabase database, BackgroundWriter wri
     public void SessionStarted(Grant grant, string nodeId, string eventId, long pressToGrantUs, IReadOnlyList<Participant> participants)
     {
         var session = new NewSession(grant.SessionId, grant.Office, PttChannels.MediaChannel(grant.Office), grant.Epoch, nodeId, eventId,
-            grant.SpeakerUser.UserId, grant.SpeakerUser.Name, grant.SpeakerUser.AppType, grant.StartedAtMs, pressToGrantUs, participants.Count);
+            grant.SpeakerUser.UserId, grant.SpeakerUser.Name, grant.SpeakerUser.AppType, grant.Speaker.Id, grant.StartedAtMs, pressToGrantUs, participants.Count);
         var rows = participants.Select(p => ParticipantRow(grant.SessionId, p)).ToList();
         writer.Enqueue(async (connection, transaction) =>
         {
@@ -52,9 +53,9 @@ internal sealed class PttStore(IHeartlineDatabase database, BackgroundWriter wri
         connection.ExecuteAsync(
             """
             INSERT INTO ptt_sessions (session_id, office, channel, epoch, node_id, event_id, speaker_user_id, speaker_name,
-                speaker_app_type, started_at, press_to_grant_us, peak_participants)
+                speaker_app_type, speaker_connection_id, started_at, press_to_grant_us, peak_participants)
             VALUES (@SessionId, @Office, @Channel, @Epoch, @NodeId, @EventId, @SpeakerUserId, @SpeakerName,
-                @SpeakerAppType, @StartedAt, @PressToGrantUs, @Peak)
+                @SpeakerAppType, @SpeakerConnectionId, @StartedAt, @PressToGrantUs, @Peak)
             """, session, transaction);
 
     public void ParticipantJoined(string sessionId, Participant participant, int peak)
@@ -91,14 +92,28 @@ internal sealed class PttStore(IHeartlineDatabase database, BackgroundWriter wri
     public void SessionEnded(string sessionId, long endedAt, string reason) =>
         writer.Enqueue((connection, transaction) => EndAsync(connection, transaction, sessionId, endedAt, reason));
 
+    /// <summary>
+    /// Stores a connection's measured latencies for a session: a listener's on its participant row, the speaker's
+    /// (token and join; a speaker is not notified) on the session row. Another connection's report matches neither.
+    /// </summary>
     public void Report(string sessionId, string connectionId, double? notifyMs, double? tokenMs, double? joinMs) =>
-        writer.Enqueue((connection, transaction) => connection.ExecuteAsync(
-            """
-            UPDATE ptt_participants SET notify_ms = COALESCE(@NotifyMs, notify_ms), token_ms = COALESCE(@TokenMs, token_ms),
-                join_ms = COALESCE(@JoinMs, join_ms)
-            WHERE session_id = @SessionId AND connection_id = @ConnectionId
-            """, new { SessionId = sessionId, ConnectionId = connectionId, NotifyMs = notifyMs, TokenMs = tokenMs, JoinMs = joinMs },
-            transaction));
+        writer.Enqueue(async (connection, transaction) =>
+        {
+            var args = new { SessionId = sessionId, ConnectionId = connectionId, NotifyMs = notifyMs, TokenMs = tokenMs, JoinMs = joinMs };
+            if (await connection.ExecuteAsync(
+                """
+                UPDATE ptt_participants SET notify_ms = COALESCE(@NotifyMs, notify_ms), token_ms = COALESCE(@TokenMs, token_ms),
+                    join_ms = COALESCE(@JoinMs, join_ms)
+                WHERE session_id = @SessionId AND connection_id = @ConnectionId
+                """, args, transaction).ConfigureAwait(false) > 0)
+                return;
+            await connection.ExecuteAsync(
+                """
+                UPDATE ptt_sessions SET speaker_token_ms = COALESCE(@TokenMs, speaker_token_ms),
+                    speaker_join_ms = COALESCE(@JoinMs, speaker_join_ms)
+                WHERE session_id = @SessionId AND speaker_connection_id = @ConnectionId
+                """, args, transaction).ConfigureAwait(false);
+        });
 
     public Task FlushAsync(CancellationToken cancellationToken = default) => writer.FlushAsync(cancellationToken);
 
@@ -148,6 +163,11 @@ internal sealed class PttStore(IHeartlineDatabase database, BackgroundWriter wri
             SELECT p.session_id AS SessionId, p.notify_ms AS NotifyMs, p.token_ms AS TokenMs, p.join_ms AS JoinMs
             FROM ptt_participants p JOIN ptt_sessions s ON s.session_id = p.session_id
             WHERE s.office = @Office AND s.started_at >= @From AND s.started_at < @To
+            UNION ALL
+            SELECT session_id, NULL, speaker_token_ms, speaker_join_ms
+            FROM ptt_sessions
+            WHERE office = @Office AND started_at >= @From AND started_at < @To
+              AND (speaker_token_ms IS NOT NULL OR speaker_join_ms IS NOT NULL)
             """, new { Office = office, From = from, To = to }, cancellationToken: cancellationToken)).ConfigureAwait(false)],
             cancellationToken);
 

@@ -21,6 +21,8 @@ internal static partial class Migrations
         new(2, "webinars, sessions, live presence", V2Sqlite, V2Postgres),
         new(3, "push-to-talk sessions and participants", V3Common, V3Common),
         new(4, "cluster: nodes, bus, office floors, cluster presence", V4Sqlite, V4Postgres),
+        new(5, "events: (scope, id) index for paging an office's events either way", V5Common, V5Common),
+        new(6, "push-to-talk: the speaker's connection and reported latencies", V6Common, V6Common),
     ];
 
     public static int Latest { get; } = All.Max(m => m.Version);

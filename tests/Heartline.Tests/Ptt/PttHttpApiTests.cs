@@ -164,4 +164,27 @@ public sealed class PttHttpApiTests : RealServerTest
         Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/api/ptt/stats?date=yesterday")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await http.GetAsync("/api/ptt/events?office=r1_o2")).StatusCode);
     }
+
+    [Fact]
+    public async Task Stats_SpeakersOwnReport_CountsInTheTokenAndJoinAverages()
+    {
+        await using var speaker = await Server.MemberAsync("drv1");
+        await using var listener = await Server.MemberAsync("drv2");
+        var press = await speaker.PressAsync();
+        var sessionId = press.GetProperty("session_id").GetString();
+        await listener.NextPttAsync("session_started");
+
+        // The speaker is no participant: its figures go on the session row. Its notify_ms has no meaning and is ignored.
+        Assert.True((await speaker.RequestAsync("ptt.report", new { session_id = sessionId, token_ms = 40.0, join_ms = 300.0, notify_ms = 1.0 })).IsOk);
+        Assert.True((await listener.RequestAsync("ptt.report", new { session_id = sessionId, notify_ms = 10.0, token_ms = 20.0, join_ms = 100.0 })).IsOk);
+        await speaker.RequestAsync("ptt.release", new { epoch = press.GetProperty("epoch").GetInt64() });
+        await Server.Services.GetRequiredService<PttStore>().FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        using var http = Http("drv1");
+
+        var stats = await http.GetFromJsonAsync<JsonElement>("/api/ptt/stats?office=r1_o1").WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(30.0, stats.GetProperty("token_avg_ms").GetDouble());
+        Assert.Equal(200.0, stats.GetProperty("join_avg_ms").GetDouble());
+        Assert.Equal(10.0, stats.GetProperty("notify_avg_ms").GetDouble());
+    }
 }

@@ -40,6 +40,22 @@ public sealed class SqliteStorageContractTests : StorageContractTests
         Assert.True(pragmas.BusyTimeout > 0);
     }
 
+    [Theory]
+    [InlineData("ORDER BY id DESC")]
+    [InlineData("AND id < 100 ORDER BY id DESC")]
+    [InlineData("AND type = 'SESSION_STARTED' ORDER BY id DESC")]
+    [InlineData("ORDER BY id")]
+    public async Task QueryPlan_AnOfficesEventsById_ReadsTheScopeIdIndexWithoutSorting(string rest)
+    {
+        // Without ix_events_scope_id SQLite scans the whole table in id order and filters by scope.
+        var rows = await Database.ReadAsync(c => c.QueryAsync<(long Id, long Parent, long NotUsed, string Detail)>(
+            $"EXPLAIN QUERY PLAN SELECT * FROM events WHERE scope = 'r1_o1' {rest} LIMIT 101")).WaitAsync(Timeout);
+        var plan = string.Join("\n", rows.Select(r => r.Detail));
+
+        Assert.Contains("USING INDEX ix_events_scope_id (scope=?", plan);
+        Assert.DoesNotContain("TEMP B-TREE", plan);
+    }
+
     [Fact]
     public async Task SharedInMemoryDatabase_AppendThenQuery_ReadsSeeWrites()
     {
