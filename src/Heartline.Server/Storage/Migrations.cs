@@ -21,6 +21,7 @@ internal static partial class Migrations
         new(2, "webinars, sessions, live presence", V2Sqlite, V2Postgres),
         new(3, "push-to-talk sessions and participants", V3Common, V3Common),
         new(4, "cluster: nodes, bus, office floors, cluster presence", V4Sqlite, V4Postgres),
+        new(6, "index of ended connections for the retention purge", V6Common, V6Common),
     ];
 
     public static int Latest { get; } = All.Max(m => m.Version);
