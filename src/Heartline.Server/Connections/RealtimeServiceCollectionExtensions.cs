@@ -18,6 +18,7 @@ internal static class RealtimeServiceCollectionExtensions
         services.AddOptions<ChannelOptions>().BindConfiguration(ChannelOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PresenceOptions>().BindConfiguration(PresenceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RealtimeOptions>, RealtimeOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PresenceOptions>, PresenceOptionsValidator>());
 
         services.TryAddSingleton<ConnectionRegistry>();
         services.TryAddSingleton<CommandDispatcher>();
@@ -30,6 +31,7 @@ internal static class RealtimeServiceCollectionExtensions
             () => sp.GetServices<IDisconnectActionHandler>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<DisconnectActions>>()));
         services.TryAddSingleton<StartupCleanup>();
+        services.TryAddSingleton<EndedConnectionPurge>();
 
         services.AddChannelPolicy<OfficeChannelPolicy>();
         services.AddChannelPolicy<PresenceChannelPolicy>();

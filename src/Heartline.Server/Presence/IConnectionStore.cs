@@ -11,6 +11,13 @@ internal interface IConnectionStore
     /// <summary>Connections of <paramref name="nodeId"/> that were never ended.</summary>
     Task<IReadOnlyList<ConnectionRecord>> ListOpenAsync(string nodeId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Deletes at most <paramref name="limit"/> connections that ended before <paramref name="endedBefore"/> (Unix ms)
+    /// and returns how many. Open connections are never deleted, nor ended ones a push-to-talk participant row still
+    /// points at while it is open. Idempotent; on PostgreSQL a node that finds another purging skips (returns 0).
+    /// </summary>
+    Task<int> PurgeEndedAsync(long endedBefore, int limit, CancellationToken cancellationToken = default);
+
     Task AddActionAsync(DisconnectActionRecord action, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes the action after it ran; false when it was already gone.</summary>

@@ -17,9 +17,18 @@ internal sealed class PresenceOptions
     [Range(1, 60)] public int SweepIntervalSeconds { get; set; } = 1;
 
     /// <summary>
+    /// How long the row of an ended connection is kept before the presence sweeper deletes it (open connections are
+    /// never deleted). Must be longer than <see cref="LeaveGraceSeconds"/>: cluster presence reads connections ended
+    /// within the grace. Default: 168 hours (7 days).
+    /// </summary>
+    [Range(1, 87_600)] public int EndedConnectionRetentionHours { get; set; } = 168;
+
+    /// <summary>
     /// This node's id, stored with its connections so the next start (or, with PostgreSQL, another node) can clean up
     /// after a crash. Default: the machine name.
     /// </summary>
     [Required, RegularExpression("^[A-Za-z0-9._-]{1,64}$", ErrorMessage = "Presence:NodeId must be 1-64 letters, digits, '.', '_' or '-'.")]
     public string NodeId { get; set; } = Environment.MachineName;
+
+    public TimeSpan EndedConnectionRetention => TimeSpan.FromHours(EndedConnectionRetentionHours);
 }

@@ -3,13 +3,15 @@ using Microsoft.Extensions.Options;
 
 namespace Heartline.Server.Presence;
 
-/// <summary>Announces users offline once their leave grace has passed.</summary>
-internal sealed class PresenceSweeper(PresenceTracker presence, IOptions<PresenceOptions> options, TimeProvider time,
-    HeartlineMetrics metrics, ILogger<PresenceSweeper> logger) : PeriodicSweeper(time, metrics, logger)
+/// <summary>Announces users offline once their leave grace has passed, then purges old ended connections when due.</summary>
+internal sealed class PresenceSweeper(PresenceTracker presence, EndedConnectionPurge purge, IOptions<PresenceOptions> options,
+    TimeProvider time, HeartlineMetrics metrics, ILogger<PresenceSweeper> logger) : PeriodicSweeper(time, metrics, logger)
 {
     protected override TimeSpan Period => TimeSpan.FromSeconds(options.Value.SweepIntervalSeconds);
 
     protected override string SweeperName => "presence";
 
-    protected override Task<int> SweepAsync(CancellationToken cancellationToken) => Task.FromResult(presence.Sweep());
+    // Offline announcements first: they are what clients wait for, and they do not depend on the database.
+    protected override async Task<int> SweepAsync(CancellationToken cancellationToken) =>
+        presence.Sweep() + await purge.RunIfDueAsync(cancellationToken).ConfigureAwait(false);
 }

@@ -6,6 +6,13 @@ namespace Heartline.Server.Presence;
 /// <summary><see cref="IConnectionStore"/> on the node's database (same SQL on SQLite and PostgreSQL).</summary>
 internal sealed class SqlConnectionStore(IHeartlineDatabase database) : IConnectionStore
 {
+    /// <summary>
+    /// Key of the transaction-scoped advisory lock under which one PostgreSQL node at a time purges ended connections.
+    /// The delete is idempotent anyway, but nodes deleting the same batch would queue on its row locks (or deadlock on
+    /// them in different orders); the others skip the round instead.
+    /// </summary>
+    internal const long PurgeLockKey = 0x484C_434F_4E50_5247; // "HLCONPRG"
+
     public Task AddAsync(ConnectionRecord connection, CancellationToken cancellationToken = default) =>
         database.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(
             """
@@ -36,6 +43,27 @@ internal sealed class SqlConnectionStore(IHeartlineDatabase database) : IConnect
             ORDER BY connected_at, connection_id
             """, new { NodeId = nodeId }, cancellationToken: cancellationToken)), cancellationToken)
             .ConfigureAwait(false)).AsList();
+
+    public Task<int> PurgeEndedAsync(long endedBefore, int limit, CancellationToken cancellationToken = default) =>
+        database.WriteAsync(async (c, tx) =>
+        {
+            if (database.Provider == StorageProviders.Postgres
+                && !await c.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT pg_try_advisory_xact_lock(@Key)",
+                    new { Key = PurgeLockKey }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false))
+                return 0;
+            // The cluster's stale sweep closes an open participant row from its ended connection (left_at = ended_at),
+            // so such a connection stays until that happened. Open participants are few: NOT IN reads them once.
+            return await c.ExecuteAsync(new CommandDefinition(
+                """
+                DELETE FROM connections
+                WHERE connection_id IN (
+                    SELECT connection_id FROM connections
+                    WHERE ended_at IS NOT NULL AND ended_at < @EndedBefore
+                      AND connection_id NOT IN (SELECT connection_id FROM ptt_participants WHERE left_at IS NULL)
+                    LIMIT @Limit)
+                """, new { EndedBefore = endedBefore, Limit = limit }, tx, cancellationToken: cancellationToken))
+                .ConfigureAwait(false);
+        }, cancellationToken);
 
     public Task AddActionAsync(DisconnectActionRecord action, CancellationToken cancellationToken = default) =>
         database.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(

@@ -23,6 +23,7 @@ internal static partial class Migrations
         new(4, "cluster: nodes, bus, office floors, cluster presence", V4Sqlite, V4Postgres),
         new(5, "events: (scope, id) index for paging an office's events either way", V5Common, V5Common),
         new(6, "push-to-talk: the speaker's connection and reported latencies", V6Common, V6Common),
+        new(7, "index of ended connections for the retention purge", V7Common, V7Common),
     ];
 
     public static int Latest { get; } = All.Max(m => m.Version);

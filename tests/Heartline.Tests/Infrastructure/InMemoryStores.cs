@@ -27,6 +27,17 @@ internal sealed class InMemoryConnectionStore : IConnectionStore
         Task.FromResult<IReadOnlyList<ConnectionRecord>>(
             [.. Connections.Values.Where(c => c.EndedAt is null && c.Record.NodeId == nodeId).Select(c => c.Record)]);
 
+    public Task<int> PurgeEndedAsync(long endedBefore, int limit, CancellationToken cancellationToken = default)
+    {
+        var deleted = 0;
+        foreach (var (id, c) in Connections)
+        {
+            if (deleted == limit) break;
+            if (c.EndedAt < endedBefore && Connections.TryRemove(id, out _)) deleted++;
+        }
+        return Task.FromResult(deleted);
+    }
+
     public Task AddActionAsync(DisconnectActionRecord action, CancellationToken cancellationToken = default)
     {
         Actions[action.ActionId] = action;

@@ -60,6 +60,7 @@ public sealed class EnvironmentTests
     [InlineData("Ptt:TokenDelayMaxMs", "50")]
     [InlineData("Storage:Provider", "mysql")]
     [InlineData("Presence:NodeId", "bad node id")]
+    [InlineData("Presence:EndedConnectionRetentionHours", "0")]
     public async Task InvalidSetting_StopsStartupNamingIt(string key, string value)
     {
         await using var app = HeartlineApp.Build(["--environment", "Testing", "--urls", "http://127.0.0.1:0",
@@ -68,5 +69,18 @@ public sealed class EnvironmentTests
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30)));
 
         Assert.Contains(key.Split(':')[1], error.Message);
+    }
+
+    [Fact]
+    public async Task EndedConnectionRetention_NotLongerThanTheLeaveGrace_StopsStartup()
+    {
+        // Cluster presence reads connections that ended within the grace: the purge must not delete them first.
+        await using var app = HeartlineApp.Build(["--environment", "Testing", "--urls", "http://127.0.0.1:0",
+            "--Storage:ConnectionString", $"Data Source={TempDatabase()}",
+            "--Presence:EndedConnectionRetentionHours", "1", "--Presence:LeaveGraceSeconds", "3600"]);
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.Contains("EndedConnectionRetentionHours must be longer than Presence:LeaveGraceSeconds", error.Message);
     }
 }

@@ -112,6 +112,9 @@ public sealed class RestartTests
             public Task<IReadOnlyList<ConnectionRecord>> ListOpenAsync(string nodeId, CancellationToken cancellationToken = default) =>
                 inner.ListOpenAsync(nodeId, cancellationToken);
 
+            public Task<int> PurgeEndedAsync(long endedBefore, int limit, CancellationToken cancellationToken = default) =>
+                inner.PurgeEndedAsync(endedBefore, limit, cancellationToken);
+
             public Task AddActionAsync(DisconnectActionRecord action, CancellationToken cancellationToken = default) =>
                 inner.AddActionAsync(action, cancellationToken);
 

@@ -16,11 +16,11 @@ public abstract partial class WebinarApiTests
 
         foreach (var url in gets)
         {
-            Assert.Equal(HttpStatusCode.Unauthorized, (await Anonymous.GetAsync(url).WaitAsync(Timeout)).StatusCode);
-            Assert.Equal(HttpStatusCode.Forbidden, (await viewer.GetAsync(url).WaitAsync(Timeout)).StatusCode);
+            await AssertProblemAsync(await Anonymous.GetAsync(url).WaitAsync(Timeout), HttpStatusCode.Unauthorized, "unauthorized");
+            await AssertProblemAsync(await viewer.GetAsync(url).WaitAsync(Timeout), HttpStatusCode.Forbidden, "forbidden");
         }
-        Assert.Equal(HttpStatusCode.Unauthorized, (await PostJsonAsync(Anonymous, "/api/webinars", new { })).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await PostJsonAsync(viewer, $"/api/webinars/{id}/end", new { })).StatusCode);
+        await AssertProblemAsync(await PostJsonAsync(Anonymous, "/api/webinars", new { }), HttpStatusCode.Unauthorized, "unauthorized");
+        await AssertProblemAsync(await PostJsonAsync(viewer, $"/api/webinars/{id}/end", new { }), HttpStatusCode.Forbidden, "forbidden");
     }
 
     [Fact]
