@@ -48,16 +48,44 @@ document.visibilityState = 'visible';
 await listeners.get('visibilitychange')();
 const secondKey = watch.sessionKey;
 await watch.stop();
+const beaconsOfFirstFlow = beacons.length;
+const fetchesOfFirstFlow = fetches.length;
+
+// Two tabs of one browser share localStorage: each has its own session, both are the same viewer, and one tab's
+// exit leaves the other's session open.
+const tabA = new WebinarWatch({ webinarId, baseUrl: base });
+const tabB = new WebinarWatch({ webinarId, baseUrl: base });
+const trackedA = await tabA.start();
+const trackedB = await tabB.start();
+await tabA.stop();
+const pingB = await tabB.ping();
+await tabB.stop();
+
+// A tab opened in the background does not track until it is first shown.
+document.visibilityState = 'hidden';
+const background = new WebinarWatch({ webinarId, baseUrl: base });
+const fetchesBefore = fetches.length;
+const backgroundStart = await background.start();
+const fetchesWhileHidden = fetches.length - fetchesBefore;
+document.visibilityState = 'visible';
+await listeners.get('visibilitychange')();
+const backgroundKey = background.sessionKey;
+await background.stop();
 
 console.log(JSON.stringify({
   tracked: tracked.status,
   viewerToken: localStorage.getItem('heartline.webinar.viewer_token'),
-  storedKey: localStorage.getItem(`heartline.webinar.${webinarId}.session_key`),
+  storageKeys: [...store.keys()],
   firstKey,
   secondKey,
   interval: tracked.heartbeat_interval_seconds,
   pingCollecting: ping.collecting,
-  beacons: beacons.map((b) => ({ path: b.url.replace(base, ''), body: JSON.parse(b.body) })),
-  fetches,
+  beacons: beacons.slice(0, beaconsOfFirstFlow).map((b) => ({ path: b.url.replace(base, ''), body: JSON.parse(b.body) })),
+  fetches: fetches.slice(0, fetchesOfFirstFlow),
   events,
+  tabs: {
+    keyA: trackedA.session_key, keyB: trackedB.session_key, statusA: trackedA.status, statusB: trackedB.status,
+    newTokenB: trackedB.viewer_token ?? null, pingB: pingB?.session?.status ?? null,
+  },
+  background: { start: backgroundStart, fetchesWhileHidden, key: backgroundKey },
 }));

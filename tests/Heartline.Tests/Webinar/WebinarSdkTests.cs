@@ -68,7 +68,8 @@ public sealed class WebinarSdkTests : IAsyncLifetime
         var secondKey = result.GetProperty("secondKey").GetString()!;
         Assert.Matches("^session_[0-9]+_[0-9a-f]+$", firstKey);
         Assert.NotEqual(firstKey, secondKey);
-        Assert.Equal(secondKey, result.GetProperty("storedKey").GetString());
+        // Only the viewer token is shared between tabs; session keys live in the page.
+        Assert.Equal("heartline.webinar.viewer_token", Assert.Single(result.GetProperty("storageKeys").EnumerateArray()).GetString());
         // Each exit tried sendBeacon first (refused here) with the key and token, then fetch with keepalive.
         var beacons = result.GetProperty("beacons").EnumerateArray().ToList();
         Assert.Equal(2, beacons.Count);
@@ -78,9 +79,23 @@ public sealed class WebinarSdkTests : IAsyncLifetime
         Assert.Equal(2, exits.Count);
         Assert.All(exits, f => Assert.True(f.GetProperty("keepalive").GetBoolean()));
 
+        // Two tabs: two sessions of one viewer (the second tab got no new viewer token); A's exit left B's session open.
+        var tabs = result.GetProperty("tabs");
+        Assert.Equal("created", tabs.GetProperty("statusA").GetString());
+        Assert.Equal("created", tabs.GetProperty("statusB").GetString());
+        Assert.NotEqual(tabs.GetProperty("keyA").GetString(), tabs.GetProperty("keyB").GetString());
+        Assert.Equal(JsonValueKind.Null, tabs.GetProperty("newTokenB").ValueKind);
+        Assert.Equal("open", tabs.GetProperty("pingB").GetString());
+        // A background tab sent nothing until it was shown, then tracked a session of its own.
+        var background = result.GetProperty("background");
+        Assert.Equal(JsonValueKind.Null, background.GetProperty("start").ValueKind);
+        Assert.Equal(0, background.GetProperty("fetchesWhileHidden").GetInt32());
+        Assert.Matches("^session_[0-9]+_[0-9a-f]+$", background.GetProperty("key").GetString());
+
         using var csv = await admin.GetAsync($"/api/webinars/{id}/attendees.csv").WaitAsync(Timeout);
         var rows = (await csv.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(2, rows.Count(r => r.StartsWith("session,", StringComparison.Ordinal) && r.Contains(",exit,", StringComparison.Ordinal)));
+        Assert.Equal(5, rows.Count(r => r.StartsWith("session,", StringComparison.Ordinal) && r.Contains(",exit,", StringComparison.Ordinal)));
+        Assert.Single(rows, r => r.StartsWith("viewer,", StringComparison.Ordinal));
         Assert.Contains(rows, r => r.Contains(firstKey, StringComparison.Ordinal) && r.Contains("https://partner.example/", StringComparison.Ordinal));
     }
 

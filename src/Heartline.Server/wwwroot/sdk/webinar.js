@@ -4,13 +4,15 @@
 //   const watch = new WebinarWatch({ webinarId, getAccessToken: () => token /* optional: signed-in users */ });
 //   await watch.start();
 //
-// It keeps the session key and the guest's viewer token in localStorage, sends track, pings every
+// Every page entry (and every return to a hidden page) gets a new session key, kept by this instance only: tabs and
+// devices never share a session (the seed's multi-tab policy). The guest's viewer token is kept in localStorage, so
+// all tabs are one viewer. It sends track, pings every
 // heartbeat_interval_seconds (told by the server) and on every visibility change, and sends exit with
 // navigator.sendBeacon when the page is hidden or left, falling back to fetch(..., { keepalive: true }) when
 // sendBeacon refuses (it returns false when it cannot queue; it queues at most 64 KB). See docs/webinar.md.
 
 const VIEWER_TOKEN_KEY = 'heartline.webinar.viewer_token';
-const sessionStorageKey = (webinarId) => `heartline.webinar.${webinarId}.session_key`;
+const MAX_TRACK_ATTEMPTS = 5;
 
 /** A new session key in the seed's format: session_{ms}_{random}. */
 export function newSessionKey() {
@@ -54,13 +56,21 @@ export class WebinarWatch {
     if (value) this.storage.setItem(VIEWER_TOKEN_KEY, value); else this.storage.removeItem(VIEWER_TOKEN_KEY);
   }
 
-  /** Tracks entry and starts the heartbeat. Resolves with the track response. */
+  /**
+   * Tracks entry with a new session key and starts the heartbeat. Resolves with the track response, or with null
+   * when the page is hidden and exitOnHidden is on: a tab opened in the background is not watching, so tracking
+   * waits until it is first shown.
+   */
   async start() {
     if (this.running) return null;
     this.running = true;
     globalThis.document?.addEventListener('visibilitychange', this._onVisibility);
     globalThis.addEventListener?.('pagehide', this._onPageHide);
-    return this._track(this.storage?.getItem(sessionStorageKey(this.webinarId)) ?? newSessionKey());
+    if (this._hidden() && this.exitOnHidden) {
+      this.onEvent({ type: 'waiting', detail: { reason: 'hidden' } });
+      return null;
+    }
+    return this._track(newSessionKey());
   }
 
   /** Sends exit and stops. */
@@ -73,7 +83,7 @@ export class WebinarWatch {
   }
 
   async _track(key, attempt = 0) {
-    this._setKey(key);
+    this.sessionKey = key;
     const response = await this._post('access/track', {
       session_key: key,
       viewer_token: this.viewerToken ?? undefined,
@@ -96,6 +106,12 @@ export class WebinarWatch {
       this.viewerToken = null; // signed by another key: become a new guest
       return this._track(key, attempt + 1);
     }
+    if (attempt < MAX_TRACK_ATTEMPTS && (response.status === 429 || response.status === 503) && this.running) {
+      // Rate limited or overloaded: wait as told (or back off), then try the same key again.
+      await sleep(retryDelayMs(response, attempt));
+      if (!this.running || (this._hidden() && this.exitOnHidden)) return null;
+      return this._track(key, attempt + 1);
+    }
     this.onEvent({ type: 'error', detail: body });
     throw Object.assign(new Error(body.detail ?? `track failed: ${response.status}`), { code: body.code, status: response.status });
   }
@@ -104,6 +120,8 @@ export class WebinarWatch {
     if (!this.running || this.exited) return null;
     const response = await this._post('presence/ping', this._body({ view_state: this._viewState() }));
     const body = await response.json().catch(() => ({}));
+    // The page was hidden or left while this ping was under way: its exit has been sent; start nothing new.
+    if (this.exited || !this.running) return null;
     if (response.ok) {
       this.onEvent({ type: 'ping', detail: body });
       if (body.collecting === false) { this._clear(); this.exited = true; this.onEvent({ type: 'closed' }); }
@@ -131,7 +149,7 @@ export class WebinarWatch {
 
   async _visibilityChanged() {
     if (!this.running) return;
-    const hidden = globalThis.document?.visibilityState === 'hidden';
+    const hidden = this._hidden();
     if (hidden && this.exitOnHidden) {
       await this._leave('hidden');
     } else if (hidden) {
@@ -187,15 +205,24 @@ export class WebinarWatch {
 
   _body(extra) { return { session_key: this.sessionKey, viewer_token: this.viewerToken ?? undefined, ...extra }; }
 
+  _hidden() { return globalThis.document?.visibilityState === 'hidden'; }
+
   _viewState() {
     const doc = globalThis.document;
     return { is_visible: doc ? doc.visibilityState !== 'hidden' : true, is_active: doc?.hasFocus?.() ?? true };
   }
 
-  _setKey(key) {
-    this.sessionKey = key;
-    this.storage?.setItem(sessionStorageKey(this.webinarId), key);
-  }
-
   _url(path) { return `${this.baseUrl}/api/webinars/${encodeURIComponent(this.webinarId)}/${path}`; }
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Retry-After when the server sent one (at least that many seconds, plus up to one second of jitter so a crowd
+ * behind one address does not return at once), else exponential backoff with jitter; at most 60 s.
+ */
+function retryDelayMs(response, attempt) {
+  const header = Number(response.headers?.get?.('Retry-After'));
+  if (Number.isFinite(header) && header > 0) return Math.min(60_000, header * 1000 + Math.random() * 1000);
+  return Math.min(60_000, 1000 * 2 ** attempt) * (0.5 + Math.random() / 2);
 }
