@@ -46,6 +46,7 @@ var connectionString = options.Provider == "postgres"
 var app = HeartlineApp.Build([
     "--environment", "Testing", "--urls", "http://127.0.0.1:0",
     "--Storage:Provider", options.Provider, "--Storage:ConnectionString", connectionString,
+    "--Webinar:RequestRatePerIp", "10000000",
     "--Logging:LogLevel:Default", "Warning", "--Logging:LogLevel:Heartline.Server.Webinar", Environment.GetEnvironmentVariable("BENCH_WEBINAR_LOG") ?? "Warning",
 ]);
 await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(60));

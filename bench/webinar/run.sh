@@ -27,6 +27,7 @@ start_server() { # provider connection-string
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   dotnet src/Heartline.Server/bin/Release/net10.0/Heartline.Server.dll --environment Testing \
     --urls "http://127.0.0.1:$port" --Storage:Provider "$1" --Storage:ConnectionString "$2" \
+    --Webinar:RequestRatePerIp 10000000 \
     --Logging:LogLevel:Default Warning >"$work/server.log" 2>&1 &
   server_pid=$!
   url="http://127.0.0.1:$port"

@@ -1,6 +1,8 @@
 using System.Threading.RateLimiting;
+using Heartline.Server.Auth;
 using Heartline.Server.Channels;
 using Heartline.Server.Presence;
+using Heartline.Server.Protocol;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -49,11 +51,14 @@ internal static class RealtimeServiceCollectionExtensions
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.OnRejected = (context, _) =>
+            limiter.OnRejected = async (context, _) =>
             {
                 if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
                     context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                return ValueTask.CompletedTask;
+                // Every HTTP error is a problem document with a catalog code, this one included.
+                await HttpProblems.Create(StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited,
+                    "too many requests from this address; retry after Retry-After seconds / 요청이 너무 많습니다. Retry-After 초 후에 다시 시도하세요")
+                    .ExecuteAsync(context.HttpContext).ConfigureAwait(false);
             };
             limiter.AddPolicy(ConnectRatePolicy, context =>
             {

@@ -19,8 +19,11 @@ internal interface IWebinarStore
 
     Task<WebinarRecord?> GetWebinarAsync(string id, CancellationToken cancellationToken = default);
 
-    /// <summary>Writes every field of an existing webinar; false when there is none.</summary>
-    Task<bool> UpdateWebinarAsync(WebinarRecord webinar, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Writes every field of an existing webinar if its <c>updated_at</c> is still <paramref name="expectedUpdatedAt"/>
+    /// (optimistic concurrency: a concurrent change is never silently undone); false when it is not, or there is none.
+    /// </summary>
+    Task<bool> UpdateWebinarAsync(WebinarRecord webinar, long expectedUpdatedAt, CancellationToken cancellationToken = default);
 
     /// <summary>Newest first.</summary>
     Task<IReadOnlyList<WebinarRecord>> ListWebinarsAsync(int limit, CancellationToken cancellationToken = default);
@@ -29,9 +32,10 @@ internal interface IWebinarStore
     /// In one transaction (shared with other queued heartbeats: group commit): reads the webinar and the session with
     /// <paramref name="sessionKey"/> (locked on PostgreSQL),
     /// asks <paramref name="decide"/> what to do, and writes the session row and the live-presence row it names.
+    /// An <paramref name="exit"/> may still be queued when the queue is full for heartbeats: a beacon is never retried.
     /// </summary>
     Task<SessionChangeResult> ChangeSessionAsync(string webinarId, string sessionKey, PresenceUpdate presence,
-        SessionDecider decide, CancellationToken cancellationToken = default);
+        SessionDecider decide, bool exit = false, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Refreshes live presence only (pings without a session key) when <paramref name="accept"/> says so. Returns the

@@ -16,6 +16,12 @@ internal sealed partial class SqlWebinarStore : IAsyncDisposable, IDisposable
     /// </summary>
     internal const int QueueCapacity = 8192;
 
+    /// <summary>
+    /// Room above <see cref="QueueCapacity"/> that only exits may use: an exit comes from navigator.sendBeacon, which
+    /// never retries, and a lost exit leaves the session to the sweeper (closed at its last heartbeat).
+    /// </summary>
+    internal const int ExitHeadroom = 2048;
+
     // Unbounded in the channel's terms, bounded by _queued: the single-reader unbounded channel takes no lock on the
     // enqueue path, which a bounded channel does (measured as lock contention with many concurrent pings).
     private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(
@@ -41,10 +47,10 @@ internal sealed partial class SqlWebinarStore : IAsyncDisposable, IDisposable
     /// commit): one SQLite write lock and one commit for many pings instead of one each; on PostgreSQL one commit (and
     /// WAL flush) and three round trips per batch.
     /// </summary>
-    private async Task<T> EnqueueAsync<T>(PendingWrite pending, CancellationToken cancellationToken)
+    private async Task<T> EnqueueAsync<T>(PendingWrite pending, int limit, CancellationToken cancellationToken)
     {
         EnsureWriter();
-        if (Interlocked.Increment(ref _queued) > QueueCapacity)
+        if (Interlocked.Increment(ref _queued) > limit)
         {
             Interlocked.Decrement(ref _queued);
             throw new WebinarOverloadedException();

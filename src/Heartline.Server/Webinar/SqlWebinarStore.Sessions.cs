@@ -24,12 +24,14 @@ internal sealed partial class SqlWebinarStore
         """;
 
     public Task<SessionChangeResult> ChangeSessionAsync(string webinarId, string sessionKey, PresenceUpdate presence,
-        SessionDecider decide, CancellationToken cancellationToken = default) =>
-        EnqueueAsync<SessionChangeResult>(new PendingWrite(webinarId, sessionKey, presence, decide, null), cancellationToken);
+        SessionDecider decide, bool exit = false, CancellationToken cancellationToken = default) =>
+        EnqueueAsync<SessionChangeResult>(new PendingWrite(webinarId, sessionKey, presence, decide, null),
+            exit ? QueueCapacity + ExitHeadroom : QueueCapacity, cancellationToken);
 
     public Task<WebinarRecord?> TouchPresenceAsync(string webinarId, PresenceUpdate presence,
         Func<WebinarRecord, bool> accept, CancellationToken cancellationToken = default) =>
-        EnqueueAsync<WebinarRecord?>(new PendingWrite(webinarId, presence.SessionKey, presence, null, accept), cancellationToken);
+        EnqueueAsync<WebinarRecord?>(new PendingWrite(webinarId, presence.SessionKey, presence, null, accept),
+            QueueCapacity, cancellationToken);
 
     private static async Task<SessionChangeResult> ChangeOneAsync(HeartbeatBatch batch, string webinarId, string sessionKey,
         PresenceUpdate presence, SessionDecider decide)

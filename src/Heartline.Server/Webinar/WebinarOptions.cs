@@ -51,6 +51,17 @@ internal sealed class WebinarOptions
     /// </summary>
     public int DefaultPostWindowMinutes { get; set; } = 30;
 
+    /// <summary>
+    /// Track and ping requests one client address may make per <see cref="RequestRateWindowSeconds"/>; more are
+    /// answered 429 <c>rate_limited</c> with <c>Retry-After</c> (the module waits and retries track). Exits are never
+    /// limited. Generous, because a company's viewers may all come through one address: 600 viewers tracking within
+    /// ten seconds and pinging every two minutes stay well below it. Default: 1,200 per 10 seconds.
+    /// </summary>
+    public int RequestRatePerIp { get; set; } = 1200;
+
+    /// <summary>Window of <see cref="RequestRatePerIp"/>. Default: 10 seconds.</summary>
+    public int RequestRateWindowSeconds { get; set; } = 10;
+
     /// <summary>Environment values that could not be read, reported by the validator.</summary>
     internal List<string> BindingErrors { get; } = [];
 

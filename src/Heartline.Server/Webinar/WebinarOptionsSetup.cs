@@ -59,6 +59,10 @@ internal sealed class WebinarOptionsValidator : IValidateOptions<WebinarOptions>
             failures.Add($"{WebinarOptions.RetentionDaysVariable} (Webinar:RetentionDays) must be 1 to 3650 days.");
         if (options.CompletionPercent is < 1 or > 100)
             failures.Add("Webinar:CompletionPercent must be 1 to 100.");
+        if (options.RequestRatePerIp is < 1 or > 10_000_000)
+            failures.Add("Webinar:RequestRatePerIp must be 1 to 10000000.");
+        if (options.RequestRateWindowSeconds is < 1 or > 3600)
+            failures.Add("Webinar:RequestRateWindowSeconds must be 1 to 3600 seconds.");
         if (options.DefaultPostWindowMinutes is < 0 or > WebinarAdminApi.MaxPostWindowMinutes)
             failures.Add($"Webinar:DefaultPostWindowMinutes must be 0 to {WebinarAdminApi.MaxPostWindowMinutes}.");
         if (options.StaleTimeoutSeconds is { } stale && stale < 3L * options.HeartbeatIntervalSeconds)

@@ -1,3 +1,5 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Heartline.Server.Webinar;
 using Microsoft.Extensions.Options;
@@ -16,6 +18,17 @@ internal static class WebinarServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<WebinarOptions>, WebinarOptionsSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WebinarOptions>, WebinarOptionsValidator>());
 
+        services.Configure<RateLimiterOptions>(limiter => limiter.AddPolicy(WebinarTrackingApi.RatePolicy, context =>
+        {
+            var options = context.RequestServices.GetRequiredService<IOptions<WebinarOptions>>().Value;
+            return RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = options.RequestRatePerIp,
+                    Window = TimeSpan.FromSeconds(options.RequestRateWindowSeconds),
+                    QueueLimit = 0,
+                });
+        }));
         services.TryAddSingleton<IWebinarStore, SqlWebinarStore>();
         services.TryAddSingleton<WebinarMetrics>();
         services.TryAddSingleton<GuestTokens>();

@@ -11,10 +11,14 @@ namespace Heartline.Server.Webinar;
 /// </summary>
 internal static class WebinarTrackingApi
 {
+    /// <summary>The per-address limit on track and ping (<see cref="WebinarOptions.RequestRatePerIp"/>).</summary>
+    public const string RatePolicy = "webinar-requests";
+
     public static void Map(RouteGroupBuilder webinars)
     {
         var group = webinars.MapGroup("").AddEndpointFilter(RefuseWhenOverloadedAsync);
         group.MapPost("/{id}/access/track", TrackAsync)
+            .RequireRateLimiting(RatePolicy)
             .WithName("TrackWebinarAccess")
             .WithSummary("Enter a webinar: creates the session of a session key, or resumes it after a reload.")
             .Accepts<TrackRequest>("application/json", "text/plain")
@@ -25,6 +29,7 @@ internal static class WebinarTrackingApi
             .Accepts<ExitRequest>("application/json", "text/plain")
             .AllowAnonymous();
         group.MapPost("/{id}/presence/ping", PingAsync)
+            .RequireRateLimiting(RatePolicy)
             .WithName("PingWebinarPresence")
             .WithSummary("Heartbeat. Without session_key only live presence is refreshed (older clients).")
             .Accepts<PingRequest>("application/json", "text/plain")
@@ -122,7 +127,10 @@ internal static class WebinarTrackingApi
         return Refusal(result, request.SessionKey!) ?? HttpProblems.NotFound("no session has this session_key");
     }
 
-    /// <summary>A full heartbeat queue answers 503 <c>unavailable</c> with Retry-After; the module pings again later.</summary>
+    /// <summary>
+    /// A full heartbeat queue answers 503 <c>unavailable</c> with Retry-After; the module pings again later. Exits have
+    /// headroom beyond the heartbeats' limit (<see cref="SqlWebinarStore.ExitHeadroom"/>), since beacons are not retried.
+    /// </summary>
     private static async ValueTask<object?> RefuseWhenOverloadedAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         try

@@ -26,17 +26,53 @@ public sealed class WebinarOverloadTests
         Assert.Equal("unavailable", body.GetProperty("code").GetString());
     }
 
+    [Fact]
+    public async Task TrackAndPing_BeyondTheRatePerAddress_Are429RateLimited_WhileExitStillCloses()
+    {
+        await using var server = await HeartlineServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Webinar:RequestRatePerIp"] = "2",
+            ["Webinar:RequestRateWindowSeconds"] = "3600",
+        }).WaitAsync(TimeSpan.FromSeconds(30));
+        using var admin = server.CreateHttpClient(server.Token("boss", role: Roles.Admin));
+        var start = DateTimeOffset.UtcNow.AddMinutes(-5);
+        using var created = await admin.PostAsJsonAsync("/api/webinars", new
+        {
+            title = "limited", webinar_start_time = start, webinar_scheduled_end_time = start.AddHours(1),
+        }).WaitAsync(TimeSpan.FromSeconds(30));
+        var id = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString();
+        using var viewer = server.CreateHttpClient(server.Token("u1", role: Roles.Viewer));
+
+        using var track = await viewer.PostAsJsonAsync($"/api/webinars/{id}/access/track", new { session_key = "limited-key-1" })
+            .WaitAsync(TimeSpan.FromSeconds(30));
+        using var ping = await viewer.PostAsJsonAsync($"/api/webinars/{id}/presence/ping", new { session_key = "limited-key-1" })
+            .WaitAsync(TimeSpan.FromSeconds(30));
+        using var refused = await viewer.PostAsJsonAsync($"/api/webinars/{id}/presence/ping", new { session_key = "limited-key-1" })
+            .WaitAsync(TimeSpan.FromSeconds(30));
+        using var exit = await viewer.PostAsJsonAsync($"/api/webinars/{id}/access/exit", new { session_key = "limited-key-1" })
+            .WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (track.StatusCode, ping.StatusCode));
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.True(refused.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("rate_limited", problem.GetProperty("code").GetString());
+        Assert.Equal(HttpStatusCode.OK, exit.StatusCode);
+        Assert.Equal("exited", JsonDocument.Parse(await exit.Content.ReadAsStringAsync()).RootElement.GetProperty("status").GetString());
+    }
+
     private sealed class OverloadedStore : IWebinarStore
     {
         public Task<SessionChangeResult> ChangeSessionAsync(string webinarId, string sessionKey, PresenceUpdate presence,
-            SessionDecider decide, CancellationToken cancellationToken = default) => throw new WebinarOverloadedException();
+            SessionDecider decide, bool exit = false, CancellationToken cancellationToken = default) => throw new WebinarOverloadedException();
 
         public Task<WebinarRecord?> TouchPresenceAsync(string webinarId, PresenceUpdate presence, Func<WebinarRecord, bool> accept,
             CancellationToken cancellationToken = default) => throw new WebinarOverloadedException();
 
         public Task CreateWebinarAsync(WebinarRecord webinar, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public Task<WebinarRecord?> GetWebinarAsync(string id, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task<bool> UpdateWebinarAsync(WebinarRecord webinar, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<bool> UpdateWebinarAsync(WebinarRecord webinar, long expectedUpdatedAt, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public Task<IReadOnlyList<WebinarRecord>> ListWebinarsAsync(int limit, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public Task<SessionRow?> GetSessionAsync(string webinarId, string sessionKey, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public Task<int> CountLiveViewersAsync(string webinarId, long seenSince, CancellationToken cancellationToken = default) => throw new NotSupportedException();
