@@ -22,7 +22,11 @@ public static class HeartlineApp
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.Services.TryAddTimeProvider();
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            o.SerializerOptions.Converters.Add(new Protocol.ExplicitOffsetConverter());
+        });
         builder.Services.AddHeartlineStorage();
         builder.Services.AddOperations(builder.Configuration);
         builder.Services.AddSingleton<Events.EventLogWriteCallback>(sp => sp.GetRequiredService<HeartlineMetrics>().EventLogWrite);

@@ -42,6 +42,7 @@ internal static class ErrorCodes
     public const string SessionKeyTaken = "session_key_taken";
     public const string SessionClosed = "session_closed";
     public const string WebinarClosed = "webinar_closed";
+    public const string Conflict = "conflict";
 
     /// <summary>Every code with the advice the documentation gives for it.</summary>
     public static readonly IReadOnlyDictionary<string, ClientAdvice> All = new Dictionary<string, ClientAdvice>
@@ -67,5 +68,6 @@ internal static class ErrorCodes
         [SessionKeyTaken] = ClientAdvice.DoNotRetry,
         [SessionClosed] = ClientAdvice.DoNotRetry,
         [WebinarClosed] = ClientAdvice.DoNotRetry,
+        [Conflict] = ClientAdvice.Retry,
     };
 }

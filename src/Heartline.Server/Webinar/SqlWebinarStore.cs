@@ -27,7 +27,8 @@ internal sealed partial class SqlWebinarStore(IHeartlineDatabase database, ILogg
     public Task<WebinarRecord?> GetWebinarAsync(string id, CancellationToken cancellationToken = default) =>
         database.ReadAsync(c => SelectWebinarAsync(c, null, id, cancellationToken), cancellationToken);
 
-    public async Task<bool> UpdateWebinarAsync(WebinarRecord webinar, CancellationToken cancellationToken = default) =>
+    public async Task<bool> UpdateWebinarAsync(WebinarRecord webinar, long expectedUpdatedAt,
+        CancellationToken cancellationToken = default) =>
         await database.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(
             """
             UPDATE webinars
@@ -35,8 +36,13 @@ internal sealed partial class SqlWebinarStore(IHeartlineDatabase database, ILogg
                 webinar_scheduled_end_time = @WebinarScheduledEndTime,
                 webinar_actual_end_time = @WebinarActualEndTime, post_window_minutes = @PostWindowMinutes,
                 agency_id = @AgencyId, client_id = @ClientId, updated_at = @UpdatedAt
-            WHERE id = @Id
-            """, webinar, tx, cancellationToken: cancellationToken)), cancellationToken).ConfigureAwait(false) > 0;
+            WHERE id = @Id AND updated_at = @ExpectedUpdatedAt
+            """, new
+            {
+                webinar.Id, webinar.Title, webinar.WebinarStartTime, webinar.WebinarScheduledEndTime,
+                webinar.WebinarActualEndTime, webinar.PostWindowMinutes, webinar.AgencyId, webinar.ClientId,
+                webinar.UpdatedAt, ExpectedUpdatedAt = expectedUpdatedAt,
+            }, tx, cancellationToken: cancellationToken)), cancellationToken).ConfigureAwait(false) > 0;
 
     public async Task<IReadOnlyList<WebinarRecord>> ListWebinarsAsync(int limit, CancellationToken cancellationToken = default) =>
         (await database.ReadAsync(c => c.QueryAsync<WebinarRecord>(new CommandDefinition(

@@ -1,4 +1,5 @@
 using Heartline.Server.Auth;
+using Heartline.Server.Protocol;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -80,7 +81,13 @@ internal static class WebinarAdminApi
         if (request!.Title is { } title) webinar.Title = title.Trim();
         if (request.WebinarStartTime is { } start) webinar.WebinarStartTime = start.ToUnixTimeMilliseconds();
         if (request.WebinarScheduledEndTime is { } end) webinar.WebinarScheduledEndTime = end.ToUnixTimeMilliseconds();
-        if (request.WebinarActualEndTime is { } actual) webinar.WebinarActualEndTime = actual.ToUnixTimeMilliseconds();
+        if (request.WebinarActualEndTime is { } actual)
+        {
+            // The same rule as POST …/end: an actual end is a fact, not a plan (plans are the scheduled end).
+            if (actual > time.GetUtcNow())
+                return HttpProblems.BadRequest("webinar_actual_end_time is in the future; set webinar_scheduled_end_time instead");
+            webinar.WebinarActualEndTime = actual.ToUnixTimeMilliseconds();
+        }
         if (request.PostWindowMinutes is { } post) webinar.PostWindowMinutes = post;
         if (request.AgencyId is { } agency) webinar.AgencyId = agency;
         if (request.ClientId is { } client) webinar.ClientId = client;
@@ -114,10 +121,16 @@ internal static class WebinarAdminApi
     {
         if (Check(webinar) is { } invalid) return HttpProblems.BadRequest(invalid);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        webinar.UpdatedAt = now;
-        return await store.UpdateWebinarAsync(webinar, context.RequestAborted)
-            ? TypedResults.Ok(WebinarView.From(webinar, now))
-            : WebinarRequests.WebinarNotFound();
+        var read = webinar.UpdatedAt;
+        // Strictly increasing, so that two changes in one millisecond still tell each other apart.
+        webinar.UpdatedAt = Math.Max(now, read + 1);
+        if (await store.UpdateWebinarAsync(webinar, read, context.RequestAborted))
+            return TypedResults.Ok(WebinarView.From(webinar, now));
+        return await store.GetWebinarAsync(webinar.Id, context.RequestAborted) is null
+            ? WebinarRequests.WebinarNotFound()
+            : HttpProblems.Create(StatusCodes.Status409Conflict, ErrorCodes.Conflict,
+                "the webinar was changed by another request meanwhile; nothing was written: read it again and retry / " +
+                "다른 요청이 웨비나를 먼저 변경했습니다. 다시 읽은 뒤 재시도하세요");
     }
 
     /// <summary>What is wrong with a webinar's fields, or null.</summary>

@@ -48,18 +48,16 @@ internal static class WebinarStatsApi
             t.Viewers.Count, viewers));
     }
 
-    private static async Task<IResult> GetAttendeesCsvAsync(string id, WebinarTracker tracker, IWebinarStore store,
-        HttpContext context)
+    private static async Task<IResult> GetAttendeesCsvAsync(string id, WebinarTracker tracker, HttpContext context)
     {
-        var stats = WebinarRequests.IsWebinarId(id) ? await tracker.StatisticsAsync(id, context.RequestAborted) : null;
-        if (stats is null) return WebinarRequests.WebinarNotFound();
-        var sessions = await store.ReadSessionsAsync(id, context.RequestAborted);
+        var report = WebinarRequests.IsWebinarId(id) ? await tracker.AttendeeReportAsync(id, context.RequestAborted) : null;
+        if (report is null) return WebinarRequests.WebinarNotFound();
 
         context.Response.ContentType = "text/csv; charset=utf-8";
         context.Response.Headers.ContentDisposition = $"attachment; filename=\"webinar-{id}-attendees.csv\"";
         // The BOM makes spreadsheet programs read UTF-8 (Korean names and titles) correctly.
         await using var writer = new StreamWriter(context.Response.Body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), 16 * 1024);
-        await AttendeeCsv.WriteAsync(writer, stats.Webinar, stats.Totals, sessions, context.RequestAborted);
+        await AttendeeCsv.WriteAsync(writer, report.Webinar, report.Totals, report.Sessions, context.RequestAborted);
         await writer.FlushAsync(context.RequestAborted);
         return Results.Empty;
     }

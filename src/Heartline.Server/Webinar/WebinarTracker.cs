@@ -6,6 +6,9 @@ namespace Heartline.Server.Webinar;
 internal sealed record WebinarStatistics(WebinarRecord Webinar, WatchTotals Totals, int CurrentViewers, long ComputedAt,
     int CompletionPercent);
 
+/// <summary>A webinar's totals and the session rows they were computed from.</summary>
+internal sealed record AttendeeReport(WebinarRecord Webinar, WatchTotals Totals, IReadOnlyList<SessionRow> Sessions);
+
 /// <summary>
 /// Track, ping and exit on the injected clock: <see cref="SessionRules"/> decides, <see cref="IWebinarStore"/> applies
 /// the decision in one transaction.
@@ -37,7 +40,7 @@ internal sealed class WebinarTracker(IWebinarStore store, IOptions<WebinarOption
     {
         var now = Now();
         return ChangeAsync(webinarId, viewer, sessionKey, visible: false, now,
-            (w, row) => SessionRules.Exit(w, row, viewer, _policy, now), cancellationToken);
+            (w, row) => SessionRules.Exit(w, row, viewer, _policy, now), cancellationToken, exit: true);
     }
 
     /// <summary>A ping without a session key (old clients): live presence only. Null when the webinar does not exist.</summary>
@@ -73,11 +76,26 @@ internal sealed class WebinarTracker(IWebinarStore store, IOptions<WebinarOption
         return new WebinarStatistics(webinar, totals, current, now, _options.CompletionPercent);
     }
 
+    /// <summary>
+    /// The attendee report's data: its totals are computed from the very session rows it lists, so a viewer who
+    /// joins while the report is read is either in both or in neither. Null when the webinar does not exist.
+    /// </summary>
+    public async Task<AttendeeReport?> AttendeeReportAsync(string webinarId, CancellationToken cancellationToken = default)
+    {
+        var webinar = await store.GetWebinarAsync(webinarId, cancellationToken).ConfigureAwait(false);
+        if (webinar is null) return null;
+        var sessions = await store.ReadSessionsAsync(webinarId, cancellationToken).ConfigureAwait(false);
+        using var rows = new StatsRows(sessions.Count);
+        foreach (var s in sessions)
+            rows.Add(s.ViewerKey, s.EnteredAt, s.EndAt, s.ExitedAt is null, s.VisibleContentSeconds);
+        return new AttendeeReport(webinar, WatchStatistics.Compute(webinar, rows, Now(), _options.CompletionPercent), sessions);
+    }
+
     private async Task<SessionChangeResult> ChangeAsync(string webinarId, Viewer viewer, string sessionKey, bool visible,
-        long now, SessionDecider decide, CancellationToken cancellationToken)
+        long now, SessionDecider decide, CancellationToken cancellationToken, bool exit = false)
     {
         var result = await store.ChangeSessionAsync(webinarId, sessionKey,
-            new PresenceUpdate(viewer, sessionKey, visible, now), decide, cancellationToken).ConfigureAwait(false);
+            new PresenceUpdate(viewer, sessionKey, visible, now), decide, exit, cancellationToken).ConfigureAwait(false);
         switch (result.Decision?.Status)
         {
             case SessionStatus.Created:

@@ -40,10 +40,21 @@ public abstract partial class WebinarApiTests
         using var badPatch = await Admin.PatchAsJsonAsync($"/api/webinars/{id}", new { post_window_minutes = -5 }).WaitAsync(Timeout);
         using var endBeforeStart = await PostJsonAsync(Admin, $"/api/webinars/{id}/end", new { ended_at = start.AddDays(-1) });
         using var unknown = await Admin.PatchAsJsonAsync($"/api/webinars/{Guid.NewGuid()}", new { title = "y" }).WaitAsync(Timeout);
+        // A time without its UTC offset would be read in the server's own time zone: refused.
+        using var noOffset = await Admin.PostAsync("/api/webinars", new StringContent(
+            "{\"title\":\"x\",\"webinar_start_time\":\"2026-02-05T14:00:00\",\"webinar_scheduled_end_time\":\"2026-02-05T15:00:00+09:00\"}",
+            Encoding.UTF8, "application/json")).WaitAsync(Timeout);
+        using var dateOnly = await Admin.PatchAsync($"/api/webinars/{id}", new StringContent(
+            "{\"webinar_start_time\":\"2026-02-05\"}", Encoding.UTF8, "application/json")).WaitAsync(Timeout);
+        // An actual end is a fact: PATCH refuses one in the future, as POST …/end does.
+        using var futureEnd = await Admin.PatchAsJsonAsync($"/api/webinars/{id}",
+            new { webinar_actual_end_time = start.AddMinutes(30) }).WaitAsync(Timeout);
 
-        foreach (var response in new[] { missing, backwards, tooLong, noTitle, garbage, badPatch, endBeforeStart })
+        foreach (var response in new[] { missing, backwards, tooLong, noTitle, garbage, badPatch, endBeforeStart, noOffset, dateOnly, futureEnd })
             await AssertProblemAsync(response, HttpStatusCode.BadRequest, "bad_request");
         await AssertProblemAsync(unknown, HttpStatusCode.NotFound, "not_found");
+        var read = await JsonAsync(await Admin.GetAsync($"/api/webinars/{id}").WaitAsync(Timeout));
+        Assert.Equal(JsonValueKind.Null, read.GetProperty("webinar_actual_end_time").ValueKind);
     }
 
     [Fact]

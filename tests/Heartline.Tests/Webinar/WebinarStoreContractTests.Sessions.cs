@@ -12,10 +12,18 @@ public abstract partial class WebinarStoreContractTests
     public async Task Webinar_CreateUpdateGetList_RoundTrips()
     {
         var webinar = await CreateWebinarAsync();
+        var readAt = webinar.UpdatedAt;
         webinar.Title = "Updated";
         webinar.WebinarActualEndTime = Start.AddMinutes(50).ToUnixTimeMilliseconds();
+        webinar.UpdatedAt = readAt + 1;
 
-        Assert.True(await Store.UpdateWebinarAsync(webinar).WaitAsync(Timeout));
+        Assert.True(await Store.UpdateWebinarAsync(webinar, readAt).WaitAsync(Timeout));
+        // A second writer that read the same version is refused and changes nothing.
+        var stale = (await Store.GetWebinarAsync(webinar.Id).WaitAsync(Timeout))!;
+        stale.Title = "Lost update";
+        stale.WebinarActualEndTime = null;
+        stale.UpdatedAt = readAt + 2;
+        Assert.False(await Store.UpdateWebinarAsync(stale, readAt).WaitAsync(Timeout));
 
         var read = (await Store.GetWebinarAsync(webinar.Id).WaitAsync(Timeout))!;
         Assert.Equal(("Updated", webinar.WebinarActualEndTime, 30, "agency-1"),
