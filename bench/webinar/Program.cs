@@ -99,7 +99,7 @@ static string RuntimeInformationText() =>
     $"{System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
 
 internal sealed record Options(string Provider, string? Postgres, int Seconds, int Viewers, int Concurrency, int Sessions, int Runs,
-    string? Url, int? ServerPid)
+    string? Url, int? ServerPid, int WarmupSeconds)
 {
     public static Options Parse(string[] args)
     {
@@ -114,7 +114,8 @@ internal sealed record Options(string Provider, string? Postgres, int Seconds, i
             Int("seconds", 10, 120), Int("viewers", 1000, 20_000), Int("concurrency", 32, 512),
             Int("sessions", 100_000, 1_000_000), Int("runs", 20, 200),
             args.Contains("--url") ? Get("url", "") : null,
-            args.Contains("--server-pid") ? int.Parse(Get("server-pid", "0"), CultureInfo.InvariantCulture) : null);
+            args.Contains("--server-pid") ? int.Parse(Get("server-pid", "0"), CultureInfo.InvariantCulture) : null,
+            Int("warmup", 2, 120));
     }
 }
 
@@ -149,7 +150,7 @@ internal static class Benchmarks
         for (var i = 0; i < connections.Length; i++) connections[i] = await RawHttpConnection.OpenAsync(server);
         try
         {
-            await RunAsync(TimeSpan.FromSeconds(2));
+            await RunAsync(TimeSpan.FromSeconds(options.WarmupSeconds));
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var serverBefore = ServerCpu(options.ServerPid);
             var (count, failures, latencies, elapsed) = await RunAsync(TimeSpan.FromSeconds(options.Seconds));

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Webinar benchmarks on SQLite and on a throwaway PostgreSQL cluster. Bounded: each ping run lasts --seconds (default
-# 10) after a 2-second warm-up; each stats run makes --runs requests. Usage: bench/webinar/run.sh [pings|stats|gc|all]
+# 10) after a warm-up of $WARMUP seconds (default 10: the tiered JIT settles); each stats run makes --runs requests. Usage: bench/webinar/run.sh [pings|stats|gc|all]
 #   pings  — the real host in its own process (as deployed), the load generator in another, on the same cores
 #   stats  — GET /api/webinars/{id}/stats over 100,000 generated sessions (server in the benchmark's process)
 #   gc     — the in-process ping and stats runs again with workstation GC
@@ -40,7 +40,7 @@ start_server() { # provider connection-string
 
 ping_external() { # provider connection-string
   start_server "$1" "$2"
-  bench pings --url "$url" --server-pid "$server_pid" --seconds 10 --viewers 1000 --concurrency 32
+  bench pings --url "$url" --server-pid "$server_pid" --seconds 10 --viewers 1000 --concurrency 32 --warmup "${WARMUP:-10}"
   stop_server
 }
 
