@@ -37,7 +37,9 @@ internal static class ClusterServiceCollectionExtensions
         services.AddSingleton<ClusterNode>();
         services.AddSingleton<SharedLogTrimmer>();
 
-        // Started in this order and stopped in reverse, after the connections closed: the log drains last.
+        // Started in this order and stopped in reverse, after the connections closed: the log drains last. The node-id
+        // guard goes first, before anything (startup cleanup included) acts on this node's rows.
+        services.AddHostedService<NodeIdGuard>();
         services.AddHostedService(sp => sp.GetRequiredService<PostgresPublicationLog>());
         services.AddHostedService(sp => sp.GetRequiredService<ClusterPresenceBackend>());
         services.AddHostedService(sp => sp.GetRequiredService<ClusterListener>());
