@@ -91,7 +91,9 @@ internal sealed partial class ChannelHub
         {
             if (entry.Offset > upTo) missed.Add(entry);
         }
-        outcome = AddSubscriberLocked(state, connection, true, missed, replyFactory);
+        // All of it fits in one reply, or none of it is sent (never a partial replay).
+        var fits = missed.Sum(e => (long)e.Frame.Length) <= _options.HistoryMaxBytes;
+        outcome = AddSubscriberLocked(state, connection, fits, fits ? missed : [], replyFactory);
         return true;
     }
 
@@ -231,7 +233,7 @@ internal sealed partial class ChannelHub
                     Log.HistoryGap(_logger, state.Name, state.Offset, publication.Offset);
                     lagging = state.Subscribers;
                     state.Subscribers = [];
-                    state.History.Clear();
+                    ClearHistoryLocked(state);
                 }
                 DeliverLocked(state, publication);
             }
@@ -255,11 +257,7 @@ internal sealed partial class ChannelHub
         var frame = BuildFrame(state, publication);
         state.Offset = publication.Offset;
         state.LastActivityMs = NowMs();
-        if (_options.HistorySize > 0)
-        {
-            state.History.Enqueue(new HistoryEntry(publication.Offset, publication.Time, frame));
-            while (state.History.Count > _options.HistorySize) state.History.Dequeue();
-        }
+        AppendHistoryLocked(state, new HistoryEntry(publication.Offset, publication.Time, frame));
         foreach (var subscriber in state.Subscribers) subscriber.Send(frame);
     }
 

@@ -26,6 +26,9 @@ internal sealed partial class ChannelHub
     private readonly TimeProvider _time;
     private readonly ILogger<ChannelHub> _logger;
     private readonly IPublicationLog? _log;
+    private readonly long _historyTotalMaxBytes;
+    private long _historyBytes;
+    private long _historyBudgetDrops;
 
     public ChannelHub(IOptions<ChannelOptions> options, TimeProvider time, ILogger<ChannelHub> logger, IPublicationLog? log = null)
     {
@@ -33,10 +36,14 @@ internal sealed partial class ChannelHub
         _time = time;
         _logger = logger;
         _log = log;
+        _historyTotalMaxBytes = _options.HistoryTotalMaxMegabytes * 1024L * 1024L;
         log?.Attach(this);
     }
 
     public int ChannelCount => _channels.Count;
+
+    /// <summary>Bytes of history held by all channels.</summary>
+    public long HistoryBytes => Interlocked.Read(ref _historyBytes);
 
     /// <summary>
     /// Subscribes (see <see cref="Subscribe"/>); with a shared log the history is read from it, so this may wait for it.
@@ -115,11 +122,7 @@ internal sealed partial class ChannelHub
                 var frame = BuildFrame(channel, offset, state.Epoch, now, writeData);
                 state.Offset = offset;
                 state.LastActivityMs = now;
-                if (_options.HistorySize > 0)
-                {
-                    state.History.Enqueue(new HistoryEntry(offset, now, frame));
-                    while (state.History.Count > _options.HistorySize) state.History.Dequeue();
-                }
+                AppendHistoryLocked(state, new HistoryEntry(offset, now, frame));
                 foreach (var subscriber in state.Subscribers) subscriber.Send(frame);
                 return new StreamPosition(offset, state.Epoch);
             }
@@ -151,18 +154,54 @@ internal sealed partial class ChannelHub
             {
                 while (state.History.TryPeek(out var oldest) && oldest.TimeMs < cutoff)
                 {
-                    state.History.Dequeue();
+                    DequeueHistoryLocked(state);
                     removed++;
                 }
                 if (state.Subscribers.Length == 0 && (state.History.Count == 0 || _log is not null) && state.LastActivityMs < idleCutoff)
                 {
+                    ClearHistoryLocked(state);
                     state.Evicted = true;
                     _channels.TryRemove(new KeyValuePair<string, ChannelState>(name, state));
                     removed++;
                 }
             }
         }
+        if (Interlocked.Exchange(ref _historyBudgetDrops, 0) is var drops and > 0)
+            LogHistoryBudgetExceeded(drops, _options.HistoryTotalMaxMegabytes);
         return removed;
+    }
+
+    /// <summary>
+    /// Keeps <paramref name="entry"/> in the channel's history, then trims the channel (oldest first) to its count and
+    /// byte limits, and, while all channels together hold more than their budget, further (down to nothing).
+    /// </summary>
+    private void AppendHistoryLocked(ChannelState state, HistoryEntry entry)
+    {
+        if (_options.HistorySize == 0) return;
+        state.History.Enqueue(entry);
+        state.HistoryBytes += entry.Frame.Length;
+        Interlocked.Add(ref _historyBytes, entry.Frame.Length);
+        while (state.History.Count > _options.HistorySize || state.HistoryBytes > _options.HistoryMaxBytes)
+            DequeueHistoryLocked(state);
+        while (state.History.Count > 0 && Interlocked.Read(ref _historyBytes) > _historyTotalMaxBytes)
+        {
+            DequeueHistoryLocked(state);
+            Interlocked.Increment(ref _historyBudgetDrops);
+        }
+    }
+
+    private void DequeueHistoryLocked(ChannelState state)
+    {
+        var oldest = state.History.Dequeue();
+        state.HistoryBytes -= oldest.Frame.Length;
+        Interlocked.Add(ref _historyBytes, -oldest.Frame.Length);
+    }
+
+    private void ClearHistoryLocked(ChannelState state)
+    {
+        Interlocked.Add(ref _historyBytes, -state.HistoryBytes);
+        state.History.Clear();
+        state.HistoryBytes = 0;
     }
 
     /// <summary>All of what the client missed, or nothing: never a partial replay.</summary>
@@ -213,9 +252,15 @@ internal sealed partial class ChannelHub
 
     private void LogChannelCreated(string name) => Log.ChannelCreated(_logger, name);
 
+    private void LogHistoryBudgetExceeded(long dropped, int budgetMegabytes) =>
+        Log.HistoryBudgetExceeded(_logger, dropped, budgetMegabytes);
+
     private static partial class Log
     {
         [LoggerMessage(1301, LogLevel.Trace, "Channel {Channel} created.")]
         public static partial void ChannelCreated(ILogger logger, string channel);
+
+        [LoggerMessage(1303, LogLevel.Warning, "Channel history reached its budget of {BudgetMegabytes} MB (Channels:HistoryTotalMaxMegabytes): {Dropped} publications since the last sweep were delivered live but not kept for recovery.")]
+        public static partial void HistoryBudgetExceeded(ILogger logger, long dropped, int budgetMegabytes);
     }
 }

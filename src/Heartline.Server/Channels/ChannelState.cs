@@ -26,6 +26,9 @@ internal sealed class ChannelState(string name, string epoch)
 
     public Queue<HistoryEntry> History { get; } = new();
 
+    /// <summary>Bytes of the frames in <see cref="History"/>; changed only through the hub's history methods.</summary>
+    public long HistoryBytes { get; set; }
+
     /// <summary>Unix ms of the last publish or subscription change, for evicting idle channels.</summary>
     public long LastActivityMs { get; set; }
 
