@@ -178,8 +178,10 @@ internal sealed partial class ClusterFloorControl
     /// A node is gone (lost, or this node's crashed predecessor): its floors are released, its listeners leave the
     /// sessions they were in, and whatever session it still had open ends.
     /// </summary>
-    public async Task<int> EndNodeSessionsAsync(string nodeId, string reason, CancellationToken cancellationToken = default)
+    public async Task<int> EndNodeSessionsAsync(string? nodeId, string reason, CancellationToken cancellationToken = default)
     {
+        // Nodes share the database: only ever one node's leftovers (PresenceOptions.StartupCleanupNodeId is set here).
+        ArgumentNullException.ThrowIfNull(nodeId);
         IReadOnlyList<(string Office, long Epoch)> held;
         await using (var c = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
         {

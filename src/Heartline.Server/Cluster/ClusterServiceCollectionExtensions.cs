@@ -22,6 +22,7 @@ internal static class ClusterServiceCollectionExtensions
             || services.Any(d => d.ServiceType == typeof(ClusterDatabase)))
             return services;
 
+        services.PostConfigure<PresenceOptions>(presence => presence.SharedDatabase = true);
         services.AddSingleton<ClusterDatabase>();
         services.AddSingleton<PostgresPublicationLog>();
         services.AddSingleton<IPublicationLog>(sp => sp.GetRequiredService<PostgresPublicationLog>());

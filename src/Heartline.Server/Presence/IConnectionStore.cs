@@ -8,8 +8,8 @@ internal interface IConnectionStore
     /// <summary>Marks the connection ended (idempotent: a second call keeps the first end).</summary>
     Task EndAsync(string connectionId, long endedAt, string reason, CancellationToken cancellationToken = default);
 
-    /// <summary>Connections of <paramref name="nodeId"/> that were never ended.</summary>
-    Task<IReadOnlyList<ConnectionRecord>> ListOpenAsync(string nodeId, CancellationToken cancellationToken = default);
+    /// <summary>Connections of <paramref name="nodeId"/> (null: of every node) that were never ended.</summary>
+    Task<IReadOnlyList<ConnectionRecord>> ListOpenAsync(string? nodeId, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Deletes at most <paramref name="limit"/> connections that ended before <paramref name="endedBefore"/> (Unix ms)

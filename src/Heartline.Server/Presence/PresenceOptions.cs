@@ -31,4 +31,14 @@ internal sealed class PresenceOptions
     public string NodeId { get; set; } = Environment.MachineName;
 
     public TimeSpan EndedConnectionRetention => TimeSpan.FromHours(EndedConnectionRetentionHours);
+
+    /// <summary>Set (not bound) when the node shares its database with other nodes (cluster mode).</summary>
+    internal bool SharedDatabase { get; set; }
+
+    /// <summary>
+    /// Whose leftovers startup cleanup ends: this node's in a cluster; every node's (null) on a single node, whose
+    /// database no other process uses, so that a crash is still cleaned up when the machine name (the default node
+    /// id) changes between runs, as it does for containers.
+    /// </summary>
+    internal string? StartupCleanupNodeId => SharedDatabase ? NodeId : null;
 }

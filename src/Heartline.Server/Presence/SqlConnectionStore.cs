@@ -32,14 +32,14 @@ internal sealed class SqlConnectionStore(IHeartlineDatabase database) : IConnect
             cancellationToken: cancellationToken)), cancellationToken);
 
     public async Task<IReadOnlyList<ConnectionRecord>> ListOpenAsync(
-        string nodeId, CancellationToken cancellationToken = default) =>
+        string? nodeId, CancellationToken cancellationToken = default) =>
         (await database.ReadAsync(c => c.QueryAsync<ConnectionRecord>(new CommandDefinition(
-            """
+            $"""
             SELECT connection_id AS ConnectionId, node_id AS NodeId, user_id AS UserId, name AS Name, role AS Role,
                    region_id AS RegionId, office_id AS OfficeId, app_type AS AppType, device AS Device,
                    connected_at AS ConnectedAt
             FROM connections
-            WHERE node_id = @NodeId AND ended_at IS NULL
+            WHERE {(nodeId is null ? "" : "node_id = @NodeId AND ")}ended_at IS NULL
             ORDER BY connected_at, connection_id
             """, new { NodeId = nodeId }, cancellationToken: cancellationToken)), cancellationToken)
             .ConfigureAwait(false)).AsList();

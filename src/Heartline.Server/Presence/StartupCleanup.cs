@@ -17,7 +17,7 @@ internal sealed partial class StartupCleanup(
     /// <summary>Returns the number of connections cleaned.</summary>
     internal async Task<int> CleanAsync(CancellationToken cancellationToken)
     {
-        var open = await store.ListOpenAsync(options.Value.NodeId, cancellationToken).ConfigureAwait(false);
+        var open = await store.ListOpenAsync(options.Value.StartupCleanupNodeId, cancellationToken).ConfigureAwait(false);
         var actionsRun = 0;
         foreach (var connection in open)
         {

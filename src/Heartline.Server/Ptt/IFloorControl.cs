@@ -60,7 +60,7 @@ internal interface IFloorControl
 
     /// <summary>
     /// Ends every floor and session that node <paramref name="nodeId"/> held (a crashed predecessor of this node, or a
-    /// lost node of the cluster). Returns how many floors it released.
+    /// lost node of the cluster; null on a single node: whatever any earlier process left). Returns how many it ended.
     /// </summary>
-    Task<int> EndNodeSessionsAsync(string nodeId, string reason, CancellationToken cancellationToken = default);
+    Task<int> EndNodeSessionsAsync(string? nodeId, string reason, CancellationToken cancellationToken = default);
 }

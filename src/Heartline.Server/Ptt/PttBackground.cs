@@ -25,7 +25,7 @@ internal sealed partial class PttStartupCleanup(IFloorControl floors, IOptions<P
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var ended = await floors.EndNodeSessionsAsync(presence.Value.NodeId, PttEndReasons.ServerRestart, cancellationToken)
+        var ended = await floors.EndNodeSessionsAsync(presence.Value.StartupCleanupNodeId, PttEndReasons.ServerRestart, cancellationToken)
             .ConfigureAwait(false);
         if (ended > 0) Log.Cleaned(logger, ended);
     }

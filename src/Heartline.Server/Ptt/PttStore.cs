@@ -125,15 +125,17 @@ internal sealed class PttStore(IHeartlineDatabase database, BackgroundWriter wri
             EndAsync(connection, transaction, sessionId, endedAt, reason), cancellationToken).ConfigureAwait(false) > 0;
     }
 
-    /// <summary>Ends every session a previous process of <paramref name="nodeId"/> left open; returns their ids.</summary>
-    public async Task<IReadOnlyList<(string SessionId, string Office)>> EndOpenSessionsAsync(string nodeId, long endedAt, string reason,
+    /// <summary>
+    /// Ends every session a previous process of <paramref name="nodeId"/> (null: of any node) left open; returns their ids.
+    /// </summary>
+    public async Task<IReadOnlyList<(string SessionId, string Office)>> EndOpenSessionsAsync(string? nodeId, long endedAt, string reason,
         CancellationToken cancellationToken = default)
     {
         await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
         return await database.WriteAsync(async (connection, transaction) =>
         {
             var open = (await connection.QueryAsync<(string SessionId, string Office)>(
-                "SELECT session_id, office FROM ptt_sessions WHERE node_id = @NodeId AND ended_at IS NULL",
+                $"SELECT session_id, office FROM ptt_sessions WHERE {(nodeId is null ? "" : "node_id = @NodeId AND ")}ended_at IS NULL",
                 new { NodeId = nodeId }, transaction).ConfigureAwait(false)).ToList();
             foreach (var (sessionId, _) in open)
                 await EndAsync(connection, transaction, sessionId, endedAt, reason).ConfigureAwait(false);

@@ -61,8 +61,10 @@ public sealed class DisconnectActionsTests
         Assert.Empty(_store.Actions);
     }
 
-    [Fact]
-    public async Task StartupCleanup_AfterCrash_RunsPersistedActionsWithServerRestartAndEndsConnections()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task StartupCleanup_AfterCrash_RunsPersistedActionsWithServerRestartAndEndsConnections(bool cluster)
     {
         // A "previous process" registered an action, then crashed: only the store remembers it.
         var c = TestConnections.Create(_time, TestConnections.User("u1"));
@@ -70,15 +72,17 @@ public sealed class DisconnectActionsTests
         await _store.AddAsync(Record("c_other_node", node: "n2"));
         await _actions.RegisterAsync(c, RecordingHandler.KindName, "left-open");
         var afterRestart = new DisconnectActions(_store, () => [_handler], _time, NullLogger<DisconnectActions>.Instance);
-        var cleanup = new StartupCleanup(_store, afterRestart, Options.Create(new PresenceOptions { NodeId = "n1" }), _time,
-            NullLogger<StartupCleanup>.Instance);
+        var cleanup = new StartupCleanup(_store, afterRestart,
+            Options.Create(new PresenceOptions { NodeId = "n1", SharedDatabase = cluster }), _time, NullLogger<StartupCleanup>.Instance);
 
         var cleaned = await cleanup.CleanAsync(CancellationToken.None);
 
-        Assert.Equal(1, cleaned);
         Assert.Equal(["left-open:server_restart"], _handler.Runs);
         Assert.Equal("server_restart", _store.Connections[c.Id].Reason);
-        Assert.Null(_store.Connections["c_other_node"].Reason);
+        // In a cluster another node's connections are its own (or its survivors') business; a single node's database
+        // holds only its own earlier processes' rows, whatever node id (machine name) they had then.
+        Assert.Equal(cluster ? 1 : 2, cleaned);
+        Assert.Equal(cluster ? null : "server_restart", _store.Connections["c_other_node"].Reason);
         Assert.Equal(0, await cleanup.CleanAsync(CancellationToken.None));
     }
 

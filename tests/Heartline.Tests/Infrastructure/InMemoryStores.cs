@@ -23,9 +23,9 @@ internal sealed class InMemoryConnectionStore : IConnectionStore
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<ConnectionRecord>> ListOpenAsync(string nodeId, CancellationToken cancellationToken = default) =>
+    public Task<IReadOnlyList<ConnectionRecord>> ListOpenAsync(string? nodeId, CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<ConnectionRecord>>(
-            [.. Connections.Values.Where(c => c.EndedAt is null && c.Record.NodeId == nodeId).Select(c => c.Record)]);
+            [.. Connections.Values.Where(c => c.EndedAt is null && (nodeId is null || c.Record.NodeId == nodeId)).Select(c => c.Record)]);
 
     public Task<int> PurgeEndedAsync(long endedBefore, int limit, CancellationToken cancellationToken = default)
     {

@@ -12,12 +12,18 @@ namespace Heartline.Tests.Integration;
 
 public sealed class RestartTests
 {
-    [Fact]
-    public async Task Start_AfterTheProcessWasKilled_ClosesWhatItLeftOpenWithServerRestart()
+    /// <summary>
+    /// A single node cleans up whatever an earlier process left, even under another node id: the default id is the
+    /// machine name, which a container gets anew on every start.
+    /// </summary>
+    [Theory]
+    [InlineData("test-node")]
+    [InlineData("old-container-7f3a")]
+    public async Task Start_AfterTheProcessWasKilled_ClosesWhatItLeftOpenWithServerRestart(string crashedNodeId)
     {
         var databasePath = Path.Combine(Path.GetTempPath(), "heartline-tests", Guid.NewGuid().ToString("N"), "heartline.db");
         var port = ServerProcess.FreePort();
-        using var crashed = ServerProcess.Start(databasePath, port);
+        using var crashed = ServerProcess.Start(databasePath, port, "--Presence:NodeId", crashedNodeId);
         try
         {
             await ServerProcess.WaitReadyAsync(port);
@@ -109,7 +115,7 @@ public sealed class RestartTests
                 await inner.EndAsync(connectionId, endedAt, reason, cancellationToken);
             }
 
-            public Task<IReadOnlyList<ConnectionRecord>> ListOpenAsync(string nodeId, CancellationToken cancellationToken = default) =>
+            public Task<IReadOnlyList<ConnectionRecord>> ListOpenAsync(string? nodeId, CancellationToken cancellationToken = default) =>
                 inner.ListOpenAsync(nodeId, cancellationToken);
 
             public Task<int> PurgeEndedAsync(long endedBefore, int limit, CancellationToken cancellationToken = default) =>
