@@ -81,6 +81,14 @@ internal sealed partial class ClientConnection
     /// <summary>True when the client sent the close frame first.</summary>
     public bool ClosedByClient { get; private set; }
 
+    /// <summary>
+    /// True when the server asked for the close (<see cref="Close"/>) before the client closed or the socket failed;
+    /// <see cref="IsClosing"/> is also true after those, since nothing more may be sent then.
+    /// </summary>
+    public bool ClosedByServer => Volatile.Read(ref _closedByServer);
+
+    private bool _closedByServer;
+
     /// <summary>Per-connection state of modules (for example the PTT membership). Keys are module names.</summary>
     /// <remarks>Created on first use: most connections never need it, and tens of thousands of empty dictionaries add up.</remarks>
     public ConcurrentDictionary<string, object> Items =>
@@ -136,6 +144,7 @@ internal sealed partial class ClientConnection
     public void Close(CloseCode code, string reason, bool discardPending = false)
     {
         if (Interlocked.Exchange(ref _closeRequested, 1) != 0) return;
+        Volatile.Write(ref _closedByServer, true);
         _closeCode = code;
         _closeReason = reason;
         if (discardPending) _discardPending = true;

@@ -157,7 +157,7 @@ internal sealed partial class ConnectionHandler(
     private string ReasonOf(ClientConnection connection)
     {
         if (_stopping) return DisconnectReasons.ServerShutdown;
-        if (connection.IsClosing) return DisconnectReasons.ServerClosedPrefix + connection.CloseCode.Name;
+        if (connection.ClosedByServer) return DisconnectReasons.ServerClosedPrefix + connection.CloseCode.Name;
         return connection.ClosedByClient ? DisconnectReasons.ClientClosed : DisconnectReasons.ConnectionLost;
     }
 

@@ -51,6 +51,28 @@ public sealed class RestartTests
     }
 
     [Fact]
+    public async Task ConnectionEnd_IsRecordedWithWhoEndedIt()
+    {
+        await using var server = await HeartlineServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Realtime:MaxMessageBytes"] = "1024",
+        });
+        await using var closing = await server.ConnectAsync("u1");
+        await using var dropped = await server.ConnectAsync("u2");
+        await using var oversized = await server.ConnectAsync("u3");
+
+        await closing.CloseAsync();
+        dropped.Abort();
+        await oversized.SendTextAsync(new string('x', 4096));
+        Assert.Equal(4502, await oversized.WaitClosedAsync());
+
+        await Eventually.TrueAsync(() => CountOpen(server.DatabasePath) == 0, "all three connections ended");
+        Assert.Equal(DisconnectReasons.ClientClosed, EndReason(server.DatabasePath, closing.ConnectionId!));
+        Assert.Equal(DisconnectReasons.ConnectionLost, EndReason(server.DatabasePath, dropped.ConnectionId!));
+        Assert.Equal("closed:frame_too_large", EndReason(server.DatabasePath, oversized.ConnectionId!));
+    }
+
+    [Fact]
     public async Task Stop_Gracefully_ClosesClientsWithShutdownAndEndsTheirConnections()
     {
         var server = await HeartlineServer.StartAsync();
