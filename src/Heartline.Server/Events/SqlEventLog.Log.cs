@@ -15,5 +15,8 @@ internal sealed partial class SqlEventLog
 
         [LoggerMessage(2104, LogLevel.Trace, "Wrote {Count} events in {ElapsedMs} ms.")]
         public static partial void BatchWritten(ILogger logger, int count, double elapsedMs);
+
+        [LoggerMessage(2105, LogLevel.Warning, "Writing a batch of events failed for a passing reason; retry {Attempt} follows.")]
+        public static partial void BatchRetrying(ILogger logger, int attempt, Exception exception);
     }
 }

@@ -43,11 +43,12 @@ internal sealed partial class SqlEventLog
             {
                 // One commit (one fsync on SQLite) per batch; the rows through one compiled statement (SQLite) or one
                 // round trip (PostgreSQL).
-                await _database.WriteAsync((connection, transaction) => RowBatch.ExecuteAsync(connection, transaction,
-                    InsertSql, InsertColumns, records, static (r, i) => i switch
+                // A failure that passes (a busy file, a database restart) is retried before the batch is given up.
+                await _retry.ExecuteAsync(async _ => await _database.WriteAsync((connection, transaction) =>
+                    RowBatch.ExecuteAsync(connection, transaction, InsertSql, InsertColumns, records, static (r, i) => i switch
                     {
                         0 => r.Type, 1 => r.Scope, 2 => r.SessionId, 3 => r.UserId, 4 => r.Time, _ => r.Metadata,
-                    })).ConfigureAwait(false);
+                    })).ConfigureAwait(false)).ConfigureAwait(false);
             }
             catch (Exception ex)
             {

@@ -24,6 +24,7 @@ internal sealed partial class SqlEventLog : IEventLog, IHostedService, IAsyncDis
         new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
     private readonly IHeartlineDatabase _database;
+    private readonly Polly.ResiliencePipeline _retry;
     private readonly TimeProvider _time;
     private readonly EventLogWriteCallback _recordWriteMs;
     private readonly ILogger<SqlEventLog> _logger;
@@ -38,6 +39,7 @@ internal sealed partial class SqlEventLog : IEventLog, IHostedService, IAsyncDis
     {
         _database = database;
         _time = time;
+        _retry = TransientRetry.Create(time, (ex, attempt) => Log.BatchRetrying(logger, attempt, ex));
         _recordWriteMs = recordWriteMs;
         _logger = logger;
         _batchSize = options.Value.EventBatchSize;

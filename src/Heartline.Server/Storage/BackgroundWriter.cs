@@ -1,15 +1,20 @@
 using System.Data.Common;
 using System.Threading.Channels;
+using Polly;
 
 namespace Heartline.Server.Storage;
 
 /// <summary>
 /// Runs writes in the order they were queued, many per transaction, off the caller's path: engines record state
-/// without waiting for the disk. Stopping drains the queue. A failing batch is logged (a server fault) and dropped.
+/// without waiting for the disk. Stopping drains the queue. A batch that fails for a passing reason is retried
+/// (<see cref="TransientRetry"/>), later batches waiting behind it so the order holds; one that still fails is logged
+/// (a server fault) and dropped.
 /// </summary>
-internal sealed partial class BackgroundWriter(IHeartlineDatabase database, ILogger<BackgroundWriter> logger) : BackgroundService
+internal sealed partial class BackgroundWriter(IHeartlineDatabase database, TimeProvider time, ILogger<BackgroundWriter> logger)
+    : BackgroundService
 {
     private const int BatchSize = 256;
+    private readonly ResiliencePipeline _retry = TransientRetry.Create(time, (ex, attempt) => Log.Retrying(logger, ex, attempt));
     private readonly Channel<Item> _queue = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleReader = true });
 
     private readonly record struct Item(Func<DbConnection, DbTransaction, Task>? Write, TaskCompletionSource? Flushed);
@@ -44,11 +49,11 @@ internal sealed partial class BackgroundWriter(IHeartlineDatabase database, ILog
             {
                 try
                 {
-                    await database.WriteAsync(async (connection, transaction) =>
+                    await _retry.ExecuteAsync(async _ => await database.WriteAsync(async (connection, transaction) =>
                     {
                         foreach (var write in writes) await write(connection, transaction).ConfigureAwait(false);
                         return 0;
-                    }).ConfigureAwait(false);
+                    }).ConfigureAwait(false)).ConfigureAwait(false);
                 }
                 catch (Exception ex)
                 {
@@ -75,5 +80,8 @@ internal sealed partial class BackgroundWriter(IHeartlineDatabase database, ILog
 
         [LoggerMessage(2202, LogLevel.Warning, "A background write was refused because the writer has stopped.")]
         public static partial void Refused(ILogger logger);
+
+        [LoggerMessage(2203, LogLevel.Warning, "A batch of background writes failed for a passing reason; retry {Attempt} follows.")]
+        public static partial void Retrying(ILogger logger, Exception exception, int attempt);
     }
 }

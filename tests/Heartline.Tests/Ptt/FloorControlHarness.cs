@@ -25,7 +25,7 @@ internal sealed class FloorControlHarness : IAsyncDisposable
         _database = new SqliteDatabase(Options.Create(new StorageOptions { ConnectionString = $"Data Source={path}" }), Time,
             NullLogger<SqliteDatabase>.Instance);
         _database.MigrateAsync().GetAwaiter().GetResult();
-        _writer = new BackgroundWriter(_database, NullLogger<BackgroundWriter>.Instance);
+        _writer = new BackgroundWriter(_database, Time, NullLogger<BackgroundWriter>.Instance);
         _writer.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
         Store = new PttStore(_database, _writer);
         Hub = new ChannelHub(Options.Create(new ChannelOptions()), Time, NullLogger<ChannelHub>.Instance);
