@@ -148,7 +148,8 @@ internal sealed partial class ConnectionHandler(
         }
         catch (Exception ex)
         {
-            // The row stays open and the next start's cleanup finishes it.
+            // The row stays open: the presence sweeper's orphan check (OrphanedConnectionCleanup) finishes it within
+            // about two minutes, or the next start's cleanup does.
             Log.TeardownFailed(logger, ex, connection.Id);
         }
         Log.Ended(logger, connection.Id, reason);

@@ -35,6 +35,7 @@ internal static class RealtimeServiceCollectionExtensions
             sp.GetRequiredService<ILogger<DisconnectActions>>()));
         services.TryAddSingleton<StartupCleanup>();
         services.TryAddSingleton<EndedConnectionPurge>();
+        services.TryAddSingleton<OrphanedConnectionCleanup>();
 
         services.AddChannelPolicy<OfficeChannelPolicy>();
         services.AddChannelPolicy<PresenceChannelPolicy>();

@@ -3,9 +3,13 @@ using Microsoft.Extensions.Options;
 
 namespace Heartline.Server.Presence;
 
-/// <summary>Announces users offline once their leave grace has passed, then purges old ended connections when due.</summary>
-internal sealed class PresenceSweeper(PresenceTracker presence, EndedConnectionPurge purge, IOptions<PresenceOptions> options,
-    TimeProvider time, HeartlineMetrics metrics, ILogger<PresenceSweeper> logger) : PeriodicSweeper(time, metrics, logger)
+/// <summary>
+/// Announces users offline once their leave grace has passed, then, when due, ends connection rows orphaned by a failed
+/// teardown and purges old ended connections.
+/// </summary>
+internal sealed class PresenceSweeper(PresenceTracker presence, OrphanedConnectionCleanup orphans, EndedConnectionPurge purge,
+    IOptions<PresenceOptions> options, TimeProvider time, HeartlineMetrics metrics, ILogger<PresenceSweeper> logger)
+    : PeriodicSweeper(time, metrics, logger)
 {
     protected override TimeSpan Period => TimeSpan.FromSeconds(options.Value.SweepIntervalSeconds);
 
@@ -13,5 +17,6 @@ internal sealed class PresenceSweeper(PresenceTracker presence, EndedConnectionP
 
     // Offline announcements first: they are what clients wait for, and they do not depend on the database.
     protected override async Task<int> SweepAsync(CancellationToken cancellationToken) =>
-        presence.Sweep() + await purge.RunIfDueAsync(cancellationToken).ConfigureAwait(false);
+        presence.Sweep() + await orphans.RunIfDueAsync(cancellationToken).ConfigureAwait(false)
+        + await purge.RunIfDueAsync(cancellationToken).ConfigureAwait(false);
 }

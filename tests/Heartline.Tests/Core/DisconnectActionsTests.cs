@@ -107,6 +107,33 @@ public sealed class DisconnectActionsTests
         await Assert.ThrowsAsync<ArgumentException>(() => _actions.RegisterAsync(c, "nobody.serves.this", "{}"));
     }
 
+    [Fact]
+    public async Task OrphanCleanup_EndsOldRowsWhoseSocketIsGone_RunningTheirActions_AndLeavesLiveAndYoungOnes()
+    {
+        var live = TestConnections.Create(_time, TestConnections.User("u1"));
+        var orphan = TestConnections.Create(_time, TestConnections.User("u2"));
+        var registry = new Heartline.Server.Connections.ConnectionRegistry();
+        registry.Add(live);
+        await _store.AddAsync(Record(live.Id));
+        // A teardown that could not write: the socket is gone (not registered), the row and its action remain.
+        await _store.AddAsync(Record(orphan.Id));
+        await _actions.RegisterAsync(orphan, RecordingHandler.KindName, "left-behind");
+        var cleanup = new OrphanedConnectionCleanup(_store, registry, _actions,
+            Options.Create(new PresenceOptions { NodeId = "n1" }), _time, NullLogger<OrphanedConnectionCleanup>.Instance);
+        await _store.AddAsync(Record("c_just_connected") with { ConnectedAt = _time.GetUtcNow().ToUnixTimeMilliseconds() });
+
+        var ended = await cleanup.RunIfDueAsync();
+
+        Assert.Equal(1, ended);
+        Assert.Equal(["left-behind:connection_lost"], _handler.Runs);
+        Assert.Equal(DisconnectReasons.ConnectionLost, _store.Connections[orphan.Id].Reason);
+        Assert.Null(_store.Connections[live.Id].Reason);
+        Assert.Null(_store.Connections["c_just_connected"].Reason);
+        // Not due again before a minute has passed.
+        _time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, await cleanup.RunIfDueAsync());
+    }
+
     private sealed class RecordingHandler : IDisconnectActionHandler
     {
         public const string KindName = "test.record";
