@@ -38,6 +38,12 @@ internal sealed class TokenService
         };
     }
 
+    /// <summary>
+    /// Until when a validated token is honoured: its expiry plus the clock skew that validation allows, so that a
+    /// connection accepted at the edge of the skew is not closed the moment it opens.
+    /// </summary>
+    public DateTimeOffset ValidUntil(HeartlineUser user) => user.ExpiresAt + _parameters.ClockSkew;
+
     public string Mint(string userId, string name, string role, string regionId, string officeId, TimeSpan lifetime)
     {
         var now = _time.GetUtcNow().UtcDateTime;

@@ -67,7 +67,7 @@ internal sealed partial class ConnectionHandler
     /// <summary>Closes the connection when its token expires, even if it only listens.</summary>
     private void ScheduleExpiry(ClientConnection connection, HeartlineUser user)
     {
-        var due = user.ExpiresAt - time.GetUtcNow();
+        var due = tokens.ValidUntil(user) - time.GetUtcNow();
         if (due > TimeSpan.FromDays(30)) return;
         var timer = time.CreateTimer(static state =>
             ((ClientConnection)state!).Close(CloseCodes.TokenExpired, "token expired"), connection,

@@ -58,7 +58,7 @@ internal sealed partial class ConnectionHandler
             connection.Send(FrameWriter.Error(command.Id, ErrorCodes.AlreadyConnected, "already connected / 이미 연결되었습니다"));
             return;
         }
-        if (connection.User!.ExpiresAt <= time.GetUtcNow())
+        if (tokens.ValidUntil(connection.User!) <= time.GetUtcNow())
         {
             connection.Send(FrameWriter.Error(command.Id, ErrorCodes.TokenExpired, "token expired / 토큰이 만료되었습니다"));
             connection.Close(CloseCodes.TokenExpired, "token expired");

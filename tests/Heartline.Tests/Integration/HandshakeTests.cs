@@ -102,12 +102,25 @@ public sealed class HandshakeTests : IAsyncLifetime
     [Fact]
     public async Task Connection_WhenTokenExpires_IsClosedWith4005()
     {
-        await using var client = await WsClient.OpenAsync(_server.WebSocketUri);
-        // Valid for the clock skew only: 30 s skew is allowed at connect, then the expiry timer fires at exp.
-        var reply = await client.RequestAsync("connect", new { token = _server.Token("u1", lifetime: TimeSpan.FromSeconds(1)) });
+        // One rule for the connect check and the expiry timer: exp plus the clock skew (1 s here).
+        await using var server = await HeartlineServer.StartAsync(new Dictionary<string, string?> { ["Auth:ClockSkewSeconds"] = "1" });
+        await using var client = await WsClient.OpenAsync(server.WebSocketUri);
+        var reply = await client.RequestAsync("connect", new { token = server.Token("u1", lifetime: TimeSpan.FromSeconds(1)) });
         reply.AssertOk();
 
         Assert.Equal(4005, await client.WaitClosedAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task Connect_WithATokenExpiredWithinTheClockSkew_IsAcceptedAndKeptUntilTheSkewEnds()
+    {
+        await using var client = await WsClient.OpenAsync(_server.WebSocketUri);
+        // Expired 10 s ago; the default skew is 30 s. Accepting it and then closing at once would be worse than either.
+        var reply = await client.RequestAsync("connect", new { token = _server.Token("u1", lifetime: TimeSpan.FromSeconds(-10)) });
+        reply.AssertOk();
+
+        Assert.True((await client.RequestAsync("ping")).IsOk);
+        Assert.False(client.Closed.IsCompleted);
     }
 
     [Fact]
