@@ -32,6 +32,8 @@ internal sealed partial class ConnectionHandler
             connection.Close(expired ? CloseCodes.TokenExpired : CloseCodes.Unauthorized, expired ? "token expired" : "invalid token");
             return;
         }
+        // The handshake timer (4003) or the client may have ended the connection while the token was checked.
+        if (connection.IsClosing) return;
         var appType = string.IsNullOrWhiteSpace(args.AppType) ? user.Role : args.AppType;
         var record = new ConnectionRecord(connection.Id, presenceOptions.Value.NodeId, user.UserId, user.Name, user.Role,
             user.RegionId, user.OfficeId, appType, args.Device, connection.ConnectedAt.ToUnixTimeMilliseconds());
@@ -45,6 +47,13 @@ internal sealed partial class ConnectionHandler
             Log.StoreUnavailable(logger, ex, connection.Id);
             context.Error(ErrorCodes.Unavailable, "storage unavailable, retry later / 저장소를 사용할 수 없습니다");
             connection.Close(CloseCodes.InternalError, "storage unavailable");
+            return;
+        }
+        if (connection.IsClosing)
+        {
+            // Closed while the row was written (a slow database during a reconnect storm): the client was told
+            // handshake_timeout or is gone, so it must not go online. End the row it will never use.
+            await EndUnusedRowAsync(connection).ConfigureAwait(false);
             return;
         }
         session.Record = record;
@@ -61,6 +70,22 @@ internal sealed partial class ConnectionHandler
         {
             try { await observer.OnConnectedAsync(connection).ConfigureAwait(false); }
             catch (Exception ex) when (!ClientConnection.IsTransportEnding(ex)) { Log.ObserverFailed(logger, ex, observer.GetType().Name); }
+        }
+    }
+
+    private async Task EndUnusedRowAsync(ClientConnection connection)
+    {
+        var reason = connection.ClosedByServer
+            ? DisconnectReasons.ServerClosedPrefix + connection.CloseCode.Name
+            : DisconnectReasons.ConnectionLost;
+        try
+        {
+            await connectionStore.EndAsync(connection.Id, time.GetUtcNow().ToUnixTimeMilliseconds(), reason).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!ClientConnection.IsTransportEnding(ex))
+        {
+            // The orphan check of the presence sweeper ends it later.
+            Log.TeardownFailed(logger, ex, connection.Id);
         }
     }
 

@@ -117,21 +117,62 @@ public sealed class RestartTests
         Assert.Equal(DisconnectReasons.ServerShutdown, EndReason(server.DatabasePath, client.ConnectionId!));
     }
 
+    /// <summary>
+    /// The handshake timer closes a connection (4003) while its row is still being written: when the write returns, the
+    /// connection must not go online (no USER_ONLINE, no observers) and its row is ended.
+    /// </summary>
+    [Fact]
+    public async Task Connect_ClosedByTheHandshakeTimerWhileItsRowWasWritten_NeverGoesOnline()
+    {
+        var gate = new GatedEnd { GatedAddOfUser = "slow" };
+        await using var server = await HeartlineServer.StartAsync(
+            new Dictionary<string, string?> { ["Realtime:HandshakeTimeoutSeconds"] = "1" },
+            services: s => s.AddSingleton<IConnectionStore>(sp => gate.Wrap(ActivatorUtilities.CreateInstance<SqlConnectionStore>(sp))));
+        await using var slow = await WsClient.OpenAsync(server.WebSocketUri);
+
+        await slow.SendTextAsync($"{{\"id\":1,\"cmd\":\"connect\",\"args\":{{\"token\":\"{server.Token("slow")}\"}}}}");
+        await gate.Entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(4003, await slow.WaitClosedAsync(TimeSpan.FromSeconds(10)));
+        gate.Release.TrySetResult();
+
+        await Eventually.TrueAsync(() => CountOpen(server.DatabasePath) == 0 && Scalar<long>(server.DatabasePath,
+            "SELECT COUNT(*) FROM connections WHERE user_id = 'slow'") == 1, "the slow connection's row written and ended");
+        await server.Services.GetRequiredService<Heartline.Server.Events.IEventLog>().FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, Scalar<long>(server.DatabasePath, "SELECT COUNT(*) FROM events WHERE type = 'USER_ONLINE' AND user_id = 'slow'"));
+        Assert.Equal("closed:handshake_timeout",
+            Scalar<string?>(server.DatabasePath, "SELECT end_reason FROM connections WHERE user_id = 'slow'"));
+    }
+
     private sealed class GatedEnd
     {
         public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        /// <summary>When set, the row of this user's connection is held back on <c>AddAsync</c> instead of <c>EndAsync</c>.</summary>
+        public string? GatedAddOfUser { get; init; }
+
         public IConnectionStore Wrap(IConnectionStore inner) => new Store(inner, this);
 
         private sealed class Store(IConnectionStore inner, GatedEnd gate) : IConnectionStore
         {
-            public Task AddAsync(ConnectionRecord connection, CancellationToken cancellationToken = default) =>
-                inner.AddAsync(connection, cancellationToken);
+            public async Task AddAsync(ConnectionRecord connection, CancellationToken cancellationToken = default)
+            {
+                if (connection.UserId == gate.GatedAddOfUser)
+                {
+                    gate.Entered.TrySetResult();
+                    await gate.Release.Task.WaitAsync(TimeSpan.FromSeconds(20), cancellationToken);
+                }
+                await inner.AddAsync(connection, cancellationToken);
+            }
 
             public async Task EndAsync(string connectionId, long endedAt, string reason, CancellationToken cancellationToken = default)
             {
+                if (gate.GatedAddOfUser is not null)
+                {
+                    await inner.EndAsync(connectionId, endedAt, reason, cancellationToken);
+                    return;
+                }
                 gate.Entered.TrySetResult();
                 await gate.Release.Task.WaitAsync(TimeSpan.FromSeconds(20), cancellationToken);
                 await inner.EndAsync(connectionId, endedAt, reason, cancellationToken);
