@@ -51,6 +51,14 @@ internal sealed class SqlConnectionStore(IHeartlineDatabase database) : IConnect
                 && !await c.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT pg_try_advisory_xact_lock(@Key)",
                     new { Key = PurgeLockKey }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false))
                 return 0;
+            // Actions left behind by a connection that is no longer open (a removal that lost a race with its
+            // insert): nobody will run them any more. Kept as long as ended connections are, then deleted.
+            await c.ExecuteAsync(new CommandDefinition(
+                """
+                DELETE FROM disconnect_actions
+                WHERE created_at < @EndedBefore
+                  AND connection_id NOT IN (SELECT connection_id FROM connections WHERE ended_at IS NULL)
+                """, new { EndedBefore = endedBefore }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
             // The cluster's stale sweep closes an open participant row from its ended connection (left_at = ended_at),
             // so such a connection stays until that happened. Open participants are few: NOT IN reads them once.
             return await c.ExecuteAsync(new CommandDefinition(

@@ -28,6 +28,22 @@ public abstract partial class StorageContractTests
     }
 
     [Fact]
+    public async Task PurgeEndedAsync_ActionsLeftBehindByConnectionsNoLongerOpen_AreDeletedAfterTheRetention()
+    {
+        await AddEndedAsync("ended", endedAt: 1_000);
+        await Connections.AddAsync(Connection("open", connectedAt: 1)).WaitAsync(Timeout);
+        // A removal that lost the race with its insert leaves the action of an ended connection behind.
+        await Connections.AddActionAsync(new DisconnectActionRecord("a-ended-old", "ended", "k", "{}", 900)).WaitAsync(Timeout);
+        await Connections.AddActionAsync(new DisconnectActionRecord("a-ended-new", "ended", "k", "{}", 9_000)).WaitAsync(Timeout);
+        await Connections.AddActionAsync(new DisconnectActionRecord("a-open", "open", "k", "{}", 900)).WaitAsync(Timeout);
+
+        await Connections.PurgeEndedAsync(5_000, limit: 100).WaitAsync(Timeout);
+
+        Assert.Equal(["a-ended-new"], (await Connections.ListActionsAsync("ended").WaitAsync(Timeout)).Select(a => a.ActionId));
+        Assert.Equal(["a-open"], (await Connections.ListActionsAsync("open").WaitAsync(Timeout)).Select(a => a.ActionId));
+    }
+
+    [Fact]
     public async Task PurgeEndedAsync_MoreDueThanTheLimit_DeletesAtMostTheLimitPerCall()
     {
         for (var i = 0; i < 5; i++) await AddEndedAsync($"old-{i}", endedAt: 1_000 + i);
