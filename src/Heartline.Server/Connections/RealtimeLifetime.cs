@@ -4,7 +4,8 @@ namespace Heartline.Server.Connections;
 /// Closes every connection as soon as the application starts stopping (before Kestrel waits for requests to end), so
 /// their disconnect actions run while storage and the event log are still up; stopping waits for the teardown.
 /// </summary>
-internal sealed class RealtimeLifetime(ConnectionHandler handler, IHostApplicationLifetime lifetime) : IHostedService
+internal sealed class RealtimeLifetime(ConnectionHandler handler, Presence.PresenceTracker presence, IHostApplicationLifetime lifetime)
+    : IHostedService
 {
     private CancellationTokenRegistration _registration;
 
@@ -18,5 +19,7 @@ internal sealed class RealtimeLifetime(ConnectionHandler handler, IHostApplicati
     {
         await _registration.DisposeAsync().ConfigureAwait(false);
         await handler.StopAsync(cancellationToken).ConfigureAwait(false);
+        // Every connection is closed: their users' pending offlines are due now, while the event log still runs.
+        presence.LeaveAll();
     }
 }

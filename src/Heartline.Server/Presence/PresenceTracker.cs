@@ -81,6 +81,30 @@ internal sealed partial class PresenceTracker(
         return count;
     }
 
+    /// <summary>
+    /// At shutdown, once every connection has closed: announces every user still listed offline now instead of after a
+    /// grace that would outlive the process, so the durable log pairs each USER_ONLINE with a USER_OFFLINE.
+    /// Returns how many went offline.
+    /// </summary>
+    internal int LeaveAll()
+    {
+        var count = 0;
+        lock (_lock)
+        {
+            foreach (var users in _offices.Values)
+            {
+                foreach (var presence in users.Values)
+                {
+                    metrics.UserOffline();
+                    Announce(presence.User, PresenceEvents.Offline);
+                    count++;
+                }
+            }
+            _offices.Clear();
+        }
+        return count;
+    }
+
     /// <summary>The office's users on every node (see <see cref="IPresenceBackend"/>).</summary>
     public ValueTask<IReadOnlyList<PresenceUser>> ListAsync(string officeKey, CancellationToken cancellationToken = default) =>
         backend.ListAsync(officeKey, List(officeKey), cancellationToken);

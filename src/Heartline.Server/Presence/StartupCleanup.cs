@@ -8,7 +8,7 @@ namespace Heartline.Server.Presence;
 /// </summary>
 internal sealed partial class StartupCleanup(
     IConnectionStore store, DisconnectActions actions, IOptions<PresenceOptions> options, TimeProvider time,
-    ILogger<StartupCleanup> logger) : IHostedService
+    ILogger<StartupCleanup> logger, Events.IEventLog? events = null) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken) => CleanAsync(cancellationToken);
 
@@ -25,6 +25,14 @@ internal sealed partial class StartupCleanup(
             await store.EndAsync(connection.ConnectionId, time.GetUtcNow().ToUnixTimeMilliseconds(), DisconnectReasons.ServerRestart, cancellationToken).ConfigureAwait(false);
         }
         if (open.Count > 0) Log.Cleaned(logger, open.Count, actionsRun, options.Value.NodeId);
+        // A single node's users were all online through it: the crashed process never announced them offline.
+        // (In a cluster a user may still be online through another node; cluster presence reconciles that.)
+        if (events is not null && !options.Value.SharedDatabase)
+        {
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            foreach (var (office, userId) in open.Select(c => ($"{c.RegionId}_{c.OfficeId}", c.UserId)).Distinct())
+                PresenceEvents.Record(events, office, userId, PresenceEvents.Offline, now);
+        }
         return open.Count;
     }
 

@@ -43,6 +43,9 @@ public sealed class RestartTests
 
             Assert.Equal(0, CountOpen(databasePath));
             Assert.Equal(DisconnectReasons.ServerRestart, EndReason(databasePath, connectionId));
+            // The crashed process never announced u1 offline: the restart does.
+            await restarted.Services.GetRequiredService<Heartline.Server.Events.IEventLog>().FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal(1, Scalar<long>(databasePath, "SELECT COUNT(*) FROM events WHERE type = 'USER_OFFLINE' AND user_id = 'u1'"));
         }
         finally
         {
@@ -86,6 +89,8 @@ public sealed class RestartTests
         Assert.Equal(4000, code);
         Assert.Equal(0, CountOpen(server.DatabasePath));
         Assert.Equal(DisconnectReasons.ServerShutdown, EndReason(server.DatabasePath, client.ConnectionId!));
+        // Offline is announced at shutdown, not after a grace the process would not live to see.
+        Assert.Equal(1, Scalar<long>(server.DatabasePath, "SELECT COUNT(*) FROM events WHERE type = 'USER_OFFLINE' AND user_id = 'u1'"));
     }
 
     /// <summary>
