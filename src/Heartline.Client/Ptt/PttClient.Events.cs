@@ -66,6 +66,11 @@ public sealed partial class PttClient
             data.TryGetProperty("hang_ms", out var h) ? h.GetInt32() : 0);
         lock (_lock)
         {
+            if (data.TryGetProperty("epoch", out var e) && e.GetInt64() > _endedEpoch)
+            {
+                _endedEpoch = e.GetInt64();
+                _endedReason = ended.Reason;
+            }
             if (_session?.SessionId != ended.SessionId) return;
             _session = null;
             if (_mine?.SessionId == ended.SessionId) _mine = null;
@@ -77,14 +82,22 @@ public sealed partial class PttClient
     private void OnFloorRevoked(JsonElement data)
     {
         if (data.GetProperty("user_id").GetString() != _client.User?.UserId) return;
+        var reason = data.GetProperty("reason").GetString()!;
         bool wasMine;
-        lock (_lock) wasMine = _mine?.SessionId == data.GetProperty("session_id").GetString();
+        lock (_lock)
+        {
+            wasMine = _mine?.SessionId == data.GetProperty("session_id").GetString();
+            // Also while the press reply's continuation is still pending: it must not take up a revoked grant.
+            if (data.TryGetProperty("epoch", out var e) && e.GetInt64() >= _endedEpoch)
+            {
+                _endedEpoch = e.GetInt64();
+                _endedReason = reason;
+            }
+        }
         if (!wasMine) return;
         StopTalking();
-        var reason = data.GetProperty("reason").GetString()!;
         HeartlineClient.RaiseEvent(this, FloorRevoked, reason);
-        // Same cue as the JS SDK: the end tone, with the two-pulse failure vibration.
-        RaiseCue(new PttCue(PttSound.End, PttHaptic.StartFail, null, PttAudioFocus.Release));
+        RaiseCue(RevokedCue);
     }
 
     private void OnParticipantJoined(JsonElement data)

@@ -12,6 +12,8 @@ namespace Heartline.Client.Ptt;
 public sealed partial class PttClient : IAsyncDisposable
 {
     private const int AudioHeaderLength = 13;
+    // The floor was lost: the end tone with the two-pulse failure vibration, as in the JS SDK.
+    private static readonly PttCue RevokedCue = new(PttSound.End, PttHaptic.StartFail, null, PttAudioFocus.Release);
     private readonly HeartlineClient _client;
     private readonly PttClientOptions _options;
     private readonly TimeProvider _time;
@@ -23,6 +25,10 @@ public sealed partial class PttClient : IAsyncDisposable
     private long _lastAudioTimestamp;
     private CancellationTokenSource? _keepalive;
     private bool _pressing;
+    private bool _stopRequested;
+    // The highest floor epoch known to have ended (with why): a grant's continuation must not take it up.
+    private long _endedEpoch;
+    private string _endedReason = "";
 
     /// <summary>Creates the PTT layer; call <see cref="StartListeningAsync"/> once the client is connected.</summary>
     public PttClient(HeartlineClient client, PttClientOptions? options = null, TimeProvider? timeProvider = null)
@@ -78,12 +84,20 @@ public sealed partial class PttClient : IAsyncDisposable
             .ConfigureAwait(false);
     }
 
-    /// <summary>Presses: returns granted (this client talks now) or busy with the current speaker.</summary>
+    /// <summary>
+    /// Presses: returns granted (this client talks now) or busy with the current speaker. A <see cref="StopAsync"/>
+    /// while the press is in flight releases as soon as the grant arrives (the result is granted, but the client no
+    /// longer talks). A grant revoked before this method returns is not granted, and <see cref="FloorRevoked"/> says why.
+    /// </summary>
     /// <exception cref="HeartlineException">Errors other than <c>floor_busy</c>, e.g. <c>forbidden</c>.</exception>
     public async Task<PttStartResult> StartAsync(CancellationToken cancellationToken = default)
     {
         JsonElement result;
-        lock (_lock) _pressing = true;
+        lock (_lock)
+        {
+            _pressing = true;
+            _stopRequested = false;
+        }
         try
         {
             result = await _client.RequestAsync("ptt.press", cancellationToken).ConfigureAwait(false);
@@ -101,27 +115,60 @@ public sealed partial class PttClient : IAsyncDisposable
             throw;
         }
         var me = _client.User!;
-        var session = new PttSession(result.GetProperty("session_id").GetString()!, result.GetProperty("epoch").GetInt64(),
+        var granted = new PttSession(result.GetProperty("session_id").GetString()!, result.GetProperty("epoch").GetInt64(),
             new PttUser(me.UserId, me.Name, me.Role), result.GetProperty("channel").GetString()!,
             result.GetProperty("started_at").GetInt64(), "relay");
+        var preempted = result.TryGetProperty("preempted", out var p) && p.GetBoolean();
+        PttSession session;
+        bool lost, stop;
+        string lostReason;
         lock (_lock)
         {
             _pressing = false;
-            _mine = session;
-            _session = session;
-            _sequence = 0;
-            _lastAudioTimestamp = _time.GetTimestamp();
+            stop = _stopRequested;
+            _stopRequested = false;
+            // This continuation runs after the reply, possibly after the grant's floor_revoked / session_ended.
+            lost = granted.Epoch <= _endedEpoch;
+            lostReason = _endedReason;
+            session = granted;
+            if (!lost)
+            {
+                _mine = session;
+                _session = session;
+                _sequence = 0;
+                _lastAudioTimestamp = _time.GetTimestamp();
+            }
+        }
+        if (lost)
+        {
+            HeartlineClient.RaiseEvent(this, FloorRevoked, lostReason);
+            RaiseCue(RevokedCue);
+            return new PttStartResult(false, session, null, preempted);
+        }
+        RaiseCue(new PttCue(PttSound.StartSuccess, PttHaptic.StartSuccess, null, PttAudioFocus.Acquire));
+        if (stop)
+        {
+            // A quick tap: StopAsync ran while the press was in flight. Holding on would keep the office's floor.
+            try { await StopAsync(cancellationToken).ConfigureAwait(false); }
+            catch (Exception ex) when (ex is HeartlineException or TimeoutException) { }
+            return new PttStartResult(true, session, null, preempted);
         }
         StartKeepalive(session);
-        RaiseCue(new PttCue(PttSound.StartSuccess, PttHaptic.StartSuccess, null, PttAudioFocus.Acquire));
-        return new PttStartResult(true, session, null, result.TryGetProperty("preempted", out var p) && p.GetBoolean());
+        return new PttStartResult(true, session, null, preempted);
     }
 
-    /// <summary>Releases the floor (the release hang on the server still delivers audio already in flight).</summary>
+    /// <summary>
+    /// Releases the floor (the release hang on the server still delivers audio already in flight). While a press is
+    /// in flight it returns at once and the floor is released as soon as the grant arrives.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         PttSession? mine;
-        lock (_lock) mine = _mine;
+        lock (_lock)
+        {
+            mine = _mine;
+            if (mine is null && _pressing) _stopRequested = true;
+        }
         if (mine is null) return;
         StopTalking();
         await _client.RequestAsync("ptt.release", new { epoch = mine.Epoch }, cancellationToken).ConfigureAwait(false);

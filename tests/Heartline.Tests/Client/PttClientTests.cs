@@ -109,6 +109,23 @@ public sealed class PttClientTests : RealServerTest
     }
 
     [Fact]
+    public async Task Stop_WhileThePressIsInFlight_ReleasesAsSoonAsTheGrantArrives()
+    {
+        var speaker = await MemberAsync("drv1");
+        var listener = await MemberAsync("drv2");
+        var ended = new EventQueue<PttSessionEnded>();
+        listener.Ptt.SessionEnded += ended.Handler;
+
+        var pressing = speaker.Ptt.StartAsync();
+        await speaker.Ptt.StopAsync().WaitAsync(EventQueue<object>.DefaultTimeout);
+        await pressing.WaitAsync(EventQueue<object>.DefaultTimeout);
+
+        Assert.Equal("released", (await ended.NextAsync()).Reason);
+        Assert.False(speaker.Ptt.IsTalking);
+        Assert.True((await listener.Ptt.StartAsync().WaitAsync(EventQueue<object>.DefaultTimeout)).Granted);
+    }
+
+    [Fact]
     public async Task Preemption_RevokesTheDriversFloor()
     {
         var driver = await MemberAsync("drv1");
