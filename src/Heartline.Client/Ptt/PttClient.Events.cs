@@ -130,23 +130,24 @@ public sealed partial class PttClient
         catch (Exception ex) when (ex is HeartlineException or TimeoutException) { }
     }
 
-    private void StartKeepalive(PttSession session)
+    /// <summary>Keeps the lease while no audio goes out; <paramref name="interval"/> is a quarter of the lease unless configured.</summary>
+    private void StartKeepalive(PttSession session, TimeSpan interval)
     {
         var cts = new CancellationTokenSource();
         lock (_lock) _keepalive = cts;
-        _ = KeepaliveLoopAsync(session, cts.Token);
+        _ = KeepaliveLoopAsync(session, interval, cts.Token);
     }
 
-    private async Task KeepaliveLoopAsync(PttSession session, CancellationToken cancellationToken)
+    private async Task KeepaliveLoopAsync(PttSession session, TimeSpan interval, CancellationToken cancellationToken)
     {
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                await Task.Delay(_options.KeepaliveInterval, _time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(interval, _time, cancellationToken).ConfigureAwait(false);
                 long last;
                 lock (_lock) last = _lastAudioTimestamp;
-                if (_time.GetElapsedTime(last) < _options.KeepaliveInterval) continue;
+                if (_time.GetElapsedTime(last) < interval) continue;
                 await _client.RequestAsync("ptt.keepalive", new { epoch = session.Epoch }, cancellationToken).ConfigureAwait(false);
             }
         }

@@ -119,6 +119,7 @@ public sealed partial class PttClient : IAsyncDisposable
             new PttUser(me.UserId, me.Name, me.Role), result.GetProperty("channel").GetString()!,
             result.GetProperty("started_at").GetInt64(), "relay");
         var preempted = result.TryGetProperty("preempted", out var p) && p.GetBoolean();
+        var leaseMs = result.TryGetProperty("lease_ms", out var l) ? l.GetInt32() : 5000;
         PttSession session;
         bool lost, stop;
         string lostReason;
@@ -153,7 +154,7 @@ public sealed partial class PttClient : IAsyncDisposable
             catch (Exception ex) when (ex is HeartlineException or TimeoutException) { }
             return new PttStartResult(true, session, null, preempted);
         }
-        StartKeepalive(session);
+        StartKeepalive(session, _options.KeepaliveInterval ?? TimeSpan.FromMilliseconds(Math.Max(100, leaseMs / 4)));
         return new PttStartResult(true, session, null, preempted);
     }
 

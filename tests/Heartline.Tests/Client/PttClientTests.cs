@@ -109,6 +109,21 @@ public sealed class PttClientTests : RealServerTest
     }
 
     [Fact]
+    public async Task HoldingWithoutAudio_DefaultKeepalive_FollowsTheLeaseOfThePressReply()
+    {
+        var speaker = await MemberAsync("drv1");
+        var listener = await MemberAsync("drv2");
+        var ended = new EventQueue<PttSessionEnded>();
+        listener.Ptt.SessionEnded += ended.Handler;
+
+        await speaker.Ptt.StartAsync().WaitAsync(EventQueue<object>.DefaultTimeout);
+
+        // lease_ms is 800 here: a fixed 1.5 s keep-alive would let the lease lapse within the wait.
+        await Assert.ThrowsAsync<OperationCanceledException>(() => ended.NextAsync(TimeSpan.FromSeconds(2)));
+        Assert.True(speaker.Ptt.IsTalking);
+    }
+
+    [Fact]
     public async Task Stop_WhileThePressIsInFlight_ReleasesAsSoonAsTheGrantArrives()
     {
         var speaker = await MemberAsync("drv1");
