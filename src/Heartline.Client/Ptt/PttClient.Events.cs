@@ -29,8 +29,7 @@ public sealed partial class PttClient
     /// <summary>A member that connects mid-session gets the state pushed: it listens at once.</summary>
     private void OnPush(object? sender, PushEventArgs e)
     {
-        if (e.Type != "ptt.state" || !e.Frame.TryGetProperty("active", out var active) || !active.GetBoolean()) return;
-        OnSessionStarted(e.Frame, joinedMidSession: true);
+        if (e.Type == "ptt.state") ApplyState(e.Frame);
     }
 
     private void OnSessionStarted(JsonElement data, bool joinedMidSession = false)
@@ -42,16 +41,35 @@ public sealed partial class PttClient
         var mine = false;
         lock (_lock)
         {
-            if (_session?.SessionId == session.SessionId) return;
-            // The press reply precedes the start on the wire, but its continuation may run after this handler.
-            mine = _mine?.SessionId == session.SessionId || (_pressing && session.Speaker.UserId == _client.User?.UserId);
-            _session = session;
+            if (_session?.SessionId == session.SessionId)
+            {
+                // This client's own grant, known from the press reply: the start completes it with the media.
+                if (!_sessionFromGrant) return;
+                _sessionFromGrant = false;
+                _session = session;
+                if (_mine?.SessionId == session.SessionId) _mine = session;
+                mine = true;
+            }
+            else
+            {
+                if (session.Epoch < _maxEpoch || session.Epoch <= _endedEpoch) return;
+                // The press reply precedes the start on the wire, but its continuation may run after this handler.
+                mine = _mine?.SessionId == session.SessionId || (_pressing && session.Speaker.UserId == _client.User?.UserId);
+                _maxEpoch = session.Epoch;
+                _session = session;
+            }
         }
         HeartlineClient.RaiseEvent(this, SessionStarted, session);
-        if (mine) return;
+        if (mine)
+        {
+            // The speaker needs a publisher token at once: no thundering herd of one.
+            if (session.MediaProvider == "agora") _ = FetchMediaTokenAsync(session, 0, 0);
+            return;
+        }
         RaiseCue(new PttCue(joinedMidSession ? PttSound.Join : PttSound.SomeoneSpeaking, PttHaptic.SessionNotification,
             PttAnnouncements.SessionStarted(session.Speaker.Name, _options.EnglishAnnouncements), PttAudioFocus.Acquire));
-        if (_options.ReportLatency) _ = ReportNotifyAsync(session);
+        // A session joined from the state started before this client knew of it: no notify latency to report.
+        if (_options.ReportLatency && !joinedMidSession) _ = ReportNotifyAsync(session);
         if (session.MediaProvider == "agora")
         {
             // Read now: the frame's JSON is not ours after this handler returns.

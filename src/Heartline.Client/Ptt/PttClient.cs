@@ -26,7 +26,10 @@ public sealed partial class PttClient : IAsyncDisposable
     private CancellationTokenSource? _keepalive;
     private bool _pressing;
     private bool _stopRequested;
-    // The highest floor epoch known to have ended (with why): a grant's continuation must not take it up.
+    // _session came from this client's press reply, not yet from its session_started (which adds the media).
+    private bool _sessionFromGrant;
+    // The highest floor epoch seen, and the highest known to have ended (with why): older news is ignored.
+    private long _maxEpoch;
     private long _endedEpoch;
     private string _endedReason = "";
 
@@ -38,6 +41,7 @@ public sealed partial class PttClient : IAsyncDisposable
         _time = timeProvider ?? TimeProvider.System;
         _client.Push += OnPush;
         _client.BinaryReceived += OnBinary;
+        _client.Disconnected += OnDisconnected;
     }
 
     /// <summary>The session on the air in this office, or null.</summary>
@@ -82,6 +86,7 @@ public sealed partial class PttClient : IAsyncDisposable
         var office = _client.User?.Office ?? throw new HeartlineException(HeartlineException.NotConnected, "connect first / 먼저 연결하세요");
         _subscription = await _client.SubscribeAsync("ptt:" + office, new SubscribeOptions { OnPublication = OnPublication }, cancellationToken)
             .ConfigureAwait(false);
+        _subscription.Resubscribed += OnResubscribed;
     }
 
     /// <summary>
@@ -131,9 +136,12 @@ public sealed partial class PttClient : IAsyncDisposable
             // This continuation runs after the reply, possibly after the grant's floor_revoked / session_ended.
             lost = granted.Epoch <= _endedEpoch;
             lostReason = _endedReason;
-            session = granted;
+            // Its session_started may have been handled first: that session also knows the media.
+            session = _session?.SessionId == granted.SessionId ? _session : granted;
             if (!lost)
             {
+                _sessionFromGrant = session == granted;
+                _maxEpoch = Math.Max(_maxEpoch, session.Epoch);
                 _mine = session;
                 _session = session;
                 _sequence = 0;
@@ -203,6 +211,8 @@ public sealed partial class PttClient : IAsyncDisposable
     {
         _client.Push -= OnPush;
         _client.BinaryReceived -= OnBinary;
+        _client.Disconnected -= OnDisconnected;
+        if (_subscription is not null) _subscription.Resubscribed -= OnResubscribed;
         StopTalking();
         if (_subscription is { IsActive: true } subscription)
         {

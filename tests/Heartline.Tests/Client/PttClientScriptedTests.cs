@@ -48,6 +48,8 @@ public sealed class PttClientScriptedTests : IAsyncLifetime
     private static object Grant(string sessionId, long epoch) =>
         new { session_id = sessionId, epoch, channel = "ptt_r1_o1", started_at = 0, lease_ms = 5000, max_talk_ms = 60_000 };
 
+    private static object Idle(long epoch) => new { office = "r1_o1", active = false, epoch, participants = Array.Empty<object>() };
+
     [Fact]
     public async Task Start_RevokedBeforeTheReplyIsHandled_IsNotTalking_AndReportsTheRevoke()
     {
@@ -66,5 +68,76 @@ public sealed class PttClientScriptedTests : IAsyncLifetime
         Assert.False(result.Granted);
         Assert.False(_ptt.IsTalking);
         Assert.Equal("preempted", await revoked.NextAsync());
+    }
+
+    [Fact]
+    public async Task ConnectionLost_WhileTalking_StopsTalkingAtOnce_WithTheRevokeCue()
+    {
+        var start = _ptt.StartAsync();
+        await _server.ReplyAsync(await _server.NextCommandAsync("ptt.press"), Grant("s1", 5));
+        Assert.True((await start.WaitAsync(Timeout)).Granted);
+        var revoked = new EventQueue<string>();
+        var cues = new EventQueue<PttCue>();
+        _ptt.FloorRevoked += revoked.Handler;
+        _ptt.Cue += cues.Handler;
+
+        _server.Drop();
+
+        Assert.Equal("disconnected", await revoked.NextAsync());
+        Assert.False(_ptt.IsTalking);
+        var cue = await cues.NextAsync();
+        Assert.Equal(PttSound.End, cue.Sound);
+        Assert.Equal(PttAudioFocus.Release, cue.Focus);
+    }
+
+    [Fact]
+    public async Task Resubscribed_WithoutRecovery_QueriesTheState_AndEndsASessionNoLongerActive()
+    {
+        var started = new EventQueue<PttSession>();
+        var ended = new EventQueue<PttSessionEnded>();
+        _ptt.SessionStarted += started.Handler;
+        _ptt.SessionEnded += ended.Handler;
+        await _server.PublishAsync(1, Started("s1", 5, "u2"));
+        Assert.Equal("s1", (await started.NextAsync()).SessionId);
+
+        _server.Drop();
+        await _server.ReplyAsync(await _server.NextCommandAsync("subscribe"), new { epoch = "e1", offset = 9, recovered = false });
+        await _server.ReplyAsync(await _server.NextCommandAsync("ptt.state"), Idle(5));
+
+        Assert.Equal("s1", (await ended.NextAsync()).SessionId);
+        Assert.False(_ptt.IsListening);
+        Assert.Null(_ptt.Session);
+    }
+
+    [Fact]
+    public async Task RefreshState_IdleReplyOlderThanAStartAlreadyHandled_KeepsTheSession()
+    {
+        var refresh = _ptt.RefreshStateAsync();
+        var query = await _server.NextCommandAsync("ptt.state");
+        // The reply was computed before this start, but queued behind it.
+        await _server.PublishAsync(1, Started("s2", 7, "u2"));
+        await _server.ReplyAsync(query, Idle(6));
+        await refresh.WaitAsync(Timeout);
+
+        Assert.Equal("s2", _ptt.Session?.SessionId);
+        Assert.True(_ptt.IsListening);
+    }
+
+    [Fact]
+    public async Task RefreshState_ActiveReplyForASessionThatEndedMeanwhile_DoesNotBringItBack()
+    {
+        await _server.PublishAsync(1, Started("s1", 5, "u2"));
+        var refresh = _ptt.RefreshStateAsync();
+        var query = await _server.NextCommandAsync("ptt.state");
+        await _server.PublishAsync(2, new { type = "session_ended", session_id = "s1", epoch = 5, reason = "released", ended_at = 0, hang_ms = 0 });
+        await _server.ReplyAsync(query, new
+        {
+            office = "r1_o1", active = true, session_id = "s1", epoch = 5, channel = "ptt_r1_o1",
+            speaker = new { user_id = "u2", name = "u2", app_type = "pickup_driver" }, started_at = 0, participants = Array.Empty<object>(),
+        });
+        await refresh.WaitAsync(Timeout);
+
+        Assert.Null(_ptt.Session);
+        Assert.False(_ptt.IsListening);
     }
 }

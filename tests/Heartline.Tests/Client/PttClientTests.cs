@@ -216,4 +216,36 @@ public sealed class PttClientAgoraTests : RealServerTest
         Assert.Equal("ptt_r1_o1", token.Channel);
         Assert.StartsWith("007", token.Token);
     }
+
+    [Fact]
+    public async Task ConnectingMidSession_ListenerGetsAJoinOnlyToken()
+    {
+        await using var speakerClient = await ClientKit.ConnectAsync(ClientKit.Options(Server, "drv1"));
+        await using var speaker = new PttClient(speakerClient);
+        await speaker.StartAsync().WaitAsync(EventQueue<object>.DefaultTimeout);
+        await using var lateClient = new HeartlineClient(ClientKit.Options(Server, "drv9"));
+        await using var late = new PttClient(lateClient);
+        var tokens = new EventQueue<PttMediaToken>();
+        late.MediaTokenReady += tokens.Handler;
+
+        await lateClient.ConnectAsync().WaitAsync(EventQueue<object>.DefaultTimeout);
+
+        var token = await tokens.NextAsync();
+        Assert.Equal("subscriber", token.Role);
+        Assert.Equal("ptt_r1_o1", token.Channel);
+    }
+
+    [Fact]
+    public async Task Start_SpeakerGetsAPublisherToken()
+    {
+        await using var speakerClient = await ClientKit.ConnectAsync(ClientKit.Options(Server, "drv1"));
+        await using var speaker = new PttClient(speakerClient);
+        await speaker.StartListeningAsync().WaitAsync(EventQueue<object>.DefaultTimeout);
+        var tokens = new EventQueue<PttMediaToken>();
+        speaker.MediaTokenReady += tokens.Handler;
+
+        await speaker.StartAsync().WaitAsync(EventQueue<object>.DefaultTimeout);
+
+        Assert.Equal("publisher", (await tokens.NextAsync()).Role);
+    }
 }
