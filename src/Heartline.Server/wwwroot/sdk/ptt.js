@@ -124,10 +124,9 @@ export class PttClient {
    */
   start() {
     if (this.#talk) return Promise.resolve({ granted: true, ...this.#talk.grant })
-    if (!this.#pressing) {
-      this.#stopRequested = false
-      this.#pressing = this.#press().finally(() => (this.#pressing = null))
-    }
+    // Also while a press is pending: a stop() in between was followed by this press, so the button is held again.
+    this.#stopRequested = false
+    this.#pressing ??= this.#press().finally(() => (this.#pressing = null))
     return this.#pressing
   }
 
