@@ -85,3 +85,20 @@ test('press, release and press again within one round trip: the floor is kept, s
   assert.equal(ptt.isTalking, true)
   assert.equal(ws.commands.some((c) => c.cmd === 'ptt.release'), false)
 })
+
+test('a refused resubscribe is reported; cues play again and the next connection subscribes afresh', async () => {
+  const { ptt, ws, fake } = await scripted()
+  const refused = nextEvent(ptt, 'error', (err) => err.code === 'forbidden', 1000)
+
+  const second = await reconnect(fake, ws, 1)
+  await answer(second, 'subscribe', undefined, { code: 'forbidden', message: 'not your office' })
+  await refused
+  const announced = nextEvent(ptt, 'cue', (cue) => cue.type === 'session_joined', 1000)
+  second.receive({ push: 'ptt.state', ...activeState('s1', 5, 'u2') })
+  await announced
+
+  const third = await reconnect(fake, second, 2)
+  const subscribe = await third.command('subscribe', 1000)
+  assert.equal(subscribe.args.channel, 'ptt:r1_o1')
+  assert.equal(subscribe.args.since, undefined)
+})

@@ -296,7 +296,14 @@ export class PttClient {
       this.#subscription = sub
       sub.on('subscribed', ({ resubscribed }) => resubscribed && this.#recovered())
       sub.on('lost', () => this.refreshState().catch((err) => this.#emitter.emit('error', err)))
-      sub.on('error', (err) => this.#emitter.emit('error', err))
+      sub.on('error', (err) => {
+        // Refused for good (e.g. forbidden): no replay is coming, so cues must not wait for one, and the next
+        // connect subscribes afresh.
+        if (this.#subscription === sub) this.#subscription = null
+        this.#recovering = false
+        this.#emitter.emit('error', err)
+        this.#emitter.emit('change')
+      })
       // Without a position nothing was replayed: the state query closes the gap between connect and subscribe.
       await this.refreshState()
       this.#emitter.emit('ready', { office: this.#office, resubscribed: false })
