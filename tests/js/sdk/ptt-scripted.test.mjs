@@ -86,6 +86,36 @@ test('press, release and press again within one round trip: the floor is kept, s
   assert.equal(ws.commands.some((c) => c.cmd === 'ptt.release'), false)
 })
 
+test('a state reply computed before a start already handled does not end that session', async () => {
+  const { ptt, ws } = await scripted()
+  const ended = []
+  ptt.on('session_ended', (e) => ended.push(e))
+
+  const refreshing = ptt.refreshState()
+  const query = await ws.command('ptt.state')
+  ws.receive(pub(1, started('s2', 7, 'u2')))
+  ws.receive({ id: query.id, result: idle(6) })
+  await withTimeout(refreshing, 1000, 'refresh')
+
+  assert.equal(ptt.session?.session_id, 's2')
+  assert.equal(ptt.isListening, true)
+  assert.deepEqual(ended, [])
+})
+
+test('a state reply computed before an end already handled does not bring the session back', async () => {
+  const { ptt, ws } = await scripted()
+  ws.receive(pub(1, started('s1', 5, 'u2')))
+
+  const refreshing = ptt.refreshState()
+  const query = await ws.command('ptt.state')
+  ws.receive(pub(2, { type: 'session_ended', session_id: 's1', epoch: 5, reason: 'released', ended_at: 0, hang_ms: 0 }))
+  ws.receive({ id: query.id, result: activeState('s1', 5, 'u2') })
+  await withTimeout(refreshing, 1000, 'refresh')
+
+  assert.equal(ptt.session, null)
+  assert.equal(ptt.isListening, false)
+})
+
 test('a refused resubscribe is reported; cues play again and the next connection subscribes afresh', async () => {
   const { ptt, ws, fake } = await scripted()
   const refused = nextEvent(ptt, 'error', (err) => err.code === 'forbidden', 1000)

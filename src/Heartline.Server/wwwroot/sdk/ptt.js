@@ -46,6 +46,8 @@ export class PttClient {
   #pressing = null
   #stopRequested = false
   #maxEpoch = 0
+  /** The highest floor epoch known to have ended: a later start or state of it is old news. */
+  #endedEpoch = 0
   #recovering = false
   #connected = false
   #language
@@ -373,7 +375,7 @@ export class PttClient {
       }
       return
     }
-    if (data.epoch < this.#maxEpoch) return
+    if (data.epoch < this.#maxEpoch || data.epoch <= this.#endedEpoch) return
     this.#maxEpoch = data.epoch
     const mine = this.#talk?.epoch === data.epoch || (this.#pressing !== null && data.speaker?.user_id === this.#me?.user_id)
     this.#session = { ...pick(data), mine, participants: new Map() }
@@ -390,6 +392,7 @@ export class PttClient {
   }
 
   #onSessionEnded(data) {
+    if (typeof data.epoch === 'number') this.#endedEpoch = Math.max(this.#endedEpoch, data.epoch)
     const session = this.#session
     if (!session || session.session_id !== data.session_id) return this.#emit('session_ended', { ...data, mine: false })
     this.#session = null
@@ -435,10 +438,13 @@ export class PttClient {
       this.#emitter.emit('change')
       return
     }
-    if (state.active && state.epoch < this.#maxEpoch) return
+    // Computed before publications already handled (a reply is queued behind them): old news. An idle state
+    // carries the last epoch issued.
+    if (typeof state.epoch === 'number' && (state.epoch < this.#maxEpoch || (state.active && state.epoch <= this.#endedEpoch))) return
     const previous = this.#session
     if (previous) {
       // Its end was missed (e.g. in the gap before the subscription): close it without a cue.
+      this.#endedEpoch = Math.max(this.#endedEpoch, previous.epoch)
       this.#session = null
       if (this.#talk?.sessionId === previous.session_id) this.#endTalk('talk_ended', 'unknown')
       this.#emit('session_ended', { type: 'session_ended', session_id: previous.session_id, epoch: previous.epoch,
