@@ -132,3 +132,32 @@ test('a refused resubscribe is reported; cues play again and the next connection
   assert.equal(subscribe.args.channel, 'ptt:r1_o1')
   assert.equal(subscribe.args.since, undefined)
 })
+
+test('agora: a session learnt from the ptt.state push is joined: the token is fetched after the jitter', async () => {
+  const { ptt, ws, fetches } = await scripted()
+  const token = nextEvent(ptt, 'media_token', () => true, 1000)
+
+  ws.receive({ push: 'ptt.state', ...activeState('s1', 5, 'u2', 'agora') })
+
+  assert.equal((await token).session_id, 's1')
+  assert.deepEqual(fetches, ['http://fake/api/ptt/token'])
+})
+
+test('agora: a session replayed by a recovering resubscribe is joined; one that ended in the same replay is not', async () => {
+  const { ptt, ws, fake, fetches } = await scripted()
+  const second = await reconnect(fake, ws, 1)
+  const token = nextEvent(ptt, 'media_token', () => true, 1000)
+  const back = nextEvent(ptt, 'ready', (r) => r.resubscribed, 1000)
+
+  await answer(second, 'subscribe', {
+    epoch: 'e1', offset: 3, recovered: true, publications: [
+      pub(1, started('s1', 5, 'u2', 'agora')),
+      pub(2, { type: 'session_ended', session_id: 's1', epoch: 5, reason: 'released', ended_at: 0, hang_ms: 0 }),
+      pub(3, started('s2', 6, 'u3', 'agora')),
+    ],
+  })
+  await back
+
+  assert.equal((await token).session_id, 's2')
+  assert.deepEqual(fetches, ['http://fake/api/ptt/token'])
+})

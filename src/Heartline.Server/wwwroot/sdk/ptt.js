@@ -383,6 +383,8 @@ export class PttClient {
     if (mine || !this.#isMember()) return
     if (this.#recovering) {
       this.#session.cuePending = true
+      // Replayed: joined like any other. If its end follows in the same replay, the jitter's re-check skips it.
+      if (data.media?.provider === 'agora') this.#fetchMediaToken(this.#session, { delay: true }).catch(() => {})
       return
     }
     this.#cue('session_started', { name: data.speaker.name, speaker: data.speaker, session_id: data.session_id })
@@ -458,6 +460,8 @@ export class PttClient {
     if (mine || !this.#isMember()) return
     if (this.#recovering) this.#session.cuePending = true
     else this.#cue('session_joined', { name: state.speaker?.name, speaker: state.speaker, session_id: state.session_id })
+    // Joined mid-session, after a lost recovery or a missed start: the media channel too, after the same jitter.
+    if (state.media?.provider === 'agora') this.#fetchMediaToken(this.#session, { delay: true }).catch(() => {})
   }
 
   /**
