@@ -140,7 +140,7 @@ public sealed partial class PttClient : IAsyncDisposable
             session = _session?.SessionId == granted.SessionId ? _session : granted;
             if (!lost)
             {
-                _sessionFromGrant = session == granted;
+                _sessionFromGrant = ReferenceEquals(session, granted);
                 _maxEpoch = Math.Max(_maxEpoch, session.Epoch);
                 _mine = session;
                 _session = session;
