@@ -29,8 +29,7 @@ public sealed partial class PttClient
     /// <summary>A member that connects mid-session gets the state pushed: it listens at once.</summary>
     private void OnPush(object? sender, PushEventArgs e)
     {
-        if (e.Type != "ptt.state" || !e.Frame.TryGetProperty("active", out var active) || !active.GetBoolean()) return;
-        OnSessionStarted(e.Frame, joinedMidSession: true);
+        if (e.Type == "ptt.state") ApplyState(e.Frame);
     }
 
     private void OnSessionStarted(JsonElement data, bool joinedMidSession = false)
@@ -42,16 +41,35 @@ public sealed partial class PttClient
         var mine = false;
         lock (_lock)
         {
-            if (_session?.SessionId == session.SessionId) return;
-            // The press reply precedes the start on the wire, but its continuation may run after this handler.
-            mine = _mine?.SessionId == session.SessionId || (_pressing && session.Speaker.UserId == _client.User?.UserId);
-            _session = session;
+            if (_session?.SessionId == session.SessionId)
+            {
+                // This client's own grant, known from the press reply: the start completes it with the media.
+                if (!_sessionFromGrant) return;
+                _sessionFromGrant = false;
+                _session = session;
+                if (_mine?.SessionId == session.SessionId) _mine = session;
+                mine = true;
+            }
+            else
+            {
+                if (session.Epoch < _maxEpoch || session.Epoch <= _endedEpoch) return;
+                // The press reply precedes the start on the wire, but its continuation may run after this handler.
+                mine = _mine?.SessionId == session.SessionId || (_pressing && session.Speaker.UserId == _client.User?.UserId);
+                _maxEpoch = session.Epoch;
+                _session = session;
+            }
         }
         HeartlineClient.RaiseEvent(this, SessionStarted, session);
-        if (mine) return;
+        if (mine)
+        {
+            // The speaker needs a publisher token at once: no thundering herd of one.
+            if (session.MediaProvider == "agora") _ = FetchMediaTokenAsync(session, 0, 0);
+            return;
+        }
         RaiseCue(new PttCue(joinedMidSession ? PttSound.Join : PttSound.SomeoneSpeaking, PttHaptic.SessionNotification,
             PttAnnouncements.SessionStarted(session.Speaker.Name, _options.EnglishAnnouncements), PttAudioFocus.Acquire));
-        if (_options.ReportLatency) _ = ReportNotifyAsync(session);
+        // A session joined from the state started before this client knew of it: no notify latency to report.
+        if (_options.ReportLatency && !joinedMidSession) _ = ReportNotifyAsync(session);
         if (session.MediaProvider == "agora")
         {
             // Read now: the frame's JSON is not ours after this handler returns.
@@ -66,6 +84,11 @@ public sealed partial class PttClient
             data.TryGetProperty("hang_ms", out var h) ? h.GetInt32() : 0);
         lock (_lock)
         {
+            if (data.TryGetProperty("epoch", out var e) && e.GetInt64() > _endedEpoch)
+            {
+                _endedEpoch = e.GetInt64();
+                _endedReason = ended.Reason;
+            }
             if (_session?.SessionId != ended.SessionId) return;
             _session = null;
             if (_mine?.SessionId == ended.SessionId) _mine = null;
@@ -77,14 +100,22 @@ public sealed partial class PttClient
     private void OnFloorRevoked(JsonElement data)
     {
         if (data.GetProperty("user_id").GetString() != _client.User?.UserId) return;
+        var reason = data.GetProperty("reason").GetString()!;
         bool wasMine;
-        lock (_lock) wasMine = _mine?.SessionId == data.GetProperty("session_id").GetString();
+        lock (_lock)
+        {
+            wasMine = _mine?.SessionId == data.GetProperty("session_id").GetString();
+            // Also while the press reply's continuation is still pending: it must not take up a revoked grant.
+            if (data.TryGetProperty("epoch", out var e) && e.GetInt64() >= _endedEpoch)
+            {
+                _endedEpoch = e.GetInt64();
+                _endedReason = reason;
+            }
+        }
         if (!wasMine) return;
         StopTalking();
-        var reason = data.GetProperty("reason").GetString()!;
         HeartlineClient.RaiseEvent(this, FloorRevoked, reason);
-        // Same cue as the JS SDK: the end tone, with the two-pulse failure vibration.
-        RaiseCue(new PttCue(PttSound.End, PttHaptic.StartFail, null, PttAudioFocus.Release));
+        RaiseCue(RevokedCue);
     }
 
     private void OnParticipantJoined(JsonElement data)
@@ -117,23 +148,24 @@ public sealed partial class PttClient
         catch (Exception ex) when (ex is HeartlineException or TimeoutException) { }
     }
 
-    private void StartKeepalive(PttSession session)
+    /// <summary>Keeps the lease while no audio goes out; <paramref name="interval"/> is a quarter of the lease unless configured.</summary>
+    private void StartKeepalive(PttSession session, TimeSpan interval)
     {
         var cts = new CancellationTokenSource();
         lock (_lock) _keepalive = cts;
-        _ = KeepaliveLoopAsync(session, cts.Token);
+        _ = KeepaliveLoopAsync(session, interval, cts.Token);
     }
 
-    private async Task KeepaliveLoopAsync(PttSession session, CancellationToken cancellationToken)
+    private async Task KeepaliveLoopAsync(PttSession session, TimeSpan interval, CancellationToken cancellationToken)
     {
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                await Task.Delay(_options.KeepaliveInterval, _time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(interval, _time, cancellationToken).ConfigureAwait(false);
                 long last;
                 lock (_lock) last = _lastAudioTimestamp;
-                if (_time.GetElapsedTime(last) < _options.KeepaliveInterval) continue;
+                if (_time.GetElapsedTime(last) < interval) continue;
                 await _client.RequestAsync("ptt.keepalive", new { epoch = session.Epoch }, cancellationToken).ConfigureAwait(false);
             }
         }

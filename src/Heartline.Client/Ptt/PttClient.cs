@@ -12,6 +12,8 @@ namespace Heartline.Client.Ptt;
 public sealed partial class PttClient : IAsyncDisposable
 {
     private const int AudioHeaderLength = 13;
+    // The floor was lost: the end tone with the two-pulse failure vibration, as in the JS SDK.
+    private static readonly PttCue RevokedCue = new(PttSound.End, PttHaptic.StartFail, null, PttAudioFocus.Release);
     private readonly HeartlineClient _client;
     private readonly PttClientOptions _options;
     private readonly TimeProvider _time;
@@ -23,6 +25,13 @@ public sealed partial class PttClient : IAsyncDisposable
     private long _lastAudioTimestamp;
     private CancellationTokenSource? _keepalive;
     private bool _pressing;
+    private bool _stopRequested;
+    // _session came from this client's press reply, not yet from its session_started (which adds the media).
+    private bool _sessionFromGrant;
+    // The highest floor epoch seen, and the highest known to have ended (with why): older news is ignored.
+    private long _maxEpoch;
+    private long _endedEpoch;
+    private string _endedReason = "";
 
     /// <summary>Creates the PTT layer; call <see cref="StartListeningAsync"/> once the client is connected.</summary>
     public PttClient(HeartlineClient client, PttClientOptions? options = null, TimeProvider? timeProvider = null)
@@ -32,6 +41,7 @@ public sealed partial class PttClient : IAsyncDisposable
         _time = timeProvider ?? TimeProvider.System;
         _client.Push += OnPush;
         _client.BinaryReceived += OnBinary;
+        _client.Disconnected += OnDisconnected;
     }
 
     /// <summary>The session on the air in this office, or null.</summary>
@@ -76,14 +86,23 @@ public sealed partial class PttClient : IAsyncDisposable
         var office = _client.User?.Office ?? throw new HeartlineException(HeartlineException.NotConnected, "connect first / 먼저 연결하세요");
         _subscription = await _client.SubscribeAsync("ptt:" + office, new SubscribeOptions { OnPublication = OnPublication }, cancellationToken)
             .ConfigureAwait(false);
+        _subscription.Resubscribed += OnResubscribed;
     }
 
-    /// <summary>Presses: returns granted (this client talks now) or busy with the current speaker.</summary>
+    /// <summary>
+    /// Presses: returns granted (this client talks now) or busy with the current speaker. A <see cref="StopAsync"/>
+    /// while the press is in flight releases as soon as the grant arrives (the result is granted, but the client no
+    /// longer talks). A grant revoked before this method returns is not granted, and <see cref="FloorRevoked"/> says why.
+    /// </summary>
     /// <exception cref="HeartlineException">Errors other than <c>floor_busy</c>, e.g. <c>forbidden</c>.</exception>
     public async Task<PttStartResult> StartAsync(CancellationToken cancellationToken = default)
     {
         JsonElement result;
-        lock (_lock) _pressing = true;
+        lock (_lock)
+        {
+            _pressing = true;
+            _stopRequested = false;
+        }
         try
         {
             result = await _client.RequestAsync("ptt.press", cancellationToken).ConfigureAwait(false);
@@ -101,27 +120,64 @@ public sealed partial class PttClient : IAsyncDisposable
             throw;
         }
         var me = _client.User!;
-        var session = new PttSession(result.GetProperty("session_id").GetString()!, result.GetProperty("epoch").GetInt64(),
+        var granted = new PttSession(result.GetProperty("session_id").GetString()!, result.GetProperty("epoch").GetInt64(),
             new PttUser(me.UserId, me.Name, me.Role), result.GetProperty("channel").GetString()!,
             result.GetProperty("started_at").GetInt64(), "relay");
+        var preempted = result.TryGetProperty("preempted", out var p) && p.GetBoolean();
+        var leaseMs = result.TryGetProperty("lease_ms", out var l) ? l.GetInt32() : 5000;
+        PttSession session;
+        bool lost, stop;
+        string lostReason;
         lock (_lock)
         {
             _pressing = false;
-            _mine = session;
-            _session = session;
-            _sequence = 0;
-            _lastAudioTimestamp = _time.GetTimestamp();
+            stop = _stopRequested;
+            _stopRequested = false;
+            // This continuation runs after the reply, possibly after the grant's floor_revoked / session_ended.
+            lost = granted.Epoch <= _endedEpoch;
+            lostReason = _endedReason;
+            // Its session_started may have been handled first: that session also knows the media.
+            session = _session?.SessionId == granted.SessionId ? _session : granted;
+            if (!lost)
+            {
+                _sessionFromGrant = ReferenceEquals(session, granted);
+                _maxEpoch = Math.Max(_maxEpoch, session.Epoch);
+                _mine = session;
+                _session = session;
+                _sequence = 0;
+                _lastAudioTimestamp = _time.GetTimestamp();
+            }
         }
-        StartKeepalive(session);
+        if (lost)
+        {
+            HeartlineClient.RaiseEvent(this, FloorRevoked, lostReason);
+            RaiseCue(RevokedCue);
+            return new PttStartResult(false, session, null, preempted);
+        }
         RaiseCue(new PttCue(PttSound.StartSuccess, PttHaptic.StartSuccess, null, PttAudioFocus.Acquire));
-        return new PttStartResult(true, session, null, result.TryGetProperty("preempted", out var p) && p.GetBoolean());
+        if (stop)
+        {
+            // A quick tap: StopAsync ran while the press was in flight. Holding on would keep the office's floor.
+            try { await StopAsync(cancellationToken).ConfigureAwait(false); }
+            catch (Exception ex) when (ex is HeartlineException or TimeoutException) { }
+            return new PttStartResult(true, session, null, preempted);
+        }
+        StartKeepalive(session, _options.KeepaliveInterval ?? TimeSpan.FromMilliseconds(Math.Max(100, leaseMs / 4)));
+        return new PttStartResult(true, session, null, preempted);
     }
 
-    /// <summary>Releases the floor (the release hang on the server still delivers audio already in flight).</summary>
+    /// <summary>
+    /// Releases the floor (the release hang on the server still delivers audio already in flight). While a press is
+    /// in flight it returns at once and the floor is released as soon as the grant arrives.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         PttSession? mine;
-        lock (_lock) mine = _mine;
+        lock (_lock)
+        {
+            mine = _mine;
+            if (mine is null && _pressing) _stopRequested = true;
+        }
         if (mine is null) return;
         StopTalking();
         await _client.RequestAsync("ptt.release", new { epoch = mine.Epoch }, cancellationToken).ConfigureAwait(false);
@@ -155,6 +211,8 @@ public sealed partial class PttClient : IAsyncDisposable
     {
         _client.Push -= OnPush;
         _client.BinaryReceived -= OnBinary;
+        _client.Disconnected -= OnDisconnected;
+        if (_subscription is not null) _subscription.Resubscribed -= OnResubscribed;
         StopTalking();
         if (_subscription is { IsActive: true } subscription)
         {

@@ -7,10 +7,11 @@ public sealed class PttClientOptions
     public bool EnglishAnnouncements { get; set; }
 
     /// <summary>
-    /// While holding the floor without sending audio, a keep-alive is sent this often so the lease (5 s by default on
-    /// the server) does not lapse. Default: 1.5 seconds.
+    /// While holding the floor without sending audio, a keep-alive is sent this often so the lease does not lapse.
+    /// Default: null, a quarter of the <c>lease_ms</c> of the press reply (1.25 s with the server's default 5 s lease),
+    /// at least 100 ms.
     /// </summary>
-    public TimeSpan KeepaliveInterval { get; set; } = TimeSpan.FromMilliseconds(1500);
+    public TimeSpan? KeepaliveInterval { get; set; }
 
     /// <summary>Report the measured grant → notified latency of each session to the server. Default: true.</summary>
     public bool ReportLatency { get; set; } = true;

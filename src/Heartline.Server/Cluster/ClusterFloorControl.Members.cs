@@ -124,17 +124,19 @@ internal sealed partial class ClusterFloorControl
         await using var results = await c.QueryMultipleAsync(new CommandDefinition(
             """
             SELECT session_id, epoch, speaker_user_id, speaker_name, speaker_app_type, granted_at
-            FROM office_floors WHERE office = @Office AND session_id IS NOT NULL;
+            FROM office_floors WHERE office = @Office;
             SELECT p.connection_id, p.user_id, p.name, p.app_type, p.device, p.joined_at, p.last_seen
             FROM ptt_participants p JOIN office_floors f ON f.session_id = p.session_id
             WHERE f.office = @Office AND p.left_at IS NULL
             ORDER BY p.joined_at, p.connection_id;
             """, new { Office = office }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        var floor = (await results.ReadAsync<(string SessionId, long Epoch, string UserId, string Name, string AppType, long GrantedAt)>()
+        var floor = (await results.ReadAsync<(string? SessionId, long Epoch, string? UserId, string? Name, string? AppType, long? GrantedAt)>()
             .ConfigureAwait(false)).AsList();
         var rows = await results.ReadAsync<(string ConnectionId, string UserId, string Name, string AppType, string? Device, long JoinedAt, long LastSeen)>()
             .ConfigureAwait(false);
-        if (floor.Count == 0) return new PttState(office, false, null, null, null, null, null, []);
+        // No session: the last epoch issued, so a client can tell this reply from one older than what it has seen.
+        if (floor.Count == 0 || floor[0].SessionId is null)
+            return new PttState(office, false, null, floor.Count == 0 || floor[0].Epoch == 0 ? null : floor[0].Epoch, null, null, null, []);
         // Listeners connected here have a live last-seen; the row has the one from when they joined.
         var local = _offices.TryGetValue(office, out var known) ? known.Members : [];
         var participants = rows.Select(p =>
@@ -143,8 +145,8 @@ internal sealed partial class ClusterFloorControl
             return new ParticipantInfo(p.UserId, p.Name, p.AppType, p.Device, p.JoinedAt, here?.LastSeenMs ?? p.LastSeen);
         }).ToList();
         var f = floor[0];
-        return new PttState(office, true, f.SessionId, f.Epoch, PttChannels.MediaChannel(office), new PttUser(f.UserId, f.Name, f.AppType),
-            f.GrantedAt, participants);
+        return new PttState(office, true, f.SessionId, f.Epoch, PttChannels.MediaChannel(office), new PttUser(f.UserId!, f.Name!, f.AppType!),
+            f.GrantedAt, participants, new PttMedia(_options.MediaProvider, [_options.TokenDelayMinMs, _options.TokenDelayMaxMs]));
     }
 
     public async ValueTask<IReadOnlyList<string>> ActiveOfficesAsync(CancellationToken cancellationToken = default)

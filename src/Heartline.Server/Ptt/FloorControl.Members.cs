@@ -89,13 +89,15 @@ internal sealed partial class FloorControl
         lock (floor.Lock) return StateLocked(floor);
     }
 
-    private static PttState StateLocked(OfficeFloor floor)
+    private PttState StateLocked(OfficeFloor floor)
     {
         var grant = floor.Current;
-        if (grant is null) return new PttState(floor.Office, false, null, null, null, null, null, []);
+        if (grant is null) return new PttState(floor.Office, false, null, floor.Epoch > 0 ? floor.Epoch : null, null, null, null, []);
         return new PttState(floor.Office, true, grant.SessionId, grant.Epoch, PttChannels.MediaChannel(floor.Office),
-            grant.SpeakerUser, grant.StartedAtMs, [.. grant.Participants.Values.Select(p => p.Info())]);
+            grant.SpeakerUser, grant.StartedAtMs, [.. grant.Participants.Values.Select(p => p.Info())], Media);
     }
+
+    private PttMedia Media => new(_options.MediaProvider, [_options.TokenDelayMinMs, _options.TokenDelayMaxMs]);
 
     /// <summary>Offices with an active session (for the dashboard).</summary>
     public IReadOnlyList<PttState> ActiveStates()

@@ -34,9 +34,13 @@ internal sealed record KeepaliveResult(int LeaseMs);
 
 internal sealed record OfficeArgs(string? Office);
 
+/// <summary>
+/// An office's live state. <see cref="Epoch"/> is the current grant's, or when no session is active the last epoch
+/// issued (null if none yet), so a client can tell a reply older than the publications it has seen.
+/// </summary>
 internal sealed record PttState(
     string Office, bool Active, string? SessionId, long? Epoch, string? Channel, PttUser? Speaker, long? StartedAt,
-    IReadOnlyList<ParticipantInfo> Participants);
+    IReadOnlyList<ParticipantInfo> Participants, PttMedia? Media = null);
 
 internal sealed record ReportArgs(string? SessionId, double? NotifyMs, double? TokenMs, double? JoinMs);
 

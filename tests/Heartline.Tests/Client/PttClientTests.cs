@@ -109,6 +109,38 @@ public sealed class PttClientTests : RealServerTest
     }
 
     [Fact]
+    public async Task HoldingWithoutAudio_DefaultKeepalive_FollowsTheLeaseOfThePressReply()
+    {
+        var speaker = await MemberAsync("drv1");
+        var listener = await MemberAsync("drv2");
+        var ended = new EventQueue<PttSessionEnded>();
+        listener.Ptt.SessionEnded += ended.Handler;
+
+        await speaker.Ptt.StartAsync().WaitAsync(EventQueue<object>.DefaultTimeout);
+
+        // lease_ms is 800 here: a fixed 1.5 s keep-alive would let the lease lapse within the wait.
+        await Assert.ThrowsAsync<OperationCanceledException>(() => ended.NextAsync(TimeSpan.FromSeconds(2)));
+        Assert.True(speaker.Ptt.IsTalking);
+    }
+
+    [Fact]
+    public async Task Stop_WhileThePressIsInFlight_ReleasesAsSoonAsTheGrantArrives()
+    {
+        var speaker = await MemberAsync("drv1");
+        var listener = await MemberAsync("drv2");
+        var ended = new EventQueue<PttSessionEnded>();
+        listener.Ptt.SessionEnded += ended.Handler;
+
+        var pressing = speaker.Ptt.StartAsync();
+        await speaker.Ptt.StopAsync().WaitAsync(EventQueue<object>.DefaultTimeout);
+        await pressing.WaitAsync(EventQueue<object>.DefaultTimeout);
+
+        Assert.Equal("released", (await ended.NextAsync()).Reason);
+        Assert.False(speaker.Ptt.IsTalking);
+        Assert.True((await listener.Ptt.StartAsync().WaitAsync(EventQueue<object>.DefaultTimeout)).Granted);
+    }
+
+    [Fact]
     public async Task Preemption_RevokesTheDriversFloor()
     {
         var driver = await MemberAsync("drv1");
@@ -183,5 +215,37 @@ public sealed class PttClientAgoraTests : RealServerTest
         Assert.Equal("subscriber", token.Role);
         Assert.Equal("ptt_r1_o1", token.Channel);
         Assert.StartsWith("007", token.Token);
+    }
+
+    [Fact]
+    public async Task ConnectingMidSession_ListenerGetsAJoinOnlyToken()
+    {
+        await using var speakerClient = await ClientKit.ConnectAsync(ClientKit.Options(Server, "drv1"));
+        await using var speaker = new PttClient(speakerClient);
+        await speaker.StartAsync().WaitAsync(EventQueue<object>.DefaultTimeout);
+        await using var lateClient = new HeartlineClient(ClientKit.Options(Server, "drv9"));
+        await using var late = new PttClient(lateClient);
+        var tokens = new EventQueue<PttMediaToken>();
+        late.MediaTokenReady += tokens.Handler;
+
+        await lateClient.ConnectAsync().WaitAsync(EventQueue<object>.DefaultTimeout);
+
+        var token = await tokens.NextAsync();
+        Assert.Equal("subscriber", token.Role);
+        Assert.Equal("ptt_r1_o1", token.Channel);
+    }
+
+    [Fact]
+    public async Task Start_SpeakerGetsAPublisherToken()
+    {
+        await using var speakerClient = await ClientKit.ConnectAsync(ClientKit.Options(Server, "drv1"));
+        await using var speaker = new PttClient(speakerClient);
+        await speaker.StartListeningAsync().WaitAsync(EventQueue<object>.DefaultTimeout);
+        var tokens = new EventQueue<PttMediaToken>();
+        speaker.MediaTokenReady += tokens.Handler;
+
+        await speaker.StartAsync().WaitAsync(EventQueue<object>.DefaultTimeout);
+
+        Assert.Equal("publisher", (await tokens.NextAsync()).Role);
     }
 }

@@ -86,6 +86,20 @@ test('agora: each listener waits its random delay within token_delay_ms, then fe
   assert.equal(dispatcher.tokens[0].role, 'publisher', 'the speaker fetches a publisher token at once')
 })
 
+test('agora: a member connecting mid-session joins the channel too, after its random delay', async () => {
+  const office = uniqueOffice()
+  const dispatcher = await agoraMember(office, { role: 'call_manager' })
+  const grant = await withTimeout(dispatcher.ptt.start(), 5000, 'start')
+
+  const late = await agoraMember(office, { random: () => 0 })
+  const token = await withTimeout(new Promise((resolve) => (late.tokens.length ? resolve(late.tokens[0]) : late.ptt.on('media_token', resolve))),
+    5000, 'token of the member that joined mid-session')
+
+  assert.equal(token.session_id, grant.session_id)
+  assert.equal(token.role, 'subscriber')
+  assert.equal(late.requests.length, 1)
+})
+
 test('agora: a session that ended within the delay costs no token request', async () => {
   const office = uniqueOffice()
   const dispatcher = await agoraMember(office, { role: 'call_manager' })

@@ -46,6 +46,8 @@ export class PttClient {
   #pressing = null
   #stopRequested = false
   #maxEpoch = 0
+  /** The highest floor epoch known to have ended: a later start or state of it is old news. */
+  #endedEpoch = 0
   #recovering = false
   #connected = false
   #language
@@ -124,10 +126,9 @@ export class PttClient {
    */
   start() {
     if (this.#talk) return Promise.resolve({ granted: true, ...this.#talk.grant })
-    if (!this.#pressing) {
-      this.#stopRequested = false
-      this.#pressing = this.#press().finally(() => (this.#pressing = null))
-    }
+    // Also while a press is pending: a stop() in between was followed by this press, so the button is held again.
+    this.#stopRequested = false
+    this.#pressing ??= this.#press().finally(() => (this.#pressing = null))
     return this.#pressing
   }
 
@@ -297,7 +298,14 @@ export class PttClient {
       this.#subscription = sub
       sub.on('subscribed', ({ resubscribed }) => resubscribed && this.#recovered())
       sub.on('lost', () => this.refreshState().catch((err) => this.#emitter.emit('error', err)))
-      sub.on('error', (err) => this.#emitter.emit('error', err))
+      sub.on('error', (err) => {
+        // Refused for good (e.g. forbidden): no replay is coming, so cues must not wait for one, and the next
+        // connect subscribes afresh.
+        if (this.#subscription === sub) this.#subscription = null
+        this.#recovering = false
+        this.#emitter.emit('error', err)
+        this.#emitter.emit('change')
+      })
       // Without a position nothing was replayed: the state query closes the gap between connect and subscribe.
       await this.refreshState()
       this.#emitter.emit('ready', { office: this.#office, resubscribed: false })
@@ -367,7 +375,7 @@ export class PttClient {
       }
       return
     }
-    if (data.epoch < this.#maxEpoch) return
+    if (data.epoch < this.#maxEpoch || data.epoch <= this.#endedEpoch) return
     this.#maxEpoch = data.epoch
     const mine = this.#talk?.epoch === data.epoch || (this.#pressing !== null && data.speaker?.user_id === this.#me?.user_id)
     this.#session = { ...pick(data), mine, participants: new Map() }
@@ -375,6 +383,8 @@ export class PttClient {
     if (mine || !this.#isMember()) return
     if (this.#recovering) {
       this.#session.cuePending = true
+      // Replayed: joined like any other. If its end follows in the same replay, the jitter's re-check skips it.
+      if (data.media?.provider === 'agora') this.#fetchMediaToken(this.#session, { delay: true }).catch(() => {})
       return
     }
     this.#cue('session_started', { name: data.speaker.name, speaker: data.speaker, session_id: data.session_id })
@@ -384,6 +394,7 @@ export class PttClient {
   }
 
   #onSessionEnded(data) {
+    if (typeof data.epoch === 'number') this.#endedEpoch = Math.max(this.#endedEpoch, data.epoch)
     const session = this.#session
     if (!session || session.session_id !== data.session_id) return this.#emit('session_ended', { ...data, mine: false })
     this.#session = null
@@ -429,10 +440,13 @@ export class PttClient {
       this.#emitter.emit('change')
       return
     }
-    if (state.active && state.epoch < this.#maxEpoch) return
+    // Computed before publications already handled (a reply is queued behind them): old news. An idle state
+    // carries the last epoch issued.
+    if (typeof state.epoch === 'number' && (state.epoch < this.#maxEpoch || (state.active && state.epoch <= this.#endedEpoch))) return
     const previous = this.#session
     if (previous) {
       // Its end was missed (e.g. in the gap before the subscription): close it without a cue.
+      this.#endedEpoch = Math.max(this.#endedEpoch, previous.epoch)
       this.#session = null
       if (this.#talk?.sessionId === previous.session_id) this.#endTalk('talk_ended', 'unknown')
       this.#emit('session_ended', { type: 'session_ended', session_id: previous.session_id, epoch: previous.epoch,
@@ -446,6 +460,8 @@ export class PttClient {
     if (mine || !this.#isMember()) return
     if (this.#recovering) this.#session.cuePending = true
     else this.#cue('session_joined', { name: state.speaker?.name, speaker: state.speaker, session_id: state.session_id })
+    // Joined mid-session, after a lost recovery or a missed start: the media channel too, after the same jitter.
+    if (state.media?.provider === 'agora') this.#fetchMediaToken(this.#session, { delay: true }).catch(() => {})
   }
 
   /**
