@@ -182,8 +182,9 @@ internal sealed partial class ClusterFloorControl
     private static readonly string[] MemberRoles = [Auth.Roles.CallManager, Auth.Roles.PickupDriver];
 
     /// <summary>
-    /// After the grant committed: every member connection of the office on any live node becomes a participant (one
-    /// statement, off the press path), then the start is recorded with its press→grant time and listener count.
+    /// After the grant committed: every member connection of the office on any live node, except the speaker's own
+    /// connections, becomes a participant (one statement, off the press path), then the start is recorded with its
+    /// press→grant time and listener count.
     /// </summary>
     private void RecordStarted(HeldFloor held, string eventId, long pressToGrantUs)
     {
@@ -196,11 +197,11 @@ internal sealed partial class ClusterFloorControl
                 SELECT @SessionId, c.connection_id, c.user_id, c.name, c.app_type, c.device, @Now, @Now
                 FROM connections c JOIN nodes n ON n.node_id = c.node_id
                 WHERE (c.region_id || '_' || c.office_id) = @Office AND c.ended_at IS NULL AND n.lost_at IS NULL
-                  AND c.role = ANY(@Roles) AND c.connection_id <> @Speaker
+                  AND c.role = ANY(@Roles) AND c.user_id <> @Speaker
                   AND EXISTS (SELECT 1 FROM ptt_sessions s WHERE s.session_id = @SessionId AND s.ended_at IS NULL)
                 ON CONFLICT (session_id, connection_id) DO NOTHING
                 RETURNING user_id, app_type
-                """, new { held.SessionId, Now = now, held.Office, Speaker = held.Speaker.Id, Roles = MemberRoles }, tx).ConfigureAwait(false)).AsList();
+                """, new { held.SessionId, Now = now, held.Office, Speaker = held.SpeakerUser.UserId, Roles = MemberRoles }, tx).ConfigureAwait(false)).AsList();
             await c.ExecuteAsync(
                 """
                 UPDATE ptt_sessions SET press_to_grant_us = @Us, peak_participants = GREATEST(peak_participants, @Count)

@@ -57,9 +57,12 @@ internal sealed partial class ClusterFloorControl
     {
         // The receive buffer is reused after this call: copy once, share the copy.
         var copy = frame.ToArray();
+        // The speaker's own other connections here do not hear it (a peer's frame does not say whose it is).
+        var speaker = sender?.User!.UserId;
         foreach (var member in office.Members)
         {
-            if (member != sender) member.SendMedia(copy);
+            if (member != sender && (speaker is null || !string.Equals(member.User!.UserId, speaker, StringComparison.Ordinal)))
+                member.SendMedia(copy);
         }
         if (toPeers) peers.Broadcast(office.Office, copy);
     }

@@ -20,10 +20,11 @@ internal sealed partial class ClusterFloorControl
         var sessionId = await database.InTransactionAsync(async (c, tx) =>
         {
             // FOR SHARE keeps the session from ending until the join and its event are committed behind it.
-            var floors = (await c.QueryAsync<(string SessionId, string SpeakerConnection)>(
-                "SELECT session_id, speaker_connection FROM office_floors WHERE office = @Office AND session_id IS NOT NULL FOR SHARE",
+            var floors = (await c.QueryAsync<(string SessionId, string SpeakerUserId)>(
+                "SELECT session_id, speaker_user_id FROM office_floors WHERE office = @Office AND session_id IS NOT NULL FOR SHARE",
                 new { office.Office }, tx).ConfigureAwait(false)).AsList();
-            if (floors.Count == 0 || floors[0].SpeakerConnection == connection.Id) return null;
+            // The speaker's own other connections (another device, or a dropped one) do not listen to it.
+            if (floors.Count == 0 || floors[0].SpeakerUserId == user.UserId) return null;
             var current = floors[0];
             var inserted = await c.ExecuteAsync(
                 """

@@ -67,7 +67,7 @@ internal sealed partial class ClusterFloorControl(
                     "SELECT heartbeat_at, lost_at FROM nodes WHERE node_id = @Node", new { Node = row.SpeakerNode }, tx)).ConfigureAwait(false)).AsList();
                 if (holders.Count == 1) (row.HeartbeatAt, row.LostAt) = holders[0];
             }
-            var decision = Decide(row, connection, now);
+            var decision = Decide(office, row, connection, now);
             if (decision.Busy is not null || decision.Existing is not null) return decision;
 
             var epoch = Math.Max(row.Epoch + 1, now);
@@ -147,7 +147,7 @@ internal sealed partial class ClusterFloorControl(
     }
 
     /// <summary>What a press does to the row it locked: nothing (busy, or already the speaker) or a grant.</summary>
-    private PressDecision Decide(FloorRow row, ClientConnection presser, long now)
+    private PressDecision Decide(ClusterOffice office, FloorRow row, ClientConnection presser, long now)
     {
         if (row.SessionId is null) return new PressDecision();
         var holder = new FloorHolder(new PttUser(row.SpeakerUserId!, row.SpeakerName!, row.SpeakerAppType!), row.SessionId);
@@ -158,10 +158,29 @@ internal sealed partial class ClusterFloorControl(
         string reason;
         if (nodeGone) reason = PttEndReasons.NodeLost;
         else if (row.LeaseUntil < now) reason = PttEndReasons.LeaseExpired;
+        else if (MayTakeOver(office, row, presser, now)) reason = PttEndReasons.Disconnected;
         else if (_options.PreemptionFor(presser.User!.OfficeKey) && presser.User.Role == Auth.Roles.CallManager
                  && row.SpeakerRole == Auth.Roles.PickupDriver) reason = PttEndReasons.Preempted;
         else return new PressDecision { Busy = holder };
         return new PressDecision { PreviousReason = reason, Holder = holder, PreviousEpoch = row.Epoch, PreviousGrantedAt = row.GrantedAt ?? now };
+    }
+
+    /// <summary>
+    /// The single-node takeover rule (<see cref="PttDeadlines.MayTakeOver"/>) on the locked row: the same user on
+    /// another connection, and the holder closing or silent long enough. A holder on this node is judged by its exact
+    /// last activity. One on another node is judged by the activity its lease was last extended for (lease_until minus
+    /// the lease and one renewal period); that node extends it once per renewal period, so a talking holder can look
+    /// silent for up to one period more than it is, and the silence it must show here is one period longer.
+    /// </summary>
+    private bool MayTakeOver(ClusterOffice office, FloorRow row, ClientConnection presser, long now)
+    {
+        if (!string.Equals(row.SpeakerUserId, presser.User!.UserId, StringComparison.Ordinal)) return false;
+        if (office.Held is { } held && held.Epoch == row.Epoch && held.SessionId == row.SessionId)
+            return PttDeadlines.MayTakeOver(time, _options, held, presser);
+        if (row.LeaseUntil is not { } leaseUntil) return false;
+        var renewal = (long)RenewPeriod.TotalMilliseconds;
+        var lastActivity = leaseUntil - _options.LeaseMs - renewal;
+        return now - lastActivity >= PttDeadlines.TakeoverSilence(_options).TotalMilliseconds + renewal;
     }
 
     public async ValueTask<bool> ReleaseAsync(ClientConnection connection, long epoch)
@@ -310,7 +329,10 @@ internal sealed partial class ClusterFloorControl(
         public FloorHolder? Busy { get; init; }
         public FloorGrant? Existing { get; init; }
         public FloorGrant? Granted { get; init; }
-        /// <summary>Why the previous holder's session ends (pre-empted, lease expired, node lost), when there was one.</summary>
+        /// <summary>
+        /// Why the previous holder's session ends (pre-empted, lease expired, node lost, or disconnected when its user
+        /// took over from another connection), when there was one.
+        /// </summary>
         public string? PreviousReason { get; init; }
         public FloorHolder? Holder { get; init; }
         public long PreviousEpoch { get; init; }

@@ -12,5 +12,9 @@ internal sealed partial class FloorControl
 
         [LoggerMessage(3003, LogLevel.Error, "The release action of session {SessionId} could not be registered or cancelled.")]
         public static partial void ActionRegistrationFailed(ILogger logger, Exception exception, string sessionId);
+
+        [LoggerMessage(3004, LogLevel.Debug,
+            "User {UserId} pressed on connection {ConnectionId} and takes over session {SessionId} of office {Office} from its silent or closing connection {HolderId}.")]
+        public static partial void TakenOver(ILogger logger, string sessionId, string office, string userId, string holderId, string connectionId);
     }
 }

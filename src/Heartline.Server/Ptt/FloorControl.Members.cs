@@ -13,7 +13,7 @@ internal sealed partial class FloorControl
         lock (floor.Lock)
         {
             var grant = floor.Current;
-            if (grant is null || grant.Speaker == connection || grant.Participants.ContainsKey(connection.Id)) return null;
+            if (grant is null || IsSpeakersOwn(connection, grant.SpeakerUser) || grant.Participants.ContainsKey(connection.Id)) return null;
             var participant = new Participant(connection, new PttUser(user.UserId, user.Name, connection.AppType),
                 time.GetUtcNow().ToUnixTimeMilliseconds());
             grant.Participants[connection.Id] = participant;

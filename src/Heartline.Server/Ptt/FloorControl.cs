@@ -57,13 +57,22 @@ internal sealed partial class FloorControl(
             {
                 if (current.Speaker == connection)
                     return new PressOutcome(current, null, false);
-                if (!CanPreempt(current, connection))
+                if (PttDeadlines.MayTakeOver(time, _options, current, connection))
+                {
+                    // The user's own abandoned connection (a silent drop, then a reconnect): it would block them until its lease lapsed.
+                    Log.TakenOver(logger, current.SessionId, floor.Office, user.UserId, current.Speaker.Id, connection.Id);
+                    EndLocked(floor, current, PttEndReasons.Disconnected, revoke: true);
+                }
+                else if (!CanPreempt(current, connection))
                 {
                     RecordBusy(floor.Office, speaker, current);
                     return new PressOutcome(null, current, false);
                 }
-                preempted = true;
-                EndLocked(floor, current, PttEndReasons.Preempted, revoke: true);
+                else
+                {
+                    preempted = true;
+                    EndLocked(floor, current, PttEndReasons.Preempted, revoke: true);
+                }
             }
             var grant = GrantLocked(floor, connection, speaker, receivedTimestamp, preempted, onGranted);
             if (preempted && current is not null) RecordSpeakerChanged(grant, current);
@@ -120,7 +129,8 @@ internal sealed partial class FloorControl(
         var grant = new Grant(NewSessionId(), floor.Epoch, floor.Office, connection, speaker, now, time.GetTimestamp());
         foreach (var member in presence.Connections(floor.Office))
         {
-            if (member == connection || member.IsClosing || !PttChannels.IsMemberRole(member.User!.Role)) continue;
+            // The speaker's own other connections (another device, or a dropped one not yet closed) do not listen to it.
+            if (member.IsClosing || !PttChannels.IsMemberRole(member.User!.Role) || IsSpeakersOwn(member, speaker)) continue;
             grant.Participants[member.Id] = new Participant(member, new PttUser(member.User.UserId, member.User.Name, member.AppType), now);
         }
         grant.RebuildListeners();
@@ -153,6 +163,9 @@ internal sealed partial class FloorControl(
             return null;
         }
     }
+
+    private static bool IsSpeakersOwn(ClientConnection connection, PttUser speaker) =>
+        string.Equals(connection.User!.UserId, speaker.UserId, StringComparison.Ordinal);
 
     private static string NewSessionId() => "s_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10));
 

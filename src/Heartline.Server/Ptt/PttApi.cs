@@ -30,6 +30,8 @@ internal static class PttApi
     {
         var user = BearerAuthenticationHandler.UserOf(http);
         var options = agora.Value;
+        if (request?.Office is { } requested && !PttChannels.IsOfficeKey(requested))
+            return HttpProblems.BadRequest("office: {region_id}_{office_id}, each 1-64 of A-Z a-z 0-9 - . @ / 사무실 형식이 잘못되었습니다");
         var office = request?.Office ?? user.OfficeKey;
         if (!user.CanObserve(office)) return HttpProblems.Forbidden("another office / 다른 사무실입니다");
         if (string.IsNullOrEmpty(options.AppId) || string.IsNullOrEmpty(options.AppCertificate))

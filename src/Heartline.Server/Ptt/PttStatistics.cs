@@ -5,12 +5,15 @@ using Microsoft.Extensions.Options;
 namespace Heartline.Server.Ptt;
 
 /// <summary>
-/// The seed's daily report (7.2) and dashboard figures (7.1) for one office and one local day. The error rate counts
-/// sessions that did not end by a normal release or pre-emption (dropped connections, lapsed leases, restarts).
+/// The seed's daily report (7.2) and dashboard figures (7.1) for one office and one local day. The error rate is the
+/// seed's KPI (9.1, "전체 PTT 시도 대비 실패율"): failed attempts out of all press attempts (sessions started plus busy
+/// presses). A busy press is floor control working, not a failure; a failed attempt is a session that ended other than
+/// by a release, a pre-emption or the maximum talk time (the three ends the rules intend): a dropped connection, a
+/// lapsed lease, a restart, the stale cleaner, a lost node.
 /// </summary>
 internal sealed class PttStatistics(PttStore store, IEventLog events, IOptions<PttOptions> options, TimeProvider time)
 {
-    private static readonly HashSet<string> NormalEnds = [PttEndReasons.Released, PttEndReasons.Preempted, PttEndReasons.MaxDuration];
+    private static readonly HashSet<string> IntendedEnds = [PttEndReasons.Released, PttEndReasons.Preempted, PttEndReasons.MaxDuration];
 
     public async Task<PttDailyStats> DailyAsync(string office, DateOnly? date, CancellationToken cancellationToken)
     {
@@ -27,7 +30,7 @@ internal sealed class PttStatistics(PttStore store, IEventLog events, IOptions<P
         var nowMs = now.ToUnixTimeMilliseconds();
         var talkMs = sessions.Select(s => (double)((s.EndedAt ?? nowMs) - s.StartedAt)).ToList();
         var ended = sessions.Where(s => s.EndReason is not null).ToList();
-        var abnormal = ended.Count(s => !NormalEnds.Contains(s.EndReason!));
+        var failed = ended.Count(s => !IntendedEnds.Contains(s.EndReason!));
         var pressToGrant = sessions.Where(s => s.PressToGrantUs is not null).Select(s => s.PressToGrantUs!.Value / 1000.0).ToList();
         var notify = participants.Where(p => p.NotifyMs is not null).Select(p => p.NotifyMs!.Value).ToList();
         var listenerCount = sessions.Sum(s => s.PeakParticipants);
@@ -36,7 +39,7 @@ internal sealed class PttStatistics(PttStore store, IEventLog events, IOptions<P
         return new PttDailyStats(office, day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), options.Value.StatsTimeZone,
             sessions.Count, Math.Round(talkMs.Sum() / 60_000, 2), talkMs.Count == 0 ? 0 : Math.Round(talkMs.Average() / 1000, 2),
             sessions.Count == 0 ? 0 : (int)sessions.Max(s => s.PeakParticipants), attempts, busy,
-            attempts == 0 ? 0 : Math.Round((double)busy / attempts, 4), ended.Count == 0 ? 0 : Math.Round((double)abnormal / ended.Count, 4),
+            attempts == 0 ? 0 : Math.Round((double)busy / attempts, 4), attempts == 0 ? 0 : Math.Round((double)failed / attempts, 4),
             Average(pressToGrant), Percentile(pressToGrant, 0.95), Average(notify), Percentile(notify, 0.95),
             Average([.. participants.Where(p => p.TokenMs is not null).Select(p => p.TokenMs!.Value)]),
             Average([.. participants.Where(p => p.JoinMs is not null).Select(p => p.JoinMs!.Value)]),

@@ -161,4 +161,65 @@ public sealed class ClusterClockTests(PostgresFixture postgres) : IAsyncLifetime
         await Eventually.TrueAsync(() => speaker.RequestAsync("ptt.keepalive", new { epoch = first }).Result.ErrorCode == "not_floor_holder",
             "the frozen node learns it lost the floor");
     }
+
+    [Fact]
+    public async Task Press_BySameUserOnTheSameNode_IsBusyWhileTheHolderKeepsItsLease_ThenTakesOver_AndTheOldConnectionDoesNotListen()
+    {
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var a = await NodeAsync("takeover-a", clock);
+        var b = await NodeAsync("takeover-b", clock);
+        var dropped = await MemberAsync(a, "drv1");
+        var reconnected = await MemberAsync(a, "drv1");
+        var listener = await MemberAsync(b, "drv2");
+        var first = await dropped.PressAsync();
+        var epoch = first.GetProperty("epoch").GetInt64();
+        clock.Advance(TimeSpan.FromMilliseconds(2000));
+        (await dropped.RequestAsync("ptt.keepalive", new { epoch })).AssertOk();
+
+        // 3,749 ms after the holder's last keep-alive: just short of three quarters of the 5 s lease.
+        clock.Advance(TimeSpan.FromMilliseconds(3749));
+        Assert.Equal("floor_busy", (await reconnected.RequestAsync("ptt.press")).ErrorCode);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        var second = await reconnected.PressAsync();
+
+        Assert.True(second.GetProperty("epoch").GetInt64() > epoch);
+        var ended = await listener.NextPttAsync("session_ended");
+        Assert.Equal("disconnected", ended.GetProperty("reason").GetString());
+        Assert.Equal(first.GetProperty("session_id").GetString(), ended.GetProperty("session_id").GetString());
+        var started = await listener.NextPttAsync("session_started");
+        Assert.Equal(second.GetProperty("session_id").GetString(), started.GetProperty("session_id").GetString());
+        await Eventually.TrueAsync(() => Participants(listener).Result.Contains("drv2"), "the listener joins the new session");
+        Assert.DoesNotContain("drv1", await Participants(listener));
+    }
+
+    [Fact]
+    public async Task Press_BySameUserOnAnotherNode_TakesOverFromAStalledNode_OneRenewalPeriodLaterThanLocally()
+    {
+        var start = DateTimeOffset.UtcNow;
+        var frozen = new ManualTimeProvider(start);
+        var running = new ManualTimeProvider(start);
+        var a = await NodeAsync("takeover-frozen-a", frozen);
+        var b = await NodeAsync("takeover-running-b", running);
+        var dropped = await MemberAsync(a, "drv1");
+        var reconnected = await MemberAsync(b, "drv1");
+        var first = (await dropped.PressAsync()).GetProperty("epoch").GetInt64();
+        var needed = TimeSpan.FromMilliseconds(Floors(b).Options.LeaseMs * 3 / 4.0) + Floors(b).RenewPeriod;
+
+        running.Advance(needed - TimeSpan.FromMilliseconds(100));
+        Assert.Equal("floor_busy", (await reconnected.RequestAsync("ptt.press")).ErrorCode);
+        running.Advance(TimeSpan.FromMilliseconds(100));
+        var second = await reconnected.PressAsync();
+
+        // Still within the row's lease (lease + one renewal period): the takeover, not the lapse, freed the floor.
+        Assert.True(second.GetProperty("epoch").GetInt64() > first);
+        Assert.Equal("disconnected", (await dropped.NextPttAsync("floor_revoked")).GetProperty("reason").GetString());
+        await Eventually.TrueAsync(() => dropped.RequestAsync("ptt.keepalive", new { epoch = first }).Result.ErrorCode == "not_floor_holder",
+            "the stalled node learns it lost the floor");
+    }
+
+    private static async Task<List<string?>> Participants(WsClient client)
+    {
+        var state = await client.RequestAsync("ptt.state");
+        return [.. state.Result.GetProperty("participants").EnumerateArray().Select(p => p.GetProperty("user_id").GetString())];
+    }
 }

@@ -63,6 +63,61 @@ public sealed class PttHttpApiTests : RealServerTest
     }
 
     [Fact]
+    public async Task Token_ForAnOfficeWithLongIds_FitsAgora_AndNamesTheSessionsChannel()
+    {
+        var region = new string('r', 64);
+        var office = new string('o', 64);
+        await using var speaker = await Server.ConnectAsync("drv1", office, region: region);
+        (await speaker.RequestAsync("subscribe", new { channel = $"ptt:{region}_{office}" })).AssertOk();
+        var press = await speaker.PressAsync();
+        var started = await speaker.NextPttAsync("session_started");
+        using var http = Server.CreateHttpClient(Server.Token("drv1", office, region: region));
+
+        var response = await http.PostAsJsonAsync("/api/ptt/token", new { });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var channel = body.GetProperty("channel").GetString()!;
+        Assert.True(AgoraTokenBuilder.TryParse(body.GetProperty("token").GetString()!, out var parsed));
+        Assert.Equal(channel, parsed!.ChannelName);
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(channel) <= 64);
+        Assert.Equal(PttChannels.MediaChannel($"{region}_{office}"), channel);
+        Assert.Equal(channel, press.GetProperty("channel").GetString());
+        Assert.Equal(channel, started.GetProperty("channel").GetString());
+        Assert.Equal("publisher", body.GetProperty("role").GetString());
+    }
+
+    [Theory]
+    [InlineData("hq")]
+    [InlineData("r1_o1_x")]
+    [InlineData("r1_o 1")]
+    [InlineData("r1_사무실")]
+    [InlineData("")]
+    public async Task Token_ForAMalformedOffice_Is400BadRequest(string office)
+    {
+        using var admin = Http("boss", Roles.Admin, "hq");
+
+        var response = await admin.PostAsJsonAsync("/api/ptt/token", new { office });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("bad_request", problem.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task Token_ForAnAdminNamingAnOfficeWithLongIds_IsIssued()
+    {
+        using var admin = Http("boss", Roles.Admin, "hq");
+        var office = new string('r', 64) + "_" + new string('o', 64);
+
+        var response = await admin.PostAsJsonAsync("/api/ptt/token", new { office });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(PttChannels.MediaChannel(office), body.GetProperty("channel").GetString());
+    }
+
+    [Fact]
     public async Task Token_WhenAgoraIsNotConfigured_Is503()
     {
         await using var plain = await HeartlineServer.StartAsync();

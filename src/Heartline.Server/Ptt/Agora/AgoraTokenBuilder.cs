@@ -76,6 +76,14 @@ internal static partial class AgoraTokenBuilder
     internal static bool IsHexId(string? value) =>
         value is { Length: 32 } && !value.AsSpan().ContainsAnyExcept(_hexDigits);
 
+    /// <summary>
+    /// True when Agora accepts <paramref name="channelName"/>: 1 to 64 bytes from its channel name alphabet (which is
+    /// ASCII, so characters are bytes).
+    /// </summary>
+    internal static bool IsValidChannelName(string? channelName) =>
+        !string.IsNullOrEmpty(channelName) && channelName.Length <= MaxChannelNameBytes
+        && !channelName.AsSpan().ContainsAnyExcept(_channelNameCharacters);
+
     internal static KeyValuePair<ushort, uint>[] PrivilegesFor(AgoraRole role, uint expireSeconds) => role switch
     {
         AgoraRole.Publisher =>

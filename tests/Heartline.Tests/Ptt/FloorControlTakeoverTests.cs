@@ -1,0 +1,137 @@
+using Heartline.Server.Auth;
+using Heartline.Server.Presence;
+using Heartline.Server.Protocol;
+using Heartline.Server.Ptt;
+using Heartline.Tests.Infrastructure;
+
+namespace Heartline.Tests.Ptt;
+
+/// <summary>
+/// A user's press from a new connection while the user's own old connection still holds the floor. The lease is the
+/// default 5 s, so the old connection must have been silent for 3.75 s.
+/// </summary>
+public sealed class FloorControlTakeoverTests : IAsyncLifetime
+{
+    private readonly FloorControlHarness _h = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _h.DisposeAsync();
+
+    private long Now => _h.Time.GetTimestamp();
+
+    [Fact]
+    public async Task Press_BySameUserOnANewConnection_AfterThreeQuartersOfALeaseOfSilence_EndsTheOldGrantAsDisconnectedAndGrants()
+    {
+        var dropped = _h.Member("u1");
+        var listener = _h.Member("u2");
+        var old = _h.Floors.Press(dropped, Now).Granted!;
+        _h.Time.Advance(TimeSpan.FromMilliseconds(3750));
+        var reconnected = _h.Member("u1");
+        FloorControlHarness.Events_(listener);
+
+        var outcome = _h.Floors.Press(reconnected, Now);
+
+        var grant = Assert.IsType<Grant>(outcome.Granted);
+        Assert.Same(reconnected, grant.Speaker);
+        Assert.True(grant.Epoch > old.Epoch);
+        Assert.False(outcome.Preempted);
+        var events = FloorControlHarness.Events_(listener);
+        Assert.Equal(["floor_revoked", "session_ended", "session_started"], events.Select(e => e.GetProperty("type").GetString()));
+        Assert.Equal("disconnected", events[1].GetProperty("reason").GetString());
+        Assert.Equal(old.SessionId, events[1].GetProperty("session_id").GetString());
+        Assert.DoesNotContain(_h.Events.Events, e => e.Type == PttEventTypes.PttBusy);
+        await _h.Store.FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("disconnected", (await _h.Store.SessionEndAsync(old.SessionId)).EndReason);
+    }
+
+    [Fact]
+    public void Press_BySameUserOnAnotherConnection_WhileTheHolderSentAudioWithinThreeQuartersOfALease_IsBusy()
+    {
+        var console = _h.Member("d1", Roles.CallManager);
+        var phone = _h.Member("d1", Roles.CallManager);
+        var grant = _h.Floors.Press(console, Now).Granted!;
+        _h.Time.Advance(TimeSpan.FromMilliseconds(2000));
+        Assert.Equal(AudioOutcome.Relayed, _h.Floors.OnAudio(console, FloorControlTests.Audio(grant.Epoch, 1)));
+        _h.Time.Advance(TimeSpan.FromMilliseconds(3749));
+
+        var outcome = _h.Floors.Press(phone, Now);
+
+        Assert.Null(outcome.Granted);
+        Assert.Same(grant, outcome.Busy);
+        Assert.Same(grant, _h.Floors.Current("r1_o1"));
+    }
+
+    [Fact]
+    public void Press_BySameUser_WhenTheHoldingConnectionIsClosing_TakesOverAtOnce()
+    {
+        var closing = _h.Member("u1");
+        var reconnected = _h.Member("u1");
+        var old = _h.Floors.Press(closing, Now).Granted!;
+        closing.Close(CloseCodes.KeepAliveTimeout, "test");
+
+        var outcome = _h.Floors.Press(reconnected, Now);
+
+        Assert.Same(reconnected, outcome.Granted!.Speaker);
+        Assert.True(outcome.Granted.Epoch > old.Epoch);
+    }
+
+    [Fact]
+    public void Press_ByAnotherUser_AfterThreeQuartersOfALeaseOfSilence_IsStillBusy()
+    {
+        var holder = _h.Member("u1");
+        var other = _h.Member("u2");
+        var grant = _h.Floors.Press(holder, Now).Granted!;
+        _h.Time.Advance(TimeSpan.FromMilliseconds(4900));
+
+        Assert.Same(grant, _h.Floors.Press(other, Now).Busy);
+    }
+
+    [Fact]
+    public async Task AbandonedConnection_AfterTheTakeover_CanNeitherSendAudioNorEndTheNewGrant()
+    {
+        var dropped = _h.Member("u1");
+        var old = _h.Floors.Press(dropped, Now).Granted!;
+        await old.DisconnectAction.WaitAsync(TimeSpan.FromSeconds(10));
+        _h.Time.Advance(TimeSpan.FromMilliseconds(3750));
+        var reconnected = _h.Member("u1");
+        var grant = _h.Floors.Press(reconnected, Now).Granted!;
+
+        Assert.Equal(AudioOutcome.Dropped, _h.Floors.OnAudio(dropped, FloorControlTests.Audio(old.Epoch, 7)));
+        Assert.False(_h.Floors.Release(dropped, old.Epoch));
+        var record = new ConnectionRecord(dropped.Id, "n1", "u1", "u1", Roles.PickupDriver, "r1", "o1", "pickup_driver", null, 0);
+        await _h.Actions.RunAsync(record, DisconnectReasons.ConnectionLost, loadFromStore: true).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Same(grant, _h.Floors.Current("r1_o1"));
+    }
+
+    [Fact]
+    public void Grant_DoesNotMakeTheSpeakersOtherConnectionsListeners()
+    {
+        var console = _h.Member("d1", Roles.CallManager);
+        var phone = _h.Member("d1", Roles.CallManager);
+        var driver = _h.Member("u1");
+
+        var grant = _h.Floors.Press(console, Now).Granted!;
+
+        Assert.Equal(["u1"], grant.Participants.Values.Select(p => p.User.UserId));
+        Assert.DoesNotContain(phone, grant.Listeners);
+        Assert.Contains(driver, grant.Listeners);
+    }
+
+    [Fact]
+    public void MemberConnected_OfTheSpeakersOwnUser_DoesNotJoinItsSession()
+    {
+        var speaker = _h.Member("u1");
+        var listener = _h.Member("u2");
+        var grant = _h.Floors.Press(speaker, Now).Granted!;
+        FloorControlHarness.Events_(listener);
+        var reconnected = _h.Member("u1");
+
+        var state = _h.Floors.MemberConnected(reconnected);
+
+        Assert.Null(state);
+        Assert.DoesNotContain(reconnected.Id, grant.Participants.Keys);
+        Assert.Empty(FloorControlHarness.Events_(listener));
+    }
+}
