@@ -8,10 +8,9 @@ public sealed class HandshakeTests : IAsyncLifetime
 {
     private HeartlineServer _server = null!;
 
-    public async Task InitializeAsync() => _server = await HeartlineServer.StartAsync(new Dictionary<string, string?>
-    {
-        ["Realtime:HandshakeTimeoutSeconds"] = "1",
-    });
+    // The default handshake timeout (5 s): a 1 s one would close a connection whose connect met a busy machine
+    // (the first requests of a run compile the handshake path) before the test's own assertion.
+    public async Task InitializeAsync() => _server = await HeartlineServer.StartAsync();
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
@@ -36,7 +35,11 @@ public sealed class HandshakeTests : IAsyncLifetime
     [Fact]
     public async Task Connect_NotSentInTime_ClosesWithHandshakeTimeout()
     {
-        await using var client = await WsClient.OpenAsync(_server.WebSocketUri);
+        await using var server = await HeartlineServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Realtime:HandshakeTimeoutSeconds"] = "1",
+        });
+        await using var client = await WsClient.OpenAsync(server.WebSocketUri);
 
         Assert.Equal(4003, await client.WaitClosedAsync());
     }
