@@ -12,6 +12,13 @@ internal sealed partial class SqlEventLog
 
     private static readonly string[] InsertColumns = ["Type", "Scope", "SessionId", "UserId", "Time", "Metadata"];
 
+    /// <summary>
+    /// PostgreSQL, several nodes: the lock every event batch takes before taking ids, held until it commits. Ids then
+    /// follow commit order across nodes, so a reader paging with <c>after</c> never passes an id whose batch commits
+    /// later (without it, node A's ids 100–150 could commit after node B's 151–160 and be skipped for good).
+    /// </summary>
+    internal const long IdOrderLockKey = 0x484C_4556_5449_4453; // "HLEVTIDS"
+
     private async Task WriteLoopAsync()
     {
         var reader = _queue.Reader;
@@ -44,11 +51,19 @@ internal sealed partial class SqlEventLog
                 // One commit (one fsync on SQLite) per batch; the rows through one compiled statement (SQLite) or one
                 // round trip (PostgreSQL).
                 // A failure that passes (a busy file, a database restart) is retried before the batch is given up.
-                await _retry.ExecuteAsync(async _ => await _database.WriteAsync((connection, transaction) =>
-                    RowBatch.ExecuteAsync(connection, transaction, InsertSql, InsertColumns, records, static (r, i) => i switch
+                await _retry.ExecuteAsync(async _ => await _database.WriteAsync(async (connection, transaction) =>
+                {
+                    if (connection is Npgsql.NpgsqlConnection)
                     {
-                        0 => r.Type, 1 => r.Scope, 2 => r.SessionId, 3 => r.UserId, 4 => r.Time, _ => r.Metadata,
-                    })).ConfigureAwait(false)).ConfigureAwait(false);
+                        await Dapper.SqlMapper.ExecuteAsync(connection, "SELECT pg_advisory_xact_lock(@Key)",
+                            new { Key = IdOrderLockKey }, transaction).ConfigureAwait(false);
+                    }
+                    return await RowBatch.ExecuteAsync(connection, transaction, InsertSql, InsertColumns, records,
+                        static (r, i) => i switch
+                        {
+                            0 => r.Type, 1 => r.Scope, 2 => r.SessionId, 3 => r.UserId, 4 => r.Time, _ => r.Metadata,
+                        }).ConfigureAwait(false);
+                }).ConfigureAwait(false)).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
