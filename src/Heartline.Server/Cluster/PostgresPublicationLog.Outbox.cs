@@ -14,6 +14,13 @@ internal sealed partial class PostgresPublicationLog
 
     private Task? _outboxLoop;
 
+    // Opening a connection is retried while the database restarts or fails over: nothing was written yet, so it is
+    // safe. A failure after the batch was sent is not retried, since it may have committed (a publication twice).
+    private Polly.ResiliencePipeline? _openRetry;
+
+    private Polly.ResiliencePipeline OpenRetry => _openRetry ??=
+        Storage.TransientRetry.Create(time, (ex, attempt) => Log.OpenRetrying(logger, ex, attempt));
+
     public void Enqueue(string channel, byte[] data)
     {
         if (!_outbox.Writer.TryWrite((new PendingPublication(channel, data, NowMs()), null))) Log.OutboxFull(logger, channel);
@@ -55,7 +62,9 @@ internal sealed partial class PostgresPublicationLog
         {
             try
             {
-                await using var connection = await database.DataSource.OpenConnectionAsync().ConfigureAwait(false);
+                await using var connection = await OpenRetry.ExecuteAsync(
+                    static async (source, _) => await source.OpenConnectionAsync().ConfigureAwait(false),
+                    database.DataSource).ConfigureAwait(false);
                 positions = await WriteAsync(connection, null, publications, CancellationToken.None).ConfigureAwait(false);
             }
             catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure

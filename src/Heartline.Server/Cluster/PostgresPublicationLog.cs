@@ -151,5 +151,8 @@ internal sealed partial class PostgresPublicationLog(
 
         [LoggerMessage(5103, LogLevel.Error, "The publication queue is full; a publication to {Channel} was dropped.")]
         public static partial void OutboxFull(ILogger logger, string channel);
+
+        [LoggerMessage(5104, LogLevel.Warning, "Opening a connection to write publications failed for a passing reason; retry {Attempt} follows.")]
+        public static partial void OpenRetrying(ILogger logger, Exception exception, int attempt);
     }
 }
