@@ -32,6 +32,7 @@ internal static class WebinarServiceCollectionExtensions
         services.TryAddSingleton<IWebinarStore, SqlWebinarStore>();
         services.TryAddSingleton<WebinarMetrics>();
         services.TryAddSingleton<GuestTokens>();
+        services.TryAddSingleton<FinishedStatsCache>();
         services.TryAddSingleton<WebinarTracker>();
         if (!services.Any(d => d.ServiceType == typeof(WebinarSessionSweeper)))
         {

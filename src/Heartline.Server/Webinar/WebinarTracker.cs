@@ -14,7 +14,7 @@ internal sealed record AttendeeReport(WebinarRecord Webinar, WatchTotals Totals,
 /// the decision in one transaction.
 /// </summary>
 internal sealed class WebinarTracker(IWebinarStore store, IOptions<WebinarOptions> options, TimeProvider time,
-    WebinarMetrics metrics, ILogger<WebinarTracker> logger)
+    WebinarMetrics metrics, ILogger<WebinarTracker> logger, FinishedStatsCache? finished = null)
 {
     private readonly WebinarOptions _options = options.Value;
     private readonly WatchPolicy _policy = WatchPolicy.From(options.Value);
@@ -58,13 +58,16 @@ internal sealed class WebinarTracker(IWebinarStore store, IOptions<WebinarOption
         var started = time.GetTimestamp();
         var webinar = await store.GetWebinarAsync(webinarId, cancellationToken).ConfigureAwait(false);
         if (webinar is null) return null;
+        if (finished?.Get(webinar) is { } settled) return settled;
         var now = Now();
         WatchTotals totals;
         int sessionCount;
+        bool anyOpen;
         using (var sessions = await store.ReadStatsSessionsAsync(webinarId, cancellationToken).ConfigureAwait(false))
         {
             totals = WatchStatistics.Compute(webinar, sessions, now, _options.CompletionPercent);
             sessionCount = sessions.Count;
+            anyOpen = AnyOpen(sessions.Span);
         }
         var current = now > webinar.CollectTo
             ? 0
@@ -73,7 +76,18 @@ internal sealed class WebinarTracker(IWebinarStore store, IOptions<WebinarOption
         var elapsed = time.GetElapsedTime(started).TotalMilliseconds;
         metrics.StatsComputed(elapsed);
         WebinarLog.StatsComputed(logger, webinarId, sessionCount, elapsed);
-        return new WebinarStatistics(webinar, totals, current, now, _options.CompletionPercent);
+        var statistics = new WebinarStatistics(webinar, totals, current, now, _options.CompletionPercent);
+        if (now > webinar.CollectTo && !anyOpen) finished?.Set(webinar, statistics);
+        return statistics;
+    }
+
+    private static bool AnyOpen(ReadOnlySpan<StatsSession> sessions)
+    {
+        foreach (ref readonly var s in sessions)
+        {
+            if (s.Open) return true;
+        }
+        return false;
     }
 
     /// <summary>

@@ -79,6 +79,42 @@ public abstract partial class WebinarApiTests
     }
 
     [Fact]
+    public async Task Stats_OfAFinishedWebinar_AreComputedOnce_UntilAnAdminChangeOrTenMinutes()
+    {
+        var id = await CreateWebinarAsync(startsInMinutes: 0, minutes: 10, postWindow: 0);
+        using var alice = Server.CreateHttpClient(Server.Token("alice", role: Roles.Viewer));
+        await PostJsonAsync(alice, $"/api/webinars/{id}/access/track", new { session_key = "alice-tab-1" });
+        Clock.Advance(TimeSpan.FromMinutes(5));
+        await PostJsonAsync(alice, $"/api/webinars/{id}/access/exit", new { session_key = "alice-tab-1" });
+        Clock.Advance(TimeSpan.FromMinutes(6));
+        async Task<DateTimeOffset> ComputedAtAsync() =>
+            (await JsonAsync(await Admin.GetAsync($"/api/webinars/{id}/stats").WaitAsync(Timeout))).GetProperty("computed_at").GetDateTimeOffset();
+
+        var first = await ComputedAtAsync();
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        var again = await ComputedAtAsync();
+        using var patch = await Admin.PatchAsJsonAsync($"/api/webinars/{id}", new { title = "다시 계산" }).WaitAsync(Timeout);
+        var afterChange = await ComputedAtAsync();
+        Clock.Advance(Heartline.Server.Webinar.FinishedStatsCache.Lifetime);
+        var afterLifetime = await ComputedAtAsync();
+
+        Assert.Equal(first, again);
+        Assert.True(afterChange > first);
+        Assert.True(afterLifetime > afterChange);
+    }
+
+    [Fact]
+    public async Task Stats_OfALiveWebinar_AreComputedOnEveryRequest()
+    {
+        var id = await CreateWebinarAsync(startsInMinutes: 0, minutes: 10);
+        var first = (await JsonAsync(await Admin.GetAsync($"/api/webinars/{id}/stats").WaitAsync(Timeout))).GetProperty("computed_at").GetDateTimeOffset();
+        Clock.Advance(TimeSpan.FromSeconds(5));
+        var second = (await JsonAsync(await Admin.GetAsync($"/api/webinars/{id}/stats").WaitAsync(Timeout))).GetProperty("computed_at").GetDateTimeOffset();
+
+        Assert.Equal(TimeSpan.FromSeconds(5), second - first);
+    }
+
+    [Fact]
     public async Task Stats_ReportsViewersTotalsAndTheConcurrencySeries()
     {
         var id = await CreateWebinarAsync(startsInMinutes: 0, minutes: 10);
