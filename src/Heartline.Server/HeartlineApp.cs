@@ -40,8 +40,7 @@ public static class HeartlineApp
 
         var app = builder.Build();
         app.UseWebSockets();
-        app.UseDefaultFiles();
-        app.UseStaticFiles();
+        app.UseWebPages();
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();

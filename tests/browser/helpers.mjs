@@ -51,6 +51,10 @@ export async function openPage(browser, { viewport = DESKTOP, phone = false, loc
   const page = await context.newPage()
   page.problems = []
   page.on('pageerror', (err) => page.problems.push(`pageerror: ${err.message}`))
+  // The server's content security policy allows this origin's scripts only: a violation is a page that breaks.
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && /Content Security Policy/i.test(msg.text())) page.problems.push(`csp: ${msg.text()}`)
+  })
   page.on('dialog', (dialog) => {
     page.problems.push(`dialog: ${dialog.type()} ${dialog.message()}`)
     dialog.dismiss().catch(() => {})

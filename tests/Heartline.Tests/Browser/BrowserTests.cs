@@ -57,7 +57,7 @@ public sealed class BrowserTests : IAsyncLifetime
 
     [Theory]
     [InlineData("/", "/console/")]
-    [InlineData("/console/", "/app/talk.js")]
+    [InlineData("/console/", "/console/console.js")]
     [InlineData("/driver/", "/driver/manifest.webmanifest")]
     [InlineData("/dashboard/", "/dashboard/dashboard.js")]
     public async Task Page_IsServedAsHtml(string path, string reference)
