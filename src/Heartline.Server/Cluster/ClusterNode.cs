@@ -19,6 +19,13 @@ internal sealed partial class ClusterNode(ClusterDatabase database, IOptions<Clu
 {
     private long _startedAt;
 
+    // When this node's own heartbeats last succeeded, and since when they have succeeded without a gap longer than the
+    // node timeout. After such a gap (the database was unreachable for everyone, say a failover) every peer's heartbeat
+    // looks stale only because nobody could write it: peers are judged again once this node has beaten for a whole
+    // timeout, which gives them the same time to beat.
+    private long? _lastBeatAt;
+    private long _beatingSince;
+
     private long TimeoutMs => options.Value.NodeTimeoutSeconds * 1000L;
 
     public override async Task StartAsync(CancellationToken cancellationToken)
@@ -59,7 +66,7 @@ internal sealed partial class ClusterNode(ClusterDatabase database, IOptions<Clu
             foreach (var connection in registry.All) connection.Close(CloseCodes.Shutdown, "node was declared lost");
             await RegisterAsync(cancellationToken).ConfigureAwait(false);
         }
-        await CleanLostNodesAsync(cancellationToken).ConfigureAwait(false);
+        if (JudgesPeers(NoteBeat())) await CleanLostNodesAsync(cancellationToken).ConfigureAwait(false);
         await presence.ReconcileAsync(cancellationToken).ConfigureAwait(false);
         peers.Update(await PeersAsync(cancellationToken).ConfigureAwait(false));
     }
@@ -72,6 +79,22 @@ internal sealed partial class ClusterNode(ClusterDatabase database, IOptions<Clu
             "UPDATE nodes SET heartbeat_at = @Now, address = COALESCE(@Address, address) WHERE node_id = @Node AND lost_at IS NULL",
             new { Now = NowMs(), Address = Address(), Node = database.NodeId }, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
     }
+
+    /// <summary>Records a successful heartbeat; returns its time.</summary>
+    private long NoteBeat()
+    {
+        var now = NowMs();
+        if (_lastBeatAt is not { } last || now - last > TimeoutMs)
+        {
+            if (_lastBeatAt is not null) Log.BeatGap(logger, database.NodeId, now - _lastBeatAt.Value);
+            _beatingSince = now;
+        }
+        _lastBeatAt = now;
+        return now;
+    }
+
+    /// <summary>True once this node has beaten without a long gap for a whole node timeout (see <see cref="_beatingSince"/>).</summary>
+    internal bool JudgesPeers(long now) => _lastBeatAt is not null && now - _beatingSince >= TimeoutMs;
 
     /// <summary>
     /// Claims the nodes silent past the timeout (and those whose claimer died before finishing) and cleans each up.
@@ -176,5 +199,8 @@ internal sealed partial class ClusterNode(ClusterDatabase database, IOptions<Clu
 
         [LoggerMessage(5705, LogLevel.Warning, "The node could not mark its clean exit in the cluster.")]
         public static partial void LeaveFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(5706, LogLevel.Warning, "Node {NodeId} could not heartbeat for {GapMs} ms (the database was unreachable?); it judges other nodes again after one node timeout of regular heartbeats.")]
+        public static partial void BeatGap(ILogger logger, string nodeId, long gapMs);
     }
 }

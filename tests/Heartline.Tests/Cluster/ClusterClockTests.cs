@@ -104,6 +104,56 @@ public sealed class ClusterClockTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.Equal(1, db.ExecuteScalar<long>("SELECT count(*) FROM nodes WHERE node_id = 'live-a' AND lost_at IS NULL"));
     }
 
+    /// <summary>
+    /// A database outage stops every node's heartbeat at once. The first node to beat again must not take all the others
+    /// for lost (it would end their connections and floors): after a gap in its own heartbeats it judges peers again
+    /// only once it has beaten for a whole node timeout; a peer that really died is still declared lost then.
+    /// </summary>
+    [Fact]
+    public async Task AfterAGapInItsOwnHeartbeats_ANodeWaitsOneTimeoutBeforeDeclaringOthersLost()
+    {
+        var running = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var b = await NodeAsync("gap-b", running);
+        var a = await NodeAsync("gap-a", new ManualTimeProvider(DateTimeOffset.UtcNow));
+        await using var db = new NpgsqlConnection(_schema);
+        void PeerBeats() => db.Execute("UPDATE nodes SET heartbeat_at = @Now WHERE node_id = 'gap-a'",
+            new { Now = running.GetUtcNow().ToUnixTimeMilliseconds() });
+        await using var observer = new NpgsqlConnection(_schema);
+        bool WaitingForLock() => observer.ExecuteScalar<long>(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE nodes SET heartbeat_at%'") > 0;
+        // gap-b beats every second for more than a timeout (60 s here) while gap-a's heartbeat stays fresh.
+        for (var second = 0; second <= 61; second++)
+        {
+            running.Advance(TimeSpan.FromSeconds(1));
+            PeerBeats();
+            await Task.Delay(15);
+        }
+        Assert.True(Membership(b).JudgesPeers(running.GetUtcNow().ToUnixTimeMilliseconds()));
+
+        // The outage: the nodes table is locked, so gap-b's heartbeat waits while 61 s pass; then it beats first.
+        await db.OpenAsync();
+        await using (var outage = await db.BeginTransactionAsync())
+        {
+            await db.ExecuteAsync("LOCK TABLE nodes IN ACCESS EXCLUSIVE MODE", transaction: outage);
+            running.Advance(TimeSpan.FromSeconds(1));
+            await Eventually.TrueAsync(() => WaitingForLock(), "gap-b's heartbeat waits for the database");
+            running.Advance(TimeSpan.FromSeconds(60));
+            await outage.RollbackAsync();
+        }
+        await Membership(b).TickAsync(default);
+        Assert.Equal(0, db.ExecuteScalar<long>("SELECT count(*) FROM nodes WHERE node_id = 'gap-a' AND lost_at IS NOT NULL"));
+
+        // gap-a never comes back: one timeout of regular heartbeats later, gap-b declares it lost.
+        for (var second = 0; second <= 61; second++)
+        {
+            running.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(15);
+        }
+        await Membership(b).TickAsync(default);
+        Assert.Equal("gap-b", db.ExecuteScalar<string>("SELECT lost_by FROM nodes WHERE node_id = 'gap-a'"));
+        Assert.NotNull(a);
+    }
+
     [Fact]
     public async Task LeaseLapse_OnTheSpeakersNode_EndsTheSessionForListenersOnOtherNodes()
     {
