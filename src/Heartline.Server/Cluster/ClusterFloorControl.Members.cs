@@ -181,16 +181,18 @@ internal sealed partial class ClusterFloorControl
     /// A node is gone (lost, or this node's crashed predecessor): its floors are released, its listeners leave the
     /// sessions they were in, and whatever session it still had open ends.
     /// </summary>
-    public async Task<int> EndNodeSessionsAsync(string? nodeId, string reason, CancellationToken cancellationToken = default)
+    public async Task<int> EndNodeSessionsAsync(string? nodeId, string reason, long? startedBefore = null,
+        CancellationToken cancellationToken = default)
     {
+        var before = startedBefore ?? long.MaxValue;
         // Nodes share the database: only ever one node's leftovers (PresenceOptions.StartupCleanupNodeId is set here).
         ArgumentNullException.ThrowIfNull(nodeId);
         IReadOnlyList<(string Office, long Epoch)> held;
         await using (var c = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
         {
             held = (await c.QueryAsync<(string, long)>(new CommandDefinition(
-                "SELECT office, epoch FROM office_floors WHERE speaker_node = @Node AND session_id IS NOT NULL",
-                new { Node = nodeId }, cancellationToken: cancellationToken)).ConfigureAwait(false)).AsList();
+                "SELECT office, epoch FROM office_floors WHERE speaker_node = @Node AND session_id IS NOT NULL AND COALESCE(granted_at, 0) < @Before",
+                new { Node = nodeId, Before = before }, cancellationToken: cancellationToken)).ConfigureAwait(false)).AsList();
         }
         var ended = 0;
         foreach (var (office, epoch) in held)
@@ -204,8 +206,9 @@ internal sealed partial class ClusterFloorControl
                 UPDATE ptt_participants p SET left_at = @Now, left_reason = @Reason
                 FROM connections c, office_floors f
                 WHERE c.connection_id = p.connection_id AND c.node_id = @Node AND p.left_at IS NULL AND f.session_id = p.session_id
+                  AND p.joined_at < @Before
                 RETURNING p.session_id, p.user_id, f.office
-                """, new { Now = now, Reason = reason, Node = nodeId }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)).AsList(),
+                """, new { Now = now, Reason = reason, Node = nodeId, Before = before }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)).AsList(),
             cancellationToken).ConfigureAwait(false);
         foreach (var (sessionId, userId, office) in left)
         {
@@ -213,7 +216,7 @@ internal sealed partial class ClusterFloorControl
                 new ParticipantLeft("participant_left", sessionId, userId, reason), PttJsonContext.Default.ParticipantLeft));
             PttEventRecords.Enqueue(events, PttEventTypes.UserLeft, office, sessionId, userId, now, new() { ["reason"] = reason });
         }
-        var sessions = await store.EndOpenSessionsAsync(nodeId, now, reason, cancellationToken).ConfigureAwait(false);
+        var sessions = await store.EndOpenSessionsAsync(nodeId, now, reason, startedBefore, cancellationToken).ConfigureAwait(false);
         return ended + sessions.Count;
     }
 }

@@ -119,7 +119,7 @@ internal sealed partial class ClusterNode(ClusterDatabase database, IOptions<Clu
         foreach (var lost in claimed)
         {
             Log.NodeLost(logger, lost, database.NodeId);
-            await cleanup.CleanAsync(lost, cancellationToken).ConfigureAwait(false);
+            await cleanup.CleanAsync(lost, now, cancellationToken).ConfigureAwait(false);
             await using var c = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             await c.ExecuteAsync(new CommandDefinition("UPDATE nodes SET cleaned_at = @Now WHERE node_id = @Lost AND lost_by = @Node",
                 new { Now = NowMs(), Lost = lost, Node = database.NodeId }, cancellationToken: cancellationToken)).ConfigureAwait(false);

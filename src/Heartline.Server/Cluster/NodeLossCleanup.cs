@@ -13,10 +13,14 @@ namespace Heartline.Server.Cluster;
 internal sealed partial class NodeLossCleanup(ClusterDatabase database, IConnectionStore connections, DisconnectActions actions,
     IFloorControl floors, TimeProvider time, ILogger<NodeLossCleanup> logger)
 {
-    /// <summary>Returns the number of connections ended.</summary>
-    public async Task<int> CleanAsync(string nodeId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Returns the number of connections ended. Only what the node had when it was declared lost (<paramref name="lostAt"/>)
+    /// is ended: a node that was only paused comes back, registers again and keeps what it opened and started since.
+    /// </summary>
+    public async Task<int> CleanAsync(string nodeId, long lostAt, CancellationToken cancellationToken)
     {
-        var open = await connections.ListOpenAsync(nodeId, cancellationToken).ConfigureAwait(false);
+        var open = (await connections.ListOpenAsync(nodeId, cancellationToken).ConfigureAwait(false))
+            .Where(c => c.ConnectedAt < lostAt).ToList();
         var ids = open.Select(c => c.ConnectionId).ToArray();
         ILookup<string, DisconnectActionRecord> stored;
         await using (var c = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
@@ -45,7 +49,7 @@ internal sealed partial class NodeLossCleanup(ClusterDatabase database, IConnect
                 """, new { Ids = ids, Now = time.GetUtcNow().ToUnixTimeMilliseconds(), Reason = DisconnectReasons.NodeLost },
                 cancellationToken: cancellationToken)).ConfigureAwait(false);
         }
-        var sessions = await floors.EndNodeSessionsAsync(nodeId, PttEndReasons.NodeLost, cancellationToken).ConfigureAwait(false);
+        var sessions = await floors.EndNodeSessionsAsync(nodeId, PttEndReasons.NodeLost, lostAt, cancellationToken).ConfigureAwait(false);
         Log.Cleaned(logger, nodeId, open.Count, ran, sessions);
         return open.Count;
     }

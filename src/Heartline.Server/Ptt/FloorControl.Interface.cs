@@ -41,7 +41,8 @@ internal sealed partial class FloorControl : IFloorControl
     Task<int> IFloorControl.SweepStaleAsync(CancellationToken cancellationToken) => Task.FromResult(SweepStale());
 
     /// <summary>In process only a crashed predecessor can have left sessions: they are only in the database.</summary>
-    async Task<int> IFloorControl.EndNodeSessionsAsync(string? nodeId, string reason, CancellationToken cancellationToken) =>
-        (await store.EndOpenSessionsAsync(nodeId, time.GetUtcNow().ToUnixTimeMilliseconds(), reason, cancellationToken)
+    async Task<int> IFloorControl.EndNodeSessionsAsync(string? nodeId, string reason, long? startedBefore,
+        CancellationToken cancellationToken) =>
+        (await store.EndOpenSessionsAsync(nodeId, time.GetUtcNow().ToUnixTimeMilliseconds(), reason, startedBefore, cancellationToken)
             .ConfigureAwait(false)).Count;
 }

@@ -62,5 +62,8 @@ internal interface IFloorControl
     /// Ends every floor and session that node <paramref name="nodeId"/> held (a crashed predecessor of this node, or a
     /// lost node of the cluster; null on a single node: whatever any earlier process left). Returns how many it ended.
     /// </summary>
-    Task<int> EndNodeSessionsAsync(string? nodeId, string reason, CancellationToken cancellationToken = default);
+    /// <param name="startedBefore">Only what started before this time (unix ms): a lost node that came back and
+    /// registered again keeps the floors and sessions it started since it was declared lost.</param>
+    Task<int> EndNodeSessionsAsync(string? nodeId, string reason, long? startedBefore = null,
+        CancellationToken cancellationToken = default);
 }

@@ -25,7 +25,8 @@ internal sealed partial class PttStartupCleanup(IFloorControl floors, IOptions<P
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var ended = await floors.EndNodeSessionsAsync(presence.Value.StartupCleanupNodeId, PttEndReasons.ServerRestart, cancellationToken)
+        var ended = await floors.EndNodeSessionsAsync(presence.Value.StartupCleanupNodeId, PttEndReasons.ServerRestart,
+            cancellationToken: cancellationToken)
             .ConfigureAwait(false);
         if (ended > 0) Log.Cleaned(logger, ended);
     }

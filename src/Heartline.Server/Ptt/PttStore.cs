@@ -129,14 +129,15 @@ internal sealed class PttStore(IHeartlineDatabase database, BackgroundWriter wri
     /// Ends every session a previous process of <paramref name="nodeId"/> (null: of any node) left open; returns their ids.
     /// </summary>
     public async Task<IReadOnlyList<(string SessionId, string Office)>> EndOpenSessionsAsync(string? nodeId, long endedAt, string reason,
-        CancellationToken cancellationToken = default)
+        long? startedBefore = null, CancellationToken cancellationToken = default)
     {
         await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
         return await database.WriteAsync(async (connection, transaction) =>
         {
             var open = (await connection.QueryAsync<(string SessionId, string Office)>(
-                $"SELECT session_id, office FROM ptt_sessions WHERE {(nodeId is null ? "" : "node_id = @NodeId AND ")}ended_at IS NULL",
-                new { NodeId = nodeId }, transaction).ConfigureAwait(false)).ToList();
+                $"SELECT session_id, office FROM ptt_sessions WHERE {(nodeId is null ? "" : "node_id = @NodeId AND ")}" +
+                $"{(startedBefore is null ? "" : "started_at < @StartedBefore AND ")}ended_at IS NULL",
+                new { NodeId = nodeId, StartedBefore = startedBefore ?? 0 }, transaction).ConfigureAwait(false)).ToList();
             foreach (var (sessionId, _) in open)
                 await EndAsync(connection, transaction, sessionId, endedAt, reason).ConfigureAwait(false);
             return (IReadOnlyList<(string, string)>)open;

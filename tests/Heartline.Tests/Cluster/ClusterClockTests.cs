@@ -154,6 +154,36 @@ public sealed class ClusterClockTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.NotNull(a);
     }
 
+    /// <summary>
+    /// A node declared lost while it was only paused registers again and goes on serving: the survivor's cleanup, which
+    /// may still be running, ends only what the node had when it was declared lost, never what it started since.
+    /// </summary>
+    [Fact]
+    public async Task LostNodeCleanup_EndsOnlyWhatTheNodeHadWhenDeclaredLost()
+    {
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var a = await NodeAsync("back-a", clock);
+        var b = await NodeAsync("back-b", clock);
+        var declaredLostAt = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var speaker = await MemberAsync(a, "drv1");
+        var listener = await MemberAsync(b, "drv2");
+        await speaker.PressAsync();
+        await listener.NextPttAsync("session_started");
+        var cleanup = b.Services.GetRequiredService<NodeLossCleanup>();
+        await using var db = new NpgsqlConnection(_schema);
+
+        await cleanup.CleanAsync("back-a", declaredLostAt, default);
+
+        Assert.Equal(1, db.ExecuteScalar<long>("SELECT count(*) FROM office_floors WHERE speaker_node = 'back-a' AND session_id IS NOT NULL"));
+        Assert.Equal(0, db.ExecuteScalar<long>("SELECT count(*) FROM connections WHERE node_id = 'back-a' AND ended_at IS NOT NULL"));
+        Assert.Equal(1, db.ExecuteScalar<long>("SELECT count(*) FROM ptt_sessions WHERE node_id = 'back-a' AND ended_at IS NULL"));
+
+        // Declared lost after the press: then the floor and its session are the lost node's to end.
+        await cleanup.CleanAsync("back-a", clock.GetUtcNow().ToUnixTimeMilliseconds() + 1, default);
+        Assert.Equal("node_lost", (await listener.NextPttAsync("session_ended")).GetProperty("reason").GetString());
+    }
+
     [Fact]
     public async Task LeaseLapse_OnTheSpeakersNode_EndsTheSessionForListenersOnOtherNodes()
     {
