@@ -20,7 +20,7 @@ internal sealed partial class ClusterFloorControl
     /// <summary>Notifications may have been lost while the listener reconnected: read the floors this node follows.</summary>
     public void OnListening() => _ = ResynchronizeAsync();
 
-    private async Task ResynchronizeAsync()
+    internal async Task ResynchronizeAsync()
     {
         var known = _offices.Keys.ToArray();
         if (known.Length == 0) return;
@@ -35,7 +35,10 @@ internal sealed partial class ClusterFloorControl
                 // An ended session's reason is not in the row; "ended" allows no release hang.
                 if (sessionId is not null) ApplyFloorChange(office, epoch, sessionId, null);
                 else ApplyFloorChange(office, epoch, office.View.SessionId ?? "-", "ended");
-                if (office.Held is { } held && (held.Epoch != epoch || sessionId is null)) DropHeld(office, held.Epoch, "ended");
+                // Only a row that moved past this node's grant ends it: a press here may have committed a newer epoch
+                // after the row was read, and that fresh grant must stand.
+                if (office.Held is { } held && (epoch > held.Epoch || (epoch == held.Epoch && sessionId is null)))
+                    DropHeld(office, held.Epoch, "ended");
             }
         }
         catch (Exception ex)

@@ -184,6 +184,28 @@ public sealed class ClusterClockTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.Equal("node_lost", (await listener.NextPttAsync("session_ended")).GetProperty("reason").GetString());
     }
 
+    /// <summary>
+    /// After the LISTEN connection reconnects, the node re-reads the floors it follows. A row read just before this
+    /// node's own press committed shows an older epoch: that must not end the fresh grant.
+    /// </summary>
+    [Fact]
+    public async Task Resynchronize_WithARowOlderThanThisNodesGrant_KeepsTheGrant()
+    {
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var a = await NodeAsync("resync-a", clock);
+        var speaker = await MemberAsync(a, "drv1");
+        var press = await speaker.PressAsync();
+        var epoch = press.GetProperty("epoch").GetInt64();
+        await using var db = new NpgsqlConnection(_schema);
+        // What a read that raced the press saw: the previous epoch, still with a session.
+        db.Execute("UPDATE office_floors SET epoch = @Older, session_id = 'earlier-session' WHERE speaker_node = 'resync-a'",
+            new { Older = epoch - 1 });
+
+        await Floors(a).ResynchronizeAsync();
+
+        (await speaker.RequestAsync("ptt.keepalive", new { epoch })).AssertOk();
+    }
+
     [Fact]
     public async Task LeaseLapse_OnTheSpeakersNode_EndsTheSessionForListenersOnOtherNodes()
     {
