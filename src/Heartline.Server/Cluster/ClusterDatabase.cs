@@ -12,20 +12,27 @@ namespace Heartline.Server.Cluster;
 /// </summary>
 internal sealed class ClusterDatabase
 {
-    public ClusterDatabase(IHeartlineDatabase database, IOptions<PresenceOptions> presence, IOptions<StorageOptions> storage)
+    public ClusterDatabase(IHeartlineDatabase database, IOptions<PresenceOptions> presence)
     {
         DataSource = (database as PostgresDatabase)?.DataSource
             ?? throw new InvalidOperationException("Cluster mode needs Storage:Provider=postgres.");
         NodeId = presence.Value.NodeId;
-        var searchPath = new NpgsqlConnectionStringBuilder(storage.Value.ConnectionString).SearchPath;
-        var schema = string.IsNullOrWhiteSpace(searchPath) ? "public" : searchPath.Split(',')[0].Trim().Trim('"');
-        BusChannel = NotifyName("heartline_bus_", schema);
-        FloorChannel = NotifyName("heartline_floor_", schema);
+        // The schema the tables are in, as PostgreSQL resolves it (connection string, role or database search_path,
+        // "$user"), not as the connection string spells it: two clusters whose schemas come from their roles must not
+        // share channel names.
+        using (var connection = DataSource.OpenConnection())
+        using (var command = new NpgsqlCommand("SELECT current_schema()", connection))
+            Schema = command.ExecuteScalar() as string ?? "public";
+        BusChannel = NotifyName("heartline_bus_", Schema);
+        FloorChannel = NotifyName("heartline_floor_", Schema);
     }
 
     public NpgsqlDataSource DataSource { get; }
 
     public string NodeId { get; }
+
+    /// <summary>The schema of the cluster's tables (<c>current_schema()</c>).</summary>
+    public string Schema { get; }
 
     /// <summary>Wake-ups of the bus: <c>{offset} {channel}</c>, never the data.</summary>
     public string BusChannel { get; }
@@ -46,11 +53,22 @@ internal sealed class ClusterDatabase
         return result;
     }
 
-    /// <summary>A NOTIFY channel name: lowercase letters, digits and '_', within PostgreSQL's 63 bytes.</summary>
-    private static string NotifyName(string prefix, string schema)
+    /// <summary>
+    /// A NOTIFY channel name: lowercase letters, digits and '_', within PostgreSQL's 63 bytes. Schema names that differ
+    /// only in other characters, or beyond what fits, get a hash of the exact name so they stay apart.
+    /// </summary>
+    internal static string NotifyName(string prefix, string schema)
     {
         var name = new StringBuilder(prefix);
-        foreach (var ch in schema.ToLowerInvariant()) name.Append(char.IsAsciiLetterOrDigit(ch) ? ch : '_');
-        return name.Length > 63 ? name.ToString(0, 63) : name.ToString();
+        var exact = true;
+        foreach (var ch in schema)
+        {
+            var keep = char.IsAsciiLetterLower(ch) || char.IsAsciiDigit(ch) || ch == '_';
+            exact &= keep;
+            name.Append(keep ? ch : '_');
+        }
+        if (exact && name.Length <= 63) return name.ToString();
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(schema)))[..12];
+        return name.ToString(0, Math.Min(name.Length, 63 - 13)) + "_" + hash;
     }
 }

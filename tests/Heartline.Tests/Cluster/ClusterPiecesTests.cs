@@ -92,8 +92,7 @@ public sealed class ClusterPiecesTests(PostgresFixture postgres)
         try
         {
             await database.MigrateAsync();
-            var cluster = new ClusterDatabase(database, Options.Create(new PresenceOptions { NodeId = "n1" }),
-                Options.Create(new StorageOptions { Provider = "postgres", ConnectionString = schema }));
+            var cluster = new ClusterDatabase(database, Options.Create(new PresenceOptions { NodeId = "n1" }));
             var clusterOptions = Options.Create(new ClusterOptions { Enabled = true, LogRetentionSeconds = 30 });
             var log = new PostgresPublicationLog(cluster, clusterOptions, time, NullLogger<PostgresPublicationLog>.Instance);
             var trimmer = new SharedLogTrimmer(cluster, Options.Create(new ChannelOptions { HistorySize = 3, HistoryTtlSeconds = 300 }),
@@ -119,5 +118,22 @@ public sealed class ClusterPiecesTests(PostgresFixture postgres)
             NpgsqlConnection.ClearAllPools();
             await postgres.DropSchemaAsync(schema);
         }
+    }
+
+    [Theory]
+    [InlineData("tenant_a", "heartline_bus_tenant_a")]
+    [InlineData("public", "heartline_bus_public")]
+    public void NotifyName_OfAPlainSchema_IsReadable(string schema, string expected) =>
+        Assert.Equal(expected, Heartline.Server.Cluster.ClusterDatabase.NotifyName("heartline_bus_", schema));
+
+    [Fact]
+    public void NotifyName_KeepsSchemasApart_ThatDifferOnlyInCharactersItCannotUse_OrBeyondItsLength()
+    {
+        string Name(string schema) => Heartline.Server.Cluster.ClusterDatabase.NotifyName("heartline_floor_", schema);
+        var names = new[] { "tenant_a", "Tenant_A", "tenant-a", new string('x', 60) + "1", new string('x', 60) + "2" }.Select(Name).ToList();
+
+        Assert.Equal(names.Count, names.Distinct().Count());
+        Assert.All(names, n => Assert.InRange(n.Length, 1, 63));
+        Assert.All(names, n => Assert.Matches("^[a-z0-9_]+$", n));
     }
 }
