@@ -44,6 +44,8 @@ internal sealed partial class ClusterFloorControl
     {
         if (!FloorControl.IsAudioFrame(frame.Span) || !_offices.TryGetValue(officeKey, out var office) || office.Members.Length == 0) return false;
         var epoch = BinaryPrimitives.ReadInt64BigEndian(frame.Span[1..9]);
+        // Epochs are clock milliseconds at the grant (at least): one far ahead of this node's clock is no real grant.
+        if (epoch > time.GetUtcNow().ToUnixTimeMilliseconds() + PeerAudio.CredentialWindow.TotalMilliseconds) return false;
         var view = office.View;
         // A newer epoch than the view is a grant whose notification has not arrived yet: its audio may come first.
         var current = epoch > view.Epoch || (epoch == view.Epoch && (view.Active || (view.EndedReason == PttEndReasons.Released

@@ -54,8 +54,9 @@ internal static class ClusterServiceCollectionExtensions
     public static IEndpointRouteBuilder MapCluster(this IEndpointRouteBuilder app)
     {
         if (!app.ServiceProvider.GetRequiredService<IOptions<ClusterOptions>>().Value.Enabled) return app;
-        app.Map(PeerAudio.Path, (HttpContext http, ClusterFloorControl floors, IOptions<AuthOptions> auth, IHostApplicationLifetime lifetime) =>
-                PeerAudio.AcceptAsync(http, floors, auth, lifetime))
+        app.Map(PeerAudio.Path, (HttpContext http, ClusterFloorControl floors, IOptions<AuthOptions> auth,
+                    IHostApplicationLifetime lifetime, TimeProvider time) =>
+                PeerAudio.AcceptAsync(http, floors, auth, lifetime, time))
             .ExcludeFromDescription();
         return app;
     }

@@ -18,17 +18,34 @@ internal static class PeerAudio
     public const string Scheme = "HeartlinePeer";
     internal static readonly TimeSpan MaxAge = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>The credential of <paramref name="nodeId"/>: an HMAC of its id under the cluster's shared signing key.</summary>
-    public static string Credential(string signingKey, string nodeId) =>
-        Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(signingKey), Encoding.UTF8.GetBytes("heartline-peer|" + nodeId)));
+    /// <summary>How far a credential's time may be from the receiver's clock (clocks are NTP-synchronized).</summary>
+    internal static readonly TimeSpan CredentialWindow = TimeSpan.FromMinutes(1);
 
-    public static string AuthorizationHeader(string signingKey, string nodeId) => $"{Scheme} {nodeId} {Credential(signingKey, nodeId)}";
+    /// <summary>
+    /// The credential of <paramref name="nodeId"/> at <paramref name="unixSeconds"/>: an HMAC of both under the cluster's
+    /// shared signing key. It holds for <see cref="CredentialWindow"/> only, so a header seen on the wire (the peer port
+    /// should be private, or TLS) cannot open a link later.
+    /// </summary>
+    public static string Credential(string signingKey, string nodeId, long unixSeconds) =>
+        Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(signingKey),
+            Encoding.UTF8.GetBytes(FormattableString.Invariant($"heartline-peer|{nodeId}|{unixSeconds}"))));
 
-    public static bool IsAuthorized(string? header, string signingKey)
+    /// <summary>A fresh header for each connection attempt.</summary>
+    public static string AuthorizationHeader(string signingKey, string nodeId, DateTimeOffset now)
+    {
+        var seconds = now.ToUnixTimeSeconds();
+        return FormattableString.Invariant($"{Scheme} {nodeId} {seconds} {Credential(signingKey, nodeId, seconds)}");
+    }
+
+    public static bool IsAuthorized(string? header, string signingKey, DateTimeOffset now)
     {
         var parts = header?.Split(' ');
-        if (parts is not [Scheme, var nodeId, var credential]) return false;
-        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(credential), Encoding.ASCII.GetBytes(Credential(signingKey, nodeId)));
+        if (parts is not [Scheme, var nodeId, var time, var credential]
+            || !long.TryParse(time, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+            || Math.Abs(now.ToUnixTimeSeconds() - seconds) > CredentialWindow.TotalSeconds)
+            return false;
+        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(credential),
+            Encoding.ASCII.GetBytes(Credential(signingKey, nodeId, seconds)));
     }
 
     public static byte[] Message(string office, ReadOnlySpan<byte> frame)
@@ -55,9 +72,10 @@ internal static class PeerAudio
     }
 
     /// <summary>Receives one peer's frames until it closes; only nodes holding the shared key get in.</summary>
-    public static async Task AcceptAsync(HttpContext http, ClusterFloorControl floors, IOptions<AuthOptions> auth, IHostApplicationLifetime lifetime)
+    public static async Task AcceptAsync(HttpContext http, ClusterFloorControl floors, IOptions<AuthOptions> auth,
+        IHostApplicationLifetime lifetime, TimeProvider time)
     {
-        if (!http.WebSockets.IsWebSocketRequest || !IsAuthorized(http.Request.Headers.Authorization, auth.Value.SigningKey))
+        if (!http.WebSockets.IsWebSocketRequest || !IsAuthorized(http.Request.Headers.Authorization, auth.Value.SigningKey, time.GetUtcNow()))
         {
             http.Response.StatusCode = StatusCodes.Status401Unauthorized;
             return;

@@ -21,7 +21,9 @@ internal sealed partial class PeerAudioLinks(ClusterDatabase database, IOptions<
         foreach (var (nodeId, address) in peers)
         {
             if (_links.TryGetValue(nodeId, out var link) && link.Address == address) continue;
-            var created = new PeerLink(nodeId, address, PeerAudio.AuthorizationHeader(auth.Value.SigningKey, database.NodeId), time, logger);
+            var key = auth.Value.SigningKey;
+            var self = database.NodeId;
+            var created = new PeerLink(nodeId, address, () => PeerAudio.AuthorizationHeader(key, self, time.GetUtcNow()), time, logger);
             if (link is not null) _ = link.DisposeAsync().AsTask();
             _links[nodeId] = created;
         }
@@ -53,12 +55,12 @@ internal sealed partial class PeerAudioLinks(ClusterDatabase database, IOptions<
         private readonly Channel<(byte[] Message, long Queued)> _queue = Channel.CreateBounded<(byte[], long)>(
             new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
         private readonly CancellationTokenSource _stop = new();
-        private readonly string _authorization;
+        private readonly Func<string> _authorization;
         private readonly TimeProvider _time;
         private readonly ILogger _logger;
         private readonly Task _loop;
 
-        public PeerLink(string nodeId, string address, string authorization, TimeProvider time, ILogger logger)
+        public PeerLink(string nodeId, string address, Func<string> authorization, TimeProvider time, ILogger logger)
         {
             NodeId = nodeId;
             Address = address;
@@ -81,7 +83,7 @@ internal sealed partial class PeerAudioLinks(ClusterDatabase database, IOptions<
             while (!_stop.IsCancellationRequested)
             {
                 using var socket = new ClientWebSocket();
-                socket.Options.SetRequestHeader("Authorization", _authorization);
+                socket.Options.SetRequestHeader("Authorization", _authorization());
                 try
                 {
                     using (var connecting = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))

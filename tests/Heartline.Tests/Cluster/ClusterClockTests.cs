@@ -207,6 +207,24 @@ public sealed class ClusterClockTests(PostgresFixture postgres) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PeerAudio_WithAnEpochFarAheadOfTheClock_IsNotRelayed()
+    {
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var b = await NodeAsync("peer-b", clock);
+        await MemberAsync(b, "drv2");
+        static byte[] Frame(long epoch)
+        {
+            var frame = new byte[13 + 20];
+            frame[0] = 1;
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(frame.AsSpan(1, 8), epoch);
+            return frame;
+        }
+
+        Assert.False(Floors(b).OnPeerAudio("r1_o1", Frame(long.MaxValue)));
+        Assert.True(Floors(b).OnPeerAudio("r1_o1", Frame(clock.GetUtcNow().ToUnixTimeMilliseconds())));
+    }
+
+    [Fact]
     public async Task LeaseLapse_OnTheSpeakersNode_EndsTheSessionForListenersOnOtherNodes()
     {
         var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);

@@ -136,4 +136,21 @@ public sealed class ClusterPiecesTests(PostgresFixture postgres)
         Assert.All(names, n => Assert.InRange(n.Length, 1, 63));
         Assert.All(names, n => Assert.Matches("^[a-z0-9_]+$", n));
     }
+
+    [Fact]
+    public void PeerCredential_HoldsForAMinute_ForItsNodeAndKeyOnly()
+    {
+        var key = new string('k', 40);
+        var at = new DateTimeOffset(2026, 12, 3, 9, 0, 0, TimeSpan.Zero);
+        var header = PeerAudio.AuthorizationHeader(key, "node-a", at);
+
+        Assert.True(PeerAudio.IsAuthorized(header, key, at));
+        Assert.True(PeerAudio.IsAuthorized(header, key, at.AddSeconds(59)));
+        Assert.False(PeerAudio.IsAuthorized(header, key, at.AddMinutes(2)));
+        Assert.False(PeerAudio.IsAuthorized(header, new string('x', 40), at));
+        Assert.False(PeerAudio.IsAuthorized(header.Replace("node-a", "node-b", StringComparison.Ordinal), key, at));
+        // The old form without a time is refused.
+        var parts = header.Split(' ');
+        Assert.False(PeerAudio.IsAuthorized($"{parts[0]} {parts[1]} {parts[3]}", key, at));
+    }
 }
