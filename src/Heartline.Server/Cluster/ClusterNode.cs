@@ -111,7 +111,11 @@ internal sealed partial class ClusterNode(ClusterDatabase database, IOptions<Clu
                 """
                 UPDATE nodes SET lost_at = @Now, lost_by = @Node
                 WHERE node_id <> @Node
-                  AND ((lost_at IS NULL AND heartbeat_at < @Cutoff) OR (cleaned_at IS NULL AND lost_at < @ReclaimCutoff))
+                  AND ((lost_at IS NULL AND heartbeat_at < @Cutoff)
+                       OR (cleaned_at IS NULL AND lost_at < @ReclaimCutoff
+                           AND (lost_by = @Node OR NOT EXISTS (SELECT 1 FROM nodes claimer
+                                           WHERE claimer.node_id = nodes.lost_by AND claimer.lost_at IS NULL
+                                             AND claimer.heartbeat_at >= @Cutoff))))
                 RETURNING node_id
                 """, new { Now = now, Node = database.NodeId, Cutoff = now - TimeoutMs, ReclaimCutoff = now - 5 * TimeoutMs },
                 cancellationToken: cancellationToken)).ConfigureAwait(false)).AsList();
@@ -119,10 +123,19 @@ internal sealed partial class ClusterNode(ClusterDatabase database, IOptions<Clu
         foreach (var lost in claimed)
         {
             Log.NodeLost(logger, lost, database.NodeId);
-            await cleanup.CleanAsync(lost, now, cancellationToken).ConfigureAwait(false);
-            await using var c = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            await c.ExecuteAsync(new CommandDefinition("UPDATE nodes SET cleaned_at = @Now WHERE node_id = @Lost AND lost_by = @Node",
-                new { Now = NowMs(), Lost = lost, Node = database.NodeId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            try
+            {
+                await cleanup.CleanAsync(lost, now, cancellationToken).ConfigureAwait(false);
+                await using var c = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await c.ExecuteAsync(new CommandDefinition("UPDATE nodes SET cleaned_at = @Now WHERE node_id = @Lost AND lost_by = @Node",
+                    new { Now = NowMs(), Lost = lost, Node = database.NodeId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The others claimed in this round still get cleaned; this node claims this one again after the reclaim
+                // delay (another node does only if this one stops heartbeating, so a slow cleanup never runs twice).
+                Log.CleanupFailed(logger, ex, lost);
+            }
         }
         return claimed;
     }
@@ -199,6 +212,9 @@ internal sealed partial class ClusterNode(ClusterDatabase database, IOptions<Clu
 
         [LoggerMessage(5705, LogLevel.Warning, "The node could not mark its clean exit in the cluster.")]
         public static partial void LeaveFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(5707, LogLevel.Error, "Cleaning up after lost node {NodeId} failed; it will be retried.")]
+        public static partial void CleanupFailed(ILogger logger, Exception exception, string nodeId);
 
         [LoggerMessage(5706, LogLevel.Warning, "Node {NodeId} could not heartbeat for {GapMs} ms (the database was unreachable?); it judges other nodes again after one node timeout of regular heartbeats.")]
         public static partial void BeatGap(ILogger logger, string nodeId, long gapMs);

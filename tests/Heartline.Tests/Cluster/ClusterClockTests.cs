@@ -224,6 +224,30 @@ public sealed class ClusterClockTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.True(Floors(b).OnPeerAudio("r1_o1", Frame(clock.GetUtcNow().ToUnixTimeMilliseconds())));
     }
 
+    /// <summary>
+    /// A lost node whose cleanup has not finished is claimed again only when its claimer has itself stopped
+    /// heartbeating: a slow cleanup by a live node never runs a second time elsewhere.
+    /// </summary>
+    [Fact]
+    public async Task UnfinishedCleanup_IsClaimedAgainOnlyWhenItsClaimerIsGone()
+    {
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var c = await NodeAsync("reclaim-c", clock);
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        await using var db = new NpgsqlConnection(_schema);
+        db.Execute("""
+            INSERT INTO nodes (node_id, address, started_at, heartbeat_at, lost_at, lost_by)
+            VALUES ('claimer', NULL, @Old, @Now, NULL, NULL),
+                   ('ghost', NULL, @Old, @Old, @LongAgo, 'claimer')
+            """, new { Now = now, Old = now - 3_600_000, LongAgo = now - 3_000_000 });
+
+        Assert.DoesNotContain("ghost", await Membership(c).CleanLostNodesAsync(default));
+
+        db.Execute("UPDATE nodes SET heartbeat_at = @Old WHERE node_id = 'claimer'", new { Old = now - 3_600_000 });
+        Assert.Contains("ghost", await Membership(c).CleanLostNodesAsync(default));
+        Assert.Equal("reclaim-c", db.ExecuteScalar<string>("SELECT lost_by FROM nodes WHERE node_id = 'ghost'"));
+    }
+
     [Fact]
     public async Task LeaseLapse_OnTheSpeakersNode_EndsTheSessionForListenersOnOtherNodes()
     {
