@@ -66,7 +66,11 @@ const STRINGS = {
     'reason.preempted': '끼어들기',
     'reason.server_restart': '서버 재시작',
     'reason.stale_cleaned': '정리됨',
+    'reason.node_lost': '서버 노드 중단',
+    'reason.heartbeat_lost': '신호 끊김',
+    'reason.connection_lost': '연결 유실',
     'reason.unknown': '-',
+    'reason.other': '기타',
     'dash.active': '활성 세션',
     'dash.participants': '참여자 수',
     'dash.usage': '오늘 사용량',
@@ -178,7 +182,11 @@ const STRINGS = {
     'reason.preempted': 'cut in',
     'reason.server_restart': 'server restart',
     'reason.stale_cleaned': 'cleaned up',
+    'reason.node_lost': 'server node lost',
+    'reason.heartbeat_lost': 'heartbeat lost',
+    'reason.connection_lost': 'connection lost',
     'reason.unknown': '-',
+    'reason.other': 'other',
     'dash.active': 'Active sessions',
     'dash.participants': 'Participants',
     'dash.usage': 'Usage today',
@@ -255,6 +263,20 @@ export function lang() {
 /** The text of `key` in the current language (the key itself when missing). Never HTML. */
 export function t(key) {
   return STRINGS[current][key] ?? STRINGS.ko[key] ?? key
+}
+
+/** True when `key` has a text (in the current language or in Korean). */
+export function has(key) {
+  return key in STRINGS[current] || key in STRINGS.ko
+}
+
+/**
+ * The label of a session's or participant's end `reason` (a code of the server): a code this page does not know yet
+ * gets a generic label, never the raw key.
+ */
+export function reasonLabel(reason) {
+  if (!reason) return ''
+  return has(`reason.${reason}`) ? t(`reason.${reason}`) : t('reason.other')
 }
 
 /** Sets the language, remembers it, re-renders every `data-i18n` node and tells the listeners. */

@@ -4,7 +4,7 @@ import { PttClient } from '/sdk/ptt.js'
 import { AudioPlayback, MicCapture, audioStats } from './audio.js'
 import { CuePlayer } from './cues.js'
 import { $, clock, duration, h, replace } from './dom.js'
-import { applyI18n, lang, languageSwitch, onLangChange, t } from './i18n.js'
+import { applyI18n, lang, languageSwitch, onLangChange, reasonLabel, t } from './i18n.js'
 import { signOut, startSession } from './session.js'
 
 const BUSY_SHOW_MS = 4000
@@ -182,7 +182,7 @@ export async function startTalkApp({ app, role, appType, onReady }) {
       h('span', { class: 'time' }, clock(r.started_at)),
       h('span', { class: 'who' }, r.speaker?.name ?? r.speaker?.user_id ?? '?'),
       h('span', { class: 'len' }, r.ended_at ? duration(r.ended_at - r.started_at) : t('state.talking')),
-      h('span', { class: 'why' }, r.reason ? t(`reason.${r.reason}`) : ''))))
+      h('span', { class: 'why' }, reasonLabel(r.reason)))))
   }
 
   async function loadRecent() {

@@ -4,7 +4,7 @@
 import uPlot from '/lib/uPlot.esm.js'
 import { PttClient } from '/sdk/ptt.js'
 import { $, clock, duration, h, replace } from '/app/dom.js'
-import { applyI18n, languageSwitch, onLangChange, t } from '/app/i18n.js'
+import { applyI18n, languageSwitch, onLangChange, reasonLabel, t } from '/app/i18n.js'
 import { signOut, startSession } from '/app/session.js'
 
 const EVENTS_MAX = 30
@@ -248,7 +248,7 @@ function renderEvents() {
     h('span', { class: 'time' }, clock(e.time)),
     h('span', { class: 'office' }, e.office),
     h('span', { class: 'what' }, t(`event.${e.type}`)),
-    h('span', { class: 'who' }, e.detail ? `${e.who} (${t(`reason.${e.detail}`) === `reason.${e.detail}` ? e.detail : t(`reason.${e.detail}`)})` : e.who))))
+    h('span', { class: 'who' }, e.detail ? `${e.who} (${reasonLabel(e.detail)})` : e.who))))
 }
 
 /** Sessions per hour of today and the average press→grant latency, from SESSION_STARTED events. */
