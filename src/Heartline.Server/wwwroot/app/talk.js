@@ -27,7 +27,7 @@ export async function startTalkApp({ app, role, appType, onReady }) {
     ptt.setLanguage(value)
     render()
   })
-  const ui = { pressed: false, busy: null, talkStartedAt: 0, micError: null }
+  const ui = { pressed: false, busy: null, talkStartedAt: 0, micError: null, listenError: false }
   const recent = new Map()
   let playback = null
   let capture = null
@@ -41,6 +41,15 @@ export async function startTalkApp({ app, role, appType, onReady }) {
   ptt.on('cue', (cue) => cues.play(cue))
   ptt.on('audio', (frame) => audio().playback.push(frame))
   ptt.on('change', () => render())
+  // Connected but not subscribed to the office (the SDK retries): said so, since nothing said there is heard.
+  ptt.on('error', () => {
+    if (client.state === 'connected' && !ptt.listening) ui.listenError = true
+    render()
+  })
+  ptt.on('ready', () => {
+    ui.listenError = false
+    render()
+  })
   ptt.on('talking', (talking) => {
     if (talking) ui.talkStartedAt = Date.now()
     else {
@@ -123,6 +132,7 @@ export async function startTalkApp({ app, role, appType, onReady }) {
 
   function state() {
     if (client.state !== 'connected') return 'reconnecting'
+    if (!ptt.listening && !ptt.isTalking) return 'not_listening'
     if (ptt.isTalking) return 'talking'
     if (ui.pressed) return 'pressing'
     if (ui.busy && ui.busy.until > Date.now()) return 'busy'
@@ -156,7 +166,8 @@ export async function startTalkApp({ app, role, appType, onReady }) {
     button.setAttribute('aria-pressed', String(ui.pressed || s === 'talking'))
     $('ptt-label').textContent = t(s === 'talking' || s === 'pressing' ? 'ptt.release' : 'ptt.hold')
     const preempt = role === 'call_manager' && s === 'listening' && ptt.currentSpeaker?.app_type === 'pickup_driver'
-    $('notice').textContent = ui.micError ? t('mic.denied') : preempt ? t('ptt.preempt') : ''
+    $('notice').textContent = ui.micError ? t('mic.denied') : s === 'not_listening' && ui.listenError ? t('listen.failed')
+      : preempt ? t('ptt.preempt') : ''
     const conn = $('conn')
     conn.dataset.state = client.state
     conn.textContent = t(`conn.${client.state === 'idle' ? 'connecting' : client.state}`)
