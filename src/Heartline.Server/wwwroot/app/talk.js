@@ -5,7 +5,7 @@ import { AudioPlayback, MicCapture, audioStats } from './audio.js'
 import { CuePlayer } from './cues.js'
 import { $, clock, duration, h, replace } from './dom.js'
 import { applyI18n, lang, languageSwitch, onLangChange, reasonLabel, t } from './i18n.js'
-import { signOut, startSession } from './session.js'
+import { giveUpAction, signOut, startSession } from './session.js'
 
 const BUSY_SHOW_MS = 4000
 const RECENT_MAX = 15
@@ -73,6 +73,17 @@ export async function startTalkApp({ app, role, appType, onReady }) {
     renderRecent()
   })
   client.on('state', () => render())
+  // A close after which the client does not reconnect (an expired or refused token, a protocol error): never shown
+  // as reconnecting. The token's fault signs out to the form with the reason; otherwise the page offers to reconnect.
+  client.on('disconnected', ({ code, willReconnect }) => {
+    if (willReconnect) return
+    ui.pressed = false
+    capture?.stop()
+    const { action, reason } = giveUpAction(code)
+    if (action === 'signout') signOut(app, reason)
+    render()
+  })
+  $('reconnect').addEventListener('click', () => client.connect().catch(() => {}))
 
   // Any first gesture unlocks audio: a page restored with a kept token has had none yet.
   const unlock = () => cues.unlock()
@@ -131,6 +142,7 @@ export async function startTalkApp({ app, role, appType, onReady }) {
   }
 
   function state() {
+    if (client.state === 'closed') return 'closed'
     if (client.state !== 'connected') return 'reconnecting'
     if (!ptt.listening && !ptt.isTalking) return 'not_listening'
     if (ptt.isTalking) return 'talking'
@@ -166,8 +178,9 @@ export async function startTalkApp({ app, role, appType, onReady }) {
     button.setAttribute('aria-pressed', String(ui.pressed || s === 'talking'))
     $('ptt-label').textContent = t(s === 'talking' || s === 'pressing' ? 'ptt.release' : 'ptt.hold')
     const preempt = role === 'call_manager' && s === 'listening' && ptt.currentSpeaker?.app_type === 'pickup_driver'
-    $('notice').textContent = ui.micError ? t('mic.denied') : s === 'not_listening' && ui.listenError ? t('listen.failed')
-      : preempt ? t('ptt.preempt') : ''
+    $('notice').textContent = s === 'closed' ? t('closed.notice') : ui.micError ? t('mic.denied')
+      : s === 'not_listening' && ui.listenError ? t('listen.failed') : preempt ? t('ptt.preempt') : ''
+    $('reconnect').hidden = s !== 'closed'
     const conn = $('conn')
     conn.dataset.state = client.state
     conn.textContent = t(`conn.${client.state === 'idle' ? 'connecting' : client.state}`)
@@ -225,7 +238,8 @@ export async function startTalkApp({ app, role, appType, onReady }) {
   try {
     await client.connect()
   } catch (err) {
-    if (err.code === 'unauthorized' || err.code === 'token_expired') signOut(app)
+    // Usually signed out by the 'disconnected' handler already (signOut acts once).
+    if (err.code === 'unauthorized' || err.code === 'token_expired') signOut(app, err.code === 'token_expired' ? 'expired' : 'rejected')
     throw err
   }
   members.start().catch(() => {})
