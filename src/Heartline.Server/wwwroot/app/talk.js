@@ -85,10 +85,13 @@ export async function startTalkApp({ app, role, appType, onReady }) {
   })
   $('reconnect').addEventListener('click', () => client.connect().catch(() => {}))
 
-  // Any first gesture unlocks audio: a page restored with a kept token has had none yet.
+  // Any first gesture unlocks audio: a page restored with a kept token has had none yet. Until then the browser
+  // keeps the AudioContext suspended and nothing is heard: a prominent button says so and turns the sound on.
   const unlock = () => cues.unlock()
   document.addEventListener('pointerdown', unlock, { capture: true })
   document.addEventListener('keydown', unlock, { capture: true })
+  cues.context.addEventListener('statechange', () => render())
+  $('sound').addEventListener('click', unlock)
 
   wireButton($('ptt'), { press, release })
   document.addEventListener('visibilitychange', () => {
@@ -158,7 +161,10 @@ export async function startTalkApp({ app, role, appType, onReady }) {
     status.className = `status state-${s}`
     status.dataset.state = s
     document.body.dataset.state = s
-    $('state-label').textContent = t(`state.${s}`)
+    const muted = cues.context.state !== 'running'
+    document.body.dataset.muted = String(muted)
+    $('sound').hidden = !muted
+    $('state-label').textContent = t(s === 'listening' && muted ? 'state.listening_muted' : `state.${s}`)
     const speaker = s === 'busy' ? ui.busy.speaker : ptt.currentSpeaker
     const name = $('speaker-name')
     const suffix = $('speaker-suffix')
