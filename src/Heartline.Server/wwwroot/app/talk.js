@@ -33,10 +33,10 @@ export async function startTalkApp({ app, role, appType, onReady }) {
   let capture = null
   const audio = () => {
     playback ??= new AudioPlayback(cues.context)
-    capture ??= new MicCapture(cues.context)
+    capture ??= new MicCapture(cues.context, { onLost: (err) => (ui.pressed || ptt.isTalking) && micFailed(err) })
     return { playback, capture }
   }
-  globalThis.heartline = { client, ptt, cues, audioStats }
+  globalThis.heartline = { client, ptt, cues, audioStats, get capture() { return capture } }
 
   ptt.on('cue', (cue) => cues.play(cue))
   ptt.on('audio', (frame) => audio().playback.push(frame))
@@ -103,8 +103,12 @@ export async function startTalkApp({ app, role, appType, onReady }) {
     }
   })
 
+  /** Numbers the presses: the continuation of a press that a later press replaced does nothing. */
+  let pressSeq = 0
+
   async function press() {
     if (ui.pressed) return
+    const seq = ++pressSeq
     ui.pressed = true
     ui.busy = null
     ui.micError = null
@@ -114,10 +118,11 @@ export async function startTalkApp({ app, role, appType, onReady }) {
     try {
       result = await ptt.start()
     } catch {
-      ui.pressed = false
+      if (seq === pressSeq) ui.pressed = false
       render()
       return
     }
+    if (seq !== pressSeq) return
     if (!result.granted) {
       ui.pressed = false
       render()
@@ -125,13 +130,26 @@ export async function startTalkApp({ app, role, appType, onReady }) {
     }
     if (!ui.pressed || !ptt.isTalking) return
     try {
-      await audio().capture.start((packet) => ptt.sendAudio(packet))
+      const capturing = await audio().capture.start((packet) => ptt.sendAudio(packet))
+      if (seq !== pressSeq || !capturing) return
       if (!ui.pressed) await capture.stop()
     } catch (err) {
-      // Without a microphone the floor is still held (keep-alives), so the others see who tried to talk.
-      ui.micError = err
-      audioStats.errors.push(`mic: ${err.message}`)
+      if (seq === pressSeq) micFailed(err)
+      return
     }
+    render()
+  }
+
+  /**
+   * No microphone (refused, missing, ended, muted): the floor is released at once, so nobody waits on a silent
+   * speaker and this page never says "you are talking" without one, and the error is announced.
+   */
+  function micFailed(err) {
+    ui.micError = err
+    ui.pressed = false
+    audioStats.errors.push(`mic: ${err.name}: ${err.message}`)
+    capture?.stop()
+    ptt.stop().catch(() => {})
     render()
   }
 
@@ -184,8 +202,9 @@ export async function startTalkApp({ app, role, appType, onReady }) {
     button.setAttribute('aria-pressed', String(ui.pressed || s === 'talking'))
     $('ptt-label').textContent = t(s === 'talking' || s === 'pressing' ? 'ptt.release' : 'ptt.hold')
     const preempt = role === 'call_manager' && s === 'listening' && ptt.currentSpeaker?.app_type === 'pickup_driver'
-    $('notice').textContent = s === 'closed' ? t('closed.notice') : ui.micError ? t('mic.denied')
-      : s === 'not_listening' && ui.listenError ? t('listen.failed') : preempt ? t('ptt.preempt') : ''
+    $('notice').textContent = s === 'closed' ? t('closed.notice') : s === 'not_listening' && ui.listenError ? t('listen.failed')
+      : preempt ? t('ptt.preempt') : ''
+    $('mic-error').textContent = ui.micError ? t(micErrorKey(ui.micError)) : ''
     $('reconnect').hidden = s !== 'closed'
     const conn = $('conn')
     conn.dataset.state = client.state
@@ -309,6 +328,13 @@ function createMembers(client, list) {
       refresh()
     },
   }
+}
+
+/** The text of a microphone failure: ended and muted tracks, otherwise not available (refused or missing). */
+function micErrorKey(err) {
+  if (err.name === 'MicEndedError') return 'mic.ended'
+  if (err.name === 'MicMutedError') return 'mic.muted'
+  return 'mic.denied'
 }
 
 function appLabel(appType) {
