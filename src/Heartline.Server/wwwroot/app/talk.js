@@ -27,7 +27,8 @@ export async function startTalkApp({ app, role, appType, onReady }) {
     ptt.setLanguage(value)
     render()
   })
-  const ui = { pressed: false, busy: null, talkStartedAt: 0, micError: null, listenError: false }
+  // latched: transmitting after a screen reader's activation (no pointer), until the next one.
+  const ui = { pressed: false, latched: false, busy: null, talkStartedAt: 0, micError: null, listenError: false }
   const recent = new Map()
   let playback = null
   let capture = null
@@ -53,7 +54,7 @@ export async function startTalkApp({ app, role, appType, onReady }) {
   ptt.on('talking', (talking) => {
     if (talking) ui.talkStartedAt = Date.now()
     else {
-      ui.pressed = false
+      ui.pressed = ui.latched = false
       capture?.stop()
     }
     render()
@@ -77,7 +78,7 @@ export async function startTalkApp({ app, role, appType, onReady }) {
   // as reconnecting. The token's fault signs out to the form with the reason; otherwise the page offers to reconnect.
   client.on('disconnected', ({ code, willReconnect }) => {
     if (willReconnect) return
-    ui.pressed = false
+    ui.pressed = ui.latched = false
     capture?.stop()
     const { action, reason } = giveUpAction(code)
     if (action === 'signout') signOut(app, reason)
@@ -93,11 +94,11 @@ export async function startTalkApp({ app, role, appType, onReady }) {
   cues.context.addEventListener('statechange', () => render())
   $('sound').addEventListener('click', unlock)
 
-  wireButton($('ptt'), { press, release })
+  wireButton($('ptt'), { press, release, toggle, latched: () => ui.latched })
   document.addEventListener('visibilitychange', () => {
     // A hidden page loses the microphone on phones: stop transmitting (the seed's permanent focus loss).
     if (document.visibilityState === 'hidden' && (ui.pressed || ptt.isTalking)) {
-      ui.pressed = false
+      ui.pressed = ui.latched = false
       capture?.stop()
       ptt.onFocusLost()
     }
@@ -118,13 +119,13 @@ export async function startTalkApp({ app, role, appType, onReady }) {
     try {
       result = await ptt.start()
     } catch {
-      if (seq === pressSeq) ui.pressed = false
+      if (seq === pressSeq) ui.pressed = ui.latched = false
       render()
       return
     }
     if (seq !== pressSeq) return
     if (!result.granted) {
-      ui.pressed = false
+      ui.pressed = ui.latched = false
       render()
       return
     }
@@ -146,16 +147,24 @@ export async function startTalkApp({ app, role, appType, onReady }) {
    */
   function micFailed(err) {
     ui.micError = err
-    ui.pressed = false
+    ui.pressed = ui.latched = false
     audioStats.errors.push(`mic: ${err.name}: ${err.message}`)
     capture?.stop()
     ptt.stop().catch(() => {})
     render()
   }
 
+  /** A screen reader's activation: starts a latched transmission, or ends the current one. */
+  function toggle() {
+    if (ui.pressed || ptt.isTalking) return release()
+    press()
+    ui.latched = ui.pressed
+    render()
+  }
+
   async function release() {
     if (!ui.pressed) return
-    ui.pressed = false
+    ui.pressed = ui.latched = false
     render()
     await capture?.stop()
     await ptt.stop()
@@ -200,7 +209,8 @@ export async function startTalkApp({ app, role, appType, onReady }) {
     const button = $('ptt')
     button.dataset.state = s
     button.setAttribute('aria-pressed', String(ui.pressed || s === 'talking'))
-    $('ptt-label').textContent = t(s === 'talking' || s === 'pressing' ? 'ptt.release' : 'ptt.hold')
+    const transmitting = s === 'talking' || s === 'pressing'
+    $('ptt-label').textContent = t(transmitting && ui.latched ? 'ptt.latched' : transmitting ? 'ptt.release' : 'ptt.hold')
     const preempt = role === 'call_manager' && s === 'listening' && ptt.currentSpeaker?.app_type === 'pickup_driver'
     $('notice').textContent = s === 'closed' ? t('closed.notice') : s === 'not_listening' && ui.listenError ? t('listen.failed')
       : preempt ? t('ptt.preempt') : ''
@@ -272,8 +282,18 @@ export async function startTalkApp({ app, role, appType, onReady }) {
   onReady?.({ client, ptt, cues })
 }
 
-/** Hold-to-talk on a button: mouse, touch and pen through pointer events, and the Space bar anywhere on the page. */
-function wireButton(button, { press, release }) {
+/**
+ * Hold-to-talk on a button: mouse, touch and pen through pointer events, and the Space bar anywhere on the page.
+ * Screen readers (TalkBack's double-tap, NVDA, JAWS) activate with a click that no pointer made (`detail` 0) and
+ * cannot hold: such a click toggles a latched transmission instead.
+ */
+function wireButton(button, { press, release, toggle, latched }) {
+  let keyAt = -Infinity
+  button.addEventListener('click', (e) => {
+    // Pointer clicks follow pointerdown/up, handled below; a key on the focused button is handled as a hold.
+    if (e.detail !== 0 || performance.now() - keyAt < 1000) return
+    toggle()
+  })
   button.addEventListener('pointerdown', (e) => {
     if (e.button !== 0) return
     e.preventDefault()
@@ -285,17 +305,19 @@ function wireButton(button, { press, release }) {
   button.addEventListener('keydown', (e) => e.key === 'Enter' && e.preventDefault())
   const typing = (target) => target instanceof HTMLElement && target.closest('input, textarea, select, [contenteditable]')
   document.addEventListener('keydown', (e) => {
+    if (e.code === 'Space' || e.key === 'Enter') keyAt = performance.now()
     if (e.code !== 'Space' || typing(e.target)) return
     e.preventDefault()
     if (!e.repeat) press()
   })
   document.addEventListener('keyup', (e) => {
+    if (e.code === 'Space' || e.key === 'Enter') keyAt = performance.now()
     if (e.code !== 'Space' || typing(e.target)) return
     e.preventDefault()
     release()
   })
-  // A key or pointer released outside the window never reports its release.
-  window.addEventListener('blur', () => release())
+  // A key or pointer released outside the window never reports its release (nothing is held while latched).
+  window.addEventListener('blur', () => !latched() && release())
 }
 
 /** The office's members online: the `presence` command, refreshed on every `presence:{office}` publication. */
