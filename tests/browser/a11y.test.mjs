@@ -59,3 +59,53 @@ test('the Space bar on the focused button still holds to talk: its key click lat
     await page.context().close()
   }
 })
+
+/** Records every change inside the page's live regions (aria-live other than off, status, alert, log). */
+function watchLiveRegions(page) {
+  return page.evaluate(() => {
+    globalThis.liveChanges = []
+    const regions = document.querySelectorAll('[aria-live]:not([aria-live="off"]), [role=status], [role=alert], [role=log]')
+    const observer = new MutationObserver((records) => {
+      for (const r of records) {
+        const region = r.target.nodeType === 1 ? r.target : r.target.parentElement
+        globalThis.liveChanges.push({ id: region.closest('[id]')?.id, text: region.textContent })
+      }
+    })
+    for (const region of regions) observer.observe(region, { childList: true, characterData: true, subtree: true })
+  })
+}
+
+for (const [app, viewport] of [['console', DESKTOP], ['driver', PHONE]]) {
+  test(`${app}: the timer is outside every live region, and while talking nothing announced changes but the state`, async () => {
+    const page = await openPage(browser, { viewport, phone: viewport === PHONE })
+    try {
+      await signIn(page, `/${app}/`, { office: uniqueId('o') })
+      const live = await page.evaluate(() => {
+        const timer = document.getElementById('timer')
+        return {
+          inRegion: timer.closest('[aria-live]:not([aria-live="off"]), [role=status], [role=alert], [role=log]')?.id ?? null,
+          role: timer.getAttribute('role'),
+          ariaLive: timer.getAttribute('aria-live'),
+        }
+      })
+      assert.deepEqual(live, { inRegion: null, role: 'timer', ariaLive: 'off' })
+      await watchLiveRegions(page)
+
+      await activate(page)
+      await until(page, () => document.body.dataset.state === 'talking' && document.getElementById('timer').textContent === '0:01',
+        null, 'talking for a second')
+      const announced = await page.evaluate(() => globalThis.liveChanges.splice(0))
+      assert.ok(announced.some((c) => c.id === 'announce' && c.text === '송신 중, 내가 말하는 중'), JSON.stringify(announced))
+      await until(page, () => document.getElementById('timer').textContent === '0:03', null, 'talking for three seconds', 5000)
+
+      assert.deepEqual(await page.evaluate(() => globalThis.liveChanges), [], 'the running timer and re-renders announced nothing')
+      await activate(page)
+      await until(page, () => document.body.dataset.state === 'idle', null, 'stopped')
+      const after = await page.evaluate(() => globalThis.liveChanges.filter((c) => c.id === 'announce').map((c) => c.text))
+      assert.deepEqual(after, ['대기 중'])
+      assert.deepEqual(page.problems, [])
+    } finally {
+      await page.context().close()
+    }
+  })
+}

@@ -3,7 +3,7 @@
 import { PttClient } from '/sdk/ptt.js'
 import { AudioPlayback, MicCapture, audioStats } from './audio.js'
 import { CuePlayer } from './cues.js'
-import { $, clock, duration, h, replace } from './dom.js'
+import { $, clock, duration, h, replace, setHidden, setText } from './dom.js'
 import { applyI18n, lang, languageSwitch, onLangChange, reasonLabel, t } from './i18n.js'
 import { giveUpAction, signOut, startSession } from './session.js'
 
@@ -178,7 +178,8 @@ export async function startTalkApp({ app, role, appType, onReady }) {
     if (ptt.isTalking) return 'talking'
     if (ui.pressed) return 'pressing'
     if (ui.busy && ui.busy.until > Date.now()) return 'busy'
-    if (ptt.currentSpeaker) return 'listening'
+    // Not our own session in the moment between a release and its session_ended: that is no one to listen to.
+    if (ptt.currentSpeaker && !ptt.session?.mine) return 'listening'
     return 'idle'
   }
 
@@ -190,35 +191,33 @@ export async function startTalkApp({ app, role, appType, onReady }) {
     document.body.dataset.state = s
     const muted = cues.context.state !== 'running'
     document.body.dataset.muted = String(muted)
-    $('sound').hidden = !muted
-    $('state-label').textContent = t(s === 'listening' && muted ? 'state.listening_muted' : `state.${s}`)
+    setHidden($('sound'), !muted)
+    const label = t(s === 'listening' && muted ? 'state.listening_muted' : `state.${s}`)
+    setText($('state-label'), label)
     const speaker = s === 'busy' ? ui.busy.speaker : ptt.currentSpeaker
+    let [who, what] = ['', '']
+    if (s === 'talking') what = t('speaker.you')
+    else if ((s === 'listening' || s === 'busy') && speaker) [who, what] = [speaker.name, t(s === 'busy' ? 'busy.retry' : 'speaker.talking')]
     const name = $('speaker-name')
-    const suffix = $('speaker-suffix')
-    if (s === 'talking') {
-      name.textContent = ''
-      suffix.textContent = t('speaker.you')
-    } else if ((s === 'listening' || s === 'busy') && speaker) {
-      name.textContent = speaker.name
-      suffix.textContent = t(s === 'busy' ? 'busy.retry' : 'speaker.talking')
-    } else {
-      name.textContent = ''
-      suffix.textContent = ''
-    }
-    name.parentElement.hidden = !name.textContent && !suffix.textContent
+    setText(name, who)
+    setText($('speaker-suffix'), what)
+    setHidden(name.parentElement, !who && !what)
+    // The one live region of the state: written when what it says changes, so a screen reader hears each state
+    // change once (the status box itself, with its running timer, is not live).
+    setText($('announce'), who || what ? `${label}, ${who}${what}` : label)
     const button = $('ptt')
     button.dataset.state = s
     button.setAttribute('aria-pressed', String(ui.pressed || s === 'talking'))
     const transmitting = s === 'talking' || s === 'pressing'
-    $('ptt-label').textContent = t(transmitting && ui.latched ? 'ptt.latched' : transmitting ? 'ptt.release' : 'ptt.hold')
+    setText($('ptt-label'), t(transmitting && ui.latched ? 'ptt.latched' : transmitting ? 'ptt.release' : 'ptt.hold'))
     const preempt = role === 'call_manager' && s === 'listening' && ptt.currentSpeaker?.app_type === 'pickup_driver'
-    $('notice').textContent = s === 'closed' ? t('closed.notice') : s === 'not_listening' && ui.listenError ? t('listen.failed')
-      : preempt ? t('ptt.preempt') : ''
-    $('mic-error').textContent = ui.micError ? t(micErrorKey(ui.micError)) : ''
-    $('reconnect').hidden = s !== 'closed'
+    setText($('notice'), s === 'closed' ? t('closed.notice') : s === 'not_listening' && ui.listenError ? t('listen.failed')
+      : preempt ? t('ptt.preempt') : '')
+    setText($('mic-error'), ui.micError ? t(micErrorKey(ui.micError)) : '')
+    setHidden($('reconnect'), s !== 'closed')
     const conn = $('conn')
     conn.dataset.state = client.state
-    conn.textContent = t(`conn.${client.state === 'idle' ? 'connecting' : client.state}`)
+    setText(conn, t(`conn.${client.state === 'idle' ? 'connecting' : client.state}`))
     renderTimer()
   }
 
@@ -228,8 +227,9 @@ export async function startTalkApp({ app, role, appType, onReady }) {
     let ms = null
     if (s === 'talking') ms = Date.now() - ui.talkStartedAt
     else if (s === 'listening' && session) ms = Date.now() + ptt.clockOffsetMs - session.started_at
-    $('timer').textContent = ms === null ? '' : duration(ms)
-    $('timer').hidden = ms === null
+    // Not a live region (role=timer is aria-live off): read on demand, never announced every second.
+    setText($('timer'), ms === null ? '' : duration(ms))
+    setHidden($('timer'), ms === null)
   }
   setInterval(renderTimer, 250)
 

@@ -3,7 +3,7 @@
 // (admins may watch any office; others their own), presence per office, statistics from the HTTP API.
 import uPlot from '/lib/uPlot.esm.js'
 import { PttClient } from '/sdk/ptt.js'
-import { $, clock, duration, h, replace } from '/app/dom.js'
+import { $, clock, duration, h, replace, setText } from '/app/dom.js'
 import { applyI18n, languageSwitch, onLangChange, reasonLabel, t } from '/app/i18n.js'
 import { giveUpAction, signOut, startSession } from '/app/session.js'
 
@@ -176,7 +176,7 @@ function addEvent(office, type, who, time = Date.now(), detail = '') {
 function renderConnection() {
   const conn = $('conn')
   conn.dataset.state = client.state
-  conn.textContent = t(`conn.${client.state === 'idle' ? 'connecting' : client.state}`)
+  setText(conn, t(`conn.${client.state === 'idle' ? 'connecting' : client.state}`))
 }
 
 /** Live state is shown only while connected: a session kept from before a disconnect may have ended meanwhile. */
