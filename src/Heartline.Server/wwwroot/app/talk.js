@@ -174,7 +174,7 @@ export async function startTalkApp({ app, role, appType, onReady }) {
   function state() {
     if (client.state === 'closed') return 'closed'
     if (client.state !== 'connected') return 'reconnecting'
-    if (!ptt.listening && !ptt.isTalking) return 'not_listening'
+    if (!ptt.listening && !ptt.isTalking && !ui.pressed) return 'not_listening'
     if (ptt.isTalking) return 'talking'
     if (ui.pressed) return 'pressing'
     if (ui.busy && ui.busy.until > Date.now()) return 'busy'
