@@ -62,8 +62,8 @@ export async function openPage(browser, { viewport = DESKTOP, phone = false, loc
   return page
 }
 
-/** Opens `path` and signs in with the page's development token form; resolves once the page is connected. */
-export async function signIn(page, path, { userId = uniqueId('u'), name, region = 'r1', office, role } = {}) {
+/** Opens `path` and signs in with the page's development token form; resolves once the page is connected (and, unless `listening` is false, listening). */
+export async function signIn(page, path, { userId = uniqueId('u'), name, region = 'r1', office, role, listening = true } = {}) {
   await page.goto(path)
   const form = page.locator('#dev-signin')
   await form.waitFor()
@@ -74,6 +74,8 @@ export async function signIn(page, path, { userId = uniqueId('u'), name, region 
   if (role) await form.locator('[name=role]').selectOption(role)
   await form.locator('button[type=submit]').click()
   await page.locator('#conn[data-state=connected]').waitFor()
+  // A talking page listens once it has subscribed to its office, a moment after connecting.
+  if (listening) await page.waitForFunction(() => document.body.dataset.state !== 'not_listening', null, { polling: 50 })
   return { userId, name: name ?? userId, office: `${region}_${office}` }
 }
 

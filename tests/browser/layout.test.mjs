@@ -107,3 +107,29 @@ test('the driver app is installable: a manifest with icons, a service worker tha
     await page.context().close()
   }
 })
+
+test('the driver app\'s service worker goes to the network past the HTTP cache: a deployment never mixes old SDK files with a new page', async () => {
+  const page = await openPage(browser, { viewport: PHONE, phone: true })
+  try {
+    await signIn(page, '/driver/', { office: uniqueId('o') })
+    await page.evaluate(() => navigator.serviceWorker.ready)
+    await until(page, () => navigator.serviceWorker.controller !== null
+      || new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', () => resolve(true))), null, 'the page controlled by the service worker')
+    const fromWorker = []
+    page.context().on('request', (request) => {
+      if (request.serviceWorker() && new URL(request.url()).pathname === '/sdk/ptt.js') fromWorker.push(request.allHeaders())
+    })
+
+    await page.reload()
+    await page.locator('#conn[data-state=connected]').waitFor()
+
+    // A module the page loaded before is in the HTTP cache: the worker's fetch must revalidate it with the server
+    // (cache mode no-cache: Cache-Control max-age=0 and a conditional request), not take the cached copy as fresh.
+    const headers = await Promise.all(fromWorker)
+    assert.ok(headers.some((h) => h['cache-control'] === 'max-age=0' || h['cache-control'] === 'no-cache'),
+      `the worker fetched /sdk/ptt.js from the network: ${JSON.stringify(headers)}`)
+    assert.deepEqual(page.problems, [])
+  } finally {
+    await page.context().close()
+  }
+})

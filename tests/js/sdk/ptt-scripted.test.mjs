@@ -133,6 +133,49 @@ test('a refused resubscribe is reported; cues play again and the next connection
   assert.equal(subscribe.args.since, undefined)
 })
 
+test('a first subscribe refused as unavailable is retried with backoff: not listening until it succeeds', async () => {
+  const fake = fakeWebSocket()
+  const client = new HeartlineClient({ url: 'ws://fake/ws', token: 't', WebSocket: fake.WebSocket, reconnect: { initialMs: 10, maxMs: 20 } })
+  const ptt = new PttClient(client, { token: 't', holdFeedbackMs: 0, retry: { initialMs: 10, maxMs: 20 } })
+  opened.push({ ptt, client })
+  const refused = nextEvent(ptt, 'error', (err) => err.code === 'unavailable', 1000)
+  const ready = nextEvent(ptt, 'ready', () => true, 2000)
+  const connecting = client.connect()
+  const ws = await fake.socket(0)
+  await acceptConnect(ws, { user: USER })
+  await withTimeout(connecting, 1000, 'connect')
+
+  await answer(ws, 'subscribe', undefined, { code: 'unavailable', message: 'try again', retry_after_ms: 30 })
+  await refused
+  assert.equal(ptt.listening, false, 'not listening after the refusal')
+  const again = await ws.command('subscribe', 1000)
+  assert.equal(again.args.channel, 'ptt:r1_o1')
+  assert.equal(ptt.listening, false)
+  ws.receive({ id: again.id, result: { epoch: 'e1', offset: 0, recovered: false } })
+  await answer(ws, 'ptt.state', idle(undefined))
+  await ready
+
+  assert.equal(ptt.listening, true)
+  assert.equal(fake.sockets.length, 1, 'retried on the same connection')
+})
+
+test('listening is false while disconnected and true again once the resubscribe is done', async () => {
+  const { ptt, ws, fake } = await scripted()
+  assert.equal(ptt.listening, true)
+  const changed = nextEvent(ptt, 'change', () => !ptt.listening, 1000)
+
+  ws.serverClose(1006)
+  await changed
+  const next = await fake.socket(1)
+  await acceptConnect(next, { user: USER })
+  assert.equal(ptt.listening, false, 'connected, not yet resubscribed')
+  const back = nextEvent(ptt, 'ready', (r) => r.resubscribed, 1000)
+  await answer(next, 'subscribe', { epoch: 'e1', offset: 0, recovered: true, publications: [] })
+  await back
+
+  assert.equal(ptt.listening, true)
+})
+
 test('agora: a session learnt from the ptt.state push is joined: the token is fetched after the jitter', async () => {
   const { ptt, ws, fetches } = await scripted()
   const token = nextEvent(ptt, 'media_token', () => true, 1000)

@@ -7,7 +7,7 @@ const FRAME_SAMPLES = 960
 const OPUS = { codec: 'opus', sampleRate: SAMPLE_RATE, numberOfChannels: 1 }
 
 export const audioStats = {
-  captured: 0, encoded: 0, sent: 0, received: 0, decoded: 0, played: 0, dropped: 0, peak: 0, lastPeak: 0, errors: [],
+  captured: 0, encoded: 0, sent: 0, received: 0, decoded: 0, played: 0, dropped: 0, peak: 0, lastPeak: 0, micOpens: 0, errors: [],
 }
 globalThis.heartlineAudio = audioStats
 
@@ -20,31 +20,59 @@ export async function audioSupported() {
   return Boolean(enc.supported && dec.supported && navigator.mediaDevices?.getUserMedia)
 }
 
-/** Microphone capture. The stream is opened at the first start() and kept, so later presses start at once. */
+/** Each context loads the capture worklet once. @type {WeakMap<BaseAudioContext, Promise<void>>} */
+const workletLoads = new WeakMap()
+
+/**
+ * Microphone capture. The stream is opened at the first start() and kept, so later presses start at once; a track
+ * that ended meanwhile (unplugged, revoked, taken by the system) is opened again at the next start(). While
+ * capturing, the track ending or going mute stops the capture and calls `onLost(error)`: nothing would be sent.
+ */
 export class MicCapture {
   #context
+  #onLost
   #node = null
+  #graph = []
   #stream = null
+  #track = null
+  /** The open in flight: presses while the permission prompt is up share it (one stream, one worklet). */
+  #opening = null
   #encoder = null
   #onPacket = null
   #active = false
   #timestamp = 0
+  /** Every start() and stop() takes a number: a start whose open finishes after a later call does nothing. */
+  #generation = 0
 
-  /** @param {AudioContext} context a 48 kHz context */
-  constructor(context) {
+  /** @param {AudioContext} context a 48 kHz context @param {{ onLost?: (error: Error) => void }} [options] */
+  constructor(context, { onLost } = {}) {
     this.#context = context
+    this.#onLost = onLost
   }
 
-  /** Starts encoding; `onPacket(Uint8Array)` receives each Opus packet. Rejects when the microphone is refused. */
+  /**
+   * Starts encoding; `onPacket(Uint8Array)` receives each Opus packet. Resolves with true when capturing, false when
+   * a later start() or stop() came first. Rejects when the microphone is refused, missing or muted.
+   */
   async start(onPacket) {
+    const generation = ++this.#generation
     this.#onPacket = onPacket
-    if (!this.#node) await this.#open()
+    if (this.#track && this.#track.readyState !== 'live') this.#close()
+    if (!this.#node) {
+      this.#opening ??= this.#open().finally(() => (this.#opening = null))
+      await this.#opening
+    }
+    if (generation !== this.#generation) return false
+    if (this.#track?.readyState !== 'live') throw micError('MicEndedError', 'the microphone ended')
+    if (this.#track.muted) throw micError('MicMutedError', 'the microphone is muted')
     if (!this.#encoder || this.#encoder.state === 'closed') this.#encoder = this.#createEncoder()
     this.#active = true
+    return true
   }
 
   /** Stops encoding after the packets of what was already captured went out (the last syllable is not cut). */
   async stop() {
+    this.#generation++
     this.#active = false
     const encoder = this.#encoder
     if (encoder?.state === 'configured') {
@@ -60,19 +88,60 @@ export class MicCapture {
     return this.#active
   }
 
+  /** The microphone track (null before the first start()). */
+  get track() {
+    return this.#track
+  }
+
   async #open() {
-    this.#stream = await navigator.mediaDevices.getUserMedia({
+    const stream = await navigator.mediaDevices.getUserMedia({
       audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true, autoGainControl: true },
     })
-    await this.#context.audioWorklet.addModule('/app/capture-worklet.js')
-    const source = this.#context.createMediaStreamSource(this.#stream)
-    const node = new AudioWorkletNode(this.#context, 'heartline-capture', { numberOfInputs: 1, numberOfOutputs: 1, channelCount: 1, channelCountMode: 'explicit' })
-    node.port.onmessage = (e) => this.#onBlock(e.data)
-    // A silent path to the destination keeps the node pulled by the graph.
-    const mute = this.#context.createGain()
-    mute.gain.value = 0
-    source.connect(node).connect(mute).connect(this.#context.destination)
-    this.#node = node
+    audioStats.micOpens++
+    try {
+      let load = workletLoads.get(this.#context)
+      if (!load) {
+        load = this.#context.audioWorklet.addModule('/app/capture-worklet.js')
+        workletLoads.set(this.#context, load)
+        load.catch(() => workletLoads.delete(this.#context))
+      }
+      await load
+      const source = this.#context.createMediaStreamSource(stream)
+      const node = new AudioWorkletNode(this.#context, 'heartline-capture', { numberOfInputs: 1, numberOfOutputs: 1, channelCount: 1, channelCountMode: 'explicit' })
+      node.port.onmessage = (e) => this.#onBlock(e.data)
+      // A silent path to the destination keeps the node pulled by the graph.
+      const mute = this.#context.createGain()
+      mute.gain.value = 0
+      source.connect(node).connect(mute).connect(this.#context.destination)
+      const track = stream.getAudioTracks()[0]
+      track.addEventListener('ended', () => this.#lost(track, micError('MicEndedError', 'the microphone ended')))
+      track.addEventListener('mute', () => this.#lost(track, micError('MicMutedError', 'the microphone is muted')))
+      this.#stream = stream
+      this.#track = track
+      this.#graph = [source, node, mute]
+      this.#node = node
+    } catch (err) {
+      for (const t of stream.getTracks()) t.stop()
+      throw err
+    }
+  }
+
+  /** Lets go of the microphone and its graph (the next start() opens them again). */
+  #close() {
+    for (const node of this.#graph) node.disconnect()
+    if (this.#node) this.#node.port.onmessage = null
+    for (const t of this.#stream?.getTracks() ?? []) t.stop()
+    this.#graph = []
+    this.#node = null
+    this.#stream = null
+    this.#track = null
+  }
+
+  #lost(track, error) {
+    if (track !== this.#track || !this.#active) return
+    this.#active = false
+    this.#generation++
+    this.#onLost?.(error)
   }
 
   #createEncoder() {
@@ -100,6 +169,13 @@ export class MicCapture {
     this.#encoder.encode(data)
     data.close()
   }
+}
+
+/** An Error whose `name` tells a microphone that ended from one that went mute. */
+function micError(name, message) {
+  const error = new Error(message)
+  error.name = name
+  return error
 }
 
 /**

@@ -46,7 +46,8 @@ export class CuePlayer {
   /** Browsers start audio only after a gesture: call from a click or key handler. */
   unlock() {
     const context = this.context
-    if (context.state === 'suspended') context.resume().catch(() => {})
+    // 'suspended' before a gesture; 'interrupted' (Safari) after a call or another app took the audio.
+    if (context.state !== 'running' && context.state !== 'closed') context.resume().catch(() => {})
     // Speech needs a gesture too on some phones: an empty utterance unlocks it.
     if (globalThis.speechSynthesis && !this.speechUnlocked) {
       this.speechUnlocked = true

@@ -29,6 +29,20 @@ export function replace(node, ...children) {
   append(node, children)
 }
 
+/**
+ * Sets the text of `node` only when it differs: rewriting the same text still replaces the text node, which screen
+ * readers may announce again inside a live region.
+ * @param {Node} node @param {string} text
+ */
+export function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text
+}
+
+/** Sets `hidden` only when it differs (no attribute mutation otherwise). @param {HTMLElement} node @param {boolean} hidden */
+export function setHidden(node, hidden) {
+  if (node.hidden !== hidden) node.hidden = hidden
+}
+
 /** @param {string} id */
 export function $(id) {
   const node = document.getElementById(id)

@@ -27,6 +27,8 @@ const STRINGS = {
     'signin.token.submit': '토큰으로 로그인',
     'signin.dev_disabled': '이 서버에서는 개발용 로그인이 꺼져 있습니다. 발급받은 토큰을 붙여 넣으세요.',
     'signin.failed': '로그인하지 못했습니다',
+    'signin.expired': '로그인이 만료되었습니다. 다시 로그인하세요',
+    'signin.rejected': '로그인 정보가 더 이상 유효하지 않습니다. 다시 로그인하세요',
     'signout': '로그아웃',
     'role.call_manager': '배차 담당',
     'role.pickup_driver': '기사',
@@ -39,15 +41,23 @@ const STRINGS = {
     'conn.closed': '연결 끊김',
     'state.idle': '대기 중',
     'state.listening': '수신 중',
+    'state.listening_muted': '수신 중 · 소리 꺼짐',
+    'sound.enable': '소리 켜기',
     'state.talking': '송신 중',
     'state.busy': '통화 중',
     'state.pressing': '연결 중…',
     'state.reconnecting': '재연결 중…',
+    'state.not_listening': '수신 준비 중…',
+    'state.closed': '연결 끊김',
+    'closed.notice': '연결이 끊겼습니다. 다시 연결을 누르세요',
+    'conn.reconnect': '다시 연결',
+    'listen.failed': '무전 채널에 들어가지 못했습니다. 다시 시도하는 중입니다',
     'speaker.talking': '님이 말하는 중',
     'speaker.you': '내가 말하는 중',
     'busy.retry': '님이 통화 중입니다. 잠시 후 다시 누르세요',
     'ptt.hold': '누르고 말하기',
     'ptt.release': '떼면 송신 종료',
+    'ptt.latched': '다시 누르면 송신 종료',
     'ptt.preempt': '누르면 기사 송신을 끊고 말합니다',
     'ptt.hint': '버튼을 누르고 있거나 스페이스 바를 누르고 있는 동안 말합니다',
     'timer.label': '송신 시간',
@@ -58,7 +68,9 @@ const STRINGS = {
     'duty.start': '근무 시작',
     'duty.on': '근무 중 · 화면 켜짐 유지',
     'duty.hint': '근무를 시작하면 소리와 진동으로 무전을 알려 드립니다',
-    'mic.denied': '마이크를 사용할 수 없습니다',
+    'mic.denied': '마이크를 사용할 수 없어 송신하지 않았습니다',
+    'mic.ended': '마이크가 끊겨 송신을 멈췄습니다',
+    'mic.muted': '마이크 소리가 들어오지 않아 송신을 멈췄습니다',
     'reason.released': '종료',
     'reason.disconnected': '연결 끊김',
     'reason.lease_expired': '신호 없음',
@@ -66,7 +78,11 @@ const STRINGS = {
     'reason.preempted': '끼어들기',
     'reason.server_restart': '서버 재시작',
     'reason.stale_cleaned': '정리됨',
+    'reason.node_lost': '서버 노드 중단',
+    'reason.heartbeat_lost': '신호 끊김',
+    'reason.connection_lost': '연결 유실',
     'reason.unknown': '-',
+    'reason.other': '기타',
     'dash.active': '활성 세션',
     'dash.participants': '참여자 수',
     'dash.usage': '오늘 사용량',
@@ -75,6 +91,7 @@ const STRINGS = {
     'dash.seconds': '초',
     'dash.sessions_now': '진행 중인 세션',
     'dash.no_sessions': '진행 중인 세션이 없습니다',
+    'dash.offline': '연결되지 않아 실시간 세션을 표시하지 않습니다',
     'dash.offices': '사무실별 현황',
     'dash.office': '사무실',
     'dash.status': '상태',
@@ -139,6 +156,8 @@ const STRINGS = {
     'signin.token.submit': 'Use token',
     'signin.dev_disabled': 'Development sign-in is off on this server. Paste an issued token.',
     'signin.failed': 'Could not sign in',
+    'signin.expired': 'Your sign-in has expired. Please sign in again',
+    'signin.rejected': 'Your sign-in is no longer valid. Please sign in again',
     'signout': 'Sign out',
     'role.call_manager': 'Dispatcher',
     'role.pickup_driver': 'Driver',
@@ -151,15 +170,23 @@ const STRINGS = {
     'conn.closed': 'Offline',
     'state.idle': 'Standing by',
     'state.listening': 'Receiving',
+    'state.listening_muted': 'Receiving · sound off',
+    'sound.enable': 'Tap to enable sound',
     'state.talking': 'Talking',
     'state.busy': 'Busy',
     'state.pressing': 'Connecting…',
     'state.reconnecting': 'Reconnecting…',
+    'state.not_listening': 'Not receiving yet…',
+    'state.closed': 'Disconnected',
+    'closed.notice': 'The connection ended. Press Reconnect',
+    'conn.reconnect': 'Reconnect',
+    'listen.failed': 'Could not join the talk channel. Trying again',
     'speaker.talking': ' is talking',
     'speaker.you': 'You are talking',
     'busy.retry': ' is talking. Try again shortly',
     'ptt.hold': 'Hold to talk',
     'ptt.release': 'Release to stop',
+    'ptt.latched': 'Press again to stop',
     'ptt.preempt': 'Press to cut in over the driver',
     'ptt.hint': 'Talk while you hold the button or the Space bar',
     'timer.label': 'Talk time',
@@ -170,7 +197,9 @@ const STRINGS = {
     'duty.start': 'Start duty',
     'duty.on': 'On duty · screen kept on',
     'duty.hint': 'Start duty to hear transmissions with sound and vibration',
-    'mic.denied': 'The microphone is not available',
+    'mic.denied': 'The microphone is not available: nothing was sent',
+    'mic.ended': 'The microphone stopped: transmission ended',
+    'mic.muted': 'The microphone went silent: transmission ended',
     'reason.released': 'released',
     'reason.disconnected': 'disconnected',
     'reason.lease_expired': 'signal lost',
@@ -178,7 +207,11 @@ const STRINGS = {
     'reason.preempted': 'cut in',
     'reason.server_restart': 'server restart',
     'reason.stale_cleaned': 'cleaned up',
+    'reason.node_lost': 'server node lost',
+    'reason.heartbeat_lost': 'heartbeat lost',
+    'reason.connection_lost': 'connection lost',
     'reason.unknown': '-',
+    'reason.other': 'other',
     'dash.active': 'Active sessions',
     'dash.participants': 'Participants',
     'dash.usage': 'Usage today',
@@ -187,6 +220,7 @@ const STRINGS = {
     'dash.seconds': 's',
     'dash.sessions_now': 'Sessions now',
     'dash.no_sessions': 'No session is active',
+    'dash.offline': 'Not connected: live sessions are not shown',
     'dash.offices': 'Offices',
     'dash.office': 'Office',
     'dash.status': 'Status',
@@ -255,6 +289,20 @@ export function lang() {
 /** The text of `key` in the current language (the key itself when missing). Never HTML. */
 export function t(key) {
   return STRINGS[current][key] ?? STRINGS.ko[key] ?? key
+}
+
+/** True when `key` has a text (in the current language or in Korean). */
+export function has(key) {
+  return key in STRINGS[current] || key in STRINGS.ko
+}
+
+/**
+ * The label of a session's or participant's end `reason` (a code of the server): a code this page does not know yet
+ * gets a generic label, never the raw key.
+ */
+export function reasonLabel(reason) {
+  if (!reason) return ''
+  return has(`reason.${reason}`) ? t(`reason.${reason}`) : t('reason.other')
 }
 
 /** Sets the language, remembers it, re-renders every `data-i18n` node and tells the listeners. */

@@ -5,22 +5,66 @@ import { h, replace } from './dom.js'
 import { t } from './i18n.js'
 
 const storageKey = (app) => `heartline.${app}.token`
+const reasonKey = (app) => `heartline.${app}.signout`
+/**
+ * A kept token is used only with more than this left. The pages hold no way to renew a token, and the server closes
+ * the connection when it expires (4005), so a token that would run out during the next hour of a shift is not worth
+ * starting with: sign in afresh (development tokens last 12 hours).
+ */
+export const KEPT_TOKEN_MIN_LEFT_MS = 3600_000
 
-/** The kept token of `app` while it is valid for at least another minute. */
+/** The kept token of `app` while it is valid for more than another hour; an older one is forgotten. */
 export function storedToken(app) {
   try {
     const token = localStorage.getItem(storageKey(app))
     if (!token) return null
     const exp = tokenExpiry(token)
-    return exp && exp * 1000 > Date.now() + 60_000 ? token : null
+    if (exp && exp * 1000 > Date.now() + KEPT_TOKEN_MIN_LEFT_MS) return token
+    localStorage.removeItem(storageKey(app))
+    return null
   } catch {
     return null
   }
 }
 
-export function signOut(app) {
-  localStorage.removeItem(storageKey(app))
+/**
+ * Forgets the kept token and shows the sign-in form (a reload). `reason` (`expired`, `rejected`) is shown there, so
+ * whoever signed out by no choice of their own reads why.
+ */
+export function signOut(app, reason) {
+  if (signingOut) return
+  signingOut = true
+  try {
+    localStorage.removeItem(storageKey(app))
+    if (reason) sessionStorage.setItem(reasonKey(app), reason)
+  } catch {
+    // storage refused: the reload still shows the form when no token is kept
+  }
   location.reload()
+}
+let signingOut = false
+
+/**
+ * What to do after the connection ended and the client will not reconnect: `signout` with a reason when the token
+ * is the cause (4005 expired, 4500 refused: a new sign-in is needed), `closed` otherwise (e.g. a protocol error; a
+ * new connection may work).
+ * @param {number} code the close code
+ */
+export function giveUpAction(code) {
+  if (code === 4005) return { action: 'signout', reason: 'expired' }
+  if (code === 4500) return { action: 'signout', reason: 'rejected' }
+  return { action: 'closed' }
+}
+
+/** The reason of the last sign-out of `app` (read once). */
+function takeSignOutReason(app) {
+  try {
+    const reason = sessionStorage.getItem(reasonKey(app))
+    sessionStorage.removeItem(reasonKey(app))
+    return reason === 'expired' || reason === 'rejected' ? reason : null
+  } catch {
+    return null
+  }
 }
 
 /** The `exp` claim of a JWT (seconds), read without verifying: only to know when to ask for a new one. */
@@ -73,6 +117,7 @@ export function showSignIn(container, { app, roles, defaults = {} }) {
       }
       try {
         const response = await fetch('/api/auth/dev-token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+        delete message.dataset.i18n
         if (response.status === 404) {
           message.textContent = t('signin.dev_disabled')
           devForm.hidden = true
@@ -89,6 +134,11 @@ export function showSignIn(container, { app, roles, defaults = {} }) {
       e.preventDefault()
       done(String(new FormData(tokenForm).get('token')).trim())
     })
+    const reason = takeSignOutReason(app)
+    if (reason) {
+      message.dataset.i18n = `signin.${reason}`
+      message.textContent = t(`signin.${reason}`)
+    }
     replace(container, h('h1', { 'data-i18n': 'signin.title' }, t('signin.title')), message, devForm, h('details', {}, h('summary', { 'data-i18n': 'signin.token' }, t('signin.token')), tokenForm))
     container.hidden = false
   })

@@ -3,9 +3,9 @@
 import { PttClient } from '/sdk/ptt.js'
 import { AudioPlayback, MicCapture, audioStats } from './audio.js'
 import { CuePlayer } from './cues.js'
-import { $, clock, duration, h, replace } from './dom.js'
-import { applyI18n, lang, languageSwitch, onLangChange, t } from './i18n.js'
-import { signOut, startSession } from './session.js'
+import { $, clock, duration, h, replace, setHidden, setText } from './dom.js'
+import { applyI18n, lang, languageSwitch, onLangChange, reasonLabel, t } from './i18n.js'
+import { giveUpAction, signOut, startSession } from './session.js'
 
 const BUSY_SHOW_MS = 4000
 const RECENT_MAX = 15
@@ -27,24 +27,34 @@ export async function startTalkApp({ app, role, appType, onReady }) {
     ptt.setLanguage(value)
     render()
   })
-  const ui = { pressed: false, busy: null, talkStartedAt: 0, micError: null }
+  // latched: transmitting after a screen reader's activation (no pointer), until the next one.
+  const ui = { pressed: false, latched: false, busy: null, talkStartedAt: 0, micError: null, listenError: false }
   const recent = new Map()
   let playback = null
   let capture = null
   const audio = () => {
     playback ??= new AudioPlayback(cues.context)
-    capture ??= new MicCapture(cues.context)
+    capture ??= new MicCapture(cues.context, { onLost: (err) => (ui.pressed || ptt.isTalking) && micFailed(err) })
     return { playback, capture }
   }
-  globalThis.heartline = { client, ptt, cues, audioStats }
+  globalThis.heartline = { client, ptt, cues, audioStats, get capture() { return capture } }
 
   ptt.on('cue', (cue) => cues.play(cue))
   ptt.on('audio', (frame) => audio().playback.push(frame))
   ptt.on('change', () => render())
+  // Connected but not subscribed to the office (the SDK retries): said so, since nothing said there is heard.
+  ptt.on('error', () => {
+    if (client.state === 'connected' && !ptt.listening) ui.listenError = true
+    render()
+  })
+  ptt.on('ready', () => {
+    ui.listenError = false
+    render()
+  })
   ptt.on('talking', (talking) => {
     if (talking) ui.talkStartedAt = Date.now()
     else {
-      ui.pressed = false
+      ui.pressed = ui.latched = false
       capture?.stop()
     }
     render()
@@ -64,24 +74,42 @@ export async function startTalkApp({ app, role, appType, onReady }) {
     renderRecent()
   })
   client.on('state', () => render())
+  // A close after which the client does not reconnect (an expired or refused token, a protocol error): never shown
+  // as reconnecting. The token's fault signs out to the form with the reason; otherwise the page offers to reconnect.
+  client.on('disconnected', ({ code, willReconnect }) => {
+    if (willReconnect) return
+    ui.pressed = ui.latched = false
+    capture?.stop()
+    const { action, reason } = giveUpAction(code)
+    if (action === 'signout') signOut(app, reason)
+    render()
+  })
+  $('reconnect').addEventListener('click', () => client.connect().catch(() => {}))
 
-  // Any first gesture unlocks audio: a page restored with a kept token has had none yet.
+  // Any first gesture unlocks audio: a page restored with a kept token has had none yet. Until then the browser
+  // keeps the AudioContext suspended and nothing is heard: a prominent button says so and turns the sound on.
   const unlock = () => cues.unlock()
   document.addEventListener('pointerdown', unlock, { capture: true })
   document.addEventListener('keydown', unlock, { capture: true })
+  cues.context.addEventListener('statechange', () => render())
+  $('sound').addEventListener('click', unlock)
 
-  wireButton($('ptt'), { press, release })
+  wireButton($('ptt'), { press, release, toggle, latched: () => ui.latched })
   document.addEventListener('visibilitychange', () => {
     // A hidden page loses the microphone on phones: stop transmitting (the seed's permanent focus loss).
     if (document.visibilityState === 'hidden' && (ui.pressed || ptt.isTalking)) {
-      ui.pressed = false
+      ui.pressed = ui.latched = false
       capture?.stop()
       ptt.onFocusLost()
     }
   })
 
+  /** Numbers the presses: the continuation of a press that a later press replaced does nothing. */
+  let pressSeq = 0
+
   async function press() {
     if (ui.pressed) return
+    const seq = ++pressSeq
     ui.pressed = true
     ui.busy = null
     ui.micError = null
@@ -91,30 +119,52 @@ export async function startTalkApp({ app, role, appType, onReady }) {
     try {
       result = await ptt.start()
     } catch {
-      ui.pressed = false
+      if (seq === pressSeq) ui.pressed = ui.latched = false
       render()
       return
     }
+    if (seq !== pressSeq) return
     if (!result.granted) {
-      ui.pressed = false
+      ui.pressed = ui.latched = false
       render()
       return
     }
     if (!ui.pressed || !ptt.isTalking) return
     try {
-      await audio().capture.start((packet) => ptt.sendAudio(packet))
+      const capturing = await audio().capture.start((packet) => ptt.sendAudio(packet))
+      if (seq !== pressSeq || !capturing) return
       if (!ui.pressed) await capture.stop()
     } catch (err) {
-      // Without a microphone the floor is still held (keep-alives), so the others see who tried to talk.
-      ui.micError = err
-      audioStats.errors.push(`mic: ${err.message}`)
+      if (seq === pressSeq) micFailed(err)
+      return
     }
+    render()
+  }
+
+  /**
+   * No microphone (refused, missing, ended, muted): the floor is released at once, so nobody waits on a silent
+   * speaker and this page never says "you are talking" without one, and the error is announced.
+   */
+  function micFailed(err) {
+    ui.micError = err
+    ui.pressed = ui.latched = false
+    audioStats.errors.push(`mic: ${err.name}: ${err.message}`)
+    capture?.stop()
+    ptt.stop().catch(() => {})
+    render()
+  }
+
+  /** A screen reader's activation: starts a latched transmission, or ends the current one. */
+  function toggle() {
+    if (ui.pressed || ptt.isTalking) return release()
+    press()
+    ui.latched = ui.pressed
     render()
   }
 
   async function release() {
     if (!ui.pressed) return
-    ui.pressed = false
+    ui.pressed = ui.latched = false
     render()
     await capture?.stop()
     await ptt.stop()
@@ -122,11 +172,14 @@ export async function startTalkApp({ app, role, appType, onReady }) {
   }
 
   function state() {
+    if (client.state === 'closed') return 'closed'
     if (client.state !== 'connected') return 'reconnecting'
+    if (!ptt.listening && !ptt.isTalking && !ui.pressed) return 'not_listening'
     if (ptt.isTalking) return 'talking'
     if (ui.pressed) return 'pressing'
     if (ui.busy && ui.busy.until > Date.now()) return 'busy'
-    if (ptt.currentSpeaker) return 'listening'
+    // Not our own session in the moment between a release and its session_ended: that is no one to listen to.
+    if (ptt.currentSpeaker && !ptt.session?.mine) return 'listening'
     return 'idle'
   }
 
@@ -136,30 +189,35 @@ export async function startTalkApp({ app, role, appType, onReady }) {
     status.className = `status state-${s}`
     status.dataset.state = s
     document.body.dataset.state = s
-    $('state-label').textContent = t(`state.${s}`)
+    const muted = cues.context.state !== 'running'
+    document.body.dataset.muted = String(muted)
+    setHidden($('sound'), !muted)
+    const label = t(s === 'listening' && muted ? 'state.listening_muted' : `state.${s}`)
+    setText($('state-label'), label)
     const speaker = s === 'busy' ? ui.busy.speaker : ptt.currentSpeaker
+    let [who, what] = ['', '']
+    if (s === 'talking') what = t('speaker.you')
+    else if ((s === 'listening' || s === 'busy') && speaker) [who, what] = [speaker.name, t(s === 'busy' ? 'busy.retry' : 'speaker.talking')]
     const name = $('speaker-name')
-    const suffix = $('speaker-suffix')
-    if (s === 'talking') {
-      name.textContent = ''
-      suffix.textContent = t('speaker.you')
-    } else if ((s === 'listening' || s === 'busy') && speaker) {
-      name.textContent = speaker.name
-      suffix.textContent = t(s === 'busy' ? 'busy.retry' : 'speaker.talking')
-    } else {
-      name.textContent = ''
-      suffix.textContent = ''
-    }
-    name.parentElement.hidden = !name.textContent && !suffix.textContent
+    setText(name, who)
+    setText($('speaker-suffix'), what)
+    setHidden(name.parentElement, !who && !what)
+    // The one live region of the state: written when what it says changes, so a screen reader hears each state
+    // change once (the status box itself, with its running timer, is not live).
+    setText($('announce'), who || what ? `${label}, ${who}${what}` : label)
     const button = $('ptt')
     button.dataset.state = s
     button.setAttribute('aria-pressed', String(ui.pressed || s === 'talking'))
-    $('ptt-label').textContent = t(s === 'talking' || s === 'pressing' ? 'ptt.release' : 'ptt.hold')
+    const transmitting = s === 'talking' || s === 'pressing'
+    setText($('ptt-label'), t(transmitting && ui.latched ? 'ptt.latched' : transmitting ? 'ptt.release' : 'ptt.hold'))
     const preempt = role === 'call_manager' && s === 'listening' && ptt.currentSpeaker?.app_type === 'pickup_driver'
-    $('notice').textContent = ui.micError ? t('mic.denied') : preempt ? t('ptt.preempt') : ''
+    setText($('notice'), s === 'closed' ? t('closed.notice') : s === 'not_listening' && ui.listenError ? t('listen.failed')
+      : preempt ? t('ptt.preempt') : '')
+    setText($('mic-error'), ui.micError ? t(micErrorKey(ui.micError)) : '')
+    setHidden($('reconnect'), s !== 'closed')
     const conn = $('conn')
     conn.dataset.state = client.state
-    conn.textContent = t(`conn.${client.state === 'idle' ? 'connecting' : client.state}`)
+    setText(conn, t(`conn.${client.state === 'idle' ? 'connecting' : client.state}`))
     renderTimer()
   }
 
@@ -169,8 +227,9 @@ export async function startTalkApp({ app, role, appType, onReady }) {
     let ms = null
     if (s === 'talking') ms = Date.now() - ui.talkStartedAt
     else if (s === 'listening' && session) ms = Date.now() + ptt.clockOffsetMs - session.started_at
-    $('timer').textContent = ms === null ? '' : duration(ms)
-    $('timer').hidden = ms === null
+    // Not a live region (role=timer is aria-live off): read on demand, never announced every second.
+    setText($('timer'), ms === null ? '' : duration(ms))
+    setHidden($('timer'), ms === null)
   }
   setInterval(renderTimer, 250)
 
@@ -182,7 +241,7 @@ export async function startTalkApp({ app, role, appType, onReady }) {
       h('span', { class: 'time' }, clock(r.started_at)),
       h('span', { class: 'who' }, r.speaker?.name ?? r.speaker?.user_id ?? '?'),
       h('span', { class: 'len' }, r.ended_at ? duration(r.ended_at - r.started_at) : t('state.talking')),
-      h('span', { class: 'why' }, r.reason ? t(`reason.${r.reason}`) : ''))))
+      h('span', { class: 'why' }, reasonLabel(r.reason)))))
   }
 
   async function loadRecent() {
@@ -214,7 +273,8 @@ export async function startTalkApp({ app, role, appType, onReady }) {
   try {
     await client.connect()
   } catch (err) {
-    if (err.code === 'unauthorized' || err.code === 'token_expired') signOut(app)
+    // Usually signed out by the 'disconnected' handler already (signOut acts once).
+    if (err.code === 'unauthorized' || err.code === 'token_expired') signOut(app, err.code === 'token_expired' ? 'expired' : 'rejected')
     throw err
   }
   members.start().catch(() => {})
@@ -222,8 +282,18 @@ export async function startTalkApp({ app, role, appType, onReady }) {
   onReady?.({ client, ptt, cues })
 }
 
-/** Hold-to-talk on a button: mouse, touch and pen through pointer events, and the Space bar anywhere on the page. */
-function wireButton(button, { press, release }) {
+/**
+ * Hold-to-talk on a button: mouse, touch and pen through pointer events, and the Space bar anywhere on the page.
+ * Screen readers (TalkBack's double-tap, NVDA, JAWS) activate with a click that no pointer made (`detail` 0) and
+ * cannot hold: such a click toggles a latched transmission instead.
+ */
+function wireButton(button, { press, release, toggle, latched }) {
+  let keyAt = -Infinity
+  button.addEventListener('click', (e) => {
+    // Pointer clicks follow pointerdown/up, handled below; a key on the focused button is handled as a hold.
+    if (e.detail !== 0 || performance.now() - keyAt < 1000) return
+    toggle()
+  })
   button.addEventListener('pointerdown', (e) => {
     if (e.button !== 0) return
     e.preventDefault()
@@ -235,17 +305,19 @@ function wireButton(button, { press, release }) {
   button.addEventListener('keydown', (e) => e.key === 'Enter' && e.preventDefault())
   const typing = (target) => target instanceof HTMLElement && target.closest('input, textarea, select, [contenteditable]')
   document.addEventListener('keydown', (e) => {
+    if (e.code === 'Space' || e.key === 'Enter') keyAt = performance.now()
     if (e.code !== 'Space' || typing(e.target)) return
     e.preventDefault()
     if (!e.repeat) press()
   })
   document.addEventListener('keyup', (e) => {
+    if (e.code === 'Space' || e.key === 'Enter') keyAt = performance.now()
     if (e.code !== 'Space' || typing(e.target)) return
     e.preventDefault()
     release()
   })
-  // A key or pointer released outside the window never reports its release.
-  window.addEventListener('blur', () => release())
+  // A key or pointer released outside the window never reports its release (nothing is held while latched).
+  window.addEventListener('blur', () => !latched() && release())
 }
 
 /** The office's members online: the `presence` command, refreshed on every `presence:{office}` publication. */
@@ -278,6 +350,13 @@ function createMembers(client, list) {
       refresh()
     },
   }
+}
+
+/** The text of a microphone failure: ended and muted tracks, otherwise not available (refused or missing). */
+function micErrorKey(err) {
+  if (err.name === 'MicEndedError') return 'mic.ended'
+  if (err.name === 'MicMutedError') return 'mic.muted'
+  return 'mic.denied'
 }
 
 function appLabel(appType) {

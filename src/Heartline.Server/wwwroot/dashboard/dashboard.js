@@ -3,9 +3,9 @@
 // (admins may watch any office; others their own), presence per office, statistics from the HTTP API.
 import uPlot from '/lib/uPlot.esm.js'
 import { PttClient } from '/sdk/ptt.js'
-import { $, clock, duration, h, replace } from '/app/dom.js'
-import { applyI18n, languageSwitch, onLangChange, t } from '/app/i18n.js'
-import { signOut, startSession } from '/app/session.js'
+import { $, clock, duration, h, replace, setText } from '/app/dom.js'
+import { applyI18n, languageSwitch, onLangChange, reasonLabel, t } from '/app/i18n.js'
+import { giveUpAction, signOut, startSession } from '/app/session.js'
 
 const EVENTS_MAX = 30
 const WATCH_KEY = 'heartline.dashboard.offices'
@@ -24,14 +24,19 @@ let chart = null
 let chartData = [[...Array(24).keys()], Array(24).fill(null), Array(24).fill(null)]
 new ResizeObserver(() => chart?.setSize({ width: Math.max(280, $('chart').clientWidth), height: 250 })).observe($('chart'))
 
-client.on('state', renderConnection)
+client.on('state', () => renderAll())
+// An expired or refused token ends the connection for good: back to the sign-in form, saying why.
+client.on('disconnected', ({ code, willReconnect }) => {
+  const { action, reason } = giveUpAction(code)
+  if (!willReconnect && action === 'signout') signOut('dashboard', reason)
+})
 renderConnection()
 $('app').hidden = false
 let me
 try {
   me = (await client.connect()).user
 } catch (err) {
-  if (err.code === 'unauthorized' || err.code === 'token_expired') signOut('dashboard')
+  if (err.code === 'unauthorized' || err.code === 'token_expired') signOut('dashboard', err.code === 'token_expired' ? 'expired' : 'rejected')
   throw err
 }
 $('me').textContent = `${me.name} · ${t(`role.${me.role}`)}`
@@ -171,7 +176,12 @@ function addEvent(office, type, who, time = Date.now(), detail = '') {
 function renderConnection() {
   const conn = $('conn')
   conn.dataset.state = client.state
-  conn.textContent = t(`conn.${client.state === 'idle' ? 'connecting' : client.state}`)
+  setText(conn, t(`conn.${client.state === 'idle' ? 'connecting' : client.state}`))
+}
+
+/** Live state is shown only while connected: a session kept from before a disconnect may have ended meanwhile. */
+function live(ptt) {
+  return client.state === 'connected' ? ptt.session : null
 }
 
 function renderAll() {
@@ -187,8 +197,9 @@ function renderCards() {
   let participants = 0
   let minutes = 0
   let sessions = 0
+  const connected = client.state === 'connected'
   for (const { ptt, stats } of offices.values()) {
-    const s = ptt.session
+    const s = live(ptt)
     if (s) {
       active++
       participants += s.participants.length
@@ -196,8 +207,8 @@ function renderCards() {
     minutes += stats?.total_talk_minutes ?? 0
     sessions += stats?.sessions ?? 0
   }
-  $('card-active').textContent = String(active)
-  $('card-participants').textContent = String(participants)
+  $('card-active').textContent = connected ? String(active) : '-'
+  $('card-participants').textContent = connected ? String(participants) : '-'
   $('card-usage').textContent = `${minutes.toFixed(1)}${t('dash.minutes')}`
   const averageSeconds = sessions ? (minutes * 60) / sessions : null
   $('card-average').textContent = averageSeconds === null ? '-'
@@ -206,7 +217,8 @@ function renderCards() {
 
 function renderSessions() {
   const list = $('sessions')
-  const active = [...offices.entries()].filter(([, e]) => e.ptt.session)
+  if (client.state !== 'connected') return replace(list, h('p', { class: 'empty-note', 'data-i18n': 'dash.offline' }, t('dash.offline')))
+  const active = [...offices.entries()].filter(([, e]) => live(e.ptt))
   if (!active.length) return replace(list, h('p', { class: 'empty-note', 'data-i18n': 'dash.no_sessions' }, t('dash.no_sessions')))
   replace(list, active.map(([office, { ptt }]) => {
     const s = ptt.session
@@ -225,12 +237,13 @@ function renderSessions() {
 function renderTable() {
   const body = $('offices').tBodies[0]
   const ms = (avg, p95) => (avg == null ? '-' : `${fmt(avg)} / ${fmt(p95)}`)
+  const connected = client.state === 'connected'
   replace(body, [...offices.entries()].map(([office, { ptt, stats, online }]) => {
-    const s = ptt.session
+    const s = live(ptt)
     return h('tr', { 'data-office': office },
       h('td', {}, office),
-      h('td', { class: s ? 'talking' : 'idle' }, s ? `${t('dash.talking')}: ${s.speaker?.name ?? ''}` : t('dash.idle')),
-      h('td', {}, String(online)),
+      h('td', { class: s ? 'talking' : 'idle' }, s ? `${t('dash.talking')}: ${s.speaker?.name ?? ''}` : connected ? t('dash.idle') : '-'),
+      h('td', {}, connected ? String(online) : '-'),
       h('td', {}, stats ? String(stats.sessions) : '-'),
       h('td', {}, stats ? stats.total_talk_minutes.toFixed(1) : '-'),
       h('td', {}, stats ? stats.average_talk_seconds.toFixed(1) : '-'),
@@ -248,7 +261,7 @@ function renderEvents() {
     h('span', { class: 'time' }, clock(e.time)),
     h('span', { class: 'office' }, e.office),
     h('span', { class: 'what' }, t(`event.${e.type}`)),
-    h('span', { class: 'who' }, e.detail ? `${e.who} (${t(`reason.${e.detail}`) === `reason.${e.detail}` ? e.detail : t(`reason.${e.detail}`)})` : e.who))))
+    h('span', { class: 'who' }, e.detail ? `${e.who} (${reasonLabel(e.detail)})` : e.who))))
 }
 
 /** Sessions per hour of today and the average press→grant latency, from SESSION_STARTED events. */

@@ -1,5 +1,7 @@
 // The driver app's shell, cached for a start without network. Network first, so a deployment shows at once; the
 // cache answers only when the network does not. The API and the WebSocket are never cached.
+// The network request bypasses a fresh HTTP cache entry (cache: 'no-cache' revalidates with the server), so after a
+// deployment an old /sdk/*.js kept by the browser's HTTP cache never loads next to a new page.
 const CACHE = 'heartline-driver-v1'
 const SHELL = [
   '/driver/', '/driver/driver.js', '/driver/manifest.webmanifest', '/driver/icon.svg', '/driver/icon-192.png', '/driver/icon-512.png',
@@ -20,7 +22,7 @@ self.addEventListener('activate', (event) => {
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url)
   if (event.request.method !== 'GET' || url.origin !== self.location.origin || !SHELL.includes(url.pathname)) return
-  event.respondWith(fetch(event.request)
+  event.respondWith(fetch(event.request, { cache: 'no-cache' })
     .then((response) => {
       if (response.ok) {
         const copy = response.clone()

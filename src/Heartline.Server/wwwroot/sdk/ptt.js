@@ -1,6 +1,6 @@
 // Push-to-talk on top of HeartlineClient (docs/protocol.md section 10). Dependency-free ES module:
 //   import { PttClient } from '/sdk/ptt.js'
-import { Emitter, HeartlineDisconnectedError, HeartlineError } from './heartline.js'
+import { Emitter, HeartlineDisconnectedError, HeartlineError, HeartlineTimeoutError, backoffDelay } from './heartline.js'
 import { buildCue } from './ptt-cues.js'
 import { decodeAudioFrame, encodeAudioFrame, requestMediaToken } from './ptt-media.js'
 
@@ -8,6 +8,8 @@ export { CUE_TYPES, HAPTIC_PATTERNS, PHRASES, SOUND_CUES, buildCue } from './ptt
 export { AUDIO_HEADER_BYTES, AUDIO_KIND_OPUS, decodeAudioFrame, encodeAudioFrame, requestMediaToken } from './ptt-media.js'
 
 const MEMBER_ROLES = new Set(['call_manager', 'pickup_driver'])
+/** Codes after which a failed subscribe or state query is worth retrying on the same connection (protocol section 6). */
+const RETRYABLE = new Set(['rate_limited', 'unavailable', 'internal'])
 
 /**
  * @typedef {{ user_id: string, name: string, app_type: string, device?: string }} PttUser
@@ -19,7 +21,7 @@ const MEMBER_ROLES = new Set(['call_manager', 'pickup_driver'])
  * @typedef {{
  *   office?: string, language?: 'ko' | 'en', token?: string, getToken?: () => Promise<string>, httpUrl?: string,
  *   fetch?: typeof fetch, random?: () => number, holdFeedbackMs?: number,
- *   joinMedia?: (media: object) => Promise<void>,
+ *   joinMedia?: (media: object) => Promise<void>, retry?: { initialMs?: number, maxMs?: number },
  * }} PttOptions
  */
 
@@ -31,7 +33,11 @@ const MEMBER_ROLES = new Set(['call_manager', 'pickup_driver'])
  * 'participant_left', 'floor_revoked' (the `data` of the protocol's pushes, plus `mine`/`joined`/`recovered` flags),
  * 'busy' ({speaker, session_id}), 'talking' (boolean), 'audio' ({epoch, sequence, payload}), 'cue' (a typed
  * cue, see ptt-cues.js), 'media_token' (Agora mode), 'reported' (the ptt.report sent), 'ready' ({office, resubscribed}:
- * listening after a (re)connect), 'change' (after any state change), 'error' (Error).
+ * listening after a (re)connect), 'change' (after any state change, {@link PttClient#listening} included), 'error'
+ * (Error).
+ *
+ * A first subscribe (or its state query) refused with a passing error (`unavailable`, `rate_limited`, `internal`, a
+ * timeout) is retried with backoff on the same connection; until it succeeds `listening` is false.
  */
 export class PttClient {
   #client
@@ -50,6 +56,10 @@ export class PttClient {
   #endedEpoch = 0
   #recovering = false
   #connected = false
+  #listening = false
+  /** Counts connects: a retry scheduled for an earlier connection does nothing. */
+  #connection = 0
+  #listenTimer = undefined
   #language
   #clock = { offsetMs: 0, rttMs: Infinity }
   #endCued = new Set()
@@ -59,6 +69,7 @@ export class PttClient {
   constructor(client, options = {}) {
     this.#client = client
     this.#options = { random: Math.random, holdFeedbackMs: 2000, ...options }
+    this.#options.retry = { initialMs: 500, maxMs: 20000, ...options.retry }
     this.#language = options.language === 'en' ? 'en' : 'ko'
     this.#unsubscribers.push(
       client.on('connected', (result) => this.#onConnected(result)),
@@ -99,6 +110,14 @@ export class PttClient {
   /** True while this client holds the floor. */
   get isTalking() {
     return this.#talk !== null
+  }
+
+  /**
+   * True while this client hears its office: connected, subscribed to `ptt:{office}` and its state loaded. False
+   * while disconnected, and while a failed subscribe is retried: nothing said in the office would reach this client.
+   */
+  get listening() {
+    return this.#listening
   }
 
   /** True while a session of someone else is active and this member listens to it. */
@@ -201,6 +220,7 @@ export class PttClient {
   /** Stops listening to the client (does not close it). */
   dispose() {
     for (const off of this.#unsubscribers.splice(0)) off()
+    clearTimeout(this.#listenTimer)
     this.#clearTalkTimers()
     this.#subscription?.unsubscribe().catch(() => {})
   }
@@ -288,34 +308,66 @@ export class PttClient {
 
   async #onConnected(result) {
     this.#connected = true
+    const connection = ++this.#connection
     this.#me = result.user
     this.#office ??= this.#options.office ?? result.user.office
     this.#sampleClock(result.server_time, Date.now(), Date.now())
     this.#syncClock().catch(() => {})
     if (this.#subscription) return // the core client resubscribes with `since` by itself
+    await this.#listen(connection, 0)
+  }
+
+  /** Subscribes to `ptt:{office}` and loads its state; a passing failure is tried again with backoff. */
+  async #listen(connection, attempt) {
+    const channel = `ptt:${this.#office}`
+    let subscribing = false
     try {
-      const sub = await this.#client.subscribe(`ptt:${this.#office}`, (pub) => this.#onPublication(pub.data))
-      this.#subscription = sub
-      sub.on('subscribed', ({ resubscribed }) => resubscribed && this.#recovered())
-      sub.on('lost', () => this.refreshState().catch((err) => this.#emitter.emit('error', err)))
-      sub.on('error', (err) => {
-        // Refused for good (e.g. forbidden): no replay is coming, so cues must not wait for one, and the next
-        // connect subscribes afresh.
-        if (this.#subscription === sub) this.#subscription = null
-        this.#recovering = false
-        this.#emitter.emit('error', err)
-        this.#emitter.emit('change')
-      })
+      if (!this.#subscription) {
+        subscribing = true
+        const sub = await this.#client.subscribe(channel, (pub) => this.#onPublication(pub.data))
+        this.#subscription = sub
+        sub.on('subscribed', ({ resubscribed }) => resubscribed && this.#recovered())
+        sub.on('lost', () => this.refreshState().catch((err) => this.#emitter.emit('error', err)))
+        sub.on('error', (err) => {
+          // Refused for good (e.g. forbidden): no replay is coming, so cues must not wait for one, and the next
+          // connect subscribes afresh.
+          if (this.#subscription === sub) this.#subscription = null
+          this.#recovering = false
+          this.#listening = false
+          this.#emitter.emit('error', err)
+          this.#emitter.emit('change')
+        })
+        subscribing = false
+      }
       // Without a position nothing was replayed: the state query closes the gap between connect and subscribe.
       await this.refreshState()
+      if (connection !== this.#connection || !this.#connected) return
+      this.#listening = true
       this.#emitter.emit('ready', { office: this.#office, resubscribed: false })
+      this.#emitter.emit('change')
     } catch (err) {
       this.#emitter.emit('error', err)
+      if (connection !== this.#connection || !this.#connected) return // the next connect listens afresh
+      const passing = err instanceof HeartlineTimeoutError || (err instanceof HeartlineError && (RETRYABLE.has(err.code)
+        || err.code === 'already_subscribed'))
+      if (!passing) return
+      if (subscribing && (err instanceof HeartlineTimeoutError || err.code === 'already_subscribed')) {
+        // The server may have subscribed after all: start over from a clean slate.
+        await this.#client.request('unsubscribe', { channel }).catch(() => {})
+      }
+      const delay = Math.max(err.retryAfterMs ?? 0, backoffDelay(attempt, this.#options.retry, this.#options.random))
+      clearTimeout(this.#listenTimer)
+      this.#listenTimer = setTimeout(() => {
+        if (connection === this.#connection && this.#connected) this.#listen(connection, attempt + 1)
+      }, delay)
     }
   }
 
   #onDisconnected() {
     this.#connected = false
+    this.#listening = false
+    this.#connection++
+    clearTimeout(this.#listenTimer)
     this.#recovering = this.#subscription !== null
     // The server ends a speaker's session when its connection ends.
     if (this.#talk) this.#endTalk('floor_revoked', 'disconnected')
@@ -325,6 +377,7 @@ export class PttClient {
   /** The resubscribe's replay is over: announce a session that is still active and was only learnt quietly. */
   #recovered() {
     this.#recovering = false
+    this.#listening = this.#connected
     const s = this.#session
     if (s?.cuePending) {
       s.cuePending = false

@@ -8,6 +8,7 @@ const dictionary = {
     watched: '누적 시청 (보이는 동안)', interval: '하트비트 주기 (초)', sessionKey: '세션 키', log: '기록', language: 'English',
     watching: '시청 중', left: '퇴장함', ended: '수집 종료', tracked: '입장: {0}', ping: '하트비트: 누적 {0}초',
     exit: '퇴장 전송 ({0}, {1})', closed: '웨비나 수집 기간이 끝났습니다', error: '오류: {0}',
+    waitingState: '대기 중 (화면 숨김)', waiting: '화면이 보이면 시청 기록을 시작합니다',
   },
   en: {
     title: 'Webinar viewer demo', webinarId: 'Webinar ID', token: 'Access token (optional: signed-in user)', guestPlaceholder: 'empty = guest',
@@ -15,6 +16,7 @@ const dictionary = {
     watched: 'Watched while visible', interval: 'Heartbeat interval (s)', sessionKey: 'Session key', log: 'Log', language: '한국어',
     watching: 'Watching', left: 'Left', ended: 'Collection over', tracked: 'Entered: {0}', ping: 'Heartbeat: {0} s accumulated',
     exit: 'Exit sent ({0}, {1})', closed: 'The webinar is no longer collecting', error: 'Error: {0}',
+    waitingState: 'Waiting (page hidden)', waiting: 'Tracking starts when the page is shown',
   },
 };
 
@@ -48,6 +50,11 @@ function onEvent({ type, detail }) {
     case 'exit':
       $('state').textContent = t('left');
       log(t('exit', detail.reason, detail.queued));
+      break;
+    case 'waiting':
+      // Not an error: a page opened in the background is not watching yet (exitOnHidden), tracking starts when shown.
+      $('state').textContent = t('waitingState');
+      log(t('waiting'));
       break;
     case 'closed':
       $('state').textContent = t('ended');
