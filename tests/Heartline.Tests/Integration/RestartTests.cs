@@ -140,8 +140,8 @@ public sealed class RestartTests
         Assert.Equal(4003, await slow.WaitClosedAsync(TimeSpan.FromSeconds(10)));
         gate.Release.TrySetResult();
 
-        await Eventually.TrueAsync(() => CountOpen(server.DatabasePath) == 0 && Scalar<long>(server.DatabasePath,
-            "SELECT COUNT(*) FROM connections WHERE user_id = 'slow'") == 1, "the slow connection's row written and ended");
+        await Eventually.TrueAsync(() => Scalar<long>(server.DatabasePath,
+            "SELECT COUNT(*) FROM connections WHERE user_id = 'slow' AND ended_at IS NOT NULL") == 1, "the slow connection's row written and ended");
         await server.Services.GetRequiredService<Heartline.Server.Events.IEventLog>().FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(0, Scalar<long>(server.DatabasePath, "SELECT COUNT(*) FROM events WHERE type = 'USER_ONLINE' AND user_id = 'slow'"));
         Assert.Equal("closed:handshake_timeout",

@@ -202,3 +202,25 @@ test('request: an error reply rejects with its code and retry_after_ms', async (
   assert.deepEqual({ code: error.code, message: error.message, retryAfterMs: error.retryAfterMs },
     { code: 'rate_limited', message: 'too many', retryAfterMs: 20 })
 })
+
+test('commands are paced to the rate and burst the connect reply announces, in order, the timeout counting from sending', async () => {
+  const { client, sockets } = create({ requestTimeoutMs: 1000 })
+  const connecting = client.connect()
+  await acceptConnect(sockets[0], { command_rate_per_second: 20, command_burst: 4 })
+  await withTimeout(connecting, 1000, 'connect')
+
+  const replies = []
+  for (let i = 0; i < 8; i++) replies.push(client.request('ping').catch((err) => err))
+  // Burst 4 less a margin of 2: two go out at once, the rest wait for tokens instead of being refused.
+  assert.equal(sockets[0].commands.filter((c) => c.cmd === 'ping').length, 2)
+
+  const pings = []
+  for (let i = 0; i < 8; i++) {
+    const ping = await sockets[0].command('ping', 3000)
+    sockets[0].receive({ id: ping.id, result: {} })
+    pings.push(ping.id)
+  }
+  const results = await withTimeout(Promise.all(replies), 3000, 'all replies')
+  assert.ok(results.every((r) => !(r instanceof Error)), `every ping answered: ${results}`)
+  assert.deepEqual(pings, [...pings].sort((a, b) => a - b))
+})

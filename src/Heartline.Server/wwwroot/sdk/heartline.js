@@ -170,6 +170,15 @@ export class HeartlineClient {
   #announcedClose = undefined
   #lastResult = undefined
   #ready = deferred()
+  // Pacing (protocol §3): commands wait here for a token of the rate and burst the connect reply announced (with a
+  // margin), so a burst of subscribes or state queries (a dashboard watching many offices, a reconnect with many
+  // channels) is spread out instead of refused as rate_limited and then closed as a flood (4004).
+  #tokens = Infinity
+  #tokenBurst = Infinity
+  #tokenRate = 1
+  #tokensAt = 0
+  #paced = []
+  #paceTimer = undefined
 
   /** @param {HeartlineOptions} options */
   constructor(options = {}) {
@@ -311,6 +320,10 @@ export class HeartlineClient {
     this.#connectedAt = Date.now()
     this.#lastResult = result
     this.#pingIntervalMs = result.ping_interval_ms ?? 25000
+    this.#tokenRate = Math.max(1, (result.command_rate_per_second ?? 50) * 0.9)
+    this.#tokenBurst = Math.max(1, (result.command_burst ?? 200) - 2)
+    this.#tokens = this.#tokenBurst
+    this.#tokensAt = Date.now()
     this.#setState('connected')
     this.#schedulePing()
     for (const sub of this.#subs.values()) this.#resubscribe(sub, this.#generation)
@@ -421,20 +434,70 @@ export class HeartlineClient {
   /** Sends a command on the current socket, whatever the state (connect uses it before 'connected'). */
   #call(cmd, args, onResult, onError) {
     return new Promise((resolve, reject) => {
-      const id = ++this.#nextId
-      const frame = JSON.stringify(args === undefined ? { id, cmd } : { id, cmd, args })
-      const ms = this.#options.requestTimeoutMs
-      const timer = setTimeout(() => {
-        this.#pending.delete(id)
-        reject(new HeartlineTimeoutError(cmd, ms))
-      }, ms)
-      this.#pending.set(id, { cmd, resolve, reject, timer, onResult, onError })
-      if (!this.#send(frame)) {
-        this.#pending.delete(id)
-        clearTimeout(timer)
-        reject(new HeartlineDisconnectedError('not connected'))
+      // The request timeout runs from the moment the command is sent, not while it waits for a token.
+      const transmit = () => {
+        const id = ++this.#nextId
+        const frame = JSON.stringify(args === undefined ? { id, cmd } : { id, cmd, args })
+        const ms = this.#options.requestTimeoutMs
+        const timer = setTimeout(() => {
+          this.#pending.delete(id)
+          reject(new HeartlineTimeoutError(cmd, ms))
+        }, ms)
+        this.#pending.set(id, { cmd, resolve, reject, timer, onResult, onError })
+        if (!this.#send(frame)) {
+          this.#pending.delete(id)
+          clearTimeout(timer)
+          reject(new HeartlineDisconnectedError('not connected'))
+        }
       }
+      if (cmd === 'connect') transmit()
+      else this.#pace(transmit, () => reject(new HeartlineDisconnectedError('not connected')))
     })
+  }
+
+  #pace(transmit, fail) {
+    if (this.#paced.length === 0 && this.#takeToken()) {
+      transmit()
+      return
+    }
+    this.#paced.push({ generation: this.#generation, transmit, fail })
+    this.#schedulePace()
+  }
+
+  #takeToken() {
+    const now = Date.now()
+    this.#tokens = Math.min(this.#tokenBurst, this.#tokens + ((now - this.#tokensAt) / 1000) * this.#tokenRate)
+    this.#tokensAt = now
+    if (this.#tokens < 1) return false
+    this.#tokens -= 1
+    return true
+  }
+
+  #schedulePace() {
+    if (this.#paceTimer !== undefined) return
+    const wait = Math.max(1, Math.ceil(((1 - this.#tokens) / this.#tokenRate) * 1000))
+    this.#paceTimer = setTimeout(() => {
+      this.#paceTimer = undefined
+      this.#drainPaced()
+    }, wait)
+  }
+
+  #drainPaced() {
+    while (this.#paced.length > 0) {
+      const next = this.#paced[0]
+      // Queued on a connection that is gone: its reply could never come.
+      if (next.generation !== this.#generation || this.#state !== 'connected') {
+        this.#paced.shift()
+        next.fail()
+        continue
+      }
+      if (!this.#takeToken()) {
+        this.#schedulePace()
+        return
+      }
+      this.#paced.shift()
+      next.transmit()
+    }
   }
 
   /** The one outbound path: every text and binary frame goes through here. */
