@@ -102,6 +102,10 @@ public sealed class ClusterClockTests(PostgresFixture postgres) : IAsyncLifetime
         await Membership(a).TickAsync(default);
         Assert.Equal(4000, await speaker.WaitClosedAsync());
         Assert.Equal(1, db.ExecuteScalar<long>("SELECT count(*) FROM nodes WHERE node_id = 'live-a' AND lost_at IS NULL"));
+        // Its user reconnects at once (within the leave grace) and is online cluster-wide again.
+        await MemberAsync(a, "drv1");
+        await Eventually.TrueAsync(() => db.ExecuteScalar<long>("SELECT count(*) FROM presence_users WHERE user_id = 'drv1'") == 1,
+            "drv1 online again after the fenced node's restart of its connections");
     }
 
     /// <summary>
