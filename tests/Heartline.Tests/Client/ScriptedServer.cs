@@ -2,13 +2,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Heartline.Tests.Client;
 
@@ -19,29 +13,17 @@ namespace Heartline.Tests.Client;
 /// </summary>
 internal sealed class ScriptedServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private StubWebSocketHost _host = null!;
     private readonly Channel<JsonElement> _commands = Channel.CreateUnbounded<JsonElement>();
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private volatile WebSocket? _socket;
 
-    private ScriptedServer()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        _app = builder.Build();
-        _app.UseWebSockets();
-        _app.Map("/ws", HandleAsync);
-    }
-
-    public Uri WebSocketUri { get; private set; } = null!;
+    public Uri WebSocketUri => _host.WebSocketUri;
 
     public static async Task<ScriptedServer> StartAsync()
     {
         var server = new ScriptedServer();
-        await server._app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        var address = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server.WebSocketUri = new Uri(address.Replace("http://", "ws://", StringComparison.Ordinal) + "/ws");
+        server._host = await StubWebSocketHost.StartAsync(server.HandleAsync);
         return server;
     }
 
@@ -128,9 +110,5 @@ internal sealed class ScriptedServer : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        await _app.DisposeAsync();
-    }
+    public async ValueTask DisposeAsync() => await _host.DisposeAsync();
 }
