@@ -15,7 +15,7 @@ namespace Heartline.Server.Cluster;
 /// </summary>
 internal sealed partial class ClusterNode(ClusterDatabase database, IOptions<ClusterOptions> options, NodeLossCleanup cleanup,
     ClusterPresenceBackend presence, PeerAudioLinks peers, ConnectionRegistry registry, IServer server, TimeProvider time,
-    ILogger<ClusterNode> logger, Presence.PresenceTracker? tracker = null) : BackgroundService
+    ILogger<ClusterNode> logger, Presence.PresenceTracker tracker) : BackgroundService
 {
     private long _startedAt;
 
@@ -66,7 +66,7 @@ internal sealed partial class ClusterNode(ClusterDatabase database, IOptions<Clu
             foreach (var connection in registry.All) connection.Close(CloseCodes.Shutdown, "node was declared lost");
             // The cluster already counts this node's users gone (their presence rows were removed): forget them here
             // too, so that a user who reconnects within the leave grace is announced online again, not left offline.
-            tracker?.LeaveAll();
+            tracker.LeaveAll();
             await RegisterAsync(cancellationToken).ConfigureAwait(false);
         }
         if (JudgesPeers(NoteBeat())) await CleanLostNodesAsync(cancellationToken).ConfigureAwait(false);

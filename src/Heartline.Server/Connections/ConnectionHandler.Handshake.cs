@@ -75,12 +75,10 @@ internal sealed partial class ConnectionHandler
 
     private async Task EndUnusedRowAsync(ClientConnection connection)
     {
-        var reason = connection.ClosedByServer
-            ? DisconnectReasons.ServerClosedPrefix + connection.CloseCode.Name
-            : DisconnectReasons.ConnectionLost;
         try
         {
-            await connectionStore.EndAsync(connection.Id, time.GetUtcNow().ToUnixTimeMilliseconds(), reason).ConfigureAwait(false);
+            await connectionStore.EndAsync(connection.Id, time.GetUtcNow().ToUnixTimeMilliseconds(), ReasonOf(connection))
+                .ConfigureAwait(false);
         }
         catch (Exception ex) when (!ClientConnection.IsTransportEnding(ex))
         {
