@@ -121,11 +121,11 @@ test('pre-emption: the dispatcher takes the floor from a driver, who gets floor_
   assert.equal(driver.cues.filter((c) => c.type === 'talk_ended' || c.type === 'floor_revoked').length, 1, 'one end cue')
 })
 
-test('keep-alive: the floor is kept without audio past several leases (server lease 1 s)', async () => {
+test('keep-alive: the floor is kept without audio past several leases (server lease 2 s)', async () => {
   const office = uniqueOffice()
   const driver = await join({ office })
   const grant = await withTimeout(driver.ptt.start(), 5000, 'start')
-  assert.ok(grant.lease_ms <= 1000, `lease_ms ${grant.lease_ms}: start the server with Ptt:LeaseMs=1000`)
+  assert.ok(grant.lease_ms <= 2000, `lease_ms ${grant.lease_ms}: start the server with Ptt:LeaseMs=2000`)
 
   await sleep(grant.lease_ms * 3)
 
