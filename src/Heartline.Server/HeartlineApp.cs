@@ -1,11 +1,12 @@
 using System.Text.Json;
-using Heartline.Server.Auth;
-using Heartline.Server.Cluster;
-using Heartline.Server.Connections;
-using Heartline.Server.Events;
-using Heartline.Server.Operations;
-using Heartline.Server.Ptt;
-using Heartline.Server.Storage;
+using Heartline.Core.Auth;
+using Heartline.Core.Cluster;
+using Heartline.Core.Connections;
+using Heartline.Core.Events;
+using Heartline.Core.Operations;
+using Heartline.Ptt;
+using Heartline.Core.Storage;
+using Heartline.Webinar;
 
 namespace Heartline.Server;
 
@@ -25,15 +26,15 @@ public static class HeartlineApp
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-            o.SerializerOptions.Converters.Add(new Protocol.ExplicitOffsetConverter());
+            o.SerializerOptions.Converters.Add(new Heartline.Core.Protocol.ExplicitOffsetConverter());
         });
         builder.Services.AddHeartlineStorage();
         builder.Services.AddOperations(builder.Configuration);
-        builder.Services.AddSingleton<Events.EventLogWriteCallback>(sp => sp.GetRequiredService<HeartlineMetrics>().EventLogWrite);
+        builder.Services.AddSingleton<EventLogWriteCallback>(sp => sp.GetRequiredService<HeartlineMetrics>().EventLogWrite);
         builder.Services.AddHeartlineAuth();
         builder.Services.AddCluster(builder.Configuration);
         builder.Services.AddRealtime();
-        builder.Services.AddPtt();
+        builder.Services.AddPtt(builder.Configuration);
         builder.Services.AddWebinar();
         configure?.Invoke(builder);
         builder.Services.AddRealtimeLifetime();

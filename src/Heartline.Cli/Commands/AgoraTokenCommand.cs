@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Security.Cryptography;
-using Heartline.Server.Ptt.Agora;
+using Heartline.Ptt.Agora;
 
 namespace Heartline.Cli.Commands;
 

@@ -1,5 +1,5 @@
 using Heartline.Client;
-using Heartline.Server.Auth;
+using Heartline.Core.Auth;
 using Heartline.Tests.Infrastructure;
 
 namespace Heartline.Tests.Client;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Heartline.Client;
-using Heartline.Server.Auth;
+using Heartline.Core.Auth;
 using Heartline.Tests.Infrastructure;
 
 namespace Heartline.Tests.Client;

@@ -1,7 +1,7 @@
 using Heartline.Client;
-using Heartline.Server.Auth;
-using Heartline.Server.Connections;
-using Heartline.Server.Protocol;
+using Heartline.Core.Auth;
+using Heartline.Core.Connections;
+using Heartline.Core.Protocol;
 using Heartline.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 

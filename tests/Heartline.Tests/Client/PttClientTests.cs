@@ -1,6 +1,6 @@
 using Heartline.Client;
 using Heartline.Client.Ptt;
-using Heartline.Server.Auth;
+using Heartline.Core.Auth;
 using Heartline.Tests.Infrastructure;
 
 namespace Heartline.Tests.Client;

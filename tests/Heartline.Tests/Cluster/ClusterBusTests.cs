@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Dapper;
-using Heartline.Server.Auth;
-using Heartline.Server.Cluster;
+using Heartline.Core.Auth;
+using Heartline.Core.Cluster;
 using Heartline.Tests.Infrastructure;
 using Heartline.Tests.Storage;
 using Microsoft.Extensions.DependencyInjection;

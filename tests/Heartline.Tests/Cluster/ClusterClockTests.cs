@@ -1,6 +1,7 @@
+using Heartline.Ptt.Cluster;
 using Dapper;
-using Heartline.Server.Cluster;
-using Heartline.Server.Connections;
+using Heartline.Core.Cluster;
+using Heartline.Core.Connections;
 using Heartline.Tests.Infrastructure;
 using Heartline.Tests.Ptt;
 using Heartline.Tests.Storage;

@@ -1,4 +1,4 @@
-using Heartline.Server.Connections;
+using Heartline.Core.Connections;
 using Heartline.Tests.Infrastructure;
 using Heartline.Tests.Storage;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,4 @@
-using Heartline.Server.Auth;
+using Heartline.Core.Auth;
 using Heartline.Tests.Infrastructure;
 using Heartline.Tests.Storage;
 using Microsoft.Extensions.DependencyInjection;

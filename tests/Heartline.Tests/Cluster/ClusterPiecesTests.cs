@@ -1,10 +1,10 @@
 using System.Text;
 using Dapper;
-using Heartline.Server.Channels;
-using Heartline.Server.Cluster;
-using Heartline.Server.Operations;
-using Heartline.Server.Presence;
-using Heartline.Server.Storage;
+using Heartline.Core.Channels;
+using Heartline.Core.Cluster;
+using Heartline.Core.Operations;
+using Heartline.Core.Presence;
+using Heartline.Core.Storage;
 using Heartline.Tests.Infrastructure;
 using Heartline.Tests.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -124,12 +124,12 @@ public sealed class ClusterPiecesTests(PostgresFixture postgres)
     [InlineData("tenant_a", "heartline_bus_tenant_a")]
     [InlineData("public", "heartline_bus_public")]
     public void NotifyName_OfAPlainSchema_IsReadable(string schema, string expected) =>
-        Assert.Equal(expected, Heartline.Server.Cluster.ClusterDatabase.NotifyName("heartline_bus_", schema));
+        Assert.Equal(expected, Heartline.Core.Cluster.ClusterDatabase.NotifyName("heartline_bus_", schema));
 
     [Fact]
     public void NotifyName_KeepsSchemasApart_ThatDifferOnlyInCharactersItCannotUse_OrBeyondItsLength()
     {
-        string Name(string schema) => Heartline.Server.Cluster.ClusterDatabase.NotifyName("heartline_floor_", schema);
+        string Name(string schema) => Heartline.Core.Cluster.ClusterDatabase.NotifyName("heartline_floor_", schema);
         var names = new[] { "tenant_a", "Tenant_A", "tenant-a", new string('x', 60) + "1", new string('x', 60) + "2" }.Select(Name).ToList();
 
         Assert.Equal(names.Count, names.Distinct().Count());
@@ -142,15 +142,15 @@ public sealed class ClusterPiecesTests(PostgresFixture postgres)
     {
         var key = new string('k', 40);
         var at = new DateTimeOffset(2026, 12, 3, 9, 0, 0, TimeSpan.Zero);
-        var header = PeerAudio.AuthorizationHeader(key, "node-a", at);
+        var header = PeerEndpoint.AuthorizationHeader(key, "node-a", at);
 
-        Assert.True(PeerAudio.IsAuthorized(header, key, at));
-        Assert.True(PeerAudio.IsAuthorized(header, key, at.AddSeconds(59)));
-        Assert.False(PeerAudio.IsAuthorized(header, key, at.AddMinutes(2)));
-        Assert.False(PeerAudio.IsAuthorized(header, new string('x', 40), at));
-        Assert.False(PeerAudio.IsAuthorized(header.Replace("node-a", "node-b", StringComparison.Ordinal), key, at));
+        Assert.True(PeerEndpoint.IsAuthorized(header, key, at));
+        Assert.True(PeerEndpoint.IsAuthorized(header, key, at.AddSeconds(59)));
+        Assert.False(PeerEndpoint.IsAuthorized(header, key, at.AddMinutes(2)));
+        Assert.False(PeerEndpoint.IsAuthorized(header, new string('x', 40), at));
+        Assert.False(PeerEndpoint.IsAuthorized(header.Replace("node-a", "node-b", StringComparison.Ordinal), key, at));
         // The old form without a time is refused.
         var parts = header.Split(' ');
-        Assert.False(PeerAudio.IsAuthorized($"{parts[0]} {parts[1]} {parts[3]}", key, at));
+        Assert.False(PeerEndpoint.IsAuthorized($"{parts[0]} {parts[1]} {parts[3]}", key, at));
     }
 }

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
-using Heartline.Server.Channels;
-using Heartline.Server.Connections;
+using Heartline.Core.Channels;
+using Heartline.Core.Connections;
 using Heartline.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -103,7 +103,7 @@ public sealed class SharedLogHubTests
         _hub.Deliver(state, await _log.ReadAsync(Channel, 0, long.MaxValue, default));
 
         Assert.True(client.IsClosing);
-        Assert.Equal(Heartline.Server.Protocol.CloseCodes.InternalError, client.CloseCode);
+        Assert.Equal(Heartline.Core.Protocol.CloseCodes.InternalError, client.CloseCode);
         Assert.Equal(4, _hub.Position(Channel)!.Value.Offset);
     }
 

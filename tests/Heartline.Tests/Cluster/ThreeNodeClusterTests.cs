@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text.Json;
 using Dapper;
-using Heartline.Server.Auth;
+using Heartline.Core.Auth;
 using Heartline.Tests.Infrastructure;
 using Heartline.Tests.Ptt;
 using Heartline.Tests.Storage;

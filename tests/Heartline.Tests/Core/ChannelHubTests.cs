@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Heartline.Server.Channels;
+using Heartline.Core.Channels;
 using Heartline.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -25,7 +25,7 @@ public sealed class ChannelHubTests
     }
 #pragma warning restore CA2012
 
-    private static SubscribeOutcome Subscribe(ChannelHub hub, Heartline.Server.Connections.ClientConnection c, string channel, StreamPosition? since = null) =>
+    private static SubscribeOutcome Subscribe(ChannelHub hub, Heartline.Core.Connections.ClientConnection c, string channel, StreamPosition? since = null) =>
         hub.Subscribe(c, channel, since, (o, missed) => System.Text.Encoding.UTF8.GetBytes(
             JsonSerializer.Serialize(new { recovered = o.Recovered, offset = o.Offset, missed = missed.Select(m => m.Offset).ToArray() })));
 
@@ -151,7 +151,7 @@ public sealed class ChannelHubTests
     {
         var hub = CreateHub(historySize: 10_000);
         var subscribers = Enumerable.Range(0, 4).Select(_ => TestConnections.Create(_time,
-            options: new Heartline.Server.Connections.RealtimeOptions { SendQueueCapacity = 10_000, SendQueueMaxBytes = 64 << 20 })).ToList();
+            options: new Heartline.Core.Connections.RealtimeOptions { SendQueueCapacity = 10_000, SendQueueMaxBytes = 64 << 20 })).ToList();
         foreach (var s in subscribers) { Subscribe(hub, s, "office:r1_o1"); s.Drain(); }
 
         Parallel.For(0, 4, p => { for (var i = 0; i < 500; i++) Publish(hub, i); });

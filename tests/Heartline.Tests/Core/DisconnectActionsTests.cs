@@ -1,4 +1,4 @@
-using Heartline.Server.Presence;
+using Heartline.Core.Presence;
 using Heartline.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -72,7 +72,7 @@ public sealed class DisconnectActionsTests
         await _store.AddAsync(Record("c_other_node", node: "n2"));
         await _actions.RegisterAsync(c, RecordingHandler.KindName, "left-open");
         var afterRestart = new DisconnectActions(_store, () => [_handler], _time, NullLogger<DisconnectActions>.Instance);
-        var cleanup = new StartupCleanup(_store, afterRestart,
+        var cleanup = new StartupCleanup(_store, afterRestart, [],
             Options.Create(new PresenceOptions { NodeId = "n1", SharedDatabase = cluster }), _time, NullLogger<StartupCleanup>.Instance);
 
         var cleaned = await cleanup.CleanAsync(CancellationToken.None);
@@ -112,7 +112,7 @@ public sealed class DisconnectActionsTests
     {
         var live = TestConnections.Create(_time, TestConnections.User("u1"));
         var orphan = TestConnections.Create(_time, TestConnections.User("u2"));
-        var registry = new Heartline.Server.Connections.ConnectionRegistry();
+        var registry = new Heartline.Core.Connections.ConnectionRegistry();
         registry.Add(live);
         await _store.AddAsync(Record(live.Id));
         // A teardown that could not write: the socket is gone (not registered), the row and its action remain.

@@ -1,6 +1,6 @@
-using Heartline.Server.Channels;
-using Heartline.Server.Operations;
-using Heartline.Server.Presence;
+using Heartline.Core.Channels;
+using Heartline.Core.Operations;
+using Heartline.Core.Presence;
 using Heartline.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -13,7 +13,7 @@ public sealed class PresenceTrackerTests
     private readonly InMemoryEventLog _events = new();
     private readonly ChannelHub _hub;
     private readonly PresenceTracker _presence;
-    private readonly Heartline.Server.Connections.ClientConnection _watcher;
+    private readonly Heartline.Core.Connections.ClientConnection _watcher;
 
     public PresenceTrackerTests()
     {

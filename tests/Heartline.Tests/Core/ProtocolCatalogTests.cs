@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Heartline.Server.Protocol;
+using Heartline.Core.Protocol;
 using Heartline.Tests.Infrastructure;
 
 namespace Heartline.Tests.Core;

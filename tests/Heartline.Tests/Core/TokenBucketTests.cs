@@ -1,4 +1,4 @@
-using Heartline.Server.Connections;
+using Heartline.Core.Connections;
 using Heartline.Tests.Infrastructure;
 
 namespace Heartline.Tests.Core;

@@ -1,5 +1,5 @@
 using Heartline.Server;
-using Heartline.Server.Auth;
+using Heartline.Core.Auth;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Builder;

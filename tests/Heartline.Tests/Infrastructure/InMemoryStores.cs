@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using Heartline.Server.Events;
-using Heartline.Server.Presence;
+using Heartline.Core.Events;
+using Heartline.Core.Presence;
 
 namespace Heartline.Tests.Infrastructure;
 

@@ -1,9 +1,9 @@
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
-using Heartline.Server.Auth;
-using Heartline.Server.Connections;
-using Heartline.Server.Operations;
+using Heartline.Core.Auth;
+using Heartline.Core.Connections;
+using Heartline.Core.Operations;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Heartline.Tests.Infrastructure;

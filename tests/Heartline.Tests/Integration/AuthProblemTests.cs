@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using Heartline.Server.Auth;
+using Heartline.Core.Auth;
 using Heartline.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

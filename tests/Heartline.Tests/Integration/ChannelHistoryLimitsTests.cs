@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Heartline.Server.Auth;
-using Heartline.Server.Channels;
+using Heartline.Core.Auth;
+using Heartline.Core.Channels;
 using Heartline.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

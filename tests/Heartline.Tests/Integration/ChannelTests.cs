@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Heartline.Server.Auth;
-using Heartline.Server.Connections;
+using Heartline.Core.Auth;
+using Heartline.Core.Connections;
 using Heartline.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -152,7 +152,7 @@ public sealed class ChannelTests : RealServerTest
         Assert.True(status is null or 4001, $"closed with {status}");
         var registry = Server.Services.GetRequiredService<ConnectionRegistry>();
         await Eventually.TrueAsync(() => !registry.TryGet(slow.ConnectionId!, out _), "the slow consumer leaves the registry");
-        Assert.True(Server.Services.GetRequiredService<Heartline.Server.Operations.HeartlineMetrics>().Snapshot().QueueOverflows >= 1);
+        Assert.True(Server.Services.GetRequiredService<Heartline.Core.Operations.HeartlineMetrics>().Snapshot().QueueOverflows >= 1);
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 using System.Net;
-using Heartline.Server.Auth;
+using Heartline.Core.Auth;
 using Heartline.Tests.Infrastructure;
 
 namespace Heartline.Tests.Integration;

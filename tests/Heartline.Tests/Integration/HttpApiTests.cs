@@ -1,5 +1,5 @@
 using System.Net;
-using Heartline.Server.Auth;
+using Heartline.Core.Auth;
 using Heartline.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -44,7 +44,7 @@ public sealed class HttpApiTests : IAsyncLifetime
     public async Task AdminEvents_ListPresenceEventsOfAnyScope_PagedForAdminsOnly()
     {
         await using (await _server.ConnectAsync("u7")) { }
-        await _server.Services.GetRequiredService<Heartline.Server.Events.IEventLog>().FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        await _server.Services.GetRequiredService<Heartline.Core.Events.IEventLog>().FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
         using var admin = _server.CreateHttpClient(_server.Token("boss", role: Roles.Admin));
         using var driver = _server.CreateHttpClient(_server.Token("u1"));
 

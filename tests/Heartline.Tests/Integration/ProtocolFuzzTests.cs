@@ -1,6 +1,6 @@
 using System.Net.WebSockets;
 using System.Text;
-using Heartline.Server.Auth;
+using Heartline.Core.Auth;
 using Heartline.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

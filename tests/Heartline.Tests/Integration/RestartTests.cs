@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Heartline.Server.Auth;
-using Heartline.Server.Presence;
+using Heartline.Core.Auth;
+using Heartline.Core.Presence;
 using Heartline.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -44,7 +44,7 @@ public sealed class RestartTests
             Assert.Equal(0, CountOpen(databasePath));
             Assert.Equal(DisconnectReasons.ServerRestart, EndReason(databasePath, connectionId));
             // The crashed process never announced u1 offline: the restart does.
-            await restarted.Services.GetRequiredService<Heartline.Server.Events.IEventLog>().FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            await restarted.Services.GetRequiredService<Heartline.Core.Events.IEventLog>().FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
             Assert.Equal(1, Scalar<long>(databasePath, "SELECT COUNT(*) FROM events WHERE type = 'USER_OFFLINE' AND user_id = 'u1'"));
         }
         finally
@@ -142,7 +142,7 @@ public sealed class RestartTests
 
         await Eventually.TrueAsync(() => Scalar<long>(server.DatabasePath,
             "SELECT COUNT(*) FROM connections WHERE user_id = 'slow' AND ended_at IS NOT NULL") == 1, "the slow connection's row written and ended");
-        await server.Services.GetRequiredService<Heartline.Server.Events.IEventLog>().FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        await server.Services.GetRequiredService<Heartline.Core.Events.IEventLog>().FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(0, Scalar<long>(server.DatabasePath, "SELECT COUNT(*) FROM events WHERE type = 'USER_ONLINE' AND user_id = 'slow'"));
         Assert.Equal("closed:handshake_timeout",
             Scalar<string?>(server.DatabasePath, "SELECT end_reason FROM connections WHERE user_id = 'slow'"));

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Heartline.Server.Operations;
+using Heartline.Core.Operations;
 using Heartline.Tests.Infrastructure;
 
 namespace Heartline.Tests.Integration;

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Text.Json;
-using Heartline.Server.Ptt.Agora;
+using Heartline.Ptt.Agora;
 using V = Heartline.Tests.Ptt.AgoraTokenVectors;
 
 namespace Heartline.Tests.Ptt;

@@ -1,4 +1,4 @@
-using Heartline.Server.Ptt.Agora;
+using Heartline.Ptt.Agora;
 using V = Heartline.Tests.Ptt.AgoraTokenVectors;
 
 namespace Heartline.Tests.Ptt;

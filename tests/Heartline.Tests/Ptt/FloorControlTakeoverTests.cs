@@ -1,7 +1,7 @@
-using Heartline.Server.Auth;
-using Heartline.Server.Presence;
-using Heartline.Server.Protocol;
-using Heartline.Server.Ptt;
+using Heartline.Core.Auth;
+using Heartline.Core.Presence;
+using Heartline.Core.Protocol;
+using Heartline.Ptt;
 using Heartline.Tests.Infrastructure;
 
 namespace Heartline.Tests.Ptt;

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
-using Heartline.Server.Auth;
-using Heartline.Server.Presence;
-using Heartline.Server.Ptt;
+using Heartline.Core.Auth;
+using Heartline.Core.Presence;
+using Heartline.Ptt;
 using Heartline.Tests.Infrastructure;
 
 namespace Heartline.Tests.Ptt;
@@ -320,12 +320,12 @@ public sealed class FloorControlTests : IAsyncLifetime
         Assert.Contains(_h.Events.Events, e => e.Type == PttEventTypes.HeartbeatLost && e.UserId == "u2");
     }
 
-    private static List<Heartline.Server.Connections.OutboundFrame> Drained(Heartline.Server.Connections.ClientConnection c)
+    private static List<Heartline.Core.Connections.OutboundFrame> Drained(Heartline.Core.Connections.ClientConnection c)
     {
-        var frames = new List<Heartline.Server.Connections.OutboundFrame>();
+        var frames = new List<Heartline.Core.Connections.OutboundFrame>();
         while (c.TryTakeQueued(out var f)) frames.Add(f);
         return frames;
     }
 
-    private static void TouchConnection(Heartline.Server.Connections.ClientConnection connection) => connection.MarkSeen();
+    private static void TouchConnection(Heartline.Core.Connections.ClientConnection connection) => connection.MarkSeen();
 }

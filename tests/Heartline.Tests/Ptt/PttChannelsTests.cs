@@ -1,5 +1,5 @@
-using Heartline.Server.Ptt;
-using Heartline.Server.Ptt.Agora;
+using Heartline.Ptt;
+using Heartline.Ptt.Agora;
 
 namespace Heartline.Tests.Ptt;
 

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text.Json;
-using Heartline.Server.Auth;
-using Heartline.Server.Events;
-using Heartline.Server.Ptt;
+using Heartline.Core.Auth;
+using Heartline.Core.Events;
+using Heartline.Ptt;
 using Heartline.Tests.Storage;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text.Json;
-using Heartline.Server.Auth;
-using Heartline.Server.Ptt;
-using Heartline.Server.Ptt.Agora;
+using Heartline.Core.Auth;
+using Heartline.Ptt;
+using Heartline.Ptt.Agora;
 using Heartline.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -193,7 +193,7 @@ public sealed class PttHttpApiTests : RealServerTest
         await other.NextPttAsync("session_started");
         Assert.True((await other.RequestAsync("ptt.report", new { session_id = press.GetProperty("session_id").GetString(), notify_ms = 12.5 })).IsOk);
         await speaker.RequestAsync("ptt.release", new { epoch = press.GetProperty("epoch").GetInt64() });
-        await Server.Services.GetRequiredService<Heartline.Server.Events.IEventLog>().FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        await Server.Services.GetRequiredService<Heartline.Core.Events.IEventLog>().FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
         await Server.Services.GetRequiredService<PttStore>().FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
         using var http = Http("drv1");
 

@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net.WebSockets;
-using Heartline.Server.Auth;
-using Heartline.Server.Ptt;
+using Heartline.Core.Auth;
+using Heartline.Ptt;
 using Heartline.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -232,7 +232,7 @@ public sealed class PttIntegrationTests : RealServerTest
         Assert.True(sentLast.Elapsed < TimeSpan.FromSeconds(5), $"the last frame took {sentLast.Elapsed}");
         Assert.True(sequences.Count >= count * 0.9, $"the reading listener got only {sequences.Count} of {count}");
         Assert.True(sequences.Zip(sequences[1..]).All(p => p.First < p.Second), "frames arrived in order");
-        var metrics = Server.Services.GetRequiredService<Heartline.Server.Operations.HeartlineMetrics>().Snapshot();
+        var metrics = Server.Services.GetRequiredService<Heartline.Core.Operations.HeartlineMetrics>().Snapshot();
         Assert.True(metrics.MediaDropped > 0, "the slow listener's stale audio was dropped");
         Assert.Equal(0, metrics.QueueOverflows);
         slow.Paused = false;

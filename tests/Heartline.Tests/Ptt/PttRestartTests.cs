@@ -1,5 +1,5 @@
-using Heartline.Server.Auth;
-using Heartline.Server.Ptt;
+using Heartline.Core.Auth;
+using Heartline.Ptt;
 using Heartline.Tests.Infrastructure;
 using Heartline.Tests.Integration;
 using Microsoft.Extensions.Options;

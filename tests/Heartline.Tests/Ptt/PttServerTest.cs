@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Heartline.Server.Connections;
+using Heartline.Core.Connections;
 using Heartline.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -54,7 +54,7 @@ public abstract class PttServerTest : IAsyncLifetime
         return client;
     }
 
-    private protected HttpClient Http(string userId, string role = Heartline.Server.Auth.Roles.PickupDriver, string office = "o1") =>
+    private protected HttpClient Http(string userId, string role = Heartline.Core.Auth.Roles.PickupDriver, string office = "o1") =>
         Server.CreateHttpClient(Server.Token(userId, office, role));
 
     private protected static async Task<JsonElement> GetJsonAsync(HttpClient http, string path)

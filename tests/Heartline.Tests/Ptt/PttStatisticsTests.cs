@@ -1,5 +1,5 @@
-using Heartline.Server.Auth;
-using Heartline.Server.Ptt;
+using Heartline.Core.Auth;
+using Heartline.Ptt;
 using Microsoft.Extensions.Options;
 
 namespace Heartline.Tests.Ptt;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Heartline.Server.Auth;
+using Heartline.Core.Auth;
 using Heartline.Tests.Infrastructure;
 
 namespace Heartline.Tests.Ptt;

@@ -1,5 +1,5 @@
 using Dapper;
-using Heartline.Server.Storage;
+using Heartline.Core.Storage;
 
 namespace Heartline.Tests.Storage;
 
@@ -24,7 +24,7 @@ public sealed class PostgresStorageContractTests(PostgresFixture postgres) : Sto
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var other = otherNode.WriteAsync(async (c, tx) =>
         {
-            await c.ExecuteAsync("SELECT pg_advisory_xact_lock(@Key)", new { Key = Heartline.Server.Events.SqlEventLog.IdOrderLockKey }, tx);
+            await c.ExecuteAsync("SELECT pg_advisory_xact_lock(@Key)", new { Key = Heartline.Core.Events.SqlEventLog.IdOrderLockKey }, tx);
             holding.SetResult();
             await release.Task;
             return 0;

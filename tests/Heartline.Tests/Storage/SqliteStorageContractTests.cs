@@ -1,6 +1,6 @@
 using Dapper;
-using Heartline.Server.Events;
-using Heartline.Server.Storage;
+using Heartline.Core.Events;
+using Heartline.Core.Storage;
 
 namespace Heartline.Tests.Storage;
 

@@ -1,5 +1,5 @@
 using Dapper;
-using Heartline.Server.Presence;
+using Heartline.Core.Presence;
 using Heartline.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,5 @@
 using Dapper;
-using Heartline.Server.Presence;
+using Heartline.Core.Presence;
 
 namespace Heartline.Tests.Storage;
 

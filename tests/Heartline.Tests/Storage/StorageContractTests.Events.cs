@@ -1,6 +1,6 @@
 using System.Data.Common;
 using Dapper;
-using Heartline.Server.Events;
+using Heartline.Core.Events;
 
 namespace Heartline.Tests.Storage;
 

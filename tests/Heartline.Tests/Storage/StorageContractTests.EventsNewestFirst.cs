@@ -1,5 +1,5 @@
 using Dapper;
-using Heartline.Server.Events;
+using Heartline.Core.Events;
 
 namespace Heartline.Tests.Storage;
 
@@ -82,7 +82,7 @@ public abstract partial class StorageContractTests
     [Fact]
     public async Task Migrate_CreatesTheScopeIdIndexForPagingAnOfficeEitherWay()
     {
-        var sql = Provider == Heartline.Server.Storage.StorageProviders.Postgres
+        var sql = Provider == Heartline.Core.Storage.StorageProviders.Postgres
             ? "SELECT COUNT(*) FROM pg_indexes WHERE tablename = 'events' AND indexname = 'ix_events_scope_id' AND schemaname = current_schema()"
             : "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'ix_events_scope_id'";
 

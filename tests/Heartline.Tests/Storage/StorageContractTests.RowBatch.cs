@@ -1,5 +1,5 @@
 using Dapper;
-using Heartline.Server.Storage;
+using Heartline.Core.Storage;
 
 namespace Heartline.Tests.Storage;
 

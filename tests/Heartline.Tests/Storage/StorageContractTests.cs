@@ -1,7 +1,7 @@
 using Dapper;
-using Heartline.Server.Events;
-using Heartline.Server.Presence;
-using Heartline.Server.Storage;
+using Heartline.Core.Events;
+using Heartline.Core.Presence;
+using Heartline.Core.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
-using Heartline.Server.Events;
-using Heartline.Server.Storage;
+using Heartline.Core.Events;
+using Heartline.Core.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;

@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Dapper;
-using Heartline.Server.Events;
-using Heartline.Server.Storage;
+using Heartline.Core.Events;
+using Heartline.Core.Storage;
 using Heartline.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,5 +1,5 @@
-using Heartline.Server.Auth;
-using Heartline.Server.Webinar;
+using Heartline.Core.Auth;
+using Heartline.Webinar;
 using Microsoft.Extensions.Options;
 
 namespace Heartline.Tests.Webinar;

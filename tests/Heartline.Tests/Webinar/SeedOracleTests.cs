@@ -1,6 +1,6 @@
 using Dapper;
-using Heartline.Server.Storage;
-using Heartline.Server.Webinar;
+using Heartline.Core.Storage;
+using Heartline.Webinar;
 using Heartline.Tests.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

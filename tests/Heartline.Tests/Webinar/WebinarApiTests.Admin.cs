@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Heartline.Server.Auth;
+using Heartline.Core.Auth;
 
 namespace Heartline.Tests.Webinar;
 
@@ -95,7 +95,7 @@ public abstract partial class WebinarApiTests
         var again = await ComputedAtAsync();
         using var patch = await Admin.PatchAsJsonAsync($"/api/webinars/{id}", new { title = "다시 계산" }).WaitAsync(Timeout);
         var afterChange = await ComputedAtAsync();
-        Clock.Advance(Heartline.Server.Webinar.FinishedStatsCache.Lifetime);
+        Clock.Advance(Heartline.Webinar.FinishedStatsCache.Lifetime);
         var afterLifetime = await ComputedAtAsync();
 
         Assert.Equal(first, again);
@@ -163,7 +163,7 @@ public abstract partial class WebinarApiTests
         Assert.Equal("text/csv", response.Content.Headers.ContentType!.MediaType);
         Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, bytes[..3]);
         var lines = Encoding.UTF8.GetString(bytes, 3, bytes.Length - 3).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(Heartline.Server.Webinar.AttendeeCsv.Header, lines[0]);
+        Assert.Equal(Heartline.Webinar.AttendeeCsv.Header, lines[0]);
         Assert.Equal(new[] { "viewer", "session", "session" }, lines[1..].Select(l => l.Split(',')[0]));
         var viewer = lines[1].Split(',');
         Assert.Equal(("60", "2", "false"), (viewer[6], viewer[8], viewer[9]));

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Heartline.Server.Auth;
+using Heartline.Core.Auth;
 
 namespace Heartline.Tests.Webinar;
 

@@ -1,4 +1,4 @@
-using Heartline.Server.Webinar;
+using Heartline.Webinar;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

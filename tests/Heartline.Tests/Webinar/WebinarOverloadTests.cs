@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
-using Heartline.Server.Auth;
-using Heartline.Server.Webinar;
+using Heartline.Core.Auth;
+using Heartline.Webinar;
 using Heartline.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 

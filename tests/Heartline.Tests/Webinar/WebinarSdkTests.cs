@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
-using Heartline.Server.Auth;
+using Heartline.Core.Auth;
 using Heartline.Tests.Infrastructure;
 
 namespace Heartline.Tests.Webinar;

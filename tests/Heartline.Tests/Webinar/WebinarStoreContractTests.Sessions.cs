@@ -1,4 +1,4 @@
-using Heartline.Server.Webinar;
+using Heartline.Webinar;
 
 namespace Heartline.Tests.Webinar;
 

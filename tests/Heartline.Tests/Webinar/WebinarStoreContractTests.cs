@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
-using Heartline.Server.Operations;
-using Heartline.Server.Storage;
-using Heartline.Server.Webinar;
+using Heartline.Core.Operations;
+using Heartline.Core.Storage;
+using Heartline.Webinar;
 using Heartline.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,6 @@
 using Dapper;
-using Heartline.Server.Storage;
-using Heartline.Server.Webinar;
+using Heartline.Core.Storage;
+using Heartline.Webinar;
 using Npgsql;
 using Heartline.Tests.Storage;
 

@@ -1,0 +1,129 @@
+using System.Text.Json;
+using Heartline.Core.Connections;
+using Heartline.Core.Protocol;
+using Microsoft.Extensions.Options;
+
+namespace Heartline.Core.Channels;
+
+/// <summary>Resolves a channel name to its namespace policy, answering the error itself when there is none.</summary>
+internal sealed class ChannelAccess(IEnumerable<IChannelPolicy> policies)
+{
+    private readonly Dictionary<string, IChannelPolicy> _policies = policies.ToDictionary(p => p.Namespace, StringComparer.Ordinal);
+
+    public bool TryResolve(CommandContext context, string? channel, out IChannelPolicy policy, out string path)
+    {
+        policy = null!;
+        path = "";
+        if (!ChannelName.TryParse(channel, out var ns, out path) || !_policies.TryGetValue(ns, out policy!))
+        {
+            context.Error(ErrorCodes.InvalidChannel, "invalid channel name / 잘못된 채널 이름");
+            return false;
+        }
+        return true;
+    }
+}
+
+internal sealed class SubscribeCommand(ChannelHub hub, ChannelAccess access, IOptions<RealtimeOptions> options) : ICommandHandler
+{
+    public string Name => "subscribe";
+
+    public async ValueTask HandleAsync(CommandContext context)
+    {
+        var args = context.ReadArgs(HeartlineJsonContext.Default.SubscribeArgs);
+        if (args is null || !access.TryResolve(context, args.Channel, out var policy, out var path)) return;
+        var channel = args.Channel!;
+        if (policy.CanSubscribe(context.User, path) is { } denied)
+        {
+            context.Error(denied, "not allowed to subscribe / 구독 권한이 없습니다");
+            return;
+        }
+        var subscriptions = context.Connection.Subscriptions;
+        if (subscriptions.Contains(channel))
+        {
+            context.Error(ErrorCodes.AlreadySubscribed, "already subscribed / 이미 구독 중입니다");
+            return;
+        }
+        if (subscriptions.Count >= options.Value.MaxSubscriptions)
+        {
+            context.Error(ErrorCodes.LimitExceeded, "too many subscriptions / 구독 수 한도 초과");
+            return;
+        }
+        StreamPosition? since = args.Since is { Epoch: { } epoch } s ? new StreamPosition(s.Offset, epoch) : null;
+        subscriptions.Add(channel);
+        var id = context.Id;
+        try
+        {
+            // The hub queues the reply itself, ahead of the channel's next publication.
+            await hub.SubscribeAsync(context.Connection, channel, since, (outcome, missed) => BuildReply(id, channel, outcome, missed),
+                context.Connection.Aborted).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Only with a shared log (a cluster) can this fail: the dispatcher answers, the channel is not subscribed.
+            subscriptions.Remove(channel);
+            throw;
+        }
+        context.MarkReplied();
+    }
+
+    /// <summary>The reply embeds the missed <c>pub</c> frames as they were sent live.</summary>
+    private static byte[] BuildReply(long id, string channel, SubscribeOutcome outcome, IReadOnlyList<HistoryEntry> missed)
+    {
+        var w = FrameWriter.Begin();
+        w.WriteNumber("id", id);
+        w.WriteStartObject("result");
+        w.WriteString("channel", channel);
+        w.WriteString("epoch", outcome.Epoch);
+        w.WriteNumber("offset", outcome.Offset);
+        w.WriteBoolean("recovered", outcome.Recovered);
+        w.WriteStartArray("publications");
+        foreach (var entry in missed) w.WriteRawValue(entry.Frame, skipInputValidation: true);
+        w.WriteEndArray();
+        w.WriteEndObject();
+        return FrameWriter.Finish(w);
+    }
+}
+
+internal sealed class UnsubscribeCommand(ChannelHub hub) : ICommandHandler
+{
+    public string Name => "unsubscribe";
+
+    public ValueTask HandleAsync(CommandContext context)
+    {
+        var args = context.ReadArgs(HeartlineJsonContext.Default.ChannelArgs);
+        if (args is null) return ValueTask.CompletedTask;
+        if (args.Channel is null || !context.Connection.Subscriptions.Remove(args.Channel))
+        {
+            context.Error(ErrorCodes.NotSubscribed, "not subscribed / 구독 중이 아닙니다");
+            return ValueTask.CompletedTask;
+        }
+        hub.Unsubscribe(context.Connection, args.Channel);
+        context.ReplyEmpty();
+        return ValueTask.CompletedTask;
+    }
+}
+
+internal sealed class PublishCommand(ChannelHub hub, ChannelAccess access) : ICommandHandler
+{
+    public string Name => "publish";
+
+    public async ValueTask HandleAsync(CommandContext context)
+    {
+        var args = context.Args;
+        if (args.ValueKind != JsonValueKind.Object || !args.TryGetProperty("channel", out var channelElement)
+            || channelElement.ValueKind != JsonValueKind.String || !args.TryGetProperty("data", out var data))
+        {
+            context.Error(ErrorCodes.BadRequest, "publish needs \"channel\" and \"data\" / channel과 data가 필요합니다");
+            return;
+        }
+        var channel = channelElement.GetString();
+        if (!access.TryResolve(context, channel, out var policy, out var path)) return;
+        if (policy.CanPublish(context.User, path) is { } denied)
+        {
+            context.Error(denied, "not allowed to publish / 발행 권한이 없습니다");
+            return;
+        }
+        var position = await hub.PublishAsync(channel!, data, context.Connection.Aborted).ConfigureAwait(false);
+        context.Reply(new PublishResult(position.Offset, position.Epoch), HeartlineJsonContext.Default.PublishResult);
+    }
+}

@@ -1,0 +1,49 @@
+using Heartline.Core.Connections;
+
+namespace Heartline.Core.Channels;
+
+/// <summary>One entry of a channel's history: the finished <c>pub</c> frame, shared by every recipient.</summary>
+internal readonly record struct HistoryEntry(long Offset, long TimeMs, byte[] Frame);
+
+/// <summary>
+/// A channel's subscribers, offset and history. Every mutation happens under <see cref="Lock"/>, so offsets, history
+/// and the order of frames in each subscriber's queue always agree.
+/// </summary>
+internal sealed class ChannelState(string name, string epoch)
+{
+    public Lock Lock { get; } = new();
+
+    public string Name { get; } = name;
+
+    /// <summary>Fixed in process; with a shared log, read from the log when the channel is first followed.</summary>
+    public string Epoch { get; set; } = epoch;
+
+    /// <summary>The latest offset (with a shared log: the latest delivered here); 0 before the first publication.</summary>
+    public long Offset { get; set; }
+
+    /// <summary>Copy-on-write so fan-out iterates a stable array without allocating.</summary>
+    public ClientConnection[] Subscribers { get; set; } = [];
+
+    public Queue<HistoryEntry> History { get; } = new();
+
+    /// <summary>Bytes of the frames in <see cref="History"/>; changed only through the hub's history methods.</summary>
+    public long HistoryBytes { get; set; }
+
+    /// <summary>Unix ms of the last publish or subscription change, for evicting idle channels.</summary>
+    public long LastActivityMs { get; set; }
+
+    /// <summary>Set under the lock when the sweeper evicted the channel; a racing caller then retries.</summary>
+    public bool Evicted { get; set; }
+
+    /// <summary>With a shared log: completes once <see cref="Epoch"/> and <see cref="Offset"/> were read from it.</summary>
+    public Task? Ready { get; set; }
+
+    /// <summary>With a shared log: set under the lock once <see cref="Epoch"/> and <see cref="Offset"/> come from it.</summary>
+    public bool Followed { get; set; }
+
+    /// <summary>With a shared log: a wake-up came before <see cref="Followed"/>; read the log once it is.</summary>
+    public bool WokenEarly { get; set; }
+
+    /// <summary>With a shared log: 1 while a delivery is queued, so wake-ups for one channel coalesce.</summary>
+    public int DeliveryQueued;
+}

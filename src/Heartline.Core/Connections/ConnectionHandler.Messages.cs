@@ -1,0 +1,133 @@
+using System.Net.WebSockets;
+using System.Text.Json;
+using Heartline.Core.Presence;
+using Heartline.Core.Protocol;
+
+namespace Heartline.Core.Connections;
+
+internal sealed partial class ConnectionHandler
+{
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 32 };
+
+    private async ValueTask OnMessageAsync(Session session, WebSocketMessageType type, ReadOnlyMemory<byte> data)
+    {
+        var connection = session.Connection;
+        if (type == WebSocketMessageType.Binary)
+        {
+            await OnBinaryAsync(session, data).ConfigureAwait(false);
+            return;
+        }
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(data, DocumentOptions);
+        }
+        catch (JsonException)
+        {
+            metrics.FrameRejected();
+            if (!TryTakeToken(session, 0)) return;
+            connection.Send(FrameWriter.ErrorPush(ErrorCodes.BadRequest, "malformed JSON / 잘못된 JSON"));
+            return;
+        }
+        using (document)
+        {
+            if (!InboundParser.TryParse(document, out var command, out var id, out var error))
+            {
+                metrics.FrameRejected();
+                if (!TryTakeToken(session, id)) return;
+                connection.Send(id > 0
+                    ? FrameWriter.Error(id, ErrorCodes.BadRequest, error!)
+                    : FrameWriter.ErrorPush(ErrorCodes.BadRequest, error!));
+                return;
+            }
+            if (!TryTakeToken(session, command.Id)) return;
+            if (connection.User is null)
+            {
+                await HandshakeAsync(session, command).ConfigureAwait(false);
+                return;
+            }
+            await DispatchAsync(session, command).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask DispatchAsync(Session session, InboundCommand command)
+    {
+        var connection = session.Connection;
+        if (command.Command == "connect")
+        {
+            connection.Send(FrameWriter.Error(command.Id, ErrorCodes.AlreadyConnected, "already connected / 이미 연결되었습니다"));
+            return;
+        }
+        if (tokens.ValidUntil(connection.User!) <= time.GetUtcNow())
+        {
+            connection.Send(FrameWriter.Error(command.Id, ErrorCodes.TokenExpired, "token expired / 토큰이 만료되었습니다"));
+            connection.Close(CloseCodes.TokenExpired, "token expired");
+            return;
+        }
+        if (!dispatcher.TryGet(command.Command, out var handler))
+        {
+            connection.Send(FrameWriter.Error(command.Id, ErrorCodes.UnknownCommand, "unknown command / 알 수 없는 명령"));
+            return;
+        }
+        var context = new CommandContext(connection, command.Id, command.Args);
+        try
+        {
+            await handler.HandleAsync(context).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!ClientConnection.IsTransportEnding(ex))
+        {
+            Log.CommandFailed(logger, ex, command.Command, connection.Id);
+            if (context.Replied) return;
+            // A command that needs the database (every channel command in a cluster) fails when it is unreachable.
+            if (ex is System.Data.Common.DbException or TimeoutException)
+                context.Error(ErrorCodes.Unavailable, "storage unavailable, retry later / 잠시 후 다시 시도하세요");
+            else
+                context.Error(ErrorCodes.Internal, "internal error / 서버 오류");
+            return;
+        }
+        if (!context.Replied) context.Error(ErrorCodes.Internal, "no reply / 응답 없음");
+    }
+
+    private async ValueTask OnBinaryAsync(Session session, ReadOnlyMemory<byte> data)
+    {
+        var connection = session.Connection;
+        if (connection.User is null)
+        {
+            metrics.FrameRejected();
+            connection.Close(CloseCodes.ProtocolError, "binary frame before connect");
+            return;
+        }
+        if (_media is not null && await _media.HandleAsync(connection, data).ConfigureAwait(false)) return;
+        // Refused media costs a token, so a flood of it ends like any other flood.
+        metrics.FrameRejected();
+        if (!TryTakeToken(session, 0)) return;
+        connection.Send(FrameWriter.ErrorPush(ErrorCodes.BinaryNotAllowed, "binary frames are not allowed here / 바이너리 프레임은 허용되지 않습니다"));
+    }
+
+    /// <summary>
+    /// Applies the command rate. Over the limit the command is answered <c>rate_limited</c>; too many of those within
+    /// the flood window close the socket.
+    /// </summary>
+    private bool TryTakeToken(Session session, long id)
+    {
+        if (session.Bucket.TryTake(out var retryAfter)) return true;
+        var connection = session.Connection;
+        metrics.RateLimited();
+        var now = time.GetTimestamp();
+        var window = session.RateLimitedAt;
+        window.Enqueue(now);
+        while (window.TryPeek(out var first) && time.GetElapsedTime(first, now) > TimeSpan.FromSeconds(_options.FloodWindowSeconds))
+            window.Dequeue();
+        if (window.Count >= _options.FloodThreshold)
+        {
+            Log.Flood(logger, connection.Id);
+            connection.Close(CloseCodes.Flood, "command rate stayed above the limit");
+            return false;
+        }
+        var ms = (long)Math.Ceiling(retryAfter.TotalMilliseconds);
+        connection.Send(id > 0
+            ? FrameWriter.Error(id, ErrorCodes.RateLimited, "too many commands / 요청이 너무 많습니다", ms)
+            : FrameWriter.ErrorPush(ErrorCodes.RateLimited, "too many commands / 요청이 너무 많습니다"));
+        return false;
+    }
+}

@@ -1,0 +1,174 @@
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using Heartline.Core.Auth;
+using Heartline.Core.Channels;
+using Heartline.Core.Operations;
+using Heartline.Core.Presence;
+using Heartline.Core.Protocol;
+using Microsoft.Extensions.Options;
+
+namespace Heartline.Core.Connections;
+
+/// <summary>
+/// Owns each connection's whole life: accept → handshake (<c>connect</c>) → register → run the loops → unregister
+/// and run its disconnect actions in <c>finally</c>, whatever ended it.
+/// </summary>
+internal sealed partial class ConnectionHandler(
+    ConnectionRegistry registry,
+    CommandDispatcher dispatcher,
+    ChannelHub hub,
+    PresenceTracker presence,
+    DisconnectActions disconnectActions,
+    IConnectionStore connectionStore,
+    TokenService tokens,
+    HeartlineMetrics metrics,
+    IOptions<RealtimeOptions> realtimeOptions,
+    IOptions<PresenceOptions> presenceOptions,
+    IEnumerable<IConnectionObserver> observers,
+    IEnumerable<IMediaFrameHandler> mediaHandlers,
+    TimeProvider time,
+    ILogger<ConnectionHandler> logger,
+    ILoggerFactory loggerFactory)
+{
+    private const string SubProtocol = "heartline.v1";
+    private readonly RealtimeOptions _options = realtimeOptions.Value;
+    private readonly IConnectionObserver[] _observers = [.. observers];
+    private readonly IMediaFrameHandler? _media = mediaHandlers.SingleOrDefault();
+    private readonly ILogger _connectionLogger = loggerFactory.CreateLogger<ClientConnection>();
+    private volatile bool _stopping;
+    // Connections between accept and the end of their teardown (disconnect actions included); completes the drain
+    // once it reaches zero while stopping, so shutdown waits for teardowns instead of polling.
+    private int _active;
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async Task HandleAsync(HttpContext http)
+    {
+        if (!http.WebSockets.IsWebSocketRequest)
+        {
+            http.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await http.Response.WriteAsync("WebSocket upgrade required / WebSocket 연결이 필요합니다").ConfigureAwait(false);
+            return;
+        }
+        if (_stopping)
+        {
+            http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
+        var socket = await http.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        {
+            SubProtocol = http.WebSockets.WebSocketRequestedProtocols.Contains(SubProtocol) ? SubProtocol : null,
+            KeepAliveInterval = TimeSpan.FromSeconds(_options.KeepAliveIntervalSeconds),
+            KeepAliveTimeout = TimeSpan.FromSeconds(_options.KeepAliveTimeoutSeconds),
+        }).ConfigureAwait(false);
+
+        var id = "c_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(9));
+        var ip = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var connection = new ClientConnection(id, socket, ip, _options, time, metrics, _connectionLogger);
+        var session = new Session(connection, new TokenBucket(_options.CommandRatePerSecond, _options.CommandBurst, time));
+        metrics.ConnectionOpened();
+        Interlocked.Increment(ref _active);
+        registry.Add(connection);
+        Log.Accepted(logger, id, ip);
+        // Accepted while BeginStop was walking the registry: it may not have seen this one.
+        if (_stopping) connection.Close(CloseCodes.Shutdown, "server shutting down");
+        using var handshakeTimer = time.CreateTimer(static state =>
+        {
+            var c = (ClientConnection)state!;
+            if (c.User is null) c.Close(CloseCodes.HandshakeTimeout, "no connect command in time");
+        }, connection, TimeSpan.FromSeconds(_options.HandshakeTimeoutSeconds), Timeout.InfiniteTimeSpan);
+        try
+        {
+            await connection.RunAsync((c, type, data) => OnMessageAsync(session, type, data)).ConfigureAwait(false);
+        }
+        finally
+        {
+            try
+            {
+                await EndAsync(session).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (Interlocked.Decrement(ref _active) == 0 && _stopping) _drained.TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>Refuses new connections and asks every open one to close with <c>shutdown</c>.</summary>
+    public void BeginStop()
+    {
+        _stopping = true;
+        foreach (var connection in registry.All) connection.Close(CloseCodes.Shutdown, "server shutting down");
+    }
+
+    /// <summary>
+    /// Closes every connection with <c>shutdown</c> and waits until each one's teardown (disconnect actions, the
+    /// connection row) has finished, so storage is still up for them; bounded by the close timeout plus 3 s and by the
+    /// host's shutdown token.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        BeginStop();
+        if (Volatile.Read(ref _active) == 0) return;
+        try
+        {
+            await _drained.Task.WaitAsync(TimeSpan.FromSeconds(_options.CloseTimeoutSeconds + 3), time, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            Log.StopTimedOut(logger, Volatile.Read(ref _active));
+        }
+    }
+
+    private async Task EndAsync(Session session)
+    {
+        var connection = session.Connection;
+        registry.Remove(connection);
+        metrics.ConnectionClosed();
+        var user = connection.User;
+        if (user is null)
+        {
+            Log.Ended(logger, connection.Id, "unauthenticated");
+            return;
+        }
+        var reason = ReasonOf(connection);
+        foreach (var channel in connection.Subscriptions) hub.Unsubscribe(connection, channel);
+        presence.Remove(connection);
+        var record = session.Record!;
+        foreach (var observer in _observers)
+        {
+            try { observer.OnDisconnected(connection, reason); }
+            catch (Exception ex) { Log.ObserverFailed(logger, ex, observer.GetType().Name); }
+        }
+        try
+        {
+            // Shutdown must not be cancelled half-way through an action: CancellationToken.None, actions are short.
+            await disconnectActions.RunAsync(record, reason, loadFromStore: false, CancellationToken.None).ConfigureAwait(false);
+            await connectionStore.EndAsync(connection.Id, time.GetUtcNow().ToUnixTimeMilliseconds(), reason).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // The row stays open: the presence sweeper's orphan check (OrphanedConnectionCleanup) finishes it within
+            // about two minutes, or the next start's cleanup does.
+            Log.TeardownFailed(logger, ex, connection.Id);
+        }
+        Log.Ended(logger, connection.Id, reason);
+    }
+
+    private string ReasonOf(ClientConnection connection)
+    {
+        if (_stopping) return DisconnectReasons.ServerShutdown;
+        if (connection.ClosedByServer) return DisconnectReasons.ServerClosedPrefix + connection.CloseCode.Name;
+        return connection.ClosedByClient ? DisconnectReasons.ClientClosed : DisconnectReasons.ConnectionLost;
+    }
+
+    /// <summary>Per-connection state that only the receive loop touches.</summary>
+    private sealed class Session(ClientConnection connection, TokenBucket bucket)
+    {
+        public ClientConnection Connection { get; } = connection;
+        public TokenBucket Bucket { get; } = bucket;
+        public ConnectionRecord? Record { get; set; }
+        public Queue<long> RateLimitedAt { get; } = new();
+        public bool Connecting { get; set; }
+    }
+}

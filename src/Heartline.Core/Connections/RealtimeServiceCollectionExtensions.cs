@@ -1,0 +1,123 @@
+using System.Threading.RateLimiting;
+using Heartline.Core.Auth;
+using Heartline.Core.Channels;
+using Heartline.Core.Presence;
+using Heartline.Core.Protocol;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Heartline.Core.Connections;
+
+internal static class RealtimeServiceCollectionExtensions
+{
+    private const string ConnectRatePolicy = "ws-connect";
+
+    /// <summary>The WebSocket transport, channels and presence: everything modules build on.</summary>
+    public static IServiceCollection AddRealtime(this IServiceCollection services)
+    {
+        services.AddOptions<RealtimeOptions>().BindConfiguration(RealtimeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ChannelOptions>().BindConfiguration(ChannelOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PresenceOptions>().BindConfiguration(PresenceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RealtimeOptions>, RealtimeOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChannelOptions>, ChannelOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PresenceOptions>, PresenceOptionsValidator>());
+
+        services.TryAddSingleton<ConnectionRegistry>();
+        services.TryAddSingleton<CommandDispatcher>();
+        services.TryAddSingleton<ConnectionHandler>();
+        services.TryAddSingleton<ChannelHub>();
+        services.TryAddSingleton<ChannelAccess>();
+        services.TryAddSingleton<IPresenceBackend, LocalPresenceBackend>();
+        services.TryAddSingleton<Cluster.IPeerRelay, Cluster.NoPeers>();
+        services.TryAddSingleton<PresenceTracker>();
+        services.TryAddSingleton(sp => new DisconnectActions(sp.GetRequiredService<IConnectionStore>(),
+            () => sp.GetServices<IDisconnectActionHandler>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<DisconnectActions>>()));
+        services.TryAddSingleton<StartupCleanup>();
+        services.TryAddSingleton<EndedConnectionPurge>();
+        services.TryAddSingleton<OrphanedConnectionCleanup>();
+
+        services.AddChannelPolicy<PresenceChannelPolicy>();
+        services.AddChannelPolicy<UserChannelPolicy>();
+        services.AddCommand<PingCommand>();
+        services.AddCommand<SubscribeCommand>();
+        services.AddCommand<UnsubscribeCommand>();
+        services.AddCommand<PublishCommand>();
+        services.AddCommand<PresenceCommand>();
+
+        services.AddHostedService(sp => sp.GetRequiredService<StartupCleanup>());
+        services.AddHostedService<ChannelSweeper>();
+        services.AddHostedService<PresenceSweeper>();
+
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.OnRejected = async (context, _) =>
+            {
+                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+                    context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                // Every HTTP error is a problem document with a catalog code, this one included.
+                await HttpProblems.Create(StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited,
+                    "too many requests from this address; retry after Retry-After seconds / 요청이 너무 많습니다. Retry-After 초 후에 다시 시도하세요")
+                    .ExecuteAsync(context.HttpContext).ConfigureAwait(false);
+            };
+            limiter.AddPolicy(ConnectRatePolicy, context =>
+            {
+                var options = context.RequestServices.GetRequiredService<IOptions<RealtimeOptions>>().Value;
+                var ip = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+                return RateLimitPartition.GetFixedWindowLimiter(ip, _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = options.ConnectRatePerIp,
+                    Window = TimeSpan.FromSeconds(options.ConnectRateWindowSeconds),
+                    QueueLimit = 0,
+                });
+            });
+        });
+        return services;
+    }
+
+    /// <summary>Registered after every other hosted service so that it stops first.</summary>
+    public static IServiceCollection AddRealtimeLifetime(this IServiceCollection services)
+    {
+        services.AddHostedService<RealtimeLifetime>();
+        return services;
+    }
+
+    public static IServiceCollection AddCommand<T>(this IServiceCollection services) where T : class, ICommandHandler
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ICommandHandler, T>());
+        return services;
+    }
+
+    public static IServiceCollection AddChannelPolicy<T>(this IServiceCollection services) where T : class, IChannelPolicy
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelPolicy, T>());
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapRealtime(this IEndpointRouteBuilder app)
+    {
+        app.Map("/ws", (HttpContext context, ConnectionHandler handler) => handler.HandleAsync(context))
+            .RequireRateLimiting(ConnectRatePolicy)
+            .ExcludeFromDescription();
+        return app;
+    }
+}
+
+/// <summary>Cross-property rules of <see cref="RealtimeOptions"/>.</summary>
+internal sealed class RealtimeOptionsValidator : IValidateOptions<RealtimeOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RealtimeOptions options)
+    {
+        var failures = new List<string>();
+        if (options.CommandBurst < 1) failures.Add("Realtime:CommandBurst must be at least 1.");
+        if (options.MediaDropThreshold >= options.SendQueueCapacity)
+            failures.Add("Realtime:MediaDropThreshold must be below Realtime:SendQueueCapacity, or media could close a listener as a slow consumer.");
+        if (options.SendQueueMaxBytes < options.MaxMessageBytes)
+            failures.Add("Realtime:SendQueueMaxBytes must be at least Realtime:MaxMessageBytes.");
+        if (options.ClientPingIntervalSeconds * 2 > options.KeepAliveIntervalSeconds + options.KeepAliveTimeoutSeconds + 60)
+            failures.Add("Realtime:ClientPingIntervalSeconds is too long for the keep-alive settings.");
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,28 @@
+namespace Heartline.Core.Presence;
+
+/// <summary>Persists open connections and their disconnect actions so a restart can finish what a crash left.</summary>
+internal interface IConnectionStore
+{
+    Task AddAsync(ConnectionRecord connection, CancellationToken cancellationToken = default);
+
+    /// <summary>Marks the connection ended (idempotent: a second call keeps the first end).</summary>
+    Task EndAsync(string connectionId, long endedAt, string reason, CancellationToken cancellationToken = default);
+
+    /// <summary>Connections of <paramref name="nodeId"/> (null: of every node) that were never ended.</summary>
+    Task<IReadOnlyList<ConnectionRecord>> ListOpenAsync(string? nodeId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes at most <paramref name="limit"/> connections that ended before <paramref name="endedBefore"/> (Unix ms)
+    /// and returns how many. Open connections are never deleted, nor ended ones a push-to-talk participant row still
+    /// points at while it is open. Idempotent; on PostgreSQL a node that finds another purging skips (returns 0).
+    /// </summary>
+    Task<int> PurgeEndedAsync(long endedBefore, int limit, CancellationToken cancellationToken = default);
+
+    Task AddActionAsync(DisconnectActionRecord action, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the action after it ran; false when it was already gone.</summary>
+    Task<bool> RemoveActionAsync(string actionId, CancellationToken cancellationToken = default);
+
+    /// <summary>The actions still registered for a connection, oldest first.</summary>
+    Task<IReadOnlyList<DisconnectActionRecord>> ListActionsAsync(string connectionId, CancellationToken cancellationToken = default);
+}

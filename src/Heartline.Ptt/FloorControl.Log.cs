@@ -1,0 +1,20 @@
+namespace Heartline.Ptt;
+
+internal sealed partial class FloorControl
+{
+    private static partial class Log
+    {
+        [LoggerMessage(3001, LogLevel.Debug, "Session {SessionId} of office {Office} started: speaker {UserId}, {Participants} listeners.")]
+        public static partial void SessionStarted(ILogger logger, string sessionId, string office, string userId, int participants);
+
+        [LoggerMessage(3002, LogLevel.Debug, "Session {SessionId} of office {Office} ended: {Reason}.")]
+        public static partial void SessionEnded(ILogger logger, string sessionId, string office, string reason);
+
+        [LoggerMessage(3003, LogLevel.Error, "The release action of session {SessionId} could not be registered or cancelled.")]
+        public static partial void ActionRegistrationFailed(ILogger logger, Exception exception, string sessionId);
+
+        [LoggerMessage(3004, LogLevel.Debug,
+            "User {UserId} pressed on connection {ConnectionId} and takes over session {SessionId} of office {Office} from its silent or closing connection {HolderId}.")]
+        public static partial void TakenOver(ILogger logger, string sessionId, string office, string userId, string holderId, string connectionId);
+    }
+}

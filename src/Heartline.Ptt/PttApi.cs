@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Heartline.Core.Auth;
+using Heartline.Core.Events;
+using Heartline.Core.Protocol;
+using Heartline.Ptt.Agora;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Heartline.Ptt;
+
+/// <summary>The PTT HTTP API (docs/protocol.md 10.4). Every endpoint is scoped to the caller's office; admins see all.</summary>
+internal static class PttApi
+{
+    public static IEndpointRouteBuilder MapPttApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/ptt").RequireAuthorization();
+        group.MapPost("/token", IssueToken).WithName("IssuePttToken").WithSummary("Agora AccessToken2 for the caller's office channel.");
+        group.MapGet("/offices", ListOffices).WithName("ListPttOffices")
+            .WithSummary("Offices with an active session or a session in the last 24 hours, with their live state (admins: all; others: their own).");
+        group.MapGet("/offices/{office}", GetOffice).WithName("GetPttOffice").WithSummary("Live PTT state of an office.");
+        group.MapGet("/events", GetEvents).WithName("GetPttEvents").WithSummary("PTT events of an office, paged oldest first or (order=desc) newest first.");
+        group.MapGet("/stats", GetStats).WithName("GetPttStats").WithSummary("Daily PTT statistics of an office.");
+        return app;
+    }
+
+    private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> IssueToken(HttpContext http, IFloorControl floors,
+        IOptions<AgoraOptions> agora, TimeProvider time, TokenRequest? request, CancellationToken cancellationToken)
+    {
+        var user = BearerAuthenticationHandler.UserOf(http);
+        var options = agora.Value;
+        if (request?.Office is { } requested && !PttChannels.IsOfficeKey(requested))
+            return HttpProblems.BadRequest("office: {region_id}_{office_id}, each 1-64 of A-Z a-z 0-9 - . @ / 사무실 형식이 잘못되었습니다");
+        var office = request?.Office ?? user.OfficeKey;
+        if (!user.CanObserve(office)) return HttpProblems.Forbidden("another office / 다른 사무실입니다");
+        if (string.IsNullOrEmpty(options.AppId) || string.IsNullOrEmpty(options.AppCertificate))
+            return HttpProblems.Create(StatusCodes.Status503ServiceUnavailable, ErrorCodes.Unavailable,
+                "Agora is not configured (Ptt:Agora:AppId, Ptt:Agora:AppCertificate) / Agora가 설정되지 않았습니다");
+        if (!PttChannels.IsMemberRole(user.Role) && !user.IsAdmin && user.Role != Roles.Viewer)
+            return HttpProblems.Forbidden("role may not join PTT / PTT 참여 권한이 없습니다");
+        var speaker = await floors.SpeakerAsync(office, cancellationToken).ConfigureAwait(false);
+        var publisher = speaker is not null && speaker.UserId == user.UserId && PttChannels.IsMemberRole(user.Role);
+        var uid = AgoraUid(user.UserId);
+        var issuedAt = (uint)time.GetUtcNow().ToUnixTimeSeconds();
+        var salt = (uint)RandomNumberGenerator.GetInt32(1, 100_000_000);
+        var channel = PttChannels.MediaChannel(office);
+        var token = AgoraTokenBuilder.BuildRtcToken(options.AppId, options.AppCertificate, channel, uid,
+            publisher ? AgoraRole.Publisher : AgoraRole.Subscriber, issuedAt, salt, (uint)options.TokenExpireSeconds);
+        return TypedResults.Ok(new TokenResponse(token, options.AppId, channel, uid, publisher ? "publisher" : "subscriber",
+            (issuedAt + (long)options.TokenExpireSeconds) * 1000));
+    }
+
+    /// <summary>A stable non-zero 32-bit Agora uid for a user id (uid 0 would let anyone join with the token).</summary>
+    internal static uint AgoraUid(string userId)
+    {
+        // FNV-1a: small, stable across processes and platforms (string.GetHashCode is randomized per process).
+        var hash = 2166136261u;
+        foreach (var b in Encoding.UTF8.GetBytes(userId))
+        {
+            hash ^= b;
+            hash *= 16777619u;
+        }
+        return hash == 0 ? 1 : hash;
+    }
+
+    private static async Task<Ok<IReadOnlyList<PttState>>> ListOffices(HttpContext http, IFloorControl floors, PttStore store,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        var user = BearerAuthenticationHandler.UserOf(http);
+        var since = time.GetUtcNow().AddDays(-1).ToUnixTimeMilliseconds();
+        var offices = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var office in await floors.ActiveOfficesAsync(cancellationToken).ConfigureAwait(false)) offices.Add(office);
+        foreach (var office in await store.OfficesSinceAsync(since, cancellationToken).ConfigureAwait(false)) offices.Add(office);
+        offices.Add(user.OfficeKey);
+        var states = new List<PttState>();
+        foreach (var office in offices.Where(user.CanObserve)) states.Add(await floors.StateAsync(office, cancellationToken).ConfigureAwait(false));
+        return TypedResults.Ok<IReadOnlyList<PttState>>(states);
+    }
+
+    private static async Task<Results<Ok<PttState>, ProblemHttpResult>> GetOffice(string office, HttpContext http, IFloorControl floors,
+        CancellationToken cancellationToken)
+    {
+        var user = BearerAuthenticationHandler.UserOf(http);
+        if (!user.CanObserve(office)) return HttpProblems.Forbidden("another office / 다른 사무실입니다");
+        return TypedResults.Ok(await floors.StateAsync(office, cancellationToken).ConfigureAwait(false));
+    }
+
+    private static async Task<Results<Ok<EventsResponse>, ProblemHttpResult>> GetEvents(HttpContext http, IEventLog events,
+        string? office, long? from, long? to, string? type, long? after, long? before, string? order, int? limit,
+        CancellationToken cancellationToken)
+    {
+        var user = BearerAuthenticationHandler.UserOf(http);
+        office ??= user.OfficeKey;
+        if (!user.CanObserve(office)) return HttpProblems.Forbidden("another office / 다른 사무실입니다");
+        if (type is not null && !PttEventTypes.All.Contains(type)) return HttpProblems.BadRequest("type: one of " + string.Join(", ", PttEventTypes.All));
+        if (limit is < 1 or > 1000) return HttpProblems.BadRequest("limit: 1 to 1000");
+        if (order is not (null or "asc" or "desc")) return HttpProblems.BadRequest("order: asc or desc");
+        var query = new EventQuery(office, from, to, type, after, limit ?? 100, before, Descending: order == "desc");
+        return TypedResults.Ok(await EventsApi.PageAsync(events, query, cancellationToken).ConfigureAwait(false));
+    }
+
+    private static async Task<Results<Ok<PttDailyStats>, ProblemHttpResult>> GetStats(HttpContext http, PttStatistics statistics,
+        string? office, string? date, CancellationToken cancellationToken)
+    {
+        var user = BearerAuthenticationHandler.UserOf(http);
+        office ??= user.OfficeKey;
+        if (!user.CanObserve(office)) return HttpProblems.Forbidden("another office / 다른 사무실입니다");
+        DateOnly? day = null;
+        if (date is not null)
+        {
+            if (!DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
+                return HttpProblems.BadRequest("date: YYYY-MM-DD");
+            day = parsed;
+        }
+        return TypedResults.Ok(await statistics.DailyAsync(office, day, cancellationToken).ConfigureAwait(false));
+    }
+}

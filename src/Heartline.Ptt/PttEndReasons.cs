@@ -1,0 +1,29 @@
+namespace Heartline.Ptt;
+
+/// <summary>Why a PTT session ended; the catalog docs/protocol.md section 10 lists.</summary>
+internal static class PttEndReasons
+{
+    public const string Released = "released";
+    public const string Disconnected = "disconnected";
+    public const string LeaseExpired = "lease_expired";
+    public const string MaxDuration = "max_duration";
+    public const string Preempted = "preempted";
+    public const string ServerRestart = "server_restart";
+    public const string StaleCleaned = "stale_cleaned";
+    public const string NodeLost = "node_lost";
+}
+
+/// <summary>Durable event types of the module (seed 2.1 and 6.2).</summary>
+internal static class PttEventTypes
+{
+    public const string SessionStarted = "SESSION_STARTED";
+    public const string SessionEnded = "SESSION_ENDED";
+    public const string UserJoined = "USER_JOINED";
+    public const string UserLeft = "USER_LEFT";
+    public const string SpeakerChanged = "SPEAKER_CHANGED";
+    public const string HeartbeatLost = "HEARTBEAT_LOST";
+    public const string PttBusy = "PTT_BUSY";
+
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
+        { SessionStarted, SessionEnded, UserJoined, UserLeft, SpeakerChanged, HeartbeatLost, PttBusy };
+}
