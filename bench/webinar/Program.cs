@@ -47,7 +47,7 @@ var app = HeartlineApp.Build([
     "--environment", "Testing", "--urls", "http://127.0.0.1:0",
     "--Storage:Provider", options.Provider, "--Storage:ConnectionString", connectionString,
     "--Webinar:RequestRatePerIp", "10000000",
-    "--Logging:LogLevel:Default", "Warning", "--Logging:LogLevel:Heartline.Server.Webinar", Environment.GetEnvironmentVariable("BENCH_WEBINAR_LOG") ?? "Warning",
+    "--Logging:LogLevel:Default", "Warning", "--Logging:LogLevel:Heartline.Webinar", Environment.GetEnvironmentVariable("BENCH_WEBINAR_LOG") ?? "Warning",
 ]);
 await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(60));
 try
@@ -209,9 +209,9 @@ internal static class Benchmarks
     /// <summary>The same pings without HTTP: straight into the tracker (its rules, the write queue, the database).</summary>
     public static async Task<int> PingsDirectAsync(WebApplication app, string webinarId, Options options)
     {
-        var tracker = app.Services.GetRequiredService<Heartline.Server.Webinar.WebinarTracker>();
-        var client = new Heartline.Server.Webinar.ClientDetails("bench", null, "127.0.0.1");
-        var viewers = Enumerable.Range(0, options.Viewers).Select(i => Heartline.Server.Webinar.Viewer.Guest($"{i:x32}")).ToArray();
+        var tracker = app.Services.GetRequiredService<Heartline.Webinar.WebinarTracker>();
+        var client = new Heartline.Webinar.ClientDetails("bench", null, "127.0.0.1");
+        var viewers = Enumerable.Range(0, options.Viewers).Select(i => Heartline.Webinar.Viewer.Guest($"{i:x32}")).ToArray();
         for (var i = 0; i < viewers.Length; i++)
             await tracker.TrackAsync(webinarId, viewers[i], $"session_bench_{i:D6}", true, client);
         long count = 0, next = 0;
@@ -259,7 +259,7 @@ internal static class Benchmarks
             $"garbage collections during the {options.Runs} requests: gen0 {GC.CollectionCount(0) - gen0}, gen1 {GC.CollectionCount(1) - gen1}, gen2 {GC.CollectionCount(2) - gen2}, paused {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0} ms"));
         Array.Sort(times);
         // The same work without HTTP: the store's ordered read, then the sweep in C#.
-        var store = app.Services.GetRequiredService<Heartline.Server.Webinar.IWebinarStore>();
+        var store = app.Services.GetRequiredService<Heartline.Webinar.IWebinarStore>();
         var webinar = (await store.GetWebinarAsync(webinarId))!;
         double[] reads = new double[options.Runs], computes = new double[options.Runs];
         for (var i = 0; i < options.Runs; i++)
@@ -268,7 +268,7 @@ internal static class Benchmarks
             using var sessions = await store.ReadStatsSessionsAsync(webinarId);
             reads[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             started = Stopwatch.GetTimestamp();
-            Heartline.Server.Webinar.WatchStatistics.Compute(webinar, sessions, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 90);
+            Heartline.Webinar.WatchStatistics.Compute(webinar, sessions, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 90);
             computes[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         }
         Array.Sort(reads);

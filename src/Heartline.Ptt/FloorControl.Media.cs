@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Heartline.Core.Cluster;
 using Heartline.Core.Connections;
 
 namespace Heartline.Ptt;
@@ -7,10 +8,12 @@ internal enum AudioOutcome
 {
     /// <summary>Forwarded to the listeners.</summary>
     Relayed,
-    /// <summary>From the speaker but fenced off (older epoch), dropped silently.</summary>
+    /// <summary>From the speaker but fenced off (older epoch, or after the release hang), dropped silently.</summary>
     Dropped,
-    /// <summary>The connection may not send audio (not the speaker), or the frame is malformed.</summary>
+    /// <summary>The connection may not send audio now (it does not hold the floor).</summary>
     Refused,
+    /// <summary>The frame itself is malformed (docs/protocol.md 10.5).</summary>
+    Malformed,
 }
 
 internal sealed partial class FloorControl
@@ -20,30 +23,34 @@ internal sealed partial class FloorControl
     private const int MaxOpusPacket = 1275;
 
     /// <summary>
-    /// Relays one audio frame (docs/protocol.md 10.5). Lock-free: it reads the office's current grant, checks the
-    /// speaker and epoch, marks the lease active and queues the same bytes to every listener.
+    /// Relays one audio frame of a speaker connected here (docs/protocol.md 10.5). Lock-free: it reads the office's held
+    /// grant, checks the speaker and epoch, marks the lease active and queues the same bytes to this node's listeners
+    /// and, through the peer links, to the other nodes'.
     /// </summary>
     public AudioOutcome OnAudio(ClientConnection connection, ReadOnlyMemory<byte> frame)
     {
-        var user = connection.User;
-        if (user is null || !IsAudioFrame(frame.Span) || !_floors.TryGetValue(user.OfficeKey, out var floor))
-            return AudioOutcome.Refused;
+        if (connection.Principal?.OfficeKey() is not { } office || !_floors.TryGetValue(office, out var floor)) return AudioOutcome.Refused;
+        var held = floor.Held;
+        var ended = floor.LastHeld;
+        // A speaker's bad frame is that frame's fault, not a reason to stop sending; anyone else may not send at all.
+        var speaking = (held is not null && held.Speaker == connection) || (ended is not null && ended.Grant.Speaker == connection);
+        if (!speaking) return AudioOutcome.Refused;
+        if (!IsAudioFrame(frame.Span)) return AudioOutcome.Malformed;
         var epoch = BinaryPrimitives.ReadInt64BigEndian(frame.Span[1..9]);
-        var current = floor.Current;
-        if (current is not null && current.Speaker == connection)
+        if (held is not null && held.Speaker == connection)
         {
-            if (current.Epoch != epoch) return AudioOutcome.Dropped;
-            current.Touch(time.GetTimestamp());
-            Forward(current.Listeners, frame);
+            if (held.Epoch != epoch) return AudioOutcome.Dropped;
+            held.Touch(_time.GetTimestamp());
+            Relay(floor, floor.Listeners, frame, toPeers: true);
             return AudioOutcome.Relayed;
         }
-        // The speaker of a grant that just ended: its last frames are still in flight.
-        if (floor.LastEnded is { } ended && ended.Grant.Speaker == connection)
+        // The speaker of a grant that just ended here: its last frames are still in flight.
+        if (ended is not null && ended.Grant.Speaker == connection)
         {
             if (ended.Grant.Epoch == epoch && ended.Reason == PttEndReasons.Released
-                && time.GetElapsedTime(ended.EndedTimestamp) <= TimeSpan.FromMilliseconds(_options.ReleaseHangMs))
+                && _time.GetElapsedTime(ended.EndedTimestamp) <= TimeSpan.FromMilliseconds(_options.ReleaseHangMs))
             {
-                Forward(ended.Grant.Listeners, frame);
+                Relay(floor, floor.HangListeners, frame, toPeers: true);
                 return AudioOutcome.Relayed;
             }
             return AudioOutcome.Dropped;
@@ -51,15 +58,40 @@ internal sealed partial class FloorControl
         return AudioOutcome.Refused;
     }
 
+    /// <summary>
+    /// A frame another node relayed for <paramref name="office"/>. That node fenced it against its own grant; here it is
+    /// dropped only when this node knows a newer epoch (or the session ended past the release hang).
+    /// </summary>
+    internal bool OnPeerAudio(string office, ReadOnlyMemory<byte> frame)
+    {
+        if (!IsAudioFrame(frame.Span) || !_floors.TryGetValue(office, out var floor)) return false;
+        var epoch = BinaryPrimitives.ReadInt64BigEndian(frame.Span[1..9]);
+        // Epochs are clock milliseconds at the grant (at least): one far ahead of this node's clock is no real grant.
+        if (epoch > _time.GetUtcNow().ToUnixTimeMilliseconds() + PeerEndpoint.CredentialWindow.TotalMilliseconds) return false;
+        var view = floor.View;
+        // A newer epoch than the view is a grant whose notice has not arrived yet: its audio may come first.
+        var live = epoch > view.Epoch || (epoch == view.Epoch && view.Active);
+        var hang = !live && epoch == view.Epoch && view.EndedReason == PttEndReasons.Released
+            && _time.GetElapsedTime(view.EndedTimestamp) <= TimeSpan.FromMilliseconds(_options.ReleaseHangMs);
+        if (!live && !hang) return false;
+        // A grant newer than the view (its notice has not arrived) has no listeners here yet: every member hears it.
+        var listeners = epoch > view.Epoch ? floor.Members : live ? floor.Listeners : floor.HangListeners;
+        if (listeners.Length == 0) return false;
+        Relay(floor, listeners, frame, toPeers: false);
+        return true;
+    }
+
     /// <summary>An Opus audio frame: the kind byte, the 12-byte header, then 1 to 1,275 bytes of Opus.</summary>
     internal static bool IsAudioFrame(ReadOnlySpan<byte> frame) =>
         frame.Length > AudioHeaderLength && frame.Length <= AudioHeaderLength + MaxOpusPacket && frame[0] == OpusAudioKind;
 
-    private static void Forward(ClientConnection[] listeners, ReadOnlyMemory<byte> frame)
+    private void Relay(OfficeFloor floor, ClientConnection[] listeners, ReadOnlyMemory<byte> frame, bool toPeers)
     {
-        if (listeners.Length == 0) return;
+        var peers = toPeers && _peers.HasPeers;
+        if (listeners.Length == 0 && !peers) return;
         // The receive buffer is reused after this call: copy once, share the copy.
         var copy = frame.ToArray();
         foreach (var listener in listeners) listener.SendMedia(copy);
+        if (peers) _peers.Broadcast(PeerAudio.MessageKind, PeerAudio.Message(floor.Office, copy));
     }
 }

@@ -1,70 +1,81 @@
 using System.Globalization;
-using System.Text.Json;
 using Heartline.Core.Events;
 
 namespace Heartline.Ptt;
 
 internal sealed partial class FloorControl
 {
-    private void RecordStarted(Grant grant, long pressToGrantUs)
+    /// <summary>
+    /// After a grant: the start's durable event (with the listeners on every node, counted from presence, and the
+    /// press→grant time), then this node's listeners' rows and events. Off the press path; on one node it completes at
+    /// once, in a cluster after reading presence.
+    /// </summary>
+    private void RecordStarted(HeldGrant held, string eventId, long pressToGrantUs, List<Participant> listeners) =>
+        _ = RecordStartedAsync(held, eventId, pressToGrantUs, listeners);
+
+    private async Task RecordStartedAsync(HeldGrant held, string eventId, long pressToGrantUs, List<Participant> listeners)
     {
-        var eventId = Guid.NewGuid().ToString("N");
-        var participants = grant.Participants.Values.ToList();
-        store.SessionStarted(grant, NodeId, eventId, pressToGrantUs, participants);
-        Event(PttEventTypes.SessionStarted, grant.Office, grant.SessionId, grant.SpeakerUser.UserId, new()
+        var count = listeners.Count;
+        try
+        {
+            count = 0;
+            foreach (var user in await _presence.ListAsync(held.Office).ConfigureAwait(false))
+            {
+                if (user.UserId != held.SpeakerUser.UserId && PttRoles.Talks(user.Role)) count += user.Connections.Count;
+            }
+        }
+        catch (Exception ex)
+        {
+            Log.ListenersUncounted(_logger, ex, held.SessionId);
+            count = listeners.Count;
+        }
+        _store.SessionFigures(held.SessionId, pressToGrantUs, count);
+        Event(PttEventTypes.SessionStarted, held.Office, held.SessionId, held.SpeakerUser.UserId, held.StartedAtMs, new()
         {
             ["event_id"] = eventId,
-            ["epoch"] = grant.Epoch.ToString(CultureInfo.InvariantCulture),
-            ["speaker_name"] = grant.SpeakerUser.Name,
-            ["app_type"] = grant.SpeakerUser.AppType,
-            ["participants"] = participants.Count.ToString(CultureInfo.InvariantCulture),
+            ["epoch"] = held.Epoch.ToString(CultureInfo.InvariantCulture),
+            ["speaker_name"] = held.SpeakerUser.Name,
+            ["app_type"] = held.SpeakerUser.AppType,
+            ["participants"] = count.ToString(CultureInfo.InvariantCulture),
             ["press_to_grant_us"] = pressToGrantUs.ToString(CultureInfo.InvariantCulture),
         });
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        foreach (var p in participants)
-        {
-            events.Enqueue(new EventRecord(0, PttEventTypes.UserJoined, grant.Office, grant.SessionId, p.User.UserId, now,
-                PttEventRecords.AutoJoinMetadata(p.User.AppType)));
-        }
-        Log.SessionStarted(logger, grant.SessionId, grant.Office, grant.SpeakerUser.UserId, participants.Count);
+        RecordListening(held.Office, held.SessionId, listeners);
+        Log.SessionStarted(_logger, held.SessionId, held.Office, held.SpeakerUser.UserId, count);
     }
 
-    private void RecordEnded(Grant grant, string reason, long now)
+    /// <summary>This node's members that joined a session when it started: their rows in one statement, their events.</summary>
+    private void RecordListening(string office, string sessionId, List<Participant> joined)
     {
-        store.SessionEnded(grant.SessionId, now, reason);
-        Event(PttEventTypes.SessionEnded, grant.Office, grant.SessionId, grant.SpeakerUser.UserId, new()
+        if (joined.Count == 0) return;
+        _store.ParticipantsJoined(sessionId, joined);
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var p in joined)
+            _events.Enqueue(new EventRecord(0, PttEventTypes.UserJoined, office, sessionId, p.User.UserId, now, PttEventRecords.AutoJoinMetadata(p.User.AppType)));
+    }
+
+    private void RecordEnded(string office, string sessionId, string speakerUserId, string reason, long startedAt, long now) =>
+        Event(PttEventTypes.SessionEnded, office, sessionId, speakerUserId, now, new()
         {
             ["reason"] = reason,
-            ["duration_ms"] = (now - grant.StartedAtMs).ToString(CultureInfo.InvariantCulture),
+            ["duration_ms"] = (now - startedAt).ToString(CultureInfo.InvariantCulture),
         });
-    }
 
-    private void RecordJoined(Grant grant, Participant participant)
-    {
-        store.ParticipantJoined(grant.SessionId, participant, grant.Participants.Count);
-        Event(PttEventTypes.UserJoined, grant.Office, grant.SessionId, participant.User.UserId, new() { ["app_type"] = participant.User.AppType });
-    }
+    private void RecordJoined(string office, string sessionId, ParticipantInfo participant) =>
+        Event(PttEventTypes.UserJoined, office, sessionId, participant.UserId, _time.GetUtcNow().ToUnixTimeMilliseconds(),
+            new() { ["app_type"] = participant.AppType });
 
-    private void RecordLeft(Grant grant, Participant participant, string reason)
-    {
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var lost = reason == "heartbeat_lost";
-        store.ParticipantLeft(grant.SessionId, participant.Connection.Id, now, reason, participant.Connection.LastSeenMs, lost);
-        Event(lost ? PttEventTypes.HeartbeatLost : PttEventTypes.UserLeft, grant.Office, grant.SessionId, participant.User.UserId,
-            new() { ["reason"] = reason });
-    }
+    private void RecordLeft(string office, string sessionId, string userId, string reason) =>
+        Event(reason == "heartbeat_lost" ? PttEventTypes.HeartbeatLost : PttEventTypes.UserLeft, office, sessionId, userId,
+            _time.GetUtcNow().ToUnixTimeMilliseconds(), new() { ["reason"] = reason });
 
-    private void RecordBusy(string office, PttUser presser, Grant current) =>
-        Event(PttEventTypes.PttBusy, office, current.SessionId, presser.UserId, new() { ["speaker"] = current.SpeakerUser.UserId });
+    private void RecordBusy(string office, PttUser presser, FloorHolder holder) =>
+        Event(PttEventTypes.PttBusy, office, holder.SessionId, presser.UserId, _time.GetUtcNow().ToUnixTimeMilliseconds(),
+            new() { ["speaker"] = holder.Speaker.UserId });
 
-    private void RecordSpeakerChanged(Grant grant, Grant previous)
-    {
-        hub.Publish(PttChannels.EventChannel(grant.Office), new SpeakerChanged("speaker_changed", grant.SessionId, grant.Epoch,
-            grant.SpeakerUser, previous.SpeakerUser), PttJsonContext.Default.SpeakerChanged);
-        Event(PttEventTypes.SpeakerChanged, grant.Office, grant.SessionId, grant.SpeakerUser.UserId,
-            new() { ["previous"] = previous.SpeakerUser.UserId, ["previous_session_id"] = previous.SessionId });
-    }
+    private void RecordSpeakerChanged(string office, FloorGrant grant, PttUser speaker, FloorHolder previous) =>
+        Event(PttEventTypes.SpeakerChanged, office, grant.SessionId, speaker.UserId, grant.StartedAtMs,
+            new() { ["previous"] = previous.Speaker.UserId, ["previous_session_id"] = previous.SessionId });
 
-    private void Event(string type, string office, string sessionId, string userId, Dictionary<string, string> metadata) =>
-        PttEventRecords.Enqueue(events, type, office, sessionId, userId, time.GetUtcNow().ToUnixTimeMilliseconds(), metadata);
+    private void Event(string type, string office, string sessionId, string userId, long time, Dictionary<string, string> metadata) =>
+        PttEventRecords.Enqueue(_events, type, office, sessionId, userId, time, metadata);
 }

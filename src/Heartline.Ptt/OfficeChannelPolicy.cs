@@ -4,19 +4,19 @@ using Heartline.Core.Protocol;
 
 namespace Heartline.Ptt;
 
-/// <summary><c>office:{office}</c> and <c>office:{office}/{topic}</c>: an office's own broadcast channels.</summary>
+/// <summary>
+/// <c>office:{office}</c> and <c>office:{office}/{topic}</c>: an office's own broadcast channels. Those who may observe
+/// the office subscribe; its talking members (and administrators) publish.
+/// </summary>
 internal sealed class OfficeChannelPolicy : IChannelPolicy
 {
     public string Namespace => "office";
 
-    public string? CanSubscribe(HeartlineUser user, string path) =>
-        user.CanObserve(OfficeOf(path)) ? null : ErrorCodes.Forbidden;
+    public ErrorCode? CanSubscribe(Principal principal, string path) =>
+        principal.CanObserve(OfficeOf(path)) ? null : ErrorCodes.Forbidden;
 
-    public string? CanPublish(HeartlineUser user, string path)
-    {
-        if (!user.CanObserve(OfficeOf(path))) return ErrorCodes.Forbidden;
-        return user.Role is Roles.Viewer or Roles.Guest ? ErrorCodes.Forbidden : null;
-    }
+    public ErrorCode? CanPublish(Principal principal, string path) =>
+        principal.CanObserve(OfficeOf(path)) && principal.Has(PttRoles.PublishOffice) ? null : ErrorCodes.Forbidden;
 
     private static string OfficeOf(string path)
     {

@@ -2,22 +2,21 @@ using Heartline.Core.Connections;
 
 namespace Heartline.Ptt;
 
-/// <summary>A listener of one session.</summary>
+/// <summary>A listener of the current session on this node.</summary>
 internal sealed class Participant(ClientConnection connection, PttUser user, long joinedAtMs)
 {
     public ClientConnection Connection { get; } = connection;
     public PttUser User { get; } = user;
     public long JoinedAtMs { get; } = joinedAtMs;
 
-    public ParticipantInfo Info() =>
-        new(User.UserId, Connection.User?.Name ?? User.Name, User.AppType, Connection.Device, JoinedAtMs, Connection.LastSeenMs);
+    public ParticipantInfo Info() => new(User.UserId, User.Name, User.AppType, Connection.Device, JoinedAtMs, Connection.LastSeenMs);
 }
 
 /// <summary>
-/// What every granted floor has, on one node or in a cluster: who speaks since when, the speaker's last activity
-/// (audio frames update it without a lock) and the speaker's release action.
+/// A grant whose speaker is connected to this node: this node enforces its lease and maximum talk time with a timer,
+/// extends the lease in the store, and relays the speaker's audio (frames update the activity without a lock).
 /// </summary>
-internal abstract class SpeakerGrant(string sessionId, long epoch, string office, ClientConnection speaker, PttUser speakerUser,
+internal sealed class HeldGrant(string sessionId, long epoch, string office, ClientConnection speaker, PttUser speakerUser,
     long startedAtMs, long startedTimestamp)
 {
     private long _lastActivity = startedTimestamp;
@@ -36,50 +35,66 @@ internal abstract class SpeakerGrant(string sessionId, long epoch, string office
     public long LastActivityTimestamp => Volatile.Read(ref _lastActivity);
 
     public void Touch(long timestamp) => Volatile.Write(ref _lastActivity, timestamp);
+
+    /// <summary>The activity the lease in the store was last extended for (only the lease renewer touches it).</summary>
+    public long RenewedActivity { get; set; } = startedTimestamp;
+
+    /// <summary>Set while an end of this grant is in flight, so the timer does not start a second one.</summary>
+    public int Ending;
 }
 
-/// <summary>A single-node grant, with its listeners (copy-on-write under the office lock).</summary>
-internal sealed class Grant(string sessionId, long epoch, string office, ClientConnection speaker, PttUser speakerUser,
-    long startedAtMs, long startedTimestamp)
-    : SpeakerGrant(sessionId, epoch, office, speaker, speakerUser, startedAtMs, startedTimestamp)
+/// <summary>A grant held here that just ended: its audio is still relayed for the release hang.</summary>
+internal sealed record EndedGrant(HeldGrant Grant, string Reason, long EndedTimestamp);
+
+/// <summary>
+/// What this node knows of an office's floor: the newest epoch, its session, whether it is active, and when and why it
+/// ended (from its own decisions and other nodes' notifications). Immutable, so audio reads it without a lock.
+/// </summary>
+internal sealed record FloorView(long Epoch, string? SessionId, bool Active, string? EndedReason, long EndedTimestamp, string? PreviousSessionId)
 {
-    /// <summary>Connections audio is forwarded to: every participant (the speaker is not one).</summary>
-    public ClientConnection[] Listeners { get; set; } = [];
-
-    public Dictionary<string, Participant> Participants { get; } = new(StringComparer.Ordinal);
-
-    public void RebuildListeners() => Listeners = [.. Participants.Values.Select(p => p.Connection)];
+    public static readonly FloorView None = new(0, null, false, null, 0, null);
 }
 
-/// <summary>A grant that just ended: its audio is still delivered for the release hang, then silently dropped.</summary>
-internal sealed record EndedGrant(Grant Grant, string Reason, long EndedTimestamp);
-
-/// <summary>The floor of one office. All changes happen under <see cref="Lock"/>; audio reads <see cref="Current"/> lock-free.</summary>
+/// <summary>
+/// One office as this node sees it: its members connected here, the listeners of the current session here, the grant
+/// held here (if its speaker is connected here) and the floor view. Changes happen under <see cref="Lock"/>; audio
+/// reads the volatile fields lock-free.
+/// </summary>
 internal sealed class OfficeFloor(string office)
 {
+    private HeldGrant? _held;
+    private EndedGrant? _lastHeld;
+    private FloorView _view = FloorView.None;
+
     public string Office { get; } = office;
 
     public Lock Lock { get; } = new();
 
-    /// <summary>The last epoch issued in this office; grants take the next one.</summary>
-    public long Epoch { get; set; }
+    /// <summary>This node's connections of the office that talk (copy-on-write under <see cref="Lock"/>).</summary>
+    public ClientConnection[] Members { get; set; } = [];
 
-    private Grant? _current;
+    /// <summary>This node's listeners of <see cref="ParticipantsSession"/>, by connection id.</summary>
+    public Dictionary<string, Participant> Participants { get; } = new(StringComparer.Ordinal);
 
-    public Grant? Current
-    {
-        get => Volatile.Read(ref _current);
-        set => Volatile.Write(ref _current, value);
-    }
+    /// <summary>The session <see cref="Participants"/> belong to, and its epoch.</summary>
+    public string? ParticipantsSession { get; set; }
 
-    private EndedGrant? _lastEnded;
+    public long ParticipantsEpoch { get; set; }
 
-    public EndedGrant? LastEnded
-    {
-        get => Volatile.Read(ref _lastEnded);
-        set => Volatile.Write(ref _lastEnded, value);
-    }
+    /// <summary>Connections audio is forwarded to: this node's participants (copy-on-write under <see cref="Lock"/>).</summary>
+    public ClientConnection[] Listeners { get; private set; } = [];
 
-    /// <summary>Fires at the grant's next deadline (lease or maximum talk time).</summary>
+    /// <summary>The listeners of the session that ended last: its audio in flight still reaches them for the release hang.</summary>
+    public ClientConnection[] HangListeners { get; set; } = [];
+
+    public HeldGrant? Held { get => Volatile.Read(ref _held); set => Volatile.Write(ref _held, value); }
+
+    public EndedGrant? LastHeld { get => Volatile.Read(ref _lastHeld); set => Volatile.Write(ref _lastHeld, value); }
+
+    public FloorView View { get => Volatile.Read(ref _view); set => Volatile.Write(ref _view, value); }
+
+    /// <summary>Fires at the held grant's next deadline (lease or maximum talk time).</summary>
     public ITimer? Timer { get; set; }
+
+    public void RebuildListeners() => Listeners = [.. Participants.Values.Select(p => p.Connection)];
 }

@@ -25,23 +25,23 @@ internal static class PttApi
         return app;
     }
 
-    private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> IssueToken(HttpContext http, IFloorControl floors,
+    private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> IssueToken(HttpContext http, FloorControl floors,
         IOptions<AgoraOptions> agora, TimeProvider time, TokenRequest? request, CancellationToken cancellationToken)
     {
-        var user = BearerAuthenticationHandler.UserOf(http);
+        var user = http.GetPrincipal();
         var options = agora.Value;
-        if (request?.Office is { } requested && !PttChannels.IsOfficeKey(requested))
-            return HttpProblems.BadRequest("office: {region_id}_{office_id}, each 1-64 of A-Z a-z 0-9 - . @ / 사무실 형식이 잘못되었습니다");
-        var office = request?.Office ?? user.OfficeKey;
-        if (!user.CanObserve(office)) return HttpProblems.Forbidden("another office / 다른 사무실입니다");
+        if (request?.Office is { } requested && !PttIdentity.IsOfficeKey(requested))
+            return HttpProblems.BadRequest("office: {region_id}_{office_id}, each 1-64 of A-Z a-z 0-9 - . @");
+        if ((request?.Office ?? user.OfficeKey()) is not { } office) return HttpProblems.BadRequest("office is required: the token names no office");
+        if (!user.CanObserve(office)) return HttpProblems.Forbidden("another office");
         if (string.IsNullOrEmpty(options.AppId) || string.IsNullOrEmpty(options.AppCertificate))
             return HttpProblems.Create(StatusCodes.Status503ServiceUnavailable, ErrorCodes.Unavailable,
-                "Agora is not configured (Ptt:Agora:AppId, Ptt:Agora:AppCertificate) / Agora가 설정되지 않았습니다");
-        if (!PttChannels.IsMemberRole(user.Role) && !user.IsAdmin && user.Role != Roles.Viewer)
-            return HttpProblems.Forbidden("role may not join PTT / PTT 참여 권한이 없습니다");
+                "Agora is not configured (Ptt:Agora:AppId, Ptt:Agora:AppCertificate)");
+        if (!user.Has(PttRoles.Talk) && !user.Has(PttRoles.Observe))
+            return HttpProblems.Forbidden("this principal's roles may not join push-to-talk media");
         var speaker = await floors.SpeakerAsync(office, cancellationToken).ConfigureAwait(false);
-        var publisher = speaker is not null && speaker.UserId == user.UserId && PttChannels.IsMemberRole(user.Role);
-        var uid = AgoraUid(user.UserId);
+        var publisher = speaker is not null && speaker.UserId == user.SubjectId && user.Has(PttRoles.Talk);
+        var uid = AgoraUid(user.SubjectId);
         var issuedAt = (uint)time.GetUtcNow().ToUnixTimeSeconds();
         var salt = (uint)RandomNumberGenerator.GetInt32(1, 100_000_000);
         var channel = PttChannels.MediaChannel(office);
@@ -64,25 +64,25 @@ internal static class PttApi
         return hash == 0 ? 1 : hash;
     }
 
-    private static async Task<Ok<IReadOnlyList<PttState>>> ListOffices(HttpContext http, IFloorControl floors, PttStore store,
+    private static async Task<Ok<IReadOnlyList<PttState>>> ListOffices(HttpContext http, FloorControl floors, PttStore store,
         TimeProvider time, CancellationToken cancellationToken)
     {
-        var user = BearerAuthenticationHandler.UserOf(http);
+        var user = http.GetPrincipal();
         var since = time.GetUtcNow().AddDays(-1).ToUnixTimeMilliseconds();
         var offices = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var office in await floors.ActiveOfficesAsync(cancellationToken).ConfigureAwait(false)) offices.Add(office);
         foreach (var office in await store.OfficesSinceAsync(since, cancellationToken).ConfigureAwait(false)) offices.Add(office);
-        offices.Add(user.OfficeKey);
+        if (user.OfficeKey() is { } own) offices.Add(own);
         var states = new List<PttState>();
         foreach (var office in offices.Where(user.CanObserve)) states.Add(await floors.StateAsync(office, cancellationToken).ConfigureAwait(false));
         return TypedResults.Ok<IReadOnlyList<PttState>>(states);
     }
 
-    private static async Task<Results<Ok<PttState>, ProblemHttpResult>> GetOffice(string office, HttpContext http, IFloorControl floors,
+    private static async Task<Results<Ok<PttState>, ProblemHttpResult>> GetOffice(string office, HttpContext http, FloorControl floors,
         CancellationToken cancellationToken)
     {
-        var user = BearerAuthenticationHandler.UserOf(http);
-        if (!user.CanObserve(office)) return HttpProblems.Forbidden("another office / 다른 사무실입니다");
+        var user = http.GetPrincipal();
+        if (!user.CanObserve(office)) return HttpProblems.Forbidden("another office");
         return TypedResults.Ok(await floors.StateAsync(office, cancellationToken).ConfigureAwait(false));
     }
 
@@ -90,9 +90,10 @@ internal static class PttApi
         string? office, long? from, long? to, string? type, long? after, long? before, string? order, int? limit,
         CancellationToken cancellationToken)
     {
-        var user = BearerAuthenticationHandler.UserOf(http);
-        office ??= user.OfficeKey;
-        if (!user.CanObserve(office)) return HttpProblems.Forbidden("another office / 다른 사무실입니다");
+        var user = http.GetPrincipal();
+        office ??= user.OfficeKey();
+        if (office is null) return HttpProblems.BadRequest("office is required: the token names no office");
+        if (!user.CanObserve(office)) return HttpProblems.Forbidden("another office");
         if (type is not null && !PttEventTypes.All.Contains(type)) return HttpProblems.BadRequest("type: one of " + string.Join(", ", PttEventTypes.All));
         if (limit is < 1 or > 1000) return HttpProblems.BadRequest("limit: 1 to 1000");
         if (order is not (null or "asc" or "desc")) return HttpProblems.BadRequest("order: asc or desc");
@@ -103,9 +104,10 @@ internal static class PttApi
     private static async Task<Results<Ok<PttDailyStats>, ProblemHttpResult>> GetStats(HttpContext http, PttStatistics statistics,
         string? office, string? date, CancellationToken cancellationToken)
     {
-        var user = BearerAuthenticationHandler.UserOf(http);
-        office ??= user.OfficeKey;
-        if (!user.CanObserve(office)) return HttpProblems.Forbidden("another office / 다른 사무실입니다");
+        var user = http.GetPrincipal();
+        office ??= user.OfficeKey();
+        if (office is null) return HttpProblems.BadRequest("office is required: the token names no office");
+        if (!user.CanObserve(office)) return HttpProblems.Forbidden("another office");
         DateOnly? day = null;
         if (date is not null)
         {

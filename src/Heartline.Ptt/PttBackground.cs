@@ -5,14 +5,13 @@ using Microsoft.Extensions.Options;
 namespace Heartline.Ptt;
 
 /// <summary>The third safety net (seed §4): removes silent participants and ends sessions of silent speakers.</summary>
-internal sealed class StaleSessionCleaner(IFloorControl floors, IOptions<PttOptions> options, TimeProvider time,
-    HeartlineMetrics metrics, ILogger<StaleSessionCleaner> logger) : PeriodicSweeper(time, metrics, logger)
+internal sealed class StaleSessionCleaner(FloorControl floors, IOptions<PttOptions> options) : ISweeper
 {
-    protected override TimeSpan Period => TimeSpan.FromSeconds(options.Value.StaleSweepSeconds);
+    public TimeSpan Period => TimeSpan.FromSeconds(options.Value.StaleSweepSeconds);
 
-    protected override string SweeperName => "ptt-stale";
+    public string Name => "ptt-stale";
 
-    protected override Task<int> SweepAsync(CancellationToken cancellationToken) => floors.SweepStaleAsync(cancellationToken);
+    public Task<int> SweepAsync(CancellationToken cancellationToken) => floors.SweepStaleAsync(cancellationToken);
 }
 
 /// <summary>
@@ -20,7 +19,7 @@ internal sealed class StaleSessionCleaner(IFloorControl floors, IOptions<PttOpti
 /// cluster node (<c>node_lost</c>): ends the floors and sessions that node left, after the core ran its connections'
 /// disconnect actions. This catches sessions whose speaker's action never reached the disk.
 /// </summary>
-internal sealed class PttNodeCleanup(IFloorControl floors) : INodeCleanup
+internal sealed class PttNodeCleanup(FloorControl floors) : INodeCleanup
 {
     public Task<int> CleanAsync(string? nodeId, string reason, long? startedBefore, CancellationToken cancellationToken) =>
         floors.EndNodeSessionsAsync(nodeId, reason == DisconnectReasons.NodeLost ? PttEndReasons.NodeLost : PttEndReasons.ServerRestart,

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Heartline.Core.Auth;
 using Heartline.Ptt.Agora;
 
 namespace Heartline.Ptt;
@@ -26,16 +25,4 @@ internal static class PttChannels
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(office));
         return HashedPrefix + Convert.ToHexStringLower(hash.AsSpan(0, 20));
     }
-
-    /// <summary>
-    /// An office key as tokens produce it: <c>{region_id}_{office_id}</c>, each an id of 1-64 characters without '_'.
-    /// </summary>
-    public static bool IsOfficeKey(string? office)
-    {
-        if (office is null) return false;
-        var separator = office.IndexOf('_', StringComparison.Ordinal);
-        return separator > 0 && TokenService.IsId(office[..separator]) && TokenService.IsId(office[(separator + 1)..]);
-    }
-
-    public static bool IsMemberRole(string role) => role is Roles.CallManager or Roles.PickupDriver;
 }

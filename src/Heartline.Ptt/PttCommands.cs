@@ -3,38 +3,35 @@ using Heartline.Core.Protocol;
 
 namespace Heartline.Ptt;
 
-internal sealed class PressCommand(IFloorControl floors, TimeProvider time) : ICommandHandler
+internal sealed class PressCommand(FloorControl floors, TimeProvider time) : ICommandHandler
 {
     public string Name => "ptt.press";
 
     public async ValueTask HandleAsync(CommandContext context)
     {
         var received = time.GetTimestamp();
-        if (!PttChannels.IsMemberRole(context.User.Role))
+        if (!context.Principal.Has(PttRoles.Talk) || context.Principal.OfficeKey() is null)
         {
-            context.Error(ErrorCodes.Forbidden, "only call managers and drivers can talk / 말할 권한이 없습니다");
+            context.Error(ErrorCodes.Forbidden, "only call managers and drivers of an office can talk");
             return;
         }
         var options = floors.Options;
-        var outcome = await floors.PressAsync(context.Connection, received, (grant, preempted) =>
-            context.Reply(new PressResult(grant.SessionId, grant.Epoch, PttChannels.MediaChannel(grant.Office), grant.StartedAtMs,
-                options.LeaseMs, options.MaxTalkMs, preempted ? true : null), PttJsonContext.Default.PressResult)).ConfigureAwait(false);
+        // The answer follows the pushes the press caused (docs/protocol.md 2.2): the speaker's own session_started first.
+        var outcome = await floors.PressAsync(context.Connection, received).ConfigureAwait(false);
         if (outcome.Busy is { } busy)
         {
-            context.Error(ErrorCodes.FloorBusy, $"{busy.Speaker.Name} is talking / {busy.Speaker.Name}님이 통화 중입니다",
+            context.Error(PttErrors.FloorBusy, $"{busy.Speaker.Name} is talking",
                 new BusyDetails(busy.Speaker, busy.SessionId), PttJsonContext.Default.BusyDetails);
+            return;
         }
-        else if (!context.Replied)
-        {
-            // Pressing again while already holding the floor: the current grant is the answer.
-            var grant = outcome.Granted!;
-            context.Reply(new PressResult(grant.SessionId, grant.Epoch, PttChannels.MediaChannel(grant.Office), grant.StartedAtMs,
-                options.LeaseMs, options.MaxTalkMs, null), PttJsonContext.Default.PressResult);
-        }
+        // Pressing again while already holding the floor: the current grant is the answer.
+        var grant = outcome.Granted!.Value;
+        context.Reply(new PressResult(grant.SessionId, grant.Epoch, PttChannels.MediaChannel(grant.Office), grant.StartedAtMs,
+            options.LeaseMs, options.MaxTalkMs, outcome.Preempted ? true : null), PttJsonContext.Default.PressResult);
     }
 }
 
-internal sealed class ReleaseCommand(IFloorControl floors) : ICommandHandler
+internal sealed class ReleaseCommand(FloorControl floors) : ICommandHandler
 {
     public string Name => "ptt.release";
 
@@ -44,7 +41,7 @@ internal sealed class ReleaseCommand(IFloorControl floors) : ICommandHandler
         if (args is null) return;
         if (args.Epoch is not { } epoch)
         {
-            context.Error(ErrorCodes.BadRequest, "epoch is required / epoch가 필요합니다");
+            context.Error(ErrorCodes.BadRequest, "epoch is required");
             return;
         }
         var released = await floors.ReleaseAsync(context.Connection, epoch).ConfigureAwait(false);
@@ -52,7 +49,7 @@ internal sealed class ReleaseCommand(IFloorControl floors) : ICommandHandler
     }
 }
 
-internal sealed class KeepaliveCommand(IFloorControl floors) : ICommandHandler
+internal sealed class KeepaliveCommand(FloorControl floors) : ICommandHandler
 {
     public string Name => "ptt.keepalive";
 
@@ -62,7 +59,7 @@ internal sealed class KeepaliveCommand(IFloorControl floors) : ICommandHandler
         if (args is null) return ValueTask.CompletedTask;
         if (args.Epoch is not { } epoch || !floors.Keepalive(context.Connection, epoch))
         {
-            context.Error(ErrorCodes.NotFloorHolder, "you do not hold the floor / 발언권이 없습니다");
+            context.Error(PttErrors.NotFloorHolder, "you do not hold the floor");
             return ValueTask.CompletedTask;
         }
         context.Reply(new KeepaliveResult(floors.Options.LeaseMs), PttJsonContext.Default.KeepaliveResult);
@@ -82,7 +79,7 @@ internal sealed class HeartbeatCommand(TimeProvider time) : ICommandHandler
     }
 }
 
-internal sealed class StateCommand(IFloorControl floors) : ICommandHandler
+internal sealed class StateCommand(FloorControl floors) : ICommandHandler
 {
     public string Name => "ptt.state";
 
@@ -90,11 +87,12 @@ internal sealed class StateCommand(IFloorControl floors) : ICommandHandler
     {
         var args = context.ReadArgs(PttJsonContext.Default.OfficeArgs);
         if (args is null || !context.TryObserveOffice(args.Office, out var office)) return;
+
         context.Reply(await floors.StateAsync(office, context.Connection.Aborted).ConfigureAwait(false), PttJsonContext.Default.PttState);
     }
 }
 
-internal sealed class ReportCommand(IFloorControl floors, PttStore store) : ICommandHandler
+internal sealed class ReportCommand(FloorControl floors, PttStore store) : ICommandHandler
 {
     public string Name => "ptt.report";
 
@@ -104,12 +102,13 @@ internal sealed class ReportCommand(IFloorControl floors, PttStore store) : ICom
         if (args is null) return;
         if (args.SessionId is not { Length: > 0 and <= 64 } sessionId || !InRange(args.NotifyMs) || !InRange(args.TokenMs) || !InRange(args.JoinMs))
         {
-            context.Error(ErrorCodes.BadRequest, "session_id and latencies 0..600000 ms / 잘못된 값");
+            context.Error(ErrorCodes.BadRequest, "session_id and latencies 0..600000 ms");
             return;
         }
-        if (!await floors.IsRecentSessionAsync(context.User.OfficeKey, sessionId, context.Connection.Aborted).ConfigureAwait(false))
+        if (context.Principal.OfficeKey() is not { } office
+            || !await floors.IsRecentSessionAsync(office, sessionId, context.Connection.Aborted).ConfigureAwait(false))
         {
-            context.Error(ErrorCodes.NotFound, "no such recent session / 최근 세션이 아닙니다");
+            context.Error(ErrorCodes.NotFound, "no such recent session");
             return;
         }
         store.Report(sessionId, context.Connection.Id, args.NotifyMs, args.TokenMs, args.JoinMs);
@@ -117,4 +116,25 @@ internal sealed class ReportCommand(IFloorControl floors, PttStore store) : ICom
     }
 
     private static bool InRange(double? value) => value is null or (>= 0 and <= 600_000);
+}
+
+internal static class PttCommandContextExtensions
+{
+    /// <summary>
+    /// The office a command addresses: <paramref name="requested"/> or the caller's own. Replies <c>forbidden</c> and
+    /// returns false when the caller may not observe it (only administrators see other offices), <c>bad_request</c>
+    /// when it names none and the caller has none.
+    /// </summary>
+    public static bool TryObserveOffice(this CommandContext context, string? requested, out string office)
+    {
+        office = requested ?? context.Principal.OfficeKey() ?? "";
+        if (office.Length == 0)
+        {
+            context.Error(ErrorCodes.BadRequest, "office is required: the token names no office");
+            return false;
+        }
+        if (context.Principal.CanObserve(office)) return true;
+        context.Error(ErrorCodes.Forbidden, "another office");
+        return false;
+    }
 }

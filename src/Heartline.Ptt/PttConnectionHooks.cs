@@ -8,7 +8,7 @@ using Heartline.Core.Protocol;
 namespace Heartline.Ptt;
 
 /// <summary>Members joining mid-session listen at once; listeners whose connection ends leave their session.</summary>
-internal sealed class PttConnectionObserver(IFloorControl floors) : IConnectionObserver
+internal sealed class PttConnectionObserver(FloorControl floors) : IConnectionObserver
 {
     public async ValueTask OnConnectedAsync(ClientConnection connection)
     {
@@ -19,11 +19,18 @@ internal sealed class PttConnectionObserver(IFloorControl floors) : IConnectionO
     public void OnDisconnected(ClientConnection connection, string reason) => floors.ConnectionEnded(connection);
 }
 
-/// <summary>Only members of the speaker's office may send audio; the relay forwards it.</summary>
-internal sealed class PttMediaHandler(IFloorControl floors) : IMediaFrameHandler
+/// <summary>Audio frames (kind 0x01): only the speaker's connection may send them; the relay forwards them.</summary>
+internal sealed class PttMediaHandler(FloorControl floors) : IBinaryFrameHandler
 {
-    public ValueTask<bool> HandleAsync(ClientConnection connection, ReadOnlyMemory<byte> frame) =>
-        ValueTask.FromResult(floors.OnAudio(connection, frame) != AudioOutcome.Refused);
+    public byte Kind => FloorControl.OpusAudioKind;
+
+    public ValueTask<BinaryFrameResult> HandleAsync(ClientConnection connection, ReadOnlyMemory<byte> frame) =>
+        ValueTask.FromResult(floors.OnAudio(connection, frame) switch
+        {
+            AudioOutcome.Malformed => BinaryFrameResult.Malformed,
+            AudioOutcome.Refused => BinaryFrameResult.NotAllowed,
+            _ => BinaryFrameResult.Accepted,
+        });
 }
 
 /// <summary>
@@ -31,7 +38,7 @@ internal sealed class PttMediaHandler(IFloorControl floors) : IMediaFrameHandler
 /// process, after a crash at the next start, or in a cluster on the survivor that found the speaker's node lost.
 /// Idempotent: an already-ended session stays as it ended.
 /// </summary>
-internal sealed class ReleaseFloorAction(IFloorControl floors, PttStore store, TimeProvider time) : IDisconnectActionHandler
+internal sealed class ReleaseFloorAction(FloorControl floors, PttStore store, TimeProvider time) : IDisconnectActionHandler
 {
     public string Kind => FloorControl.ReleaseActionKind;
 
@@ -58,7 +65,7 @@ internal sealed class PttChannelPolicy : IChannelPolicy
 {
     public string Namespace => "ptt";
 
-    public string? CanSubscribe(HeartlineUser user, string path) => user.CanObserve(path) ? null : ErrorCodes.Forbidden;
+    public ErrorCode? CanSubscribe(Principal principal, string path) => principal.CanObserve(path) ? null : ErrorCodes.Forbidden;
 
-    public string? CanPublish(HeartlineUser user, string path) => ErrorCodes.Forbidden;
+    public ErrorCode? CanPublish(Principal principal, string path) => ErrorCodes.Forbidden;
 }

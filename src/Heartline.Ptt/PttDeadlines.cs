@@ -34,8 +34,8 @@ internal static class PttDeadlines
     /// connection: that connection is closing, or it has been silent for <see cref="TakeoverSilence"/>. A user talking
     /// on one device can therefore not lose the floor to a press on their other device.
     /// </summary>
-    public static bool MayTakeOver(TimeProvider time, PttOptions options, SpeakerGrant grant, ClientConnection presser) =>
+    public static bool MayTakeOver(TimeProvider time, PttOptions options, HeldGrant grant, ClientConnection presser) =>
         grant.Speaker != presser
-        && string.Equals(grant.SpeakerUser.UserId, presser.User!.UserId, StringComparison.Ordinal)
+        && string.Equals(grant.SpeakerUser.UserId, presser.Principal!.SubjectId, StringComparison.Ordinal)
         && (grant.Speaker.IsClosing || time.GetElapsedTime(grant.LastActivityTimestamp) >= TakeoverSilence(options));
 }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using Heartline.Core.Storage;
 
@@ -31,25 +32,14 @@ internal sealed class ParticipantMetricsRow
 }
 
 /// <summary>
-/// Persists sessions and participants. Recording goes through the <see cref="BackgroundWriter"/> in order, so floor
-/// control never waits for the disk; queries read directly.
+/// Persists sessions and participants. Floor decisions write their session rows with the decision (in its transaction
+/// in a cluster, right behind it through the <see cref="BackgroundWriter"/> on one node); the rest goes through the
+/// background writer in order, so floor control never waits for the disk; queries read directly.
 /// </summary>
 internal sealed class PttStore(IHeartlineDatabase database, BackgroundWriter writer)
 {
-    public void SessionStarted(Grant grant, string nodeId, string eventId, long pressToGrantUs, IReadOnlyList<Participant> participants)
-    {
-        var session = new NewSession(grant.SessionId, grant.Office, PttChannels.MediaChannel(grant.Office), grant.Epoch, nodeId, eventId,
-            grant.SpeakerUser.UserId, grant.SpeakerUser.Name, grant.SpeakerUser.AppType, grant.Speaker.Id, grant.StartedAtMs, pressToGrantUs, participants.Count);
-        var rows = participants.Select(p => ParticipantRow(grant.SessionId, p)).ToList();
-        writer.Enqueue(async (connection, transaction) =>
-        {
-            await InsertSessionAsync(connection, transaction, session).ConfigureAwait(false);
-            if (rows.Count > 0) await InsertParticipantsAsync(connection, transaction, rows).ConfigureAwait(false);
-        });
-    }
-
-    /// <summary>Inserts a session row (the cluster writes it inside the grant's transaction).</summary>
-    internal static Task<int> InsertSessionAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, NewSession session) =>
+    /// <summary>Inserts a session row (with the grant's decision).</summary>
+    internal static Task<int> InsertSessionAsync(DbConnection connection, DbTransaction transaction, NewSession session) =>
         connection.ExecuteAsync(
             """
             INSERT INTO ptt_sessions (session_id, office, channel, epoch, node_id, event_id, speaker_user_id, speaker_name,
@@ -58,39 +48,52 @@ internal sealed class PttStore(IHeartlineDatabase database, BackgroundWriter wri
                 @SpeakerAppType, @SpeakerConnectionId, @StartedAt, @PressToGrantUs, @Peak)
             """, session, transaction);
 
-    public void ParticipantJoined(string sessionId, Participant participant, int peak)
+    /// <summary>The press→grant time and the listeners counted when the session started.</summary>
+    public void SessionFigures(string sessionId, long pressToGrantUs, int listeners) =>
+        writer.Enqueue((connection, transaction) => connection.ExecuteAsync(
+            """
+            UPDATE ptt_sessions SET press_to_grant_us = @Us,
+                peak_participants = CASE WHEN peak_participants < @Count THEN @Count ELSE peak_participants END
+            WHERE session_id = @SessionId
+            """, new { SessionId = sessionId, Us = pressToGrantUs, Count = listeners }, transaction));
+
+    /// <summary>This node's listeners of a session that started: one statement for all of them, while it is open.</summary>
+    public void ParticipantsJoined(string sessionId, IReadOnlyList<Participant> participants)
     {
-        var row = ParticipantRow(sessionId, participant);
-        writer.Enqueue(async (connection, transaction) =>
-        {
-            await InsertParticipantsAsync(connection, transaction, [row]).ConfigureAwait(false);
-            await connection.ExecuteAsync(
-                "UPDATE ptt_sessions SET peak_participants = @Peak WHERE session_id = @SessionId AND peak_participants < @Peak",
-                new { SessionId = sessionId, Peak = peak }, transaction).ConfigureAwait(false);
-        });
+        var rows = participants.Select(p => ParticipantRow(sessionId, p.Connection, p.User.UserId, p.User.Name, p.User.AppType, p.JoinedAtMs))
+            .ToList();
+        writer.Enqueue((connection, transaction) => InsertParticipantsAsync(connection, transaction, rows));
     }
 
-    public void ParticipantLeft(string sessionId, string connectionId, long leftAt, string reason, long lastSeen, bool heartbeatLost)
+    /// <summary>A member that joined mid-session (with the decision that announced it), and the session's peak.</summary>
+    internal static async Task JoinAsync(DbConnection connection, DbTransaction transaction, ParticipantInsert row)
     {
-        writer.Enqueue(async (connection, transaction) =>
-        {
-            await connection.ExecuteAsync(
-                """
-                UPDATE ptt_participants SET left_at = @LeftAt, left_reason = @Reason, last_seen = @LastSeen
-                WHERE session_id = @SessionId AND connection_id = @ConnectionId AND left_at IS NULL
-                """, new { SessionId = sessionId, ConnectionId = connectionId, LeftAt = leftAt, Reason = reason, LastSeen = lastSeen },
-                transaction).ConfigureAwait(false);
-            if (heartbeatLost)
-            {
-                await connection.ExecuteAsync(
-                    "UPDATE ptt_sessions SET heartbeat_lost = heartbeat_lost + 1 WHERE session_id = @SessionId",
-                    new { SessionId = sessionId }, transaction).ConfigureAwait(false);
-            }
-        });
+        await InsertParticipantsAsync(connection, transaction, [row]).ConfigureAwait(false);
+        await connection.ExecuteAsync(
+            """
+            UPDATE ptt_sessions SET peak_participants =
+                (SELECT count(*) FROM ptt_participants WHERE session_id = @SessionId AND left_at IS NULL)
+            WHERE session_id = @SessionId
+              AND peak_participants < (SELECT count(*) FROM ptt_participants WHERE session_id = @SessionId AND left_at IS NULL)
+            """, new { row.SessionId }, transaction).ConfigureAwait(false);
     }
 
-    public void SessionEnded(string sessionId, long endedAt, string reason) =>
-        writer.Enqueue((connection, transaction) => EndAsync(connection, transaction, sessionId, endedAt, reason));
+    /// <summary>A listener left (with the decision that announced it); a lost heartbeat is counted on the session.</summary>
+    internal static async Task LeaveAsync(DbConnection connection, DbTransaction transaction, string sessionId, string connectionId,
+        long leftAt, string reason, long lastSeen)
+    {
+        await connection.ExecuteAsync(
+            """
+            UPDATE ptt_participants SET left_at = @LeftAt, left_reason = @Reason, last_seen = @LastSeen
+            WHERE session_id = @SessionId AND connection_id = @ConnectionId AND left_at IS NULL
+            """, new { SessionId = sessionId, ConnectionId = connectionId, LeftAt = leftAt, Reason = reason, LastSeen = lastSeen },
+            transaction).ConfigureAwait(false);
+        if (reason == "heartbeat_lost")
+        {
+            await connection.ExecuteAsync("UPDATE ptt_sessions SET heartbeat_lost = heartbeat_lost + 1 WHERE session_id = @SessionId",
+                new { SessionId = sessionId }, transaction).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>
     /// Stores a connection's measured latencies for a session: a listener's on its participant row, the speaker's
@@ -184,22 +187,94 @@ internal sealed class PttStore(IHeartlineDatabase database, BackgroundWriter wri
             "SELECT ended_at, end_reason FROM ptt_sessions WHERE session_id = @SessionId",
             new { SessionId = sessionId }, cancellationToken: cancellationToken)), cancellationToken);
 
-    private static ParticipantInsert ParticipantRow(string sessionId, Participant p) => new(sessionId, p.Connection.Id,
-        p.User.UserId, p.User.Name, p.User.AppType, p.Connection.Device, p.JoinedAtMs, p.Connection.LastSeenMs);
+    /// <summary>Whether <paramref name="sessionId"/> is one of the office's two newest sessions (a latency report's check).</summary>
+    public Task<bool> IsRecentSessionAsync(string office, string sessionId, CancellationToken cancellationToken = default) =>
+        database.ReadAsync(connection => connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            """
+            SELECT count(*) > 0 FROM (SELECT session_id FROM ptt_sessions WHERE office = @Office ORDER BY started_at DESC LIMIT 2) s
+            WHERE s.session_id = @SessionId
+            """, new { Office = office, SessionId = sessionId }, cancellationToken: cancellationToken)), cancellationToken);
 
-    private sealed record ParticipantInsert(string SessionId, string ConnectionId, string UserId, string Name, string AppType,
+    /// <summary>
+    /// Closes participant rows left open by what ended without them: their connection (at its end), their session (at
+    /// its end; a late insert from another node's listener), or a connection row already purged (now). Returns how many.
+    /// </summary>
+    public async Task<int> CloseOrphanedParticipantsAsync(long now, CancellationToken cancellationToken = default)
+    {
+        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return await database.WriteAsync(async (connection, transaction) =>
+        {
+            var closed = await connection.ExecuteAsync(new CommandDefinition(
+                """
+                UPDATE ptt_participants SET left_reason = 'disconnected',
+                    left_at = (SELECT c.ended_at FROM connections c WHERE c.connection_id = ptt_participants.connection_id)
+                WHERE left_at IS NULL AND EXISTS (SELECT 1 FROM connections c
+                    WHERE c.connection_id = ptt_participants.connection_id AND c.ended_at IS NOT NULL)
+                """, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            closed += await connection.ExecuteAsync(new CommandDefinition(
+                """
+                UPDATE ptt_participants SET left_reason = 'session_ended',
+                    left_at = (SELECT s.ended_at FROM ptt_sessions s WHERE s.session_id = ptt_participants.session_id)
+                WHERE left_at IS NULL AND EXISTS (SELECT 1 FROM ptt_sessions s
+                    WHERE s.session_id = ptt_participants.session_id AND s.ended_at IS NOT NULL)
+                """, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            closed += await connection.ExecuteAsync(new CommandDefinition(
+                """
+                UPDATE ptt_participants SET left_reason = 'disconnected', left_at = @Now
+                WHERE left_at IS NULL AND NOT EXISTS (SELECT 1 FROM connections c WHERE c.connection_id = ptt_participants.connection_id)
+                """, new { Now = now }, transaction, cancellationToken: cancellationToken))
+                .ConfigureAwait(false);
+            return closed;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A lost node's listeners leave the sessions they were in (sessions of other nodes, which go on); returns each one's
+    /// session, user and office.
+    /// </summary>
+    public async Task<IReadOnlyList<(string SessionId, string UserId, string Office)>> LeaveNodeParticipantsAsync(string nodeId, long now,
+        string reason, long joinedBefore, CancellationToken cancellationToken = default)
+    {
+        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return await database.WriteAsync<IReadOnlyList<(string, string, string)>>(async (connection, transaction) =>
+        {
+            var left = (await connection.QueryAsync<(string SessionId, string UserId)>(new CommandDefinition(
+                """
+                UPDATE ptt_participants SET left_at = @Now, left_reason = @Reason
+                WHERE left_at IS NULL AND joined_at < @Before
+                  AND connection_id IN (SELECT connection_id FROM connections WHERE node_id = @Node)
+                RETURNING session_id, user_id
+                """, new { Now = now, Reason = reason, Before = joinedBefore, Node = nodeId }, transaction,
+                cancellationToken: cancellationToken)).ConfigureAwait(false)).AsList();
+            if (left.Count == 0) return [];
+            // PostgreSQL takes the ids as one array; Dapper expands them into a parameter each for SQLite.
+            var inIds = database.Provider == StorageProviders.Postgres ? "= ANY(@Ids)" : "IN @Ids";
+            var offices = (await connection.QueryAsync<(string SessionId, string Office)>(new CommandDefinition(
+                $"SELECT session_id, office FROM ptt_sessions WHERE session_id {inIds}",
+                new { Ids = left.Select(l => l.SessionId).Distinct().ToArray() }, transaction, cancellationToken: cancellationToken))
+                .ConfigureAwait(false)).ToDictionary(s => s.SessionId, s => s.Office, StringComparer.Ordinal);
+            return [.. left.Where(l => offices.ContainsKey(l.SessionId)).Select(l => (l.SessionId, l.UserId, offices[l.SessionId]))];
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    internal static ParticipantInsert ParticipantRow(string sessionId, Heartline.Core.Connections.ClientConnection connection, string userId,
+        string name, string appType, long joinedAt) =>
+        new(sessionId, connection.Id, userId, name, appType, connection.Device, joinedAt, connection.LastSeenMs);
+
+    internal sealed record ParticipantInsert(string SessionId, string ConnectionId, string UserId, string Name, string AppType,
         string? Device, long JoinedAt, long LastSeen);
 
     private static readonly string[] ParticipantColumns =
         ["SessionId", "ConnectionId", "UserId", "Name", "AppType", "Device", "JoinedAt", "LastSeen"];
 
-    // Every listener of a session is a row, written when the floor is granted: one statement for all of them.
-    private static Task<int> InsertParticipantsAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction,
-        IReadOnlyList<ParticipantInsert> rows) =>
+    // Every listener of a session is a row: one statement for a node's listeners. Only while the session is open, so a
+    // row that comes after the session ended (another node learned of the grant late) is not left open.
+    private static Task<int> InsertParticipantsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<ParticipantInsert> rows) =>
         RowBatch.ExecuteAsync(connection, transaction,
             """
             INSERT INTO ptt_participants (session_id, connection_id, user_id, name, app_type, device, joined_at, last_seen)
-            VALUES (@SessionId, @ConnectionId, @UserId, @Name, @AppType, @Device, @JoinedAt, @LastSeen)
+            SELECT @SessionId, @ConnectionId, @UserId, @Name, @AppType, @Device, @JoinedAt, @LastSeen
+            WHERE EXISTS (SELECT 1 FROM ptt_sessions WHERE session_id = @SessionId AND ended_at IS NULL)
             ON CONFLICT (session_id, connection_id) DO NOTHING
             """, ParticipantColumns, rows, static (r, i) => i switch
             {
@@ -208,7 +283,7 @@ internal sealed class PttStore(IHeartlineDatabase database, BackgroundWriter wri
             });
 
     /// <summary>Ends a session and its remaining participants if it is still open; returns 1 when it was.</summary>
-    internal static async Task<int> EndAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction,
+    internal static async Task<int> EndAsync(DbConnection connection, DbTransaction transaction,
         string sessionId, long endedAt, string reason)
     {
         var ended = await connection.ExecuteAsync(

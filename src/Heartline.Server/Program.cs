@@ -1,3 +1,25 @@
-using Heartline.Server;
+using Heartline.Core.Modules;
+using Heartline.Ptt;
+using Heartline.Webinar;
 
-HeartlineApp.Build(args).Run();
+Program.Build(args).Run();
+
+/// <summary>The host: the Heartline core and the modules it serves. Tests build the same application with their settings.</summary>
+public partial class Program
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            // appsettings.json and wwwroot sit next to the binaries, so the working directory doesn't matter (it only
+            // anchors the default ./data/ database folder).
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.AddHeartline().AddPtt().AddWebinar();
+        configure?.Invoke(builder);
+        var app = builder.Build();
+        app.MapHeartline();
+        return app;
+    }
+}

@@ -16,9 +16,9 @@ internal sealed class GuestTokens
     private const int MacBytes = 16;
     private readonly byte[] _key;
 
-    public GuestTokens(IOptions<AuthOptions> auth)
+    public GuestTokens(ISecretKeys keys)
     {
-        _key = HMACSHA256.HashData(Encoding.UTF8.GetBytes(auth.Value.SigningKey), "heartline webinar guest v1"u8);
+        _key = keys.Derive("heartline webinar guest v1");
     }
 
     /// <summary>A new guest: its id and the token the browser keeps.</summary>

@@ -129,8 +129,7 @@ internal static class WebinarAdminApi
         return await store.GetWebinarAsync(webinar.Id, context.RequestAborted) is null
             ? WebinarRequests.WebinarNotFound()
             : HttpProblems.Create(StatusCodes.Status409Conflict, ErrorCodes.Conflict,
-                "the webinar was changed by another request meanwhile; nothing was written: read it again and retry / " +
-                "다른 요청이 웨비나를 먼저 변경했습니다. 다시 읽은 뒤 재시도하세요");
+                "the webinar was changed by another request meanwhile; nothing was written: read it again and retry");
     }
 
     /// <summary>What is wrong with a webinar's fields, or null.</summary>
@@ -143,8 +142,8 @@ internal static class WebinarAdminApi
         if (w.WebinarActualEndTime is { } end && (end < w.WebinarStartTime || end - w.WebinarStartTime > longest))
             return "webinar_actual_end_time must be within 7 days after webinar_start_time";
         if (w.PostWindowMinutes is < 0 or > MaxPostWindowMinutes) return $"post_window_minutes: 0-{MaxPostWindowMinutes}";
-        if (w.AgencyId is not null && !TokenService.IsId(w.AgencyId, allowUnderscore: true)) return "agency_id: 1-64 of A-Z a-z 0-9 - . @ _";
-        if (w.ClientId is not null && !TokenService.IsId(w.ClientId, allowUnderscore: true)) return "client_id: 1-64 of A-Z a-z 0-9 - . @ _";
+        if (w.AgencyId is not null && !Identifiers.IsId(w.AgencyId, allowUnderscore: true)) return "agency_id: 1-64 of A-Z a-z 0-9 - . @ _";
+        if (w.ClientId is not null && !Identifiers.IsId(w.ClientId, allowUnderscore: true)) return "client_id: 1-64 of A-Z a-z 0-9 - . @ _";
         return null;
     }
 }

@@ -70,8 +70,8 @@ internal static partial class WebinarRequests
     {
         if (!string.IsNullOrEmpty(context.Request.Headers.Authorization))
         {
-            return context.User.Identity?.IsAuthenticated == true
-                ? (Viewer.User(BearerAuthenticationHandler.UserOf(context).UserId), null)
+            return context.FindPrincipal() is { } principal
+                ? (Viewer.User(principal.SubjectId), null)
                 : (null, Unauthorized("the bearer token is not valid"));
         }
         var token = bodyToken ?? context.Request.Headers[ViewerTokenHeader].ToString();

@@ -12,8 +12,7 @@ internal readonly record struct WebinarSweepResult(int Closed, int Purged, doubl
 /// long. Default period: 10 minutes.
 /// </summary>
 internal sealed class WebinarSessionSweeper(IWebinarStore store, IOptions<WebinarOptions> options, TimeProvider time,
-    HeartlineMetrics metrics, WebinarMetrics webinarMetrics, ILogger<WebinarSessionSweeper> logger)
-    : PeriodicSweeper(time, metrics, logger)
+    WebinarMetrics webinarMetrics, ILogger<WebinarSessionSweeper> logger) : ISweeper
 {
     /// <summary>Sessions deleted per purge transaction.</summary>
     internal const int PurgeBatchSize = 5_000;
@@ -25,11 +24,11 @@ internal sealed class WebinarSessionSweeper(IWebinarStore store, IOptions<Webina
     private readonly TimeProvider _time = time;
     private readonly ILogger _logger = logger;
 
-    protected override TimeSpan Period => _options.SweepInterval;
+    public TimeSpan Period => _options.SweepInterval;
 
-    protected override string SweeperName => "webinar-sessions";
+    public string Name => "webinar-sessions";
 
-    protected override async Task<int> SweepAsync(CancellationToken cancellationToken)
+    public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         var result = await SweepOnceAsync(cancellationToken).ConfigureAwait(false);
         return result.Closed + result.Purged;

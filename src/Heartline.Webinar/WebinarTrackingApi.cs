@@ -149,11 +149,11 @@ internal static class WebinarTrackingApi
     private static ProblemHttpResult? Refusal(SessionChangeResult result, string sessionKey) => result.Decision?.Status switch
     {
         null => WebinarRequests.WebinarNotFound(),
-        SessionStatus.Taken => HttpProblems.Create(StatusCodes.Status403Forbidden, ErrorCodes.SessionKeyTaken,
+        SessionStatus.Taken => HttpProblems.Create(StatusCodes.Status403Forbidden, WebinarErrors.SessionKeyTaken,
             "this session_key belongs to another viewer; make a new one"),
         SessionStatus.Closed or SessionStatus.TimedOut => HttpProblems.Create(StatusCodes.Status409Conflict,
-            ErrorCodes.SessionClosed, $"session {sessionKey} is closed; make a new session_key and track again"),
-        SessionStatus.WebinarClosed => HttpProblems.Create(StatusCodes.Status409Conflict, ErrorCodes.WebinarClosed,
+            WebinarErrors.SessionClosed, $"session {sessionKey} is closed; make a new session_key and track again"),
+        SessionStatus.WebinarClosed => HttpProblems.Create(StatusCodes.Status409Conflict, WebinarErrors.WebinarClosed,
             "the webinar's collection window is over"),
         SessionStatus.NotFound => HttpProblems.NotFound("no session has this session_key"),
         _ => null,

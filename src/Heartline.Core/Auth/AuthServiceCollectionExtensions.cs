@@ -1,22 +1,90 @@
-using Microsoft.AspNetCore.Authentication;
+using Heartline.Core.Protocol;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 
 namespace Heartline.Core.Auth;
 
 internal static class AuthServiceCollectionExtensions
 {
+    /// <summary>The authorization policy of the admin endpoints: a principal with <see cref="CorePermissions.Administer"/>.</summary>
     public const string AdminPolicy = "admin";
 
+    /// <summary>
+    /// Token settings (validated at startup), the issuer and validator, and HTTP <c>Bearer</c> authentication by
+    /// JwtBearer with the same validation parameters as WebSocket <c>connect</c>. 401 and 403 answers are problem
+    /// documents with a catalog <c>code</c>, like every other error of the API.
+    /// </summary>
     public static IServiceCollection AddHeartlineAuth(this IServiceCollection services)
     {
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>());
-        services.TryAddSingleton<TokenService>();
-        services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);
+        services.TryAddSingleton<TokenParameters>();
+        services.TryAddSingleton<TokenIssuer>();
+        services.TryAddSingleton<TokenValidator>();
+        services.TryAddSingleton<ISecretKeys, SecretKeys>();
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<TokenParameters, TokenValidator, TimeProvider>(ConfigureBearer);
         services.AddAuthorizationBuilder()
-            .AddPolicy(AdminPolicy, policy => policy.RequireRole(Roles.Admin));
+            .AddPolicy(AdminPolicy, policy => policy.RequireAssertion(
+                context => context.Resource is HttpContext http && http.FindPrincipal()?.IsAdministrator == true));
         return services;
+    }
+
+    private static void ConfigureBearer(JwtBearerOptions options, TokenParameters parameters, TokenValidator validator, TimeProvider time)
+    {
+        options.MapInboundClaims = false;
+        options.TimeProvider = time;
+        options.TokenValidationParameters = parameters.Validation;
+        options.TokenHandlers.Clear();
+        options.TokenHandlers.Add(new JsonWebTokenHandler { MapInboundClaims = false, MaximumTokenSizeInBytes = TokenValidator.MaxTokenLength });
+        options.Events = new JwtBearerEvents
+        {
+            // The signature and lifetime are valid: the roles and claims must be declared ones, as for connect.
+            OnTokenValidated = context =>
+            {
+                if (validator.FromClaims(context.Principal!.Claims, context.SecurityToken.ValidTo, out var principal, out var problem))
+                    context.HttpContext.Items[typeof(Principal)] = principal;
+                else
+                    context.Fail(problem!);
+                return Task.CompletedTask;
+            },
+            // RFC 6750 §3: no error attribute when no bearer token was sent, invalid_token when one did not validate. An
+            // expired token keeps the WebSocket's token_expired code, so a client renews its token instead of signing in.
+            OnChallenge = async context =>
+            {
+                context.HandleResponse();
+                var failure = context.AuthenticateFailure;
+                var expired = failure is SecurityTokenExpiredException;
+                context.Response.Headers.WWWAuthenticate = failure is null ? JwtBearerDefaults.AuthenticationScheme
+                    : $"{JwtBearerDefaults.AuthenticationScheme} error=\"invalid_token\", error_description=\"{(expired ? "token expired" : "invalid token")}\"";
+                var problem = failure is null
+                    ? HttpProblems.Create(StatusCodes.Status401Unauthorized, ErrorCodes.Unauthorized, "bearer token required")
+                    : expired
+                        ? HttpProblems.Create(StatusCodes.Status401Unauthorized, ErrorCodes.TokenExpired, "token expired")
+                        : HttpProblems.Create(StatusCodes.Status401Unauthorized, ErrorCodes.Unauthorized, "invalid token");
+                await problem.ExecuteAsync(context.HttpContext).ConfigureAwait(false);
+            },
+            // The token is valid but its roles do not meet the endpoint's policy (the admin endpoints).
+            OnForbidden = context => HttpProblems.Forbidden("not allowed for this principal's roles").ExecuteAsync(context.HttpContext),
+        };
+    }
+}
+
+/// <summary>The principal of an authenticated HTTP request.</summary>
+public static class HttpContextPrincipalExtensions
+{
+    /// <summary>The request's principal; throws when the endpoint did not require authorization.</summary>
+    public static Principal GetPrincipal(this HttpContext context) =>
+        context.FindPrincipal() ?? throw new InvalidOperationException("The request is not authenticated (the endpoint must require authorization).");
+
+    /// <summary>The request's principal, or null when it carried no valid bearer token.</summary>
+    public static Principal? FindPrincipal(this HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Items.TryGetValue(typeof(Principal), out var principal) ? principal as Principal : null;
     }
 }

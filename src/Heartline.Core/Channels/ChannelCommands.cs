@@ -6,17 +6,31 @@ using Microsoft.Extensions.Options;
 namespace Heartline.Core.Channels;
 
 /// <summary>Resolves a channel name to its namespace policy, answering the error itself when there is none.</summary>
-internal sealed class ChannelAccess(IEnumerable<IChannelPolicy> policies)
+internal sealed class ChannelAccess
 {
-    private readonly Dictionary<string, IChannelPolicy> _policies = policies.ToDictionary(p => p.Namespace, StringComparer.Ordinal);
+    private readonly Dictionary<string, IChannelPolicy> _policies = new(StringComparer.Ordinal);
+
+    public ChannelAccess(IEnumerable<IChannelPolicy> policies)
+    {
+        foreach (var policy in policies)
+        {
+            if (!_policies.TryAdd(policy.Namespace, policy))
+                throw new InvalidOperationException($"Channel namespace '{policy.Namespace}' is owned by both {_policies[policy.Namespace].GetType().Name} and {policy.GetType().Name}.");
+        }
+    }
 
     public bool TryResolve(CommandContext context, string? channel, out IChannelPolicy policy, out string path)
     {
         policy = null!;
         path = "";
+        if (channel is null)
+        {
+            context.Error(ErrorCodes.BadRequest, "channel is required");
+            return false;
+        }
         if (!ChannelName.TryParse(channel, out var ns, out path) || !_policies.TryGetValue(ns, out policy!))
         {
-            context.Error(ErrorCodes.InvalidChannel, "invalid channel name / 잘못된 채널 이름");
+            context.Error(ErrorCodes.InvalidChannel, "invalid channel name");
             return false;
         }
         return true;
@@ -32,20 +46,20 @@ internal sealed class SubscribeCommand(ChannelHub hub, ChannelAccess access, IOp
         var args = context.ReadArgs(HeartlineJsonContext.Default.SubscribeArgs);
         if (args is null || !access.TryResolve(context, args.Channel, out var policy, out var path)) return;
         var channel = args.Channel!;
-        if (policy.CanSubscribe(context.User, path) is { } denied)
+        if (policy.CanSubscribe(context.Principal, path) is { } denied)
         {
-            context.Error(denied, "not allowed to subscribe / 구독 권한이 없습니다");
+            context.Error(denied, "not allowed to subscribe");
             return;
         }
         var subscriptions = context.Connection.Subscriptions;
         if (subscriptions.Contains(channel))
         {
-            context.Error(ErrorCodes.AlreadySubscribed, "already subscribed / 이미 구독 중입니다");
+            context.Error(ErrorCodes.AlreadySubscribed, "already subscribed");
             return;
         }
         if (subscriptions.Count >= options.Value.MaxSubscriptions)
         {
-            context.Error(ErrorCodes.LimitExceeded, "too many subscriptions / 구독 수 한도 초과");
+            context.Error(ErrorCodes.LimitExceeded, "too many subscriptions");
             return;
         }
         StreamPosition? since = args.Since is { Epoch: { } epoch } s ? new StreamPosition(s.Offset, epoch) : null;
@@ -94,7 +108,7 @@ internal sealed class UnsubscribeCommand(ChannelHub hub) : ICommandHandler
         if (args is null) return ValueTask.CompletedTask;
         if (args.Channel is null || !context.Connection.Subscriptions.Remove(args.Channel))
         {
-            context.Error(ErrorCodes.NotSubscribed, "not subscribed / 구독 중이 아닙니다");
+            context.Error(ErrorCodes.NotSubscribed, "not subscribed");
             return ValueTask.CompletedTask;
         }
         hub.Unsubscribe(context.Connection, args.Channel);
@@ -113,14 +127,14 @@ internal sealed class PublishCommand(ChannelHub hub, ChannelAccess access) : ICo
         if (args.ValueKind != JsonValueKind.Object || !args.TryGetProperty("channel", out var channelElement)
             || channelElement.ValueKind != JsonValueKind.String || !args.TryGetProperty("data", out var data))
         {
-            context.Error(ErrorCodes.BadRequest, "publish needs \"channel\" and \"data\" / channel과 data가 필요합니다");
+            context.Error(ErrorCodes.BadRequest, "publish needs \"channel\" and \"data\"");
             return;
         }
         var channel = channelElement.GetString();
         if (!access.TryResolve(context, channel, out var policy, out var path)) return;
-        if (policy.CanPublish(context.User, path) is { } denied)
+        if (policy.CanPublish(context.Principal, path) is { } denied)
         {
-            context.Error(denied, "not allowed to publish / 발행 권한이 없습니다");
+            context.Error(denied, "not allowed to publish");
             return;
         }
         var position = await hub.PublishAsync(channel!, data, context.Connection.Aborted).ConfigureAwait(false);

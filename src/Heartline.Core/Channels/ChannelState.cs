@@ -9,16 +9,16 @@ internal readonly record struct HistoryEntry(long Offset, long TimeMs, byte[] Fr
 /// A channel's subscribers, offset and history. Every mutation happens under <see cref="Lock"/>, so offsets, history
 /// and the order of frames in each subscriber's queue always agree.
 /// </summary>
-internal sealed class ChannelState(string name, string epoch)
+internal sealed class ChannelState(string name)
 {
     public Lock Lock { get; } = new();
 
     public string Name { get; } = name;
 
-    /// <summary>Fixed in process; with a shared log, read from the log when the channel is first followed.</summary>
-    public string Epoch { get; set; } = epoch;
+    /// <summary>Read from the broker when the channel is first followed.</summary>
+    public string Epoch { get; set; } = "";
 
-    /// <summary>The latest offset (with a shared log: the latest delivered here); 0 before the first publication.</summary>
+    /// <summary>The latest offset delivered here; 0 before the first publication.</summary>
     public long Offset { get; set; }
 
     /// <summary>Copy-on-write so fan-out iterates a stable array without allocating.</summary>
@@ -35,15 +35,15 @@ internal sealed class ChannelState(string name, string epoch)
     /// <summary>Set under the lock when the sweeper evicted the channel; a racing caller then retries.</summary>
     public bool Evicted { get; set; }
 
-    /// <summary>With a shared log: completes once <see cref="Epoch"/> and <see cref="Offset"/> were read from it.</summary>
+    /// <summary>Completes once <see cref="Epoch"/> and <see cref="Offset"/> were read from the broker.</summary>
     public Task? Ready { get; set; }
 
-    /// <summary>With a shared log: set under the lock once <see cref="Epoch"/> and <see cref="Offset"/> come from it.</summary>
+    /// <summary>Set under the lock once <see cref="Epoch"/> and <see cref="Offset"/> come from the broker.</summary>
     public bool Followed { get; set; }
 
-    /// <summary>With a shared log: a wake-up came before <see cref="Followed"/>; read the log once it is.</summary>
+    /// <summary>A wake-up came before <see cref="Followed"/>; read the broker once it is.</summary>
     public bool WokenEarly { get; set; }
 
-    /// <summary>With a shared log: 1 while a delivery is queued, so wake-ups for one channel coalesce.</summary>
+    /// <summary>1 while a delivery is queued with the broker, so wake-ups for one channel coalesce.</summary>
     public int DeliveryQueued;
 }

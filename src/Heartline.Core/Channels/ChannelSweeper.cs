@@ -3,13 +3,13 @@ using Microsoft.Extensions.Options;
 
 namespace Heartline.Core.Channels;
 
-/// <summary>Trims channel history by age and evicts idle channels.</summary>
-internal sealed class ChannelSweeper(ChannelHub hub, IOptions<ChannelOptions> options, TimeProvider time,
-    HeartlineMetrics metrics, ILogger<ChannelSweeper> logger) : PeriodicSweeper(time, metrics, logger)
+/// <summary>Trims this node's recent history, stops following idle channels, and trims the broker's history.</summary>
+internal sealed class ChannelSweeper(ChannelHub hub, IBroker broker, IOptions<ChannelOptions> options) : ISweeper
 {
-    protected override TimeSpan Period => TimeSpan.FromSeconds(options.Value.SweepIntervalSeconds);
+    public string Name => "channels";
 
-    protected override string SweeperName => "channels";
+    public TimeSpan Period => TimeSpan.FromSeconds(options.Value.SweepIntervalSeconds);
 
-    protected override Task<int> SweepAsync(CancellationToken cancellationToken) => Task.FromResult(hub.Sweep());
+    public async Task<int> SweepAsync(CancellationToken cancellationToken) =>
+        hub.Sweep() + await broker.TrimAsync(cancellationToken).ConfigureAwait(false);
 }

@@ -1,16 +1,20 @@
 using Heartline.Core.Auth;
+using Heartline.Core.Presence;
 using Heartline.Core.Protocol;
 
 namespace Heartline.Core.Channels;
 
-/// <summary><c>presence:{office}</c>: online/offline of an office's users; only the server publishes.</summary>
-internal sealed class PresenceChannelPolicy : IChannelPolicy
+/// <summary>
+/// <c>presence:{scope}</c>: online/offline of a scope's users, for those the scope's module lets watch it;
+/// only the server publishes.
+/// </summary>
+internal sealed class PresenceChannelPolicy(PresenceScopes scopes) : IChannelPolicy
 {
     public string Namespace => "presence";
 
-    public string? CanSubscribe(HeartlineUser user, string path) => user.CanObserve(path) ? null : ErrorCodes.Forbidden;
+    public ErrorCode? CanSubscribe(Principal principal, string path) => scopes.CanObserve(principal, path) ? null : ErrorCodes.Forbidden;
 
-    public string? CanPublish(HeartlineUser user, string path) => ErrorCodes.Forbidden;
+    public ErrorCode? CanPublish(Principal principal, string path) => ErrorCodes.Forbidden;
 }
 
 /// <summary><c>user:{userId}</c>: a user's private pushes; only that user subscribes, only the server publishes.</summary>
@@ -18,8 +22,8 @@ internal sealed class UserChannelPolicy : IChannelPolicy
 {
     public string Namespace => "user";
 
-    public string? CanSubscribe(HeartlineUser user, string path) =>
-        string.Equals(path, user.UserId, StringComparison.Ordinal) ? null : ErrorCodes.Forbidden;
+    public ErrorCode? CanSubscribe(Principal principal, string path) =>
+        string.Equals(path, principal.SubjectId, StringComparison.Ordinal) ? null : ErrorCodes.Forbidden;
 
-    public string? CanPublish(HeartlineUser user, string path) => ErrorCodes.Forbidden;
+    public ErrorCode? CanPublish(Principal principal, string path) => ErrorCodes.Forbidden;
 }

@@ -1,19 +1,20 @@
 using Heartline.Core.Auth;
+using Heartline.Core.Protocol;
 
 namespace Heartline.Core.Channels;
 
 /// <summary>
-/// Decides who may subscribe and publish in one channel namespace. Each module registers one for its namespace;
-/// a name in a namespace nobody registered is invalid.
+/// Decides who may subscribe and publish in one channel namespace. Each module registers one for each namespace it
+/// owns; a name in a namespace nobody registered is invalid.
 /// </summary>
-internal interface IChannelPolicy
+public interface IChannelPolicy
 {
-    /// <summary>The part before the colon, e.g. <c>office</c>.</summary>
+    /// <summary>The part before the colon, e.g. <c>ptt</c>.</summary>
     string Namespace { get; }
 
-    /// <summary>Null when allowed, else an error code from <see cref="Protocol.ErrorCodes"/>.</summary>
-    string? CanSubscribe(HeartlineUser user, string path);
+    /// <summary>Null when allowed, else the error code to answer with (<c>forbidden</c>, say).</summary>
+    ErrorCode? CanSubscribe(Principal principal, string path);
 
     /// <summary>Null when the client may publish, else an error code. Server code publishes without asking.</summary>
-    string? CanPublish(HeartlineUser user, string path);
+    ErrorCode? CanPublish(Principal principal, string path);
 }

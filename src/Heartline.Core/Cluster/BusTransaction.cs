@@ -7,15 +7,18 @@ namespace Heartline.Core.Cluster;
 
 /// <summary>
 /// Publications written inside a caller's transaction, so they commit (and wake the nodes) together with the change
-/// they announce: a floor grant and its <c>session_started</c> are one commit, in the office's commit order.
+/// they announce: a lease's change and its publications are one commit, in the lease's commit order.
 /// </summary>
-internal sealed class BusTransaction(PostgresPublicationLog log, NpgsqlConnection connection, NpgsqlTransaction transaction)
+internal sealed class BusTransaction(PostgresBroker log, NpgsqlConnection connection, NpgsqlTransaction transaction)
 {
     private readonly List<PendingPublication> _pending = [];
     private readonly List<(PendingPublication Publication, long Offset)> _written = [];
 
     public void Publish<T>(string channel, T data, JsonTypeInfo<T> info) =>
-        _pending.Add(new PendingPublication(channel, JsonSerializer.SerializeToUtf8Bytes(data, info), log.NowMs()));
+        Publish(channel, JsonSerializer.SerializeToUtf8Bytes(data, info));
+
+    /// <summary>Publishes JSON already serialized.</summary>
+    public void Publish(string channel, byte[] data) => _pending.Add(new PendingPublication(channel, data, log.NowMs()));
 
     /// <summary>Writes what was published so far, in one round trip, inside the transaction.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken = default)

@@ -7,7 +7,7 @@ using Npgsql;
 namespace Heartline.Core.Cluster;
 
 /// <summary>
-/// The PostgreSQL side of cluster mode: the node's data source, its id, and the names of the two NOTIFY channels.
+/// The PostgreSQL side of cluster mode: the node's data source, its id, and the names of its NOTIFY channels.
 /// The names carry the schema, so clusters that share a database in different schemas never wake each other.
 /// </summary>
 internal sealed class ClusterDatabase
@@ -24,7 +24,7 @@ internal sealed class ClusterDatabase
         using (var command = new NpgsqlCommand("SELECT current_schema()", connection))
             Schema = command.ExecuteScalar() as string ?? "public";
         BusChannel = NotifyName("heartline_bus_", Schema);
-        FloorChannel = NotifyName("heartline_floor_", Schema);
+        LeaseChannel = NotifyName("heartline_lease_", Schema);
     }
 
     public NpgsqlDataSource DataSource { get; }
@@ -37,8 +37,8 @@ internal sealed class ClusterDatabase
     /// <summary>Wake-ups of the bus: <c>{offset} {channel}</c>, never the data.</summary>
     public string BusChannel { get; }
 
-    /// <summary>Floor changes: <c>{epoch} {session_id} {end reason or -} {office}</c>.</summary>
-    public string FloorChannel { get; }
+    /// <summary>Lease changes (<see cref="PostgresLeases"/>).</summary>
+    public string LeaseChannel { get; }
 
     /// <summary>
     /// Runs <paramref name="work"/> in one transaction and commits it (a transaction that changed nothing commits as

@@ -4,7 +4,7 @@ namespace Heartline.Core.Cluster;
 /// Real-time binary messages between the nodes of a cluster (a module's relayed audio, say): fire and forget, a
 /// message of one <c>kind</c> byte that a module registered. On a single node there are no peers and nothing is sent.
 /// </summary>
-internal interface IPeerRelay
+public interface IPeerRelay
 {
     /// <summary>Whether any peer link is open (so a sender may skip building a message nobody gets).</summary>
     bool HasPeers { get; }
@@ -14,7 +14,7 @@ internal interface IPeerRelay
 }
 
 /// <summary>Receives the peer messages of one kind, on the receiving link's loop: quick, and never throws.</summary>
-internal interface IPeerMessageHandler
+public interface IPeerMessageHandler
 {
     byte Kind { get; }
 

@@ -12,11 +12,12 @@ namespace Heartline.Core.Cluster;
 /// that moves meanwhile comes from a live process (this one has not registered yet).
 /// </summary>
 internal sealed partial class NodeIdGuard(ClusterDatabase database, IOptions<ClusterOptions> options, TimeProvider time,
-    ILogger<NodeIdGuard> logger) : IHostedService
+    ILogger<NodeIdGuard> logger) : IHostedLifecycleService
 {
     private const int PollMs = 200;
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>Runs as the host starts, ahead of every hosted service's <c>StartAsync</c> (startup cleanup's included).</summary>
+    public async Task StartingAsync(CancellationToken cancellationToken)
     {
         var seen = await HeartbeatAsync(cancellationToken).ConfigureAwait(false);
         var timeoutMs = options.Value.NodeTimeoutSeconds * 1000L;
@@ -34,13 +35,20 @@ internal sealed partial class NodeIdGuard(ClusterDatabase database, IOptions<Clu
             {
                 throw new InvalidOperationException(
                     $"Presence:NodeId '{database.NodeId}' is in use by another running node (its heartbeat moved while this " +
-                    "node was starting). Give every node its own Presence:NodeId. / " +
-                    $"Presence:NodeId '{database.NodeId}'를 실행 중인 다른 노드가 사용하고 있습니다. 노드마다 다른 값을 지정하세요.");
+                    "node was starting). Give every node its own Presence:NodeId.");
             }
         }
     }
 
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>The heartbeat of a live row with this node's id; null when there is none (or it left or was lost).</summary>
     private async Task<long?> HeartbeatAsync(CancellationToken cancellationToken)

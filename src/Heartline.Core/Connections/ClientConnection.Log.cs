@@ -1,6 +1,6 @@
 namespace Heartline.Core.Connections;
 
-internal sealed partial class ClientConnection
+public sealed partial class ClientConnection
 {
     private static partial class Log
     {

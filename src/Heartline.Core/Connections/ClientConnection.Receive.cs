@@ -4,7 +4,7 @@ using Heartline.Core.Protocol;
 
 namespace Heartline.Core.Connections;
 
-internal sealed partial class ClientConnection
+public sealed partial class ClientConnection
 {
     private const int InitialReceiveBuffer = 4096;
 

@@ -3,7 +3,7 @@ using Heartline.Core.Protocol;
 
 namespace Heartline.Core.Connections;
 
-internal sealed partial class ClientConnection
+public sealed partial class ClientConnection
 {
     /// <summary>Media older than this when its turn to be sent comes is dropped: it would only add delay.</summary>
     private static readonly TimeSpan MaxMediaAge = TimeSpan.FromMilliseconds(500);

@@ -11,7 +11,7 @@ namespace Heartline.Core.Connections;
 /// One WebSocket: a bounded outbound queue drained by one send loop, and one receive loop. The
 /// <see cref="ConnectionHandler"/> owns its lifetime; modules only enqueue frames and read its identity.
 /// </summary>
-internal sealed partial class ClientConnection
+public sealed partial class ClientConnection
 {
     private readonly WebSocket _socket;
     private readonly Channel<OutboundFrame> _queue;
@@ -27,7 +27,7 @@ internal sealed partial class ClientConnection
     private volatile bool _discardPending;
     private long _lastSeenMs;
 
-    public ClientConnection(string id, WebSocket socket, string remoteIp, RealtimeOptions options, TimeProvider time,
+    internal ClientConnection(string id, WebSocket socket, string remoteIp, RealtimeOptions options, TimeProvider time,
         HeartlineMetrics metrics, ILogger logger)
     {
         Id = id;
@@ -57,10 +57,13 @@ internal sealed partial class ClientConnection
 
     public DateTimeOffset ConnectedAt { get; }
 
-    /// <summary>Set once by <c>connect</c>; null before.</summary>
-    public HeartlineUser? User { get; private set; }
+    /// <summary>Who the connection is: set once by <c>connect</c>; null before.</summary>
+    public Principal? Principal { get; private set; }
 
-    /// <summary>The app kind the client declared (defaults to the token's role), e.g. <c>pickup_driver</c>.</summary>
+    /// <summary>The presence scopes the connection is announced in (<see cref="Presence.IPresenceScopes"/>), set by <c>connect</c>.</summary>
+    public IReadOnlyList<string> Scopes { get; private set; } = [];
+
+    /// <summary>The app kind the client declared (defaults to the principal's primary role).</summary>
     public string AppType { get; private set; } = "";
 
     public string? Device { get; private set; }
@@ -99,12 +102,13 @@ internal sealed partial class ClientConnection
     /// <summary>Channels this connection subscribed to; only the receive loop and teardown touch it.</summary>
     internal HashSet<string> Subscriptions { get; } = new(StringComparer.Ordinal);
 
-    internal void Authenticate(HeartlineUser user, string appType, string? device, string? clientName)
+    internal void Authenticate(Principal principal, IReadOnlyList<string> scopes, string appType, string? device, string? clientName)
     {
         AppType = appType;
         Device = device;
         ClientName = clientName;
-        User = user;
+        Scopes = scopes;
+        Principal = principal;
     }
 
     /// <summary>Queues a text frame. False when the connection is closing or was just closed as a slow consumer.</summary>
@@ -153,7 +157,7 @@ internal sealed partial class ClientConnection
     }
 
     /// <summary>Runs both loops until the socket is closed or aborted. Never throws for a client's fault.</summary>
-    public async Task RunAsync(Func<ClientConnection, WebSocketMessageType, ReadOnlyMemory<byte>, ValueTask> onMessage)
+    internal async Task RunAsync(Func<ClientConnection, WebSocketMessageType, ReadOnlyMemory<byte>, ValueTask> onMessage)
     {
         var sending = SendLoopAsync();
         var receiving = ReceiveLoopAsync(onMessage);

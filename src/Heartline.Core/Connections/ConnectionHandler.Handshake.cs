@@ -11,7 +11,7 @@ internal sealed partial class ConnectionHandler
         var connection = session.Connection;
         if (command.Command != "connect")
         {
-            connection.Send(FrameWriter.Error(command.Id, ErrorCodes.NotConnected, "send connect first / connect를 먼저 보내야 합니다"));
+            connection.Send(FrameWriter.Error(command.Id, ErrorCodes.NotConnected, "send connect first"));
             connection.Close(CloseCodes.ProtocolError, "command before connect");
             return;
         }
@@ -20,23 +20,24 @@ internal sealed partial class ConnectionHandler
         if (args is null) return;
         if (args.Client is { Length: > 64 } || args.Device is { Length: > 128 } || args.AppType is { Length: > 32 })
         {
-            context.Error(ErrorCodes.BadRequest, "client, device or app_type too long / 값이 너무 깁니다");
+            context.Error(ErrorCodes.BadRequest, "client (64), device (128) or app_type (32 characters) too long");
             return;
         }
         var validation = await tokens.ValidateAsync(args.Token).ConfigureAwait(false);
-        if (validation.User is not { } user)
+        if (validation.Principal is not { } principal)
         {
             Log.AuthFailed(logger, connection.Id, connection.RemoteIp, validation.Detail ?? "");
-            var expired = validation.ErrorCode == ErrorCodes.TokenExpired;
-            context.Error(validation.ErrorCode!, expired ? "token expired / 토큰이 만료되었습니다" : "invalid token / 유효하지 않은 토큰");
+            var expired = validation.Error == ErrorCodes.TokenExpired;
+            context.Error(validation.Error!.Value, expired ? "token expired" : "invalid token");
             connection.Close(expired ? CloseCodes.TokenExpired : CloseCodes.Unauthorized, expired ? "token expired" : "invalid token");
             return;
         }
         // The handshake timer (4003) or the client may have ended the connection while the token was checked.
         if (connection.IsClosing) return;
-        var appType = string.IsNullOrWhiteSpace(args.AppType) ? user.Role : args.AppType;
-        var record = new ConnectionRecord(connection.Id, presenceOptions.Value.NodeId, user.UserId, user.Name, user.Role,
-            user.RegionId, user.OfficeId, appType, args.Device, connection.ConnectedAt.ToUnixTimeMilliseconds());
+        var appType = string.IsNullOrWhiteSpace(args.AppType) ? principal.Role : args.AppType;
+        var scopes = presenceScopes.Of(principal);
+        var record = ConnectionRecord.Of(connection.Id, presenceOptions.Value.NodeId, principal, scopes, appType, args.Device,
+            connection.ConnectedAt.ToUnixTimeMilliseconds());
         // Persist first: from here on a crash leaves a row that the next start cleans up.
         try
         {
@@ -45,7 +46,7 @@ internal sealed partial class ConnectionHandler
         catch (Exception ex) when (!ClientConnection.IsTransportEnding(ex))
         {
             Log.StoreUnavailable(logger, ex, connection.Id);
-            context.Error(ErrorCodes.Unavailable, "storage unavailable, retry later / 저장소를 사용할 수 없습니다");
+            context.Error(ErrorCodes.Unavailable, "storage unavailable, retry later");
             connection.Close(CloseCodes.InternalError, "storage unavailable");
             return;
         }
@@ -57,15 +58,24 @@ internal sealed partial class ConnectionHandler
             return;
         }
         session.Record = record;
-        connection.Authenticate(user, appType, args.Device, args.Client);
+        connection.Authenticate(principal, scopes, appType, args.Device, args.Client);
         presence.Add(connection);
-        context.Reply(new ConnectResult(connection.Id, presenceOptions.Value.NodeId,
-            new UserInfo(user.UserId, user.Name, user.Role, user.RegionId, user.OfficeId, user.OfficeKey),
+        var user = new UserInfo
+        {
+            UserId = principal.SubjectId,
+            Name = principal.Name,
+            Role = principal.Role,
+            Roles = principal.Roles,
+            Kind = TokenValidator.KindName(principal.Kind),
+            Tenant = principal.Tenant,
+            Fields = connectInfo.Describe(principal)?.ToDictionary(f => f.Key, f => (object)f.Value, StringComparer.Ordinal),
+        };
+        context.Reply(new ConnectResult(connection.Id, presenceOptions.Value.NodeId, user, scopes,
             time.GetUtcNow().ToUnixTimeMilliseconds(), _options.ClientPingIntervalSeconds * 1000L,
-            _options.MaxMessageBytes, user.ExpiresAt.ToUnixTimeMilliseconds(), _options.CommandRatePerSecond,
+            _options.MaxMessageBytes, principal.ExpiresAt.ToUnixTimeMilliseconds(), _options.CommandRatePerSecond,
             _options.CommandBurst, _options.MaxSubscriptions), HeartlineJsonContext.Default.ConnectResult);
-        ScheduleExpiry(connection, user);
-        Log.Connected(logger, connection.Id, user.UserId, user.OfficeKey, appType);
+        ScheduleExpiry(connection, principal);
+        Log.Connected(logger, connection.Id, principal.SubjectId, string.Join(' ', scopes), appType);
         foreach (var observer in _observers)
         {
             try { await observer.OnConnectedAsync(connection).ConfigureAwait(false); }
@@ -88,9 +98,9 @@ internal sealed partial class ConnectionHandler
     }
 
     /// <summary>Closes the connection when its token expires, even if it only listens.</summary>
-    private void ScheduleExpiry(ClientConnection connection, HeartlineUser user)
+    private void ScheduleExpiry(ClientConnection connection, Principal principal)
     {
-        var due = tokens.ValidUntil(user) - time.GetUtcNow();
+        var due = tokens.ValidUntil(principal) - time.GetUtcNow();
         if (due > TimeSpan.FromDays(30)) return;
         var timer = time.CreateTimer(static state =>
             ((ClientConnection)state!).Close(CloseCodes.TokenExpired, "token expired"), connection,

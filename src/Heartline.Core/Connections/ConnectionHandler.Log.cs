@@ -7,8 +7,8 @@ internal sealed partial class ConnectionHandler
         [LoggerMessage(1001, LogLevel.Debug, "Connection {ConnectionId} accepted from {RemoteIp}.")]
         public static partial void Accepted(ILogger logger, string connectionId, string remoteIp);
 
-        [LoggerMessage(1002, LogLevel.Debug, "Connection {ConnectionId} is user {UserId} of office {Office} ({AppType}).")]
-        public static partial void Connected(ILogger logger, string connectionId, string userId, string office, string appType);
+        [LoggerMessage(1002, LogLevel.Debug, "Connection {ConnectionId} is {Subject} in scopes {Scopes} ({AppType}).")]
+        public static partial void Connected(ILogger logger, string connectionId, string subject, string scopes, string appType);
 
         [LoggerMessage(1003, LogLevel.Debug, "Connection {ConnectionId} ended: {Reason}.")]
         public static partial void Ended(ILogger logger, string connectionId, string reason);
@@ -30,6 +30,9 @@ internal sealed partial class ConnectionHandler
 
         [LoggerMessage(1008, LogLevel.Error, "Connection observer {Observer} failed.")]
         public static partial void ObserverFailed(ILogger logger, Exception exception, string observer);
+
+        [LoggerMessage(1011, LogLevel.Error, "A message of connection {ConnectionId} could not be handled.")]
+        public static partial void MessageFailed(ILogger logger, Exception exception, string connectionId);
 
         [LoggerMessage(1010, LogLevel.Warning, "Shutdown stopped waiting for {Connections} connection teardowns; startup cleanup will finish them.")]
         public static partial void StopTimedOut(ILogger logger, int connections);

@@ -9,7 +9,24 @@ internal sealed partial class ConnectionHandler
 {
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 32 };
 
+    /// <summary>
+    /// Handles one inbound message. A server fault while handling it is logged and answered with an <c>internal</c>
+    /// error push; it never ends the connection (a client's bad input is answered before it can get here).
+    /// </summary>
     private async ValueTask OnMessageAsync(Session session, WebSocketMessageType type, ReadOnlyMemory<byte> data)
+    {
+        try
+        {
+            await HandleMessageAsync(session, type, data).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!ClientConnection.IsTransportEnding(ex))
+        {
+            Log.MessageFailed(logger, ex, session.Connection.Id);
+            session.Connection.Send(FrameWriter.ErrorPush(ErrorCodes.Internal, "internal error"));
+        }
+    }
+
+    private async ValueTask HandleMessageAsync(Session session, WebSocketMessageType type, ReadOnlyMemory<byte> data)
     {
         var connection = session.Connection;
         if (type == WebSocketMessageType.Binary)
@@ -26,7 +43,7 @@ internal sealed partial class ConnectionHandler
         {
             metrics.FrameRejected();
             if (!TryTakeToken(session, 0)) return;
-            connection.Send(FrameWriter.ErrorPush(ErrorCodes.BadRequest, "malformed JSON / 잘못된 JSON"));
+            connection.Send(FrameWriter.ErrorPush(ErrorCodes.BadRequest, "malformed JSON"));
             return;
         }
         using (document)
@@ -41,7 +58,7 @@ internal sealed partial class ConnectionHandler
                 return;
             }
             if (!TryTakeToken(session, command.Id)) return;
-            if (connection.User is null)
+            if (connection.Principal is null)
             {
                 await HandshakeAsync(session, command).ConfigureAwait(false);
                 return;
@@ -55,18 +72,18 @@ internal sealed partial class ConnectionHandler
         var connection = session.Connection;
         if (command.Command == "connect")
         {
-            connection.Send(FrameWriter.Error(command.Id, ErrorCodes.AlreadyConnected, "already connected / 이미 연결되었습니다"));
+            connection.Send(FrameWriter.Error(command.Id, ErrorCodes.AlreadyConnected, "already connected"));
             return;
         }
-        if (tokens.ValidUntil(connection.User!) <= time.GetUtcNow())
+        if (tokens.ValidUntil(connection.Principal!) <= time.GetUtcNow())
         {
-            connection.Send(FrameWriter.Error(command.Id, ErrorCodes.TokenExpired, "token expired / 토큰이 만료되었습니다"));
+            connection.Send(FrameWriter.Error(command.Id, ErrorCodes.TokenExpired, "token expired"));
             connection.Close(CloseCodes.TokenExpired, "token expired");
             return;
         }
         if (!dispatcher.TryGet(command.Command, out var handler))
         {
-            connection.Send(FrameWriter.Error(command.Id, ErrorCodes.UnknownCommand, "unknown command / 알 수 없는 명령"));
+            connection.Send(FrameWriter.Error(command.Id, ErrorCodes.UnknownCommand, $"unknown command '{command.Command}'"));
             return;
         }
         var context = new CommandContext(connection, command.Id, command.Args);
@@ -80,28 +97,33 @@ internal sealed partial class ConnectionHandler
             if (context.Replied) return;
             // A command that needs the database (every channel command in a cluster) fails when it is unreachable.
             if (ex is System.Data.Common.DbException or TimeoutException)
-                context.Error(ErrorCodes.Unavailable, "storage unavailable, retry later / 잠시 후 다시 시도하세요");
+                context.Error(ErrorCodes.Unavailable, "storage unavailable, retry later");
             else
-                context.Error(ErrorCodes.Internal, "internal error / 서버 오류");
+                context.Error(ErrorCodes.Internal, "internal error");
             return;
         }
-        if (!context.Replied) context.Error(ErrorCodes.Internal, "no reply / 응답 없음");
+        if (!context.Replied) context.Error(ErrorCodes.Internal, "no reply");
     }
 
     private async ValueTask OnBinaryAsync(Session session, ReadOnlyMemory<byte> data)
     {
         var connection = session.Connection;
-        if (connection.User is null)
+        if (connection.Principal is null)
         {
             metrics.FrameRejected();
             connection.Close(CloseCodes.ProtocolError, "binary frame before connect");
             return;
         }
-        if (_media is not null && await _media.HandleAsync(connection, data).ConfigureAwait(false)) return;
-        // Refused media costs a token, so a flood of it ends like any other flood.
+        var result = binaryFrames.TryGet(data.Span, out var handler)
+            ? await handler.HandleAsync(connection, data).ConfigureAwait(false)
+            : data.Length == 0 ? BinaryFrameResult.Malformed : BinaryFrameResult.NotAllowed;
+        if (result == BinaryFrameResult.Accepted) return;
+        // Refused frames cost a token, so a flood of them ends like any other flood.
         metrics.FrameRejected();
         if (!TryTakeToken(session, 0)) return;
-        connection.Send(FrameWriter.ErrorPush(ErrorCodes.BinaryNotAllowed, "binary frames are not allowed here / 바이너리 프레임은 허용되지 않습니다"));
+        connection.Send(result == BinaryFrameResult.Malformed
+            ? FrameWriter.ErrorPush(ErrorCodes.BadFrame, "binary frame dropped: empty, or not of its kind's format")
+            : FrameWriter.ErrorPush(ErrorCodes.BinaryNotAllowed, "this connection may not send binary frames of this kind"));
     }
 
     /// <summary>
@@ -126,8 +148,8 @@ internal sealed partial class ConnectionHandler
         }
         var ms = (long)Math.Ceiling(retryAfter.TotalMilliseconds);
         connection.Send(id > 0
-            ? FrameWriter.Error(id, ErrorCodes.RateLimited, "too many commands / 요청이 너무 많습니다", ms)
-            : FrameWriter.ErrorPush(ErrorCodes.RateLimited, "too many commands / 요청이 너무 많습니다"));
+            ? FrameWriter.Error(id, ErrorCodes.RateLimited, "too many commands", ms)
+            : FrameWriter.ErrorPush(ErrorCodes.RateLimited, "too many commands"));
         return false;
     }
 }

@@ -20,12 +20,14 @@ internal sealed partial class ConnectionHandler(
     PresenceTracker presence,
     DisconnectActions disconnectActions,
     IConnectionStore connectionStore,
-    TokenService tokens,
+    TokenValidator tokens,
+    PresenceScopes presenceScopes,
+    ConnectInfo connectInfo,
+    BinaryFrameRouter binaryFrames,
     HeartlineMetrics metrics,
     IOptions<RealtimeOptions> realtimeOptions,
     IOptions<PresenceOptions> presenceOptions,
     IEnumerable<IConnectionObserver> observers,
-    IEnumerable<IMediaFrameHandler> mediaHandlers,
     TimeProvider time,
     ILogger<ConnectionHandler> logger,
     ILoggerFactory loggerFactory)
@@ -33,7 +35,6 @@ internal sealed partial class ConnectionHandler(
     private const string SubProtocol = "heartline.v1";
     private readonly RealtimeOptions _options = realtimeOptions.Value;
     private readonly IConnectionObserver[] _observers = [.. observers];
-    private readonly IMediaFrameHandler? _media = mediaHandlers.SingleOrDefault();
     private readonly ILogger _connectionLogger = loggerFactory.CreateLogger<ClientConnection>();
     private volatile bool _stopping;
     // Connections between accept and the end of their teardown (disconnect actions included); completes the drain
@@ -46,7 +47,7 @@ internal sealed partial class ConnectionHandler(
         if (!http.WebSockets.IsWebSocketRequest)
         {
             http.Response.StatusCode = StatusCodes.Status400BadRequest;
-            await http.Response.WriteAsync("WebSocket upgrade required / WebSocket 연결이 필요합니다").ConfigureAwait(false);
+            await http.Response.WriteAsync("WebSocket upgrade required").ConfigureAwait(false);
             return;
         }
         if (_stopping)
@@ -74,7 +75,7 @@ internal sealed partial class ConnectionHandler(
         using var handshakeTimer = time.CreateTimer(static state =>
         {
             var c = (ClientConnection)state!;
-            if (c.User is null) c.Close(CloseCodes.HandshakeTimeout, "no connect command in time");
+            if (c.Principal is null) c.Close(CloseCodes.HandshakeTimeout, "no connect command in time");
         }, connection, TimeSpan.FromSeconds(_options.HandshakeTimeoutSeconds), Timeout.InfiniteTimeSpan);
         try
         {
@@ -125,8 +126,7 @@ internal sealed partial class ConnectionHandler(
         var connection = session.Connection;
         registry.Remove(connection);
         metrics.ConnectionClosed();
-        var user = connection.User;
-        if (user is null)
+        if (connection.Principal is null)
         {
             Log.Ended(logger, connection.Id, "unauthenticated");
             return;

@@ -6,7 +6,7 @@ using Heartline.Core.Protocol;
 namespace Heartline.Core.Connections;
 
 /// <summary>Serves one command name. Modules register theirs with <c>AddCommand&lt;T&gt;()</c>.</summary>
-internal interface ICommandHandler
+public interface ICommandHandler
 {
     string Name { get; }
 
@@ -17,7 +17,7 @@ internal interface ICommandHandler
 /// One command being handled: the connection, the id to echo and the arguments. <see cref="Args"/> borrows the receive
 /// buffer and must not be kept after the handler returns.
 /// </summary>
-internal sealed class CommandContext(ClientConnection connection, long id, JsonElement args)
+public sealed class CommandContext(ClientConnection connection, long id, JsonElement args)
 {
     public ClientConnection Connection { get; } = connection;
 
@@ -25,8 +25,8 @@ internal sealed class CommandContext(ClientConnection connection, long id, JsonE
 
     public JsonElement Args { get; } = args;
 
-    /// <summary>The authenticated user (commands other than <c>connect</c> only run after it).</summary>
-    public HeartlineUser User => Connection.User!;
+    /// <summary>Who sent the command (commands other than <c>connect</c> only run after it).</summary>
+    public Principal Principal => Connection.Principal!;
 
     public bool Replied { get; private set; }
 
@@ -34,34 +34,22 @@ internal sealed class CommandContext(ClientConnection connection, long id, JsonE
 
     public void ReplyEmpty() => SendReply(FrameWriter.EmptyReply(Id));
 
-    public void ReplyRaw(byte[] frame) => SendReply(frame);
+    internal void ReplyRaw(byte[] frame) => SendReply(frame);
 
     /// <summary>
     /// Records that the reply was queued by someone else (the hub queues a subscribe reply itself, in order with the
     /// channel's publications), so the dispatcher does not answer a second time.
     /// </summary>
-    public void MarkReplied()
+    internal void MarkReplied()
     {
         if (Replied) throw new InvalidOperationException("A command is answered once.");
         Replied = true;
     }
 
-    public void Error(string code, string message) => SendReply(FrameWriter.Error(Id, code, message));
+    public void Error(ErrorCode code, string message) => SendReply(FrameWriter.Error(Id, code, message));
 
-    public void Error<T>(string code, string message, T details, JsonTypeInfo<T> info) =>
+    public void Error<T>(ErrorCode code, string message, T details, JsonTypeInfo<T> info) =>
         SendReply(FrameWriter.Error(Id, code, message, details, info));
-
-    /// <summary>
-    /// The office a command addresses: <paramref name="requested"/> or the caller's own. Replies <c>forbidden</c> and
-    /// returns false when the caller may not observe it (only admins see other offices).
-    /// </summary>
-    public bool TryObserveOffice(string? requested, out string office)
-    {
-        office = requested ?? User.OfficeKey;
-        if (User.CanObserve(office)) return true;
-        Error(ErrorCodes.Forbidden, "another office / 다른 사무실입니다");
-        return false;
-    }
 
     /// <summary>Reads the arguments as <typeparamref name="T"/>; on failure replies <c>bad_request</c> and returns null.</summary>
     public T? ReadArgs<T>(JsonTypeInfo<T> info) where T : class
@@ -73,10 +61,10 @@ internal sealed class CommandContext(ClientConnection connection, long id, JsonE
         }
         catch (JsonException ex)
         {
-            Error(ErrorCodes.BadRequest, "invalid args / 잘못된 인수: " + ex.Message);
+            Error(ErrorCodes.BadRequest, "invalid args" + ex.Message);
             return null;
         }
-        Error(ErrorCodes.BadRequest, "invalid args / 잘못된 인수");
+        Error(ErrorCodes.BadRequest, "invalid args");
         return null;
     }
 

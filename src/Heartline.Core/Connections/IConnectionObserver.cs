@@ -4,16 +4,11 @@ namespace Heartline.Core.Connections;
 /// Lets a module react to connections arriving and leaving (for example, a member joining an active PTT session).
 /// Called on the connection's own loop; implementations must be quick and must not throw.
 /// </summary>
-internal interface IConnectionObserver
+public interface IConnectionObserver
 {
+    /// <summary>The connection completed <c>connect</c> and its reply was queued.</summary>
     ValueTask OnConnectedAsync(ClientConnection connection);
 
+    /// <summary>The connection ended (before its disconnect actions run).</summary>
     void OnDisconnected(ClientConnection connection, string reason);
-}
-
-/// <summary>Receives binary frames (media). Only one module may own them.</summary>
-internal interface IMediaFrameHandler
-{
-    /// <summary>Handles one binary frame; false when the connection may not send media.</summary>
-    ValueTask<bool> HandleAsync(ClientConnection connection, ReadOnlyMemory<byte> frame);
 }

@@ -1,25 +1,36 @@
 namespace Heartline.Core.Connections;
 
 /// <summary>
-/// Closes every connection as soon as the application starts stopping (before Kestrel waits for requests to end), so
-/// their disconnect actions run while storage and the event log are still up; stopping waits for the teardown.
+/// Closes every connection as soon as the application starts stopping, before any hosted service stops (a lifecycle
+/// service's <see cref="StoppingAsync"/> runs ahead of every <c>StopAsync</c>, whatever the registration order), so
+/// their disconnect actions run while storage, the event log and every module are still up; stopping waits for the
+/// teardowns.
 /// </summary>
 internal sealed class RealtimeLifetime(ConnectionHandler handler, Presence.PresenceTracker presence, IHostApplicationLifetime lifetime)
-    : IHostedService
+    : IHostedLifecycleService
 {
     private CancellationTokenRegistration _registration;
 
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // Refuse new sockets the moment stopping begins (Kestrel still accepts until it stops).
         _registration = lifetime.ApplicationStopping.Register(static h => ((ConnectionHandler)h!).BeginStop(), handler);
         return Task.CompletedTask;
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         await _registration.DisposeAsync().ConfigureAwait(false);
         await handler.StopAsync(cancellationToken).ConfigureAwait(false);
         // Every connection is closed: their users' pending offlines are due now, while the event log still runs.
         presence.LeaveAll();
     }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

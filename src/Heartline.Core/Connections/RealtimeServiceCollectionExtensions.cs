@@ -13,7 +13,7 @@ internal static class RealtimeServiceCollectionExtensions
 {
     private const string ConnectRatePolicy = "ws-connect";
 
-    /// <summary>The WebSocket transport, channels and presence: everything modules build on.</summary>
+    /// <summary>The WebSocket transport, channels, presence and disconnect actions: everything modules build on.</summary>
     public static IServiceCollection AddRealtime(this IServiceCollection services)
     {
         services.AddOptions<RealtimeOptions>().BindConfiguration(RealtimeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -23,32 +23,28 @@ internal static class RealtimeServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChannelOptions>, ChannelOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PresenceOptions>, PresenceOptionsValidator>());
 
+        services.TryAddSingleton<IdentityCatalog>();
+        services.TryAddSingleton<ErrorCatalog>();
+        services.TryAddSingleton<PresenceScopes>();
+        services.TryAddSingleton<BinaryFrameRouter>();
+        services.TryAddSingleton<ConnectInfo>();
         services.TryAddSingleton<ConnectionRegistry>();
         services.TryAddSingleton<CommandDispatcher>();
         services.TryAddSingleton<ConnectionHandler>();
         services.TryAddSingleton<ChannelHub>();
+        services.TryAddSingleton<IChannels>(sp => sp.GetRequiredService<ChannelHub>());
         services.TryAddSingleton<ChannelAccess>();
-        services.TryAddSingleton<IPresenceBackend, LocalPresenceBackend>();
-        services.TryAddSingleton<Cluster.IPeerRelay, Cluster.NoPeers>();
         services.TryAddSingleton<PresenceTracker>();
+        services.TryAddSingleton<IPresence>(sp => sp.GetRequiredService<PresenceTracker>());
         services.TryAddSingleton(sp => new DisconnectActions(sp.GetRequiredService<IConnectionStore>(),
             () => sp.GetServices<IDisconnectActionHandler>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<DisconnectActions>>()));
+        services.TryAddSingleton<IDisconnectActions>(sp => sp.GetRequiredService<DisconnectActions>());
         services.TryAddSingleton<StartupCleanup>();
         services.TryAddSingleton<EndedConnectionPurge>();
         services.TryAddSingleton<OrphanedConnectionCleanup>();
-
-        services.AddChannelPolicy<PresenceChannelPolicy>();
-        services.AddChannelPolicy<UserChannelPolicy>();
-        services.AddCommand<PingCommand>();
-        services.AddCommand<SubscribeCommand>();
-        services.AddCommand<UnsubscribeCommand>();
-        services.AddCommand<PublishCommand>();
-        services.AddCommand<PresenceCommand>();
-
         services.AddHostedService(sp => sp.GetRequiredService<StartupCleanup>());
-        services.AddHostedService<ChannelSweeper>();
-        services.AddHostedService<PresenceSweeper>();
+        services.AddHostedService<RealtimeLifetime>();
 
         services.AddRateLimiter(limiter =>
         {
@@ -59,7 +55,7 @@ internal static class RealtimeServiceCollectionExtensions
                     context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 // Every HTTP error is a problem document with a catalog code, this one included.
                 await HttpProblems.Create(StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited,
-                    "too many requests from this address; retry after Retry-After seconds / 요청이 너무 많습니다. Retry-After 초 후에 다시 시도하세요")
+                    "too many requests from this address; retry after Retry-After seconds")
                     .ExecuteAsync(context.HttpContext).ConfigureAwait(false);
             };
             limiter.AddPolicy(ConnectRatePolicy, context =>
@@ -74,25 +70,6 @@ internal static class RealtimeServiceCollectionExtensions
                 });
             });
         });
-        return services;
-    }
-
-    /// <summary>Registered after every other hosted service so that it stops first.</summary>
-    public static IServiceCollection AddRealtimeLifetime(this IServiceCollection services)
-    {
-        services.AddHostedService<RealtimeLifetime>();
-        return services;
-    }
-
-    public static IServiceCollection AddCommand<T>(this IServiceCollection services) where T : class, ICommandHandler
-    {
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<ICommandHandler, T>());
-        return services;
-    }
-
-    public static IServiceCollection AddChannelPolicy<T>(this IServiceCollection services) where T : class, IChannelPolicy
-    {
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelPolicy, T>());
         return services;
     }
 

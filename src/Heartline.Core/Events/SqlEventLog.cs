@@ -9,10 +9,10 @@ internal delegate void EventLogWriteCallback(double milliseconds);
 
 /// <summary>
 /// The event log on <see cref="IHeartlineDatabase"/> with group commit: callers queue events, one writer loop
-/// commits whatever is queued in a single transaction and then completes their tasks. As a hosted service it starts
-/// the writer, and on stop it drains the queue so a graceful shutdown loses nothing.
+/// commits whatever is queued in a single transaction and then completes their tasks. It starts before the other
+/// hosted services and drains after they stopped, so a graceful shutdown loses nothing.
 /// </summary>
-internal sealed partial class SqlEventLog : IEventLog, IHostedService, IAsyncDisposable
+internal sealed partial class SqlEventLog : IEventLog, IHostedLifecycleService, IAsyncDisposable
 {
     /// <summary>
     /// Queued events beyond which <see cref="AppendAsync"/> waits and <see cref="Enqueue"/> drops (logged), so a
@@ -89,14 +89,26 @@ internal sealed partial class SqlEventLog : IEventLog, IHostedService, IAsyncDis
         await reached.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>Starts the writer before any hosted service starts, so startup work can append events.</summary>
+    public Task StartingAsync(CancellationToken cancellationToken)
     {
         StartWriter();
         return Task.CompletedTask;
     }
 
-    /// <summary>Stops taking events and waits (until the host's shutdown timeout) for the queue to be committed.</summary>
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// After every hosted service stopped (and so queued its last events): stops taking events and waits (until the
+    /// host's shutdown timeout) for the queue to be committed.
+    /// </summary>
+    public async Task StoppedAsync(CancellationToken cancellationToken)
     {
         _queue.Writer.TryComplete();
         try

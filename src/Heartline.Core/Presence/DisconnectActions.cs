@@ -9,7 +9,7 @@ namespace Heartline.Core.Presence;
 /// Registers disconnect actions for connections and runs each exactly once when its connection ends for any reason.
 /// Actions are persisted before registration returns, so a restart after a crash runs what the crash left.
 /// </summary>
-internal sealed partial class DisconnectActions
+internal sealed partial class DisconnectActions : IDisconnectActions
 {
     private readonly IConnectionStore _store;
     private readonly Lazy<FrozenDictionary<string, IDisconnectActionHandler>> _handlers;

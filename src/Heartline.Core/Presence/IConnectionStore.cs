@@ -13,8 +13,8 @@ internal interface IConnectionStore
 
     /// <summary>
     /// Deletes at most <paramref name="limit"/> connections that ended before <paramref name="endedBefore"/> (Unix ms)
-    /// and returns how many. Open connections are never deleted, nor ended ones a push-to-talk participant row still
-    /// points at while it is open. Idempotent; on PostgreSQL a node that finds another purging skips (returns 0).
+    /// (with their scopes) and returns how many. Open connections are never deleted. Idempotent; on PostgreSQL a node
+    /// that finds another purging skips (returns 0).
     /// </summary>
     Task<int> PurgeEndedAsync(long endedBefore, int limit, CancellationToken cancellationToken = default);
 

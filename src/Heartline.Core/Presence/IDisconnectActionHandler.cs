@@ -1,7 +1,7 @@
 namespace Heartline.Core.Presence;
 
 /// <summary>Why a connection ended, as told to disconnect actions and stored with the connection.</summary>
-internal static class DisconnectReasons
+public static class DisconnectReasons
 {
     /// <summary>The client closed the socket.</summary>
     public const string ClientClosed = "client_closed";
@@ -18,16 +18,30 @@ internal static class DisconnectReasons
 }
 
 /// <summary>What a disconnect action is told when it runs.</summary>
-internal sealed record DisconnectActionContext(ConnectionRecord Connection, string Payload, string Reason);
+public sealed record DisconnectActionContext(ConnectionRecord Connection, string Payload, string Reason);
 
 /// <summary>
 /// Runs the disconnect actions of one kind, in the spirit of Firebase's onDisconnect. An action runs once per
 /// registration; after a crash it may run again at the next start, so handlers must be idempotent.
 /// </summary>
-internal interface IDisconnectActionHandler
+public interface IDisconnectActionHandler
 {
     /// <summary>A stable name stored with each action, e.g. <c>ptt.release_floor</c>.</summary>
     string Kind { get; }
 
     Task RunAsync(DisconnectActionContext context, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Registers actions that run once when a connection ends, for any reason, in the spirit of Firebase's onDisconnect:
+/// persisted before registration completes, so a crash runs them at the next start (or, in a cluster, on the node that
+/// finds this one lost).
+/// </summary>
+public interface IDisconnectActions
+{
+    /// <summary>Registers an action of <paramref name="kind"/> (a registered <see cref="IDisconnectActionHandler"/>); returns its id.</summary>
+    Task<string> RegisterAsync(Connections.ClientConnection connection, string kind, string payload, CancellationToken cancellationToken = default);
+
+    /// <summary>Forgets an action that is no longer needed (the floor was released normally, say).</summary>
+    Task CancelAsync(string connectionId, string actionId, CancellationToken cancellationToken = default);
 }

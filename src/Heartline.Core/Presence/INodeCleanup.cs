@@ -6,7 +6,7 @@ namespace Heartline.Core.Presence;
 /// the node's connections had their disconnect actions run, and catches what those could not (an action that never
 /// reached the disk). It must be idempotent.
 /// </summary>
-internal interface INodeCleanup
+public interface INodeCleanup
 {
     /// <param name="nodeId">The node whose leftovers to end; null on a single node: whatever any earlier process left.</param>
     /// <param name="reason"><see cref="DisconnectReasons.ServerRestart"/> or <see cref="DisconnectReasons.NodeLost"/>.</param>

@@ -5,24 +5,22 @@ using Heartline.Core.Protocol;
 
 namespace Heartline.Core.Presence;
 
-/// <summary>One node: its transitions are the office's, announced at once on <c>presence:{office}</c>.</summary>
+/// <summary>One node: its transitions are the scope's, announced at once on <c>presence:{scope}</c>.</summary>
 internal sealed class LocalPresenceBackend(ChannelHub hub, IEventLog events) : IPresenceBackend
 {
-    public void Online(HeartlineUser user, long time) => Announce(hub, events, user, PresenceEvents.Online, time);
+    public void Online(Principal principal, string scope, long time) => Announce(principal, scope, PresenceEvents.Online, time);
 
-    public void Offline(HeartlineUser user, long time) => Announce(hub, events, user, PresenceEvents.Offline, time);
+    public void Offline(Principal principal, string scope, long time) => Announce(principal, scope, PresenceEvents.Offline, time);
 
-    public ValueTask<IReadOnlyList<PresenceUser>> ListAsync(string office, IReadOnlyList<PresenceUser> local,
+    public ValueTask<IReadOnlyList<PresenceUser>> ListAsync(string scope, IReadOnlyList<PresenceUser> local,
         CancellationToken cancellationToken) => ValueTask.FromResult(local);
 
     /// <summary>Publishes the transition and records it in the event log.</summary>
-    private static void Announce(ChannelHub hub, IEventLog events, HeartlineUser user, string kind, long time) =>
-        Announce(hub, events, user.OfficeKey, new PresenceUserRef(user.UserId, user.Name, user.Role), kind, time);
-
-    private static void Announce(ChannelHub hub, IEventLog events, string office, PresenceUserRef user, string kind, long time)
+    private void Announce(Principal principal, string scope, string kind, long time)
     {
-        hub.Publish(PresenceEvents.Channel(office), new PresenceEvent(kind, user, time), HeartlineJsonContext.Default.PresenceEvent);
-        PresenceEvents.Record(events, office, user.UserId, kind, time);
+        hub.Publish(PresenceEvents.Channel(scope), new PresenceEvent(kind, new PresenceUserRef(principal.SubjectId, principal.Name, principal.Role), time),
+            HeartlineJsonContext.Default.PresenceEvent);
+        PresenceEvents.Record(events, scope, principal.SubjectId, kind, time);
     }
 }
 
@@ -31,9 +29,10 @@ internal static class PresenceEvents
     public const string Online = "online";
     public const string Offline = "offline";
 
-    public static string Channel(string office) => "presence:" + office;
+    /// <summary>The channel of a scope's transitions, which is also the scope of their durable events.</summary>
+    public static string Channel(string scope) => "presence:" + scope;
 
-    /// <summary>Records a transition in the durable event log (USER_ONLINE, USER_OFFLINE).</summary>
-    public static void Record(IEventLog events, string office, string userId, string kind, long time) =>
-        events.Enqueue(new EventRecord(0, kind == Online ? "USER_ONLINE" : "USER_OFFLINE", office, null, userId, time, null));
+    /// <summary>Records a transition in the durable event log (USER_ONLINE, USER_OFFLINE), scoped <c>presence:{scope}</c>.</summary>
+    public static void Record(IEventLog events, string scope, string userId, string kind, long time) =>
+        events.Enqueue(new EventRecord(0, kind == Online ? "USER_ONLINE" : "USER_OFFLINE", Channel(scope), null, userId, time, null));
 }

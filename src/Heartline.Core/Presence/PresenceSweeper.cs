@@ -8,15 +8,14 @@ namespace Heartline.Core.Presence;
 /// teardown and purges old ended connections.
 /// </summary>
 internal sealed class PresenceSweeper(PresenceTracker presence, OrphanedConnectionCleanup orphans, EndedConnectionPurge purge,
-    IOptions<PresenceOptions> options, TimeProvider time, HeartlineMetrics metrics, ILogger<PresenceSweeper> logger)
-    : PeriodicSweeper(time, metrics, logger)
+    IOptions<PresenceOptions> options) : ISweeper
 {
-    protected override TimeSpan Period => TimeSpan.FromSeconds(options.Value.SweepIntervalSeconds);
+    public string Name => "presence";
 
-    protected override string SweeperName => "presence";
+    public TimeSpan Period => TimeSpan.FromSeconds(options.Value.SweepIntervalSeconds);
 
     // Offline announcements first: they are what clients wait for, and they do not depend on the database.
-    protected override async Task<int> SweepAsync(CancellationToken cancellationToken) =>
+    public async Task<int> SweepAsync(CancellationToken cancellationToken) =>
         presence.Sweep() + await orphans.RunIfDueAsync(cancellationToken).ConfigureAwait(false)
         + await purge.RunIfDueAsync(cancellationToken).ConfigureAwait(false);
 }

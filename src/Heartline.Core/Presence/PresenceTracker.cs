@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Heartline.Core.Auth;
 using Heartline.Core.Connections;
 using Heartline.Core.Operations;
@@ -6,48 +7,68 @@ using Microsoft.Extensions.Options;
 namespace Heartline.Core.Presence;
 
 /// <summary>
-/// Who is online, per office: a user holds one entry per connection (tabs, devices). Online and offline are announced
-/// only on 0↔1 transitions, and offline only after the leave grace, so reconnects don't flap.
+/// Who is present, per scope (<see cref="IPresenceScopes"/>): a user holds one entry per connection (tabs, devices).
+/// Online and offline are announced only on 0↔1 transitions, and offline only after the leave grace, so reconnects
+/// don't flap. Each scope has its own lock (no lock spans scopes), and nothing is announced while a lock is held:
+/// transitions are queued under the scope's lock and one thread at a time announces a scope's queue, in order.
 /// </summary>
 internal sealed partial class PresenceTracker(
     IPresenceBackend backend, HeartlineMetrics metrics, IOptions<PresenceOptions> options, TimeProvider time,
-    ILogger<PresenceTracker> logger)
+    ILogger<PresenceTracker> logger) : IPresence
 {
-    private readonly Lock _lock = new();
-    private readonly Dictionary<string, Dictionary<string, UserPresence>> _offices = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ScopePresence> _scopes = new(StringComparer.Ordinal);
     private readonly TimeSpan _grace = TimeSpan.FromSeconds(options.Value.LeaveGraceSeconds);
 
+    /// <summary>Announces the connection in each of its scopes (a user's first connection there makes it online).</summary>
     public void Add(ClientConnection connection)
     {
-        var user = connection.User ?? throw new InvalidOperationException("connection is not authenticated");
-        lock (_lock)
+        var principal = connection.Principal ?? throw new InvalidOperationException("connection is not authenticated");
+        foreach (var name in connection.Scopes)
         {
-            if (!_offices.TryGetValue(user.OfficeKey, out var users))
-                _offices[user.OfficeKey] = users = new(StringComparer.Ordinal);
-            if (!users.TryGetValue(user.UserId, out var presence))
-            {
-                users[user.UserId] = presence = new UserPresence(user, time.GetUtcNow());
-                presence.Connections.Add(connection);
-                metrics.UserOnline();
-                Announce(user, PresenceEvents.Online);
-                return;
-            }
-            presence.User = user;
-            presence.Connections.Add(connection);
-            // Back within the grace: the pending offline is forgotten and nobody hears of the gap.
-            presence.OfflineAt = null;
+            var scope = Enter(name, principal, connection);
+            Announce(scope);
         }
     }
 
+    private ScopePresence Enter(string name, Principal principal, ClientConnection connection)
+    {
+        while (true)
+        {
+            var scope = _scopes.GetOrAdd(name, static n => new ScopePresence(n));
+            lock (scope.Lock)
+            {
+                // Emptied and dropped by a sweep a moment ago: take the new one.
+                if (scope.Dropped) continue;
+                if (!scope.Users.TryGetValue(principal.SubjectId, out var user))
+                {
+                    scope.Users[principal.SubjectId] = user = new UserPresence(principal, time.GetUtcNow());
+                    user.Connections.Add(connection);
+                    scope.Pending.Enqueue(new Transition(principal, Online: true));
+                    return scope;
+                }
+                user.Principal = principal;
+                user.Connections.Add(connection);
+                // Back within the grace: the pending offline is forgotten and nobody hears of the gap.
+                user.OfflineAt = null;
+                return scope;
+            }
+        }
+    }
+
+    /// <summary>The connection ended: its user goes offline in a scope once the grace passes with no other connection there.</summary>
     public void Remove(ClientConnection connection)
     {
-        var user = connection.User;
-        if (user is null) return;
-        lock (_lock)
+        if (connection.Principal is not { } principal) return;
+        var due = time.GetUtcNow() + _grace;
+        foreach (var name in connection.Scopes)
         {
-            if (!_offices.TryGetValue(user.OfficeKey, out var users) || !users.TryGetValue(user.UserId, out var presence)) return;
-            if (!presence.Connections.Remove(connection) || presence.Connections.Count > 0) return;
-            presence.OfflineAt = time.GetUtcNow() + _grace;
+            if (!_scopes.TryGetValue(name, out var scope)) continue;
+            lock (scope.Lock)
+            {
+                if (!scope.Users.TryGetValue(principal.SubjectId, out var user)) continue;
+                if (!user.Connections.Remove(connection) || user.Connections.Count > 0) continue;
+                user.OfflineAt = due;
+            }
         }
         if (_grace == TimeSpan.Zero) Sweep();
     }
@@ -57,108 +78,154 @@ internal sealed partial class PresenceTracker(
     {
         var now = time.GetUtcNow();
         var count = 0;
-        lock (_lock)
+        foreach (var scope in _scopes.Values)
         {
-            foreach (var (office, users) in _offices)
+            lock (scope.Lock)
             {
                 List<string>? gone = null;
-                foreach (var (userId, presence) in users)
+                foreach (var (userId, user) in scope.Users)
                 {
-                    if (presence.OfflineAt is { } at && at <= now) (gone ??= []).Add(userId);
+                    if (user.OfflineAt is { } at && at <= now) (gone ??= []).Add(userId);
                 }
                 if (gone is null) continue;
                 foreach (var userId in gone)
                 {
-                    var presence = users[userId];
-                    users.Remove(userId);
-                    metrics.UserOffline();
-                    Announce(presence.User, PresenceEvents.Offline);
+                    scope.Pending.Enqueue(new Transition(scope.Users[userId].Principal, Online: false));
+                    scope.Users.Remove(userId);
                     count++;
                 }
-                if (users.Count == 0) _offices.Remove(office);
             }
+            Announce(scope);
+            DropIfEmpty(scope);
         }
         return count;
     }
 
     /// <summary>
-    /// At shutdown, once every connection has closed: announces every user still listed offline now instead of after a
-    /// grace that would outlive the process, so the durable log pairs each USER_ONLINE with a USER_OFFLINE.
-    /// Returns how many went offline.
+    /// At shutdown (or when a cluster fenced this node), once every connection has closed: announces every user still
+    /// listed offline now instead of after a grace that would outlive them, so the durable log pairs each USER_ONLINE
+    /// with a USER_OFFLINE. Returns how many went offline.
     /// </summary>
     internal int LeaveAll()
     {
         var count = 0;
-        lock (_lock)
+        foreach (var scope in _scopes.Values)
         {
-            foreach (var users in _offices.Values)
+            lock (scope.Lock)
             {
-                foreach (var presence in users.Values)
+                foreach (var user in scope.Users.Values)
                 {
-                    metrics.UserOffline();
-                    Announce(presence.User, PresenceEvents.Offline);
+                    scope.Pending.Enqueue(new Transition(user.Principal, Online: false));
                     count++;
                 }
+                scope.Users.Clear();
             }
-            _offices.Clear();
+            Announce(scope);
+            DropIfEmpty(scope);
         }
         return count;
     }
 
-    /// <summary>The office's users on every node (see <see cref="IPresenceBackend"/>).</summary>
-    public ValueTask<IReadOnlyList<PresenceUser>> ListAsync(string officeKey, CancellationToken cancellationToken = default) =>
-        backend.ListAsync(officeKey, List(officeKey), cancellationToken);
+    public ValueTask<IReadOnlyList<PresenceUser>> ListAsync(string scope, CancellationToken cancellationToken = default) =>
+        backend.ListAsync(scope, List(scope), cancellationToken);
 
-    /// <summary>The office's users on this node with their open connections; users within the leave grace are still listed.</summary>
-    public IReadOnlyList<PresenceUser> List(string officeKey)
+    /// <summary>The scope's users on this node with their open connections; users within the leave grace are still listed.</summary>
+    public IReadOnlyList<PresenceUser> List(string scope)
     {
-        lock (_lock)
+        if (!_scopes.TryGetValue(scope, out var state)) return [];
+        lock (state.Lock)
         {
-            if (!_offices.TryGetValue(officeKey, out var users)) return [];
-            var result = new List<PresenceUser>(users.Count);
-            foreach (var presence in users.Values)
+            var result = new List<PresenceUser>(state.Users.Count);
+            foreach (var user in state.Users.Values)
             {
-                var connections = new List<PresenceConnection>(presence.Connections.Count);
-                foreach (var c in presence.Connections)
-                {
-                    connections.Add(new PresenceConnection(c.Id, c.AppType, c.Device,
-                        c.ConnectedAt.ToUnixTimeMilliseconds(), c.LastSeenMs));
-                }
-                var u = presence.User;
-                result.Add(new PresenceUser(u.UserId, u.Name, u.Role, presence.OnlineSince.ToUnixTimeMilliseconds(), connections));
+                var connections = new List<PresenceConnection>(user.Connections.Count);
+                foreach (var c in user.Connections)
+                    connections.Add(new PresenceConnection(c.Id, c.AppType, c.Device, c.ConnectedAt.ToUnixTimeMilliseconds(), c.LastSeenMs));
+                var p = user.Principal;
+                result.Add(new PresenceUser(p.SubjectId, p.Name, p.Role, user.OnlineSince.ToUnixTimeMilliseconds(), connections));
             }
             return result;
         }
     }
 
-    /// <summary>Open connections of an office (for modules that address every member).</summary>
-    public IReadOnlyList<ClientConnection> Connections(string officeKey)
+    public IReadOnlyList<ClientConnection> Connections(string scope)
     {
-        lock (_lock)
+        if (!_scopes.TryGetValue(scope, out var state)) return [];
+        lock (state.Lock)
         {
-            if (!_offices.TryGetValue(officeKey, out var users)) return [];
             var result = new List<ClientConnection>();
-            foreach (var presence in users.Values) result.AddRange(presence.Connections);
+            foreach (var user in state.Users.Values) result.AddRange(user.Connections);
             return result;
         }
     }
 
-    public bool IsOnline(string officeKey, string userId)
+    public bool IsOnline(string scope, string userId)
     {
-        lock (_lock) return _offices.TryGetValue(officeKey, out var users) && users.ContainsKey(userId);
+        if (!_scopes.TryGetValue(scope, out var state)) return false;
+        lock (state.Lock) return state.Users.ContainsKey(userId);
     }
 
-    private void Announce(HeartlineUser user, string kind)
+    /// <summary>
+    /// Announces the scope's queued transitions in order, outside its lock. One thread announces a scope at a time; a
+    /// thread that finds another at it leaves its transitions to that one, which looks again before it lets go.
+    /// </summary>
+    private void Announce(ScopePresence scope)
     {
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        if (kind == PresenceEvents.Online) backend.Online(user, now);
-        else backend.Offline(user, now);
-        Log.Presence(logger, user.UserId, user.OfficeKey, kind);
+        while (Interlocked.CompareExchange(ref scope.Announcing, 1, 0) == 0)
+        {
+            while (true)
+            {
+                Transition next;
+                lock (scope.Lock)
+                {
+                    if (!scope.Pending.TryDequeue(out next)) break;
+                }
+                var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+                if (next.Online)
+                {
+                    metrics.UserOnline();
+                    backend.Online(next.Principal, scope.Name, now);
+                }
+                else
+                {
+                    metrics.UserOffline();
+                    backend.Offline(next.Principal, scope.Name, now);
+                }
+                Log.Presence(logger, next.Principal.SubjectId, scope.Name, next.Online ? PresenceEvents.Online : PresenceEvents.Offline);
+            }
+            Volatile.Write(ref scope.Announcing, 0);
+            lock (scope.Lock)
+            {
+                if (scope.Pending.Count == 0) return;
+            }
+        }
     }
 
-    private sealed class UserPresence(HeartlineUser user, DateTimeOffset onlineSince)
+    private void DropIfEmpty(ScopePresence scope)
     {
-        public HeartlineUser User { get; set; } = user;
+        lock (scope.Lock)
+        {
+            if (scope.Users.Count > 0 || scope.Pending.Count > 0) return;
+            scope.Dropped = true;
+            _scopes.TryRemove(new KeyValuePair<string, ScopePresence>(scope.Name, scope));
+        }
+    }
+
+    private readonly record struct Transition(Principal Principal, bool Online);
+
+    private sealed class ScopePresence(string name)
+    {
+        public string Name { get; } = name;
+        public Lock Lock { get; } = new();
+        public Dictionary<string, UserPresence> Users { get; } = new(StringComparer.Ordinal);
+        public Queue<Transition> Pending { get; } = new();
+        public bool Dropped { get; set; }
+        public int Announcing;
+    }
+
+    private sealed class UserPresence(Principal principal, DateTimeOffset onlineSince)
+    {
+        public Principal Principal { get; set; } = principal;
         public DateTimeOffset OnlineSince { get; } = onlineSince;
         public List<ClientConnection> Connections { get; } = [];
         public DateTimeOffset? OfflineAt { get; set; }
@@ -166,7 +233,7 @@ internal sealed partial class PresenceTracker(
 
     private static partial class Log
     {
-        [LoggerMessage(1201, LogLevel.Debug, "User {UserId} of office {Office} is {State}.")]
-        public static partial void Presence(ILogger logger, string userId, string office, string state);
+        [LoggerMessage(1201, LogLevel.Debug, "User {UserId} in scope {Scope} is {State}.")]
+        public static partial void Presence(ILogger logger, string userId, string scope, string state);
     }
 }

@@ -14,13 +14,24 @@ internal sealed class SqlConnectionStore(IHeartlineDatabase database) : IConnect
     internal const long PurgeLockKey = 0x484C_434F_4E50_5247; // "HLCONPRG"
 
     public Task AddAsync(ConnectionRecord connection, CancellationToken cancellationToken = default) =>
-        database.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(
-            """
-            INSERT INTO connections (connection_id, node_id, user_id, name, role, region_id, office_id, app_type,
-                                     device, connected_at)
-            VALUES (@ConnectionId, @NodeId, @UserId, @Name, @Role, @RegionId, @OfficeId, @AppType,
-                    @Device, @ConnectedAt)
-            """, connection, tx, cancellationToken: cancellationToken)), cancellationToken);
+        database.WriteAsync(async (c, tx) =>
+        {
+            await c.ExecuteAsync(new CommandDefinition(
+                """
+                INSERT INTO connections (connection_id, node_id, user_id, name, role, kind, tenant, claims, app_type,
+                                         device, connected_at)
+                VALUES (@ConnectionId, @NodeId, @UserId, @Name, @Roles, @Kind, @Tenant, @Claims, @AppType,
+                        @Device, @ConnectedAt)
+                """, connection, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            // The scopes go with the row: a crash leaves both or neither, so cleanup announces the user offline where it was online.
+            foreach (var scope in connection.Scopes)
+            {
+                await c.ExecuteAsync(new CommandDefinition(
+                    "INSERT INTO connection_scopes (connection_id, scope) VALUES (@ConnectionId, @Scope)",
+                    new { connection.ConnectionId, Scope = scope }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            }
+            return 0;
+        }, cancellationToken);
 
     public Task EndAsync(string connectionId, long endedAt, string reason, CancellationToken cancellationToken = default) =>
         // The first end wins: a late second call (say, the crash cleanup racing a normal close) changes nothing.
@@ -33,16 +44,27 @@ internal sealed class SqlConnectionStore(IHeartlineDatabase database) : IConnect
 
     public async Task<IReadOnlyList<ConnectionRecord>> ListOpenAsync(
         string? nodeId, CancellationToken cancellationToken = default) =>
-        (await database.ReadAsync(c => c.QueryAsync<ConnectionRecord>(new CommandDefinition(
-            $"""
-            SELECT connection_id AS ConnectionId, node_id AS NodeId, user_id AS UserId, name AS Name, role AS Role,
-                   region_id AS RegionId, office_id AS OfficeId, app_type AS AppType, device AS Device,
-                   connected_at AS ConnectedAt
-            FROM connections
-            WHERE {(nodeId is null ? "" : "node_id = @NodeId AND ")}ended_at IS NULL
-            ORDER BY connected_at, connection_id
-            """, new { NodeId = nodeId }, cancellationToken: cancellationToken)), cancellationToken)
-            .ConfigureAwait(false)).AsList();
+        await database.ReadAsync<IReadOnlyList<ConnectionRecord>>(async c =>
+        {
+            var filter = nodeId is null ? "" : "node_id = @NodeId AND ";
+            var rows = (await c.QueryAsync<ConnectionRecord>(new CommandDefinition(
+                $"""
+                SELECT connection_id AS ConnectionId, node_id AS NodeId, user_id AS UserId, name AS Name, role AS Roles,
+                       kind AS Kind, tenant AS Tenant, claims AS Claims, app_type AS AppType, device AS Device,
+                       connected_at AS ConnectedAt
+                FROM connections
+                WHERE {filter}ended_at IS NULL
+                ORDER BY connected_at, connection_id
+                """, new { NodeId = nodeId }, cancellationToken: cancellationToken)).ConfigureAwait(false)).AsList();
+            var scopes = (await c.QueryAsync<(string ConnectionId, string Scope)>(new CommandDefinition(
+                $"""
+                SELECT s.connection_id, s.scope FROM connection_scopes s JOIN connections c ON c.connection_id = s.connection_id
+                WHERE {filter.Replace("node_id", "c.node_id", StringComparison.Ordinal)}c.ended_at IS NULL
+                ORDER BY s.connection_id, s.scope
+                """, new { NodeId = nodeId }, cancellationToken: cancellationToken)).ConfigureAwait(false))
+                .ToLookup(s => s.ConnectionId, s => s.Scope);
+            return [.. rows.Select(r => r with { Scopes = [.. scopes[r.ConnectionId]] })];
+        }, cancellationToken).ConfigureAwait(false);
 
     public Task<int> PurgeEndedAsync(long endedBefore, int limit, CancellationToken cancellationToken = default) =>
         database.WriteAsync(async (c, tx) =>
@@ -59,18 +81,21 @@ internal sealed class SqlConnectionStore(IHeartlineDatabase database) : IConnect
                 WHERE created_at < @EndedBefore
                   AND connection_id NOT IN (SELECT connection_id FROM connections WHERE ended_at IS NULL)
                 """, new { EndedBefore = endedBefore }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            // The cluster's stale sweep closes an open participant row from its ended connection (left_at = ended_at),
-            // so such a connection stays until that happened. Open participants are few: NOT IN reads them once.
-            return await c.ExecuteAsync(new CommandDefinition(
+            var ids = (await c.QueryAsync<string>(new CommandDefinition(
                 """
-                DELETE FROM connections
-                WHERE connection_id IN (
-                    SELECT connection_id FROM connections
-                    WHERE ended_at IS NOT NULL AND ended_at < @EndedBefore
-                      AND connection_id NOT IN (SELECT connection_id FROM ptt_participants WHERE left_at IS NULL)
-                    LIMIT @Limit)
-                """, new { EndedBefore = endedBefore, Limit = limit }, tx, cancellationToken: cancellationToken))
-                .ConfigureAwait(false);
+                SELECT connection_id FROM connections
+                WHERE ended_at IS NOT NULL AND ended_at < @EndedBefore
+                ORDER BY ended_at
+                LIMIT @Limit
+                """, new { EndedBefore = endedBefore, Limit = limit }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)).AsList();
+            if (ids.Count == 0) return 0;
+            // PostgreSQL takes the ids as one array; Dapper expands them into a parameter each for SQLite.
+            var inIds = database.Provider == StorageProviders.Postgres ? "= ANY(@Ids)" : "IN @Ids";
+            var batch = new { Ids = ids.ToArray() };
+            await c.ExecuteAsync(new CommandDefinition($"DELETE FROM connection_scopes WHERE connection_id {inIds}", batch, tx,
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return await c.ExecuteAsync(new CommandDefinition($"DELETE FROM connections WHERE connection_id {inIds}", batch, tx,
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
         }, cancellationToken);
 
     public Task AddActionAsync(DisconnectActionRecord action, CancellationToken cancellationToken = default) =>

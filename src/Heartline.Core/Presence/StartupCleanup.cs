@@ -37,8 +37,8 @@ internal sealed partial class StartupCleanup(
         if (events is not null && !options.Value.SharedDatabase)
         {
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-            foreach (var (office, userId) in open.Select(c => ($"{c.RegionId}_{c.OfficeId}", c.UserId)).Distinct())
-                PresenceEvents.Record(events, office, userId, PresenceEvents.Offline, now);
+            foreach (var (scope, userId) in open.SelectMany(c => c.Scopes.Select(scope => (scope, c.UserId))).Distinct())
+                PresenceEvents.Record(events, scope, userId, PresenceEvents.Offline, now);
         }
         return open.Count;
     }

@@ -1,13 +1,13 @@
 namespace Heartline.Core.Protocol;
 
 /// <summary>A WebSocket close code with its stable name and the documented client advice.</summary>
-internal readonly record struct CloseCode(int Value, string Name, bool Reconnect);
+public readonly record struct CloseCode(int Value, string Name, bool Reconnect);
 
 /// <summary>
 /// The one catalog of close codes. 4000–4499 tell the client to reconnect, 4500–4999 not to (docs/protocol.md
 /// section 7). A test checks that the documentation lists exactly these.
 /// </summary>
-internal static class CloseCodes
+public static class CloseCodes
 {
     public static readonly CloseCode Normal = new(1000, "normal", false);
     public static readonly CloseCode GoingAway = new(1001, "going_away", true);

@@ -1,7 +1,7 @@
 namespace Heartline.Core.Protocol;
 
 /// <summary>What a client should do after an error or a close.</summary>
-internal enum ClientAdvice
+public enum ClientAdvice
 {
     /// <summary>Change the request; retrying it unchanged fails again.</summary>
     DoNotRetry,
@@ -16,58 +16,63 @@ internal enum ClientAdvice
 }
 
 /// <summary>
-/// The one catalog of error codes sent in replies and error pushes. docs/protocol.md section 6 lists the same codes;
-/// a test keeps the two in step. Modules add their codes here too, so no code is invented elsewhere.
+/// A stable error code of replies, error pushes and HTTP problem documents, with the advice the documentation gives
+/// for it. The core and every module register theirs (<c>AddErrorCodes</c>); together they are the one catalog that
+/// docs/protocol.md section 6 lists, and a test keeps the two in step. Code never sends a code it did not register.
 /// </summary>
-internal static class ErrorCodes
+public readonly record struct ErrorCode(string Name, ClientAdvice Advice)
 {
-    public const string BadRequest = "bad_request";
-    public const string UnknownCommand = "unknown_command";
-    public const string NotConnected = "not_connected";
-    public const string AlreadyConnected = "already_connected";
-    public const string Unauthorized = "unauthorized";
-    public const string TokenExpired = "token_expired";
-    public const string Forbidden = "forbidden";
-    public const string RateLimited = "rate_limited";
-    public const string InvalidChannel = "invalid_channel";
-    public const string AlreadySubscribed = "already_subscribed";
-    public const string NotSubscribed = "not_subscribed";
-    public const string LimitExceeded = "limit_exceeded";
-    public const string NotFound = "not_found";
-    public const string BinaryNotAllowed = "binary_not_allowed";
-    public const string Unavailable = "unavailable";
-    public const string Internal = "internal";
-    public const string FloorBusy = "floor_busy";
-    public const string NotFloorHolder = "not_floor_holder";
-    public const string SessionKeyTaken = "session_key_taken";
-    public const string SessionClosed = "session_closed";
-    public const string WebinarClosed = "webinar_closed";
-    public const string Conflict = "conflict";
-
-    /// <summary>Every code with the advice the documentation gives for it.</summary>
-    public static readonly IReadOnlyDictionary<string, ClientAdvice> All = new Dictionary<string, ClientAdvice>
-    {
-        [BadRequest] = ClientAdvice.DoNotRetry,
-        [UnknownCommand] = ClientAdvice.DoNotRetry,
-        [NotConnected] = ClientAdvice.Reconnect,
-        [AlreadyConnected] = ClientAdvice.Ignore,
-        [Unauthorized] = ClientAdvice.GiveUp,
-        [TokenExpired] = ClientAdvice.Reconnect,
-        [Forbidden] = ClientAdvice.DoNotRetry,
-        [RateLimited] = ClientAdvice.Retry,
-        [InvalidChannel] = ClientAdvice.DoNotRetry,
-        [AlreadySubscribed] = ClientAdvice.Ignore,
-        [NotSubscribed] = ClientAdvice.Ignore,
-        [LimitExceeded] = ClientAdvice.DoNotRetry,
-        [NotFound] = ClientAdvice.DoNotRetry,
-        [BinaryNotAllowed] = ClientAdvice.DoNotRetry,
-        [Unavailable] = ClientAdvice.Retry,
-        [Internal] = ClientAdvice.Retry,
-        [FloorBusy] = ClientAdvice.Retry,
-        [NotFloorHolder] = ClientAdvice.DoNotRetry,
-        [SessionKeyTaken] = ClientAdvice.DoNotRetry,
-        [SessionClosed] = ClientAdvice.DoNotRetry,
-        [WebinarClosed] = ClientAdvice.DoNotRetry,
-        [Conflict] = ClientAdvice.Retry,
-    };
+    public override string ToString() => Name;
 }
+
+/// <summary>The core's error codes.</summary>
+public static class ErrorCodes
+{
+    public static readonly ErrorCode BadRequest = new("bad_request", ClientAdvice.DoNotRetry);
+    public static readonly ErrorCode UnknownCommand = new("unknown_command", ClientAdvice.DoNotRetry);
+    public static readonly ErrorCode NotConnected = new("not_connected", ClientAdvice.Reconnect);
+    public static readonly ErrorCode AlreadyConnected = new("already_connected", ClientAdvice.Ignore);
+    public static readonly ErrorCode Unauthorized = new("unauthorized", ClientAdvice.GiveUp);
+    public static readonly ErrorCode TokenExpired = new("token_expired", ClientAdvice.Reconnect);
+    public static readonly ErrorCode Forbidden = new("forbidden", ClientAdvice.DoNotRetry);
+    public static readonly ErrorCode RateLimited = new("rate_limited", ClientAdvice.Retry);
+    public static readonly ErrorCode InvalidChannel = new("invalid_channel", ClientAdvice.DoNotRetry);
+    public static readonly ErrorCode AlreadySubscribed = new("already_subscribed", ClientAdvice.Ignore);
+    public static readonly ErrorCode NotSubscribed = new("not_subscribed", ClientAdvice.Ignore);
+    public static readonly ErrorCode LimitExceeded = new("limit_exceeded", ClientAdvice.DoNotRetry);
+    public static readonly ErrorCode NotFound = new("not_found", ClientAdvice.DoNotRetry);
+    public static readonly ErrorCode BinaryNotAllowed = new("binary_not_allowed", ClientAdvice.DoNotRetry);
+    public static readonly ErrorCode BadFrame = new("bad_frame", ClientAdvice.Ignore);
+    public static readonly ErrorCode Unavailable = new("unavailable", ClientAdvice.Retry);
+    public static readonly ErrorCode Internal = new("internal", ClientAdvice.Retry);
+    public static readonly ErrorCode Conflict = new("conflict", ClientAdvice.Retry);
+
+    /// <summary>Every core code.</summary>
+    public static readonly IReadOnlyList<ErrorCode> All =
+    [
+        BadRequest, UnknownCommand, NotConnected, AlreadyConnected, Unauthorized, TokenExpired, Forbidden, RateLimited,
+        InvalidChannel, AlreadySubscribed, NotSubscribed, LimitExceeded, NotFound, BinaryNotAllowed, BadFrame, Unavailable, Internal,
+        Conflict,
+    ];
+}
+
+/// <summary>The one catalog: the core's codes and every module's, checked for clashes at startup.</summary>
+internal sealed class ErrorCatalog
+{
+    public ErrorCatalog(IEnumerable<ModuleErrorCodes> registrations)
+    {
+        var all = new Dictionary<string, ErrorCode>(StringComparer.Ordinal);
+        foreach (var code in registrations.SelectMany(r => r.Codes))
+        {
+            if (all.TryGetValue(code.Name, out var known) && known.Advice != code.Advice)
+                throw new InvalidOperationException($"Error code '{code.Name}' is registered twice with different advice ({known.Advice}, {code.Advice}).");
+            all[code.Name] = code;
+        }
+        All = all;
+    }
+
+    public IReadOnlyDictionary<string, ErrorCode> All { get; }
+}
+
+/// <summary>One module's error codes, as registered.</summary>
+internal sealed record ModuleErrorCodes(string Module, IReadOnlyList<ErrorCode> Codes);

@@ -5,10 +5,10 @@ using System.Text.Json.Serialization.Metadata;
 namespace Heartline.Core.Protocol;
 
 /// <summary>
-/// Builds outbound JSON frames. Each call returns one exact-size array that can be enqueued to any number of
+/// Builds outbound JSON frames (modules build their pushes with <see cref="Push{T}"/>). Each call returns one exact-size array that can be enqueued to any number of
 /// connections (serialize once, send many). The writer and buffer are reused per thread.
 /// </summary>
-internal static class FrameWriter
+public static class FrameWriter
 {
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
     [ThreadStatic] private static Utf8JsonWriter? t_writer;
@@ -22,7 +22,7 @@ internal static class FrameWriter
     internal static readonly JsonEncodedText PushName = JsonEncodedText.Encode("push");
 
     /// <summary>Starts a frame; call <see cref="Finish"/> with the returned writer when the object is complete.</summary>
-    public static Utf8JsonWriter Begin()
+    internal static Utf8JsonWriter Begin()
     {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
         buffer.ResetWrittenCount();
@@ -32,7 +32,7 @@ internal static class FrameWriter
         return writer;
     }
 
-    public static byte[] Finish(Utf8JsonWriter writer)
+    internal static byte[] Finish(Utf8JsonWriter writer)
     {
         writer.WriteEndObject();
         writer.Flush();
@@ -42,7 +42,7 @@ internal static class FrameWriter
         return bytes;
     }
 
-    public static byte[] Reply<T>(long id, T result, JsonTypeInfo<T> info)
+    internal static byte[] Reply<T>(long id, T result, JsonTypeInfo<T> info)
     {
         var w = Begin();
         w.WriteNumber(IdName, id);
@@ -51,7 +51,7 @@ internal static class FrameWriter
         return Finish(w);
     }
 
-    public static byte[] EmptyReply(long id)
+    internal static byte[] EmptyReply(long id)
     {
         var w = Begin();
         w.WriteNumber(IdName, id);
@@ -61,7 +61,7 @@ internal static class FrameWriter
         return Finish(w);
     }
 
-    public static byte[] Error(long id, string code, string message, long? retryAfterMs = null)
+    internal static byte[] Error(long id, ErrorCode code, string message, long? retryAfterMs = null)
     {
         var w = Begin();
         w.WriteNumber(IdName, id);
@@ -70,13 +70,13 @@ internal static class FrameWriter
     }
 
     /// <summary>An error reply whose <c>details</c> object is a serialized <typeparamref name="T"/>.</summary>
-    public static byte[] Error<T>(long id, string code, string message, T details, JsonTypeInfo<T> info)
+    internal static byte[] Error<T>(long id, ErrorCode code, string message, T details, JsonTypeInfo<T> info)
     {
         var w = Begin();
         w.WriteNumber(IdName, id);
         w.WritePropertyName(ErrorName);
         w.WriteStartObject();
-        w.WriteString(CodeName, code);
+        w.WriteString(CodeName, code.Name);
         w.WriteString(MessageName, message);
         w.WritePropertyName("details");
         JsonSerializer.Serialize(w, details, info);
@@ -84,7 +84,7 @@ internal static class FrameWriter
         return Finish(w);
     }
 
-    public static byte[] ErrorPush(string code, string message)
+    internal static byte[] ErrorPush(ErrorCode code, string message)
     {
         var w = Begin();
         w.WriteString(PushName, "error");
@@ -92,7 +92,7 @@ internal static class FrameWriter
         return Finish(w);
     }
 
-    public static byte[] DisconnectPush(CloseCode code, string reason)
+    internal static byte[] DisconnectPush(CloseCode code, string reason)
     {
         var w = Begin();
         w.WriteString(PushName, "disconnect");
@@ -112,11 +112,11 @@ internal static class FrameWriter
         return Finish(w);
     }
 
-    private static void WriteError(Utf8JsonWriter w, string code, string message, long? retryAfterMs)
+    private static void WriteError(Utf8JsonWriter w, ErrorCode code, string message, long? retryAfterMs)
     {
         w.WritePropertyName(ErrorName);
         w.WriteStartObject();
-        w.WriteString(CodeName, code);
+        w.WriteString(CodeName, code.Name);
         w.WriteString(MessageName, message);
         if (retryAfterMs is { } ms) w.WriteNumber(RetryAfterName, ms);
         w.WriteEndObject();

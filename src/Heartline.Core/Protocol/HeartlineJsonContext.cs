@@ -7,6 +7,7 @@ namespace Heartline.Core.Protocol;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ConnectArgs))]
+[JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(ConnectResult))]
 [JsonSerializable(typeof(PingResult))]
 [JsonSerializable(typeof(SubscribeArgs))]

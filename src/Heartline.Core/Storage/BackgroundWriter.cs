@@ -11,8 +11,10 @@ namespace Heartline.Core.Storage;
 /// (a server fault) and dropped.
 /// </summary>
 internal sealed partial class BackgroundWriter(IHeartlineDatabase database, TimeProvider time, ILogger<BackgroundWriter> logger)
-    : BackgroundService
+    : IHostedLifecycleService
 {
+    private Task? _loop;
+
     private const int BatchSize = 256;
     private readonly ResiliencePipeline _retry = TransientRetry.Create(time, (ex, attempt) => Log.Retrying(logger, ex, attempt));
     private readonly Channel<Item> _queue = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleReader = true });
@@ -32,12 +34,34 @@ internal sealed partial class BackgroundWriter(IHeartlineDatabase database, Time
         return done.Task.WaitAsync(cancellationToken);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>Starts before every other hosted service, so their startup work can write (and flush) through it.</summary>
+    public Task StartingAsync(CancellationToken cancellationToken)
+    {
+        _loop ??= Task.Run(WriteLoopAsync, CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => StartingAsync(cancellationToken);
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>After every hosted service stopped: commits what they queued, then ends.</summary>
+    public async Task StoppedAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        await (_loop ?? Task.CompletedTask).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task WriteLoopAsync()
     {
         var reader = _queue.Reader;
         var writes = new List<Func<DbConnection, DbTransaction, Task>>(BatchSize);
         var flushes = new List<TaskCompletionSource>();
-        // Not bound to stoppingToken: the loop ends when StopAsync completes the queue and it is drained.
+        // The loop ends when StoppedAsync completes the queue and it is drained.
         while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
         {
             while (writes.Count < BatchSize && reader.TryRead(out var item))
@@ -64,13 +88,6 @@ internal sealed partial class BackgroundWriter(IHeartlineDatabase database, Time
             writes.Clear();
             flushes.Clear();
         }
-    }
-
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        _queue.Writer.TryComplete();
-        await (ExecuteTask ?? Task.CompletedTask).WaitAsync(cancellationToken).ConfigureAwait(false);
-        await base.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static partial class Log

@@ -2,13 +2,15 @@ using Dapper;
 
 namespace Heartline.Core.Storage;
 
-/// <summary>The provider-independent halves of <see cref="IHeartlineDatabase"/>: migrating and pinging.</summary>
+/// <summary>The provider-independent steps on <see cref="IHeartlineDatabase"/>: migrating and pinging.</summary>
 internal static class DatabaseSteps
 {
-    public static Task MigrateAsync(IHeartlineDatabase database, TimeProvider time, ILogger logger, CancellationToken cancellationToken) =>
+    /// <summary>Creates or upgrades the schema to the newest step of every registered module, in one transaction.</summary>
+    public static Task MigrateAsync(IHeartlineDatabase database, SchemaMigrations migrations, TimeProvider time, ILogger logger,
+        CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, transaction) =>
         {
-            await Migrations.ApplyAsync(connection, transaction, database.Provider, time, logger, cancellationToken)
+            await migrations.ApplyAsync(connection, transaction, database.Provider, time, logger, cancellationToken)
                 .ConfigureAwait(false);
             return true;
         }, cancellationToken);

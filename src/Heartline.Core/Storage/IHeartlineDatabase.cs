@@ -17,9 +17,6 @@ internal interface IHeartlineDatabase
     /// <summary>Runs read-only <paramref name="work"/> on a connection of its own.</summary>
     Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken = default);
 
-    /// <summary>Creates or upgrades the schema to the newest version.</summary>
-    Task MigrateAsync(CancellationToken cancellationToken = default);
-
     /// <summary>True when the database answers a trivial query.</summary>
     Task<bool> PingAsync(CancellationToken cancellationToken = default);
 }

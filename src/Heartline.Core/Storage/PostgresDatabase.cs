@@ -44,9 +44,6 @@ internal sealed class PostgresDatabase : IHeartlineDatabase, IAsyncDisposable, I
         return await work(connection).ConfigureAwait(false);
     }
 
-    public Task MigrateAsync(CancellationToken cancellationToken = default) =>
-        DatabaseSteps.MigrateAsync(this, _time, _logger, cancellationToken);
-
     public Task<bool> PingAsync(CancellationToken cancellationToken = default) =>
         DatabaseSteps.PingAsync(this, static ex => ex is NpgsqlException, _logger, cancellationToken);
 

@@ -74,9 +74,6 @@ internal sealed class SqliteDatabase : IHeartlineDatabase, IAsyncDisposable, IDi
         return await work(connection).ConfigureAwait(false);
     }
 
-    public Task MigrateAsync(CancellationToken cancellationToken = default) =>
-        DatabaseSteps.MigrateAsync(this, _time, _logger, cancellationToken);
-
     public Task<bool> PingAsync(CancellationToken cancellationToken = default) =>
         DatabaseSteps.PingAsync(this, static ex => ex is SqliteException or IOException, _logger, cancellationToken);
 

@@ -9,9 +9,11 @@ namespace Heartline.Core.Storage;
 internal static class StorageServiceCollectionExtensions
 {
     /// <summary>
-    /// The database chosen by the <c>Storage</c> section, its migrator, the event log and the connection store.
-    /// Services registered before this call win (TryAdd). An <see cref="EventLogWriteCallback"/> registered later
-    /// replaces the default, which records the <c>heartline.eventlog.write_ms</c> histogram.
+    /// The database chosen by the <c>Storage</c> section, the schema migrator, the event log, the background writer
+    /// and the connection store. The migrator runs before any hosted service starts and the two writers start right
+    /// after it and drain after every other service stopped (lifecycle phases, not registration order). An
+    /// <see cref="EventLogWriteCallback"/> registered later replaces the default, which records the
+    /// <c>heartline.eventlog.write_ms</c> histogram.
     /// </summary>
     internal static IServiceCollection AddHeartlineStorage(this IServiceCollection services)
     {
@@ -22,10 +24,14 @@ internal static class StorageServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
+        if (services.Any(d => d.ServiceType == typeof(StorageMigrator))) return services;
+        // The core's own schema; modules add theirs (HeartlineModule.AddMigrations).
+        services.AddSingleton(new ModuleMigrations(Modules.HeartlineHostExtensions.CoreModule, CoreMigrations.All));
         services.TryAddSingleton<IHeartlineDatabase>(sp =>
             sp.GetRequiredService<IOptions<StorageOptions>>().Value.Provider == StorageProviders.Postgres
                 ? ActivatorUtilities.CreateInstance<PostgresDatabase>(sp)
                 : ActivatorUtilities.CreateInstance<SqliteDatabase>(sp));
+        services.TryAddSingleton<SchemaMigrations>();
         services.TryAddSingleton<IConnectionStore, SqlConnectionStore>();
 
         services.TryAddSingleton(CreateWriteHistogram);
@@ -33,17 +39,10 @@ internal static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IEventLog>(sp => sp.GetRequiredService<SqlEventLog>());
         services.TryAddSingleton<BackgroundWriter>();
 
-        // Hosted services start in registration order and stop in reverse: the migrator goes first so the schema is
-        // ready before anything (the web server included) starts, and the writers next so that they run before any
-        // startup work that writes (cleanup after a crash) and stop last, committing what the others queued while
-        // stopping.
-        if (!services.Any(d => d.ServiceType == typeof(StorageMigrator)))
-        {
-            services.AddSingleton<StorageMigrator>();
-            services.Insert(0, ServiceDescriptor.Singleton<IHostedService>(sp => sp.GetRequiredService<StorageMigrator>()));
-            services.Insert(1, ServiceDescriptor.Singleton<IHostedService>(sp => sp.GetRequiredService<SqlEventLog>()));
-            services.Insert(2, ServiceDescriptor.Singleton<IHostedService>(sp => sp.GetRequiredService<BackgroundWriter>()));
-        }
+        services.AddSingleton<StorageMigrator>();
+        services.AddHostedService(sp => sp.GetRequiredService<StorageMigrator>());
+        services.AddHostedService(sp => sp.GetRequiredService<SqlEventLog>());
+        services.AddHostedService(sp => sp.GetRequiredService<BackgroundWriter>());
         return services;
     }
 

@@ -1,4 +1,4 @@
-using Heartline.Ptt.Cluster;
+using Heartline.Ptt;
 using Dapper;
 using Heartline.Core.Cluster;
 using Heartline.Core.Connections;
@@ -57,7 +57,7 @@ public sealed class ClusterClockTests(PostgresFixture postgres) : IAsyncLifetime
 
     private static ClusterNode Membership(HeartlineServer node) => node.Services.GetRequiredService<ClusterNode>();
 
-    private static ClusterFloorControl Floors(HeartlineServer node) => node.Services.GetRequiredService<ClusterFloorControl>();
+    private static FloorControl Floors(HeartlineServer node) => node.Services.GetRequiredService<FloorControl>();
 
     [Fact]
     public async Task SilentNode_IsCleanedUpOnceByTheSurvivors_WhoRunItsDisconnectActions_AndTheNodeFencesItselfWhenItWakes()
@@ -105,7 +105,7 @@ public sealed class ClusterClockTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.Equal(1, db.ExecuteScalar<long>("SELECT count(*) FROM nodes WHERE node_id = 'live-a' AND lost_at IS NULL"));
         // Its user reconnects at once (within the leave grace) and is online cluster-wide again.
         await MemberAsync(a, "drv1");
-        await Eventually.TrueAsync(() => db.ExecuteScalar<long>("SELECT count(*) FROM presence_users WHERE user_id = 'drv1'") == 1,
+        await Eventually.TrueAsync(() => db.ExecuteScalar<long>("SELECT count(*) FROM presence_scope_users WHERE user_id = 'drv1'") == 1,
             "drv1 online again after the fenced node's restart of its connections");
     }
 
@@ -180,7 +180,7 @@ public sealed class ClusterClockTests(PostgresFixture postgres) : IAsyncLifetime
 
         await cleanup.CleanAsync("back-a", declaredLostAt, default);
 
-        Assert.Equal(1, db.ExecuteScalar<long>("SELECT count(*) FROM office_floors WHERE speaker_node = 'back-a' AND session_id IS NOT NULL"));
+        Assert.Equal(1, db.ExecuteScalar<long>("SELECT count(*) FROM leases WHERE holder_node = 'back-a' AND holder_connection IS NOT NULL"));
         Assert.Equal(0, db.ExecuteScalar<long>("SELECT count(*) FROM connections WHERE node_id = 'back-a' AND ended_at IS NOT NULL"));
         Assert.Equal(1, db.ExecuteScalar<long>("SELECT count(*) FROM ptt_sessions WHERE node_id = 'back-a' AND ended_at IS NULL"));
 
@@ -203,7 +203,10 @@ public sealed class ClusterClockTests(PostgresFixture postgres) : IAsyncLifetime
         var epoch = press.GetProperty("epoch").GetInt64();
         await using var db = new NpgsqlConnection(_schema);
         // What a read that raced the press saw: the previous epoch, still with a session.
-        db.Execute("UPDATE office_floors SET epoch = @Older, session_id = 'earlier-session' WHERE speaker_node = 'resync-a'",
+        db.Execute("""
+            UPDATE leases SET epoch = @Older, data = replace(data, (data::json ->> 'session_id'), 'earlier-session')
+            WHERE holder_node = 'resync-a'
+            """,
             new { Older = epoch - 1 });
 
         await Floors(a).ResynchronizeAsync();

@@ -37,7 +37,7 @@ internal static class ClusterNodes
         [.. Settings(connectionString, nodeId, extra).SelectMany(s => new[] { "--" + s.Key, s.Value ?? "" })];
 
     /// <summary>Tokens as every node accepts them (the development key is shared by all test nodes).</summary>
-    public static readonly TokenService Tokens = new(Options.Create(new AuthOptions()), TimeProvider.System);
+    public static readonly TokenIssuer Tokens = new(Options.Create(new AuthOptions()), TimeProvider.System);
 
     public static string Token(string userId, string role = Roles.PickupDriver, string office = "o1", string? name = null) =>
         Tokens.Mint(userId, name ?? userId, role, "r1", office, TimeSpan.FromHours(1));

@@ -54,7 +54,7 @@ public sealed class ClusterPiecesTests(PostgresFixture postgres)
     public async Task Subscribe_WhenTheSharedLogIsUnreachable_AnswersUnavailable_AndLeavesTheChannelUnsubscribed()
     {
         await using var server = await HeartlineServer.StartAsync(
-            services: s => s.AddSingleton<IPublicationLog>(new UnreachableLog()));
+            services: s => s.AddSingleton<IBroker>(new UnreachableLog()));
         await using var client = await server.ConnectAsync("u1");
 
         var first = await client.RequestAsync("subscribe", new { channel = "office:r1_o1" });
@@ -69,17 +69,18 @@ public sealed class ClusterPiecesTests(PostgresFixture postgres)
 
     private sealed class UnreachableException() : System.Data.Common.DbException("the database is unreachable");
 
-    private sealed class UnreachableLog : IPublicationLog
+    private sealed class UnreachableLog : IBroker
     {
         public void Attach(ChannelHub hub) { }
         public void Enqueue(string channel, byte[] data) { }
         public ValueTask<StreamPosition> AppendAsync(string channel, byte[] data, CancellationToken cancellationToken) =>
             ValueTask.FromException<StreamPosition>(new UnreachableException());
-        public Task<StreamPosition> HeadAsync(string channel, CancellationToken cancellationToken) =>
-            Task.FromException<StreamPosition>(new UnreachableException());
-        public Task<IReadOnlyList<LoggedPublication>> ReadAsync(string channel, long after, long upTo, CancellationToken cancellationToken) =>
-            Task.FromException<IReadOnlyList<LoggedPublication>>(new UnreachableException());
+        public ValueTask<StreamPosition> HeadAsync(string channel, CancellationToken cancellationToken) =>
+            ValueTask.FromException<StreamPosition>(new UnreachableException());
+        public ValueTask<IReadOnlyList<LoggedPublication>> ReadAsync(string channel, long after, long upTo, CancellationToken cancellationToken) =>
+            ValueTask.FromException<IReadOnlyList<LoggedPublication>>(new UnreachableException());
         public void RequestDelivery(ChannelState state) { }
+        public Task<int> TrimAsync(CancellationToken cancellationToken) => Task.FromResult(0);
     }
 
     [Fact]
@@ -94,9 +95,9 @@ public sealed class ClusterPiecesTests(PostgresFixture postgres)
             await database.MigrateAsync();
             var cluster = new ClusterDatabase(database, Options.Create(new PresenceOptions { NodeId = "n1" }));
             var clusterOptions = Options.Create(new ClusterOptions { Enabled = true, LogRetentionSeconds = 30 });
-            var log = new PostgresPublicationLog(cluster, clusterOptions, time, NullLogger<PostgresPublicationLog>.Instance);
-            var trimmer = new SharedLogTrimmer(cluster, Options.Create(new ChannelOptions { HistorySize = 3, HistoryTtlSeconds = 300 }),
-                clusterOptions, time, new HeartlineMetrics(new TestMeterFactory()), NullLogger<SharedLogTrimmer>.Instance);
+            var log = new PostgresBroker(cluster, clusterOptions, Options.Create(new ChannelOptions { HistorySize = 3, HistoryTtlSeconds = 300 }),
+                time, NullLogger<PostgresBroker>.Instance);
+            var trimmer = log;
             await using (var connection = await database.DataSource.OpenConnectionAsync())
             {
                 var now = time.GetUtcNow().ToUnixTimeMilliseconds();

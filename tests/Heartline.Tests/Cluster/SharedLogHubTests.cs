@@ -124,7 +124,7 @@ public sealed class SharedLogHubTests
     }
 
     /// <summary>An in-memory shared log: one epoch, offsets from 1, reads and head reads the test can hold.</summary>
-    private sealed class FakeLog : IPublicationLog
+    private sealed class FakeLog : IBroker
     {
         public const string Epoch = "e1";
         private readonly ConcurrentDictionary<string, List<LoggedPublication>> _channels = new();
@@ -169,14 +169,14 @@ public sealed class SharedLogHubTests
 
         public ValueTask<StreamPosition> AppendAsync(string channel, byte[] data, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public async Task<StreamPosition> HeadAsync(string channel, CancellationToken cancellationToken)
+        public async ValueTask<StreamPosition> HeadAsync(string channel, CancellationToken cancellationToken)
         {
             await _heads.Task;
             var list = _channels.GetOrAdd(channel, _ => []);
             lock (list) return new StreamPosition(list.Count == 0 ? 0 : list[^1].Offset, Epoch);
         }
 
-        public async Task<IReadOnlyList<LoggedPublication>> ReadAsync(string channel, long after, long upTo, CancellationToken cancellationToken)
+        public async ValueTask<IReadOnlyList<LoggedPublication>> ReadAsync(string channel, long after, long upTo, CancellationToken cancellationToken)
         {
             await _reads.Task;
             var list = _channels.GetOrAdd(channel, _ => []);
@@ -184,5 +184,7 @@ public sealed class SharedLogHubTests
         }
 
         public void RequestDelivery(ChannelState state) => Requested.Enqueue(state);
+
+        public Task<int> TrimAsync(CancellationToken cancellationToken) => Task.FromResult(0);
     }
 }

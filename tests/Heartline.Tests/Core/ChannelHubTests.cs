@@ -11,7 +11,10 @@ public sealed class ChannelHubTests
     private readonly ManualTimeProvider _time = new();
 
     private ChannelHub CreateHub(int historySize = 100, int ttlSeconds = 300) =>
-        new(Options.Create(new ChannelOptions { HistorySize = historySize, HistoryTtlSeconds = ttlSeconds }), _time, NullLogger<ChannelHub>.Instance);
+        TestChannels.Hub(_time, new ChannelOptions { HistorySize = historySize, HistoryTtlSeconds = ttlSeconds });
+
+    /// <summary>What the channel sweeper does: this node's followed channels, then the broker's history.</summary>
+    private static async Task<int> SweepAsync(ChannelHub hub) => hub.Sweep() + await hub.Broker.TrimAsync(default);
 
     private static JsonElement Data(int n) => JsonDocument.Parse($"{{\"n\":{n}}}").RootElement;
 
@@ -105,26 +108,26 @@ public sealed class ChannelHubTests
     }
 
     [Fact]
-    public void Sweep_AfterTtl_DropsHistorySoRecoveryFails()
+    public async Task Sweep_AfterTtl_DropsHistorySoRecoveryFails()
     {
         var hub = CreateHub(ttlSeconds: 60);
         var position = Publish(hub, 1);
         Publish(hub, 2);
         _time.Advance(TimeSpan.FromSeconds(61));
 
-        var removed = hub.Sweep();
+        var removed = await SweepAsync(hub);
 
         Assert.True(removed >= 2);
         Assert.False(Subscribe(hub, TestConnections.Create(_time), "office:r1_o1", position).Recovered);
     }
 
     [Fact]
-    public void Sweep_IdleChannelWithoutSubscribers_IsEvictedAndGetsANewEpoch()
+    public async Task Sweep_IdleChannelWithoutSubscribers_IsEvictedAndGetsANewEpoch()
     {
         var hub = CreateHub(ttlSeconds: 60);
         var before = Publish(hub, 1);
         _time.Advance(TimeSpan.FromSeconds(61));
-        hub.Sweep();
+        await SweepAsync(hub);
 
         Assert.Null(hub.Position("office:r1_o1"));
         var after = Publish(hub, 2);

@@ -16,7 +16,7 @@ public sealed class DisconnectActionsTests
         _actions = new DisconnectActions(_store, () => [_handler, new FailingHandler()], _time, NullLogger<DisconnectActions>.Instance);
 
     private static ConnectionRecord Record(string id, string node = "n1") =>
-        new(id, node, "u1", "U1", "pickup_driver", "r1", "o1", "pickup_driver", null, 0);
+        new(id, node, "u1", "U1", "pickup_driver", "user", null, """{"region":"r1","office":"o1"}""", "pickup_driver", null, 0) { Scopes = ["r1_o1"] };
 
     [Fact]
     public async Task Run_RegisteredActions_RunOnceInOrderAndArePersistedUntilThen()

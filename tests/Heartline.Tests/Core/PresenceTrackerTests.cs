@@ -17,7 +17,7 @@ public sealed class PresenceTrackerTests
 
     public PresenceTrackerTests()
     {
-        _hub = new ChannelHub(Options.Create(new ChannelOptions()), _time, NullLogger<ChannelHub>.Instance);
+        _hub = TestChannels.Hub(_time);
         _presence = new PresenceTracker(new LocalPresenceBackend(_hub, _events), new HeartlineMetrics(new TestMeterFactory()),
             Options.Create(new PresenceOptions { LeaveGraceSeconds = 10 }), _time, NullLogger<PresenceTracker>.Instance);
         _watcher = TestConnections.Create(_time, TestConnections.User("watcher"));

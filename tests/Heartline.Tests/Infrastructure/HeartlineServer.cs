@@ -1,4 +1,3 @@
-using Heartline.Server;
 using Heartline.Core.Auth;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -53,7 +52,7 @@ public sealed class HeartlineServer : IAsyncDisposable
             args.Add("--" + key);
             args.Add(value ?? "");
         }
-        var app = HeartlineApp.Build([.. args], builder => services?.Invoke(builder.Services));
+        var app = Program.Build([.. args], builder => services?.Invoke(builder.Services));
         await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new HeartlineServer(app, databasePath, new Uri(address));
@@ -61,7 +60,7 @@ public sealed class HeartlineServer : IAsyncDisposable
 
     public string Token(string userId, string office = "o1", string role = Roles.PickupDriver, string region = "r1",
         string? name = null, TimeSpan? lifetime = null) =>
-        Services.GetRequiredService<TokenService>().Mint(userId, name ?? userId, role, region, office, lifetime ?? TimeSpan.FromHours(1));
+        Services.GetRequiredService<TokenIssuer>().Mint(userId, name ?? userId, role, region, office, lifetime ?? TimeSpan.FromHours(1));
 
     /// <summary>Opens a socket and completes <c>connect</c>.</summary>
     public async Task<WsClient> ConnectAsync(string userId, string office = "o1", string role = Roles.PickupDriver,

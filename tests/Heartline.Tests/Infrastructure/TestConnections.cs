@@ -13,18 +13,22 @@ internal static class TestConnections
 {
     private static int s_next;
 
-    public static ClientConnection Create(TimeProvider time, HeartlineUser? user = null, RealtimeOptions? options = null)
+    public static ClientConnection Create(TimeProvider time, Principal? user = null, RealtimeOptions? options = null)
     {
         var socket = WebSocket.CreateFromStream(new MemoryStream(), new WebSocketCreationOptions { IsServer = true });
         var id = "c_test" + Interlocked.Increment(ref s_next);
         var connection = new ClientConnection(id, socket, "127.0.0.1", options ?? new RealtimeOptions(), time,
             new HeartlineMetrics(new TestMeterFactory()), NullLogger.Instance);
-        if (user is not null) connection.Authenticate(user, user.Role, "test-device", "tests");
+        if (user is not null)
+        {
+            string[] scopes = user.Claim("region") is { } region && user.Claim("office") is { } office ? [region + "_" + office] : [];
+            connection.Authenticate(user, scopes, user.Role, "test-device", "tests");
+        }
         return connection;
     }
 
-    public static HeartlineUser User(string userId, string office = "o1", string role = Roles.PickupDriver, string region = "r1") =>
-        new(userId, "name-" + userId, role, region, office, DateTimeOffset.MaxValue);
+    public static Principal User(string userId, string office = "o1", string role = Roles.PickupDriver, string region = "r1") =>
+        TestIdentity.Principal(userId, office, role, region);
 
     /// <summary>Takes every queued text frame, parsed.</summary>
     public static List<JsonElement> Drain(this ClientConnection connection)

@@ -23,7 +23,7 @@ public sealed class AuthProblemTests : RealServerTest
         using var response = await anonymous.GetAsync("/api/admin/stats").WaitAsync(Timeout);
 
         var problem = await AssertProblemAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
-        Assert.Equal("bearer token required / 인증 토큰이 필요합니다", problem.GetProperty("detail").GetString());
+        Assert.Equal("bearer token required", problem.GetProperty("detail").GetString());
         var challenge = Assert.Single(response.Headers.WwwAuthenticate);
         Assert.Equal("Bearer", challenge.Scheme);
         Assert.Null(challenge.Parameter);
@@ -32,14 +32,14 @@ public sealed class AuthProblemTests : RealServerTest
     [Fact]
     public async Task AdminStats_WithForgedToken_Is401ProblemWithInvalidTokenChallenge()
     {
-        var forger = new TokenService(Options.Create(new AuthOptions { SigningKey = "a-key-that-is-not-the-servers-key-0123456789" }),
+        var forger = new TokenIssuer(Options.Create(new AuthOptions { SigningKey = "a-key-that-is-not-the-servers-key-0123456789" }),
             TimeProvider.System);
         using var forged = Server.CreateHttpClient(forger.Mint("boss", "Boss", Roles.Admin, "r1", "o1", TimeSpan.FromHours(1)));
 
         using var response = await forged.GetAsync("/api/admin/stats").WaitAsync(Timeout);
 
         var problem = await AssertProblemAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
-        Assert.Equal("invalid token / 유효하지 않은 토큰", problem.GetProperty("detail").GetString());
+        Assert.Equal("invalid token", problem.GetProperty("detail").GetString());
         var challenge = Assert.Single(response.Headers.WwwAuthenticate);
         Assert.Equal("Bearer", challenge.Scheme);
         Assert.StartsWith("error=\"invalid_token\"", challenge.Parameter);
@@ -50,13 +50,13 @@ public sealed class AuthProblemTests : RealServerTest
     {
         // Minted two hours ago for one hour: expired well beyond the server's clock skew.
         var past = new ManualTimeProvider(DateTimeOffset.UtcNow.AddHours(-2));
-        var minter = new TokenService(Server.Services.GetRequiredService<IOptions<AuthOptions>>(), past);
+        var minter = new TokenIssuer(Server.Services.GetRequiredService<IOptions<AuthOptions>>(), past);
         using var expired = Server.CreateHttpClient(minter.Mint("boss", "Boss", Roles.Admin, "r1", "o1", TimeSpan.FromHours(1)));
 
         using var response = await expired.GetAsync("/api/admin/stats").WaitAsync(Timeout);
 
         var problem = await AssertProblemAsync(response, HttpStatusCode.Unauthorized, "token_expired");
-        Assert.Equal("token expired / 토큰이 만료되었습니다", problem.GetProperty("detail").GetString());
+        Assert.Equal("token expired", problem.GetProperty("detail").GetString());
         Assert.Equal("error=\"invalid_token\", error_description=\"token expired\"",
             Assert.Single(response.Headers.WwwAuthenticate).Parameter);
     }
@@ -71,7 +71,7 @@ public sealed class AuthProblemTests : RealServerTest
         using var response = await driver.GetAsync(url).WaitAsync(Timeout);
 
         var problem = await AssertProblemAsync(response, HttpStatusCode.Forbidden, "forbidden");
-        Assert.Equal("not allowed for this role / 이 역할에는 권한이 없습니다", problem.GetProperty("detail").GetString());
+        Assert.Equal("not allowed for this principal's roles", problem.GetProperty("detail").GetString());
         Assert.Empty(response.Headers.WwwAuthenticate);
     }
 

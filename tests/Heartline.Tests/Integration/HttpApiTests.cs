@@ -48,7 +48,7 @@ public sealed class HttpApiTests : IAsyncLifetime
         using var admin = _server.CreateHttpClient(_server.Token("boss", role: Roles.Admin));
         using var driver = _server.CreateHttpClient(_server.Token("u1"));
 
-        var page = await admin.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/admin/events?scope=r1_o1&type=USER_ONLINE&limit=1");
+        var page = await admin.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/admin/events?scope=presence:r1_o1&type=USER_ONLINE&limit=1");
 
         var item = Assert.Single(page.GetProperty("items").EnumerateArray());
         Assert.Equal("USER_ONLINE", item.GetProperty("type").GetString());

@@ -30,7 +30,7 @@ public sealed class RestartTests
             var uri = new Uri($"ws://127.0.0.1:{port}/ws");
             await using var client = await WsClient.OpenAsync(uri);
             // The child process runs in Testing with the development key, so a token minted with defaults verifies.
-            var tokens = new TokenService(Options.Create(new AuthOptions()), TimeProvider.System);
+            var tokens = new TokenIssuer(Options.Create(new AuthOptions()), TimeProvider.System);
             var reply = await client.RequestAsync("connect", new { token = tokens.Mint("u1", "u1", Roles.PickupDriver, "r1", "o1", TimeSpan.FromHours(1)) });
             reply.AssertOk();
             var connectionId = reply.Result.GetProperty("connection_id").GetString()!;

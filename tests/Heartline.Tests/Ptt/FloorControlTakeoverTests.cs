@@ -25,14 +25,14 @@ public sealed class FloorControlTakeoverTests : IAsyncLifetime
     {
         var dropped = _h.Member("u1");
         var listener = _h.Member("u2");
-        var old = _h.Floors.Press(dropped, Now).Granted!;
+        var old = _h.Press(dropped).Granted!;
         _h.Time.Advance(TimeSpan.FromMilliseconds(3750));
         var reconnected = _h.Member("u1");
         FloorControlHarness.Events_(listener);
 
-        var outcome = _h.Floors.Press(reconnected, Now);
+        var outcome = _h.Press(reconnected);
 
-        var grant = Assert.IsType<Grant>(outcome.Granted);
+        var grant = Assert.IsType<TestGrant>(outcome.Granted);
         Assert.Same(reconnected, grant.Speaker);
         Assert.True(grant.Epoch > old.Epoch);
         Assert.False(outcome.Preempted);
@@ -50,16 +50,16 @@ public sealed class FloorControlTakeoverTests : IAsyncLifetime
     {
         var console = _h.Member("d1", Roles.CallManager);
         var phone = _h.Member("d1", Roles.CallManager);
-        var grant = _h.Floors.Press(console, Now).Granted!;
+        var grant = _h.Press(console).Granted!;
         _h.Time.Advance(TimeSpan.FromMilliseconds(2000));
         Assert.Equal(AudioOutcome.Relayed, _h.Floors.OnAudio(console, FloorControlTests.Audio(grant.Epoch, 1)));
         _h.Time.Advance(TimeSpan.FromMilliseconds(3749));
 
-        var outcome = _h.Floors.Press(phone, Now);
+        var outcome = _h.Press(phone);
 
         Assert.Null(outcome.Granted);
-        Assert.Same(grant, outcome.Busy);
-        Assert.Same(grant, _h.Floors.Current("r1_o1"));
+        Assert.Equal(grant.SessionId, outcome.Busy!.SessionId);
+        Assert.Equal(grant.Epoch, _h.Current("r1_o1")!.Epoch);
     }
 
     [Fact]
@@ -67,10 +67,10 @@ public sealed class FloorControlTakeoverTests : IAsyncLifetime
     {
         var closing = _h.Member("u1");
         var reconnected = _h.Member("u1");
-        var old = _h.Floors.Press(closing, Now).Granted!;
+        var old = _h.Press(closing).Granted!;
         closing.Close(CloseCodes.KeepAliveTimeout, "test");
 
-        var outcome = _h.Floors.Press(reconnected, Now);
+        var outcome = _h.Press(reconnected);
 
         Assert.Same(reconnected, outcome.Granted!.Speaker);
         Assert.True(outcome.Granted.Epoch > old.Epoch);
@@ -81,28 +81,28 @@ public sealed class FloorControlTakeoverTests : IAsyncLifetime
     {
         var holder = _h.Member("u1");
         var other = _h.Member("u2");
-        var grant = _h.Floors.Press(holder, Now).Granted!;
+        var grant = _h.Press(holder).Granted!;
         _h.Time.Advance(TimeSpan.FromMilliseconds(4900));
 
-        Assert.Same(grant, _h.Floors.Press(other, Now).Busy);
+        Assert.Equal(grant.SessionId, _h.Press(other).Busy!.SessionId);
     }
 
     [Fact]
     public async Task AbandonedConnection_AfterTheTakeover_CanNeitherSendAudioNorEndTheNewGrant()
     {
         var dropped = _h.Member("u1");
-        var old = _h.Floors.Press(dropped, Now).Granted!;
+        var old = _h.Press(dropped).Granted!;
         await old.DisconnectAction.WaitAsync(TimeSpan.FromSeconds(10));
         _h.Time.Advance(TimeSpan.FromMilliseconds(3750));
         var reconnected = _h.Member("u1");
-        var grant = _h.Floors.Press(reconnected, Now).Granted!;
+        var grant = _h.Press(reconnected).Granted!;
 
         Assert.Equal(AudioOutcome.Dropped, _h.Floors.OnAudio(dropped, FloorControlTests.Audio(old.Epoch, 7)));
-        Assert.False(_h.Floors.Release(dropped, old.Epoch));
-        var record = new ConnectionRecord(dropped.Id, "n1", "u1", "u1", Roles.PickupDriver, "r1", "o1", "pickup_driver", null, 0);
+        Assert.False(_h.Release(dropped, old.Epoch));
+        var record = new ConnectionRecord(dropped.Id, "n1", "u1", "u1", Roles.PickupDriver, "user", null, null, "pickup_driver", null, 0);
         await _h.Actions.RunAsync(record, DisconnectReasons.ConnectionLost, loadFromStore: true).WaitAsync(TimeSpan.FromSeconds(10));
 
-        Assert.Same(grant, _h.Floors.Current("r1_o1"));
+        Assert.Equal(grant.Epoch, _h.Current("r1_o1")!.Epoch);
     }
 
     [Fact]
@@ -112,7 +112,7 @@ public sealed class FloorControlTakeoverTests : IAsyncLifetime
         var phone = _h.Member("d1", Roles.CallManager);
         var driver = _h.Member("u1");
 
-        var grant = _h.Floors.Press(console, Now).Granted!;
+        var grant = _h.Press(console).Granted!;
 
         Assert.Equal(["u1"], grant.Participants.Values.Select(p => p.User.UserId));
         Assert.DoesNotContain(phone, grant.Listeners);
@@ -120,18 +120,22 @@ public sealed class FloorControlTakeoverTests : IAsyncLifetime
     }
 
     [Fact]
-    public void MemberConnected_OfTheSpeakersOwnUser_DoesNotJoinItsSession()
+    public void MemberConnected_OfTheSpeakersOwnUser_GetsTheStateButDoesNotJoinItsSession()
     {
         var speaker = _h.Member("u1");
         var listener = _h.Member("u2");
-        var grant = _h.Floors.Press(speaker, Now).Granted!;
+        var grant = _h.Press(speaker).Granted!;
         FloorControlHarness.Events_(listener);
-        var reconnected = _h.Member("u1");
+        var reconnected = _h.Member("u1", announce: false);
 
-        var state = _h.Floors.MemberConnected(reconnected);
+        var state = _h.MemberConnected(reconnected);
 
-        Assert.Null(state);
-        Assert.DoesNotContain(reconnected.Id, grant.Participants.Keys);
+        // The speaker's second device learns that its own user is talking (docs/protocol.md 10.1) ...
+        Assert.Equal(grant.SessionId, state!.SessionId);
+        Assert.Equal("u1", state.Speaker!.UserId);
+        // ... but does not listen to itself.
+        Assert.DoesNotContain(reconnected.Id, _h.Current("r1_o1")!.Participants.Keys);
+        Assert.DoesNotContain(state.Participants, p => p.UserId == "u1");
         Assert.Empty(FloorControlHarness.Events_(listener));
     }
 }

@@ -34,9 +34,9 @@ public sealed class FloorControlTests : IAsyncLifetime
         var driver2 = _h.Member("u2");
         var elsewhere = _h.Member("x1", office: "o2");
 
-        var outcome = _h.Floors.Press(dispatcher, Now);
+        var outcome = _h.Press(dispatcher);
 
-        var grant = Assert.IsType<Grant>(outcome.Granted);
+        var grant = Assert.IsType<TestGrant>(outcome.Granted);
         Assert.Equal(["u1", "u2"], grant.Participants.Values.Select(p => p.User.UserId).Order());
         var started = Assert.Single(FloorControlHarness.Events_(driver1));
         Assert.Equal("session_started", started.GetProperty("type").GetString());
@@ -51,12 +51,12 @@ public sealed class FloorControlTests : IAsyncLifetime
     {
         var a = _h.Member("u1");
         var b = _h.Member("u2");
-        _h.Floors.Press(a, Now);
+        _h.Press(a);
 
-        var outcome = _h.Floors.Press(b, Now);
+        var outcome = _h.Press(b);
 
         Assert.Null(outcome.Granted);
-        Assert.Equal("u1", outcome.Busy!.SpeakerUser.UserId);
+        Assert.Equal("u1", outcome.Busy!.Speaker.UserId);
         Assert.Contains(_h.Events.Events, e => e.Type == PttEventTypes.PttBusy && e.UserId == "u2");
     }
 
@@ -66,14 +66,14 @@ public sealed class FloorControlTests : IAsyncLifetime
         var members = Enumerable.Range(0, 64).Select(i => _h.Member("u" + i)).ToList();
         for (var round = 0; round < 50; round++)
         {
-            var outcomes = new PressOutcome[members.Count];
-            Parallel.For(0, members.Count, i => outcomes[i] = _h.Floors.Press(members[i], Now));
+            var outcomes = new PressView[members.Count];
+            Parallel.For(0, members.Count, i => outcomes[i] = _h.Press(members[i]));
 
             var granted = outcomes.Where(o => o.Granted is not null).ToList();
             Assert.Single(granted);
             Assert.Equal(members.Count - 1, outcomes.Count(o => o.Busy is not null));
             var grant = granted[0].Granted!;
-            Assert.True(_h.Floors.Release(grant.Speaker, grant.Epoch));
+            Assert.True(_h.Release(grant.Speaker, grant.Epoch));
         }
     }
 
@@ -83,10 +83,10 @@ public sealed class FloorControlTests : IAsyncLifetime
         var driver = _h.Member("u1");
         var dispatcher = _h.Member("d1", Roles.CallManager);
         var listener = _h.Member("u2");
-        var first = _h.Floors.Press(driver, Now).Granted!;
+        var first = _h.Press(driver).Granted!;
         FloorControlHarness.Events_(listener);
 
-        var outcome = _h.Floors.Press(dispatcher, Now);
+        var outcome = _h.Press(dispatcher);
 
         Assert.True(outcome.Preempted);
         Assert.True(outcome.Granted!.Epoch > first.Epoch);
@@ -101,9 +101,9 @@ public sealed class FloorControlTests : IAsyncLifetime
         _h.Options_.OfficePreemption["r1_o1"] = false;
         var driver = _h.Member("u1");
         var dispatcher = _h.Member("d1", Roles.CallManager);
-        _h.Floors.Press(driver, Now);
+        _h.Press(driver);
 
-        Assert.NotNull(_h.Floors.Press(dispatcher, Now).Busy);
+        Assert.NotNull(_h.Press(dispatcher).Busy);
     }
 
     [Fact]
@@ -111,21 +111,21 @@ public sealed class FloorControlTests : IAsyncLifetime
     {
         var dispatcher = _h.Member("d1", Roles.CallManager);
         var driver = _h.Member("u1");
-        _h.Floors.Press(dispatcher, Now);
+        _h.Press(dispatcher);
 
-        Assert.NotNull(_h.Floors.Press(driver, Now).Busy);
+        Assert.NotNull(_h.Press(driver).Busy);
     }
 
     [Fact]
     public void Release_WithOldEpoch_IsIgnored()
     {
         var a = _h.Member("u1");
-        var first = _h.Floors.Press(a, Now).Granted!;
-        Assert.True(_h.Floors.Release(a, first.Epoch));
-        var second = _h.Floors.Press(a, Now).Granted!;
+        var first = _h.Press(a).Granted!;
+        Assert.True(_h.Release(a, first.Epoch));
+        var second = _h.Press(a).Granted!;
 
-        Assert.False(_h.Floors.Release(a, first.Epoch));
-        Assert.Same(second, _h.Floors.Current("r1_o1"));
+        Assert.False(_h.Release(a, first.Epoch));
+        Assert.Equal(second.Epoch, _h.Current("r1_o1")!.Epoch);
     }
 
     [Fact]
@@ -133,14 +133,14 @@ public sealed class FloorControlTests : IAsyncLifetime
     {
         var speaker = _h.Member("u1");
         var listener = _h.Member("u2");
-        _h.Floors.Press(speaker, Now);
+        _h.Press(speaker);
         FloorControlHarness.Events_(listener);
 
         _h.Time.Advance(TimeSpan.FromMilliseconds(4999));
-        Assert.NotNull(_h.Floors.Current("r1_o1"));
+        Assert.NotNull(_h.Current("r1_o1"));
         _h.Time.Advance(TimeSpan.FromMilliseconds(1));
 
-        Assert.Null(_h.Floors.Current("r1_o1"));
+        Assert.Null(_h.Current("r1_o1"));
         var events = FloorControlHarness.Events_(listener);
         Assert.Equal("lease_expired", events.Last().GetProperty("reason").GetString());
         Assert.Equal("floor_revoked", events[0].GetProperty("type").GetString());
@@ -151,7 +151,7 @@ public sealed class FloorControlTests : IAsyncLifetime
     {
         var speaker = _h.Member("u1");
         var listener = _h.Member("u2");
-        var grant = _h.Floors.Press(speaker, Now).Granted!;
+        var grant = _h.Press(speaker).Granted!;
         FloorControlHarness.Events_(listener);
 
         for (var second = 1; second < 60; second++)
@@ -159,11 +159,11 @@ public sealed class FloorControlTests : IAsyncLifetime
             _h.Time.Advance(TimeSpan.FromSeconds(1));
             if (second % 2 == 0) Assert.Equal(AudioOutcome.Relayed, _h.Floors.OnAudio(speaker, Audio(grant.Epoch, (uint)second)));
             else Assert.True(_h.Floors.Keepalive(speaker, grant.Epoch));
-            Assert.NotNull(_h.Floors.Current("r1_o1"));
+            Assert.NotNull(_h.Current("r1_o1"));
         }
         _h.Time.Advance(TimeSpan.FromSeconds(1));
 
-        Assert.Null(_h.Floors.Current("r1_o1"));
+        Assert.Null(_h.Current("r1_o1"));
         Assert.Equal("max_duration", FloorControlHarness.Events_(listener).Last().GetProperty("reason").GetString());
     }
 
@@ -173,7 +173,7 @@ public sealed class FloorControlTests : IAsyncLifetime
         var speaker = _h.Member("u1");
         var a = _h.Member("u2");
         var b = _h.Member("u3");
-        var grant = _h.Floors.Press(speaker, Now).Granted!;
+        var grant = _h.Press(speaker).Granted!;
 
         for (uint i = 1; i <= 20; i++) _h.Floors.OnAudio(speaker, Audio(grant.Epoch, i));
 
@@ -192,11 +192,11 @@ public sealed class FloorControlTests : IAsyncLifetime
     {
         var speaker = _h.Member("u1");
         var listener = _h.Member("u2");
-        var grant = _h.Floors.Press(speaker, Now).Granted!;
+        var grant = _h.Press(speaker).Granted!;
 
         Assert.Equal(AudioOutcome.Refused, _h.Floors.OnAudio(listener, Audio(grant.Epoch, 1)));
         Assert.Equal(AudioOutcome.Dropped, _h.Floors.OnAudio(speaker, Audio(grant.Epoch - 1, 1)));
-        Assert.Equal(AudioOutcome.Refused, _h.Floors.OnAudio(speaker, new byte[] { 0x02, 1, 2 }));
+        Assert.Equal(AudioOutcome.Malformed, _h.Floors.OnAudio(speaker, new byte[] { 0x02, 1, 2 }));
     }
 
     [Fact]
@@ -204,8 +204,8 @@ public sealed class FloorControlTests : IAsyncLifetime
     {
         var speaker = _h.Member("u1");
         var listener = _h.Member("u2");
-        var grant = _h.Floors.Press(speaker, Now).Granted!;
-        _h.Floors.Release(speaker, grant.Epoch);
+        var grant = _h.Press(speaker).Granted!;
+        _h.Release(speaker, grant.Epoch);
         listener.Drain();
 
         _h.Time.Advance(TimeSpan.FromMilliseconds(250));
@@ -221,15 +221,15 @@ public sealed class FloorControlTests : IAsyncLifetime
     public void MemberConnected_DuringSession_JoinsAtOnceAndGetsState()
     {
         var speaker = _h.Member("u1");
-        var grant = _h.Floors.Press(speaker, Now).Granted!;
-        var late = _h.Member("u9");
+        var grant = _h.Press(speaker).Granted!;
+        var late = _h.Member("u9", announce: false);
 
-        var state = _h.Floors.MemberConnected(late);
+        var state = _h.MemberConnected(late);
 
         Assert.NotNull(state);
         Assert.Equal(grant.SessionId, state!.SessionId);
         Assert.Contains(state.Participants, p => p.UserId == "u9");
-        Assert.Contains(late, _h.Floors.Current("r1_o1")!.Listeners);
+        Assert.Contains(late, _h.Current("r1_o1")!.Listeners);
     }
 
     [Fact]
@@ -237,12 +237,12 @@ public sealed class FloorControlTests : IAsyncLifetime
     {
         var speaker = _h.Member("u1");
         var listener = _h.Member("u2");
-        _h.Floors.Press(speaker, Now);
+        _h.Press(speaker);
 
         _h.Floors.ConnectionEnded(listener);
 
-        Assert.Empty(_h.Floors.Current("r1_o1")!.Participants);
-        Assert.Empty(_h.Floors.Current("r1_o1")!.Listeners);
+        Assert.Empty(_h.Current("r1_o1")!.Participants);
+        Assert.Empty(_h.Current("r1_o1")!.Listeners);
         Assert.Contains(_h.Events.Events, e => e.Type == PttEventTypes.UserLeft && e.UserId == "u2");
     }
 
@@ -251,15 +251,15 @@ public sealed class FloorControlTests : IAsyncLifetime
     {
         var speaker = _h.Member("u1");
         var listener = _h.Member("u2");
-        var grant = _h.Floors.Press(speaker, Now).Granted!;
+        var grant = _h.Press(speaker).Granted!;
         await grant.DisconnectAction.WaitAsync(TimeSpan.FromSeconds(10));
         FloorControlHarness.Events_(listener);
 
-        var record = new ConnectionRecord(speaker.Id, "n1", "u1", "u1", Roles.PickupDriver, "r1", "o1", "pickup_driver", null, 0);
+        var record = new ConnectionRecord(speaker.Id, "n1", "u1", "u1", Roles.PickupDriver, "user", null, null, "pickup_driver", null, 0);
         var ran = await _h.Actions.RunAsync(record, DisconnectReasons.ConnectionLost, loadFromStore: true).WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal(1, ran);
-        Assert.Null(_h.Floors.Current("r1_o1"));
+        Assert.Null(_h.Current("r1_o1"));
         Assert.Equal("disconnected", FloorControlHarness.Events_(listener).Last().GetProperty("reason").GetString());
         await _h.Store.FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal("disconnected", (await _h.Store.SessionEndAsync(grant.SessionId)).EndReason);
@@ -269,11 +269,11 @@ public sealed class FloorControlTests : IAsyncLifetime
     public async Task Release_Normally_CancelsTheDisconnectAction()
     {
         var speaker = _h.Member("u1");
-        var grant = _h.Floors.Press(speaker, Now).Granted!;
+        var grant = _h.Press(speaker).Granted!;
         await grant.DisconnectAction.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Single(_h.ConnectionStore.Actions);
 
-        _h.Floors.Release(speaker, grant.Epoch);
+        _h.Release(speaker, grant.Epoch);
 
         await Eventually.TrueAsync(() => _h.ConnectionStore.Actions.IsEmpty, "the release action is cancelled");
     }
@@ -284,7 +284,7 @@ public sealed class FloorControlTests : IAsyncLifetime
         _h.Options_.MaxTalkMs = 600_000;
         var speaker = _h.Member("u1");
         var quiet = _h.Member("u2");
-        var grant = _h.Floors.Press(speaker, Now).Granted!;
+        var grant = _h.Press(speaker).Granted!;
 
         // The speaker's lease is kept alive but its connection is silent on the wire: only the cleaner sees that.
         for (var i = 0; i < 23; i++)
@@ -292,10 +292,10 @@ public sealed class FloorControlTests : IAsyncLifetime
             _h.Time.Advance(TimeSpan.FromSeconds(4));
             Assert.True(_h.Floors.Keepalive(speaker, grant.Epoch));
         }
-        var removed = _h.Floors.SweepStale();
+        var removed = _h.SweepStale();
 
         Assert.Equal(1, removed);
-        Assert.Null(_h.Floors.Current("r1_o1"));
+        Assert.Null(_h.Current("r1_o1"));
         Assert.Contains(_h.Events.Events, e => e.Type == PttEventTypes.SessionEnded && e.Metadata!.Contains("stale_cleaned"));
     }
 
@@ -305,7 +305,7 @@ public sealed class FloorControlTests : IAsyncLifetime
         _h.Options_.MaxTalkMs = 600_000;
         var speaker = _h.Member("u1");
         var quiet = _h.Member("u2");
-        var grant = _h.Floors.Press(speaker, Now).Granted!;
+        var grant = _h.Press(speaker).Granted!;
         for (var i = 0; i < 23; i++)
         {
             _h.Time.Advance(TimeSpan.FromSeconds(4));
@@ -314,9 +314,9 @@ public sealed class FloorControlTests : IAsyncLifetime
             TouchConnection(speaker);
         }
 
-        Assert.Equal(1, _h.Floors.SweepStale());
+        Assert.Equal(1, _h.SweepStale());
 
-        Assert.Empty(_h.Floors.Current("r1_o1")!.Participants);
+        Assert.Empty(_h.Current("r1_o1")!.Participants);
         Assert.Contains(_h.Events.Events, e => e.Type == PttEventTypes.HeartbeatLost && e.UserId == "u2");
     }
 

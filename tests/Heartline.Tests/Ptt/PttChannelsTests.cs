@@ -53,12 +53,12 @@ public sealed class PttChannelsTests
     [InlineData("r1_사무실", false)]
     [InlineData("", false)]
     public void IsOfficeKey_AcceptsOnlyRegionUnderscoreOffice(string office, bool expected) =>
-        Assert.Equal(expected, PttChannels.IsOfficeKey(office));
+        Assert.Equal(expected, PttIdentity.IsOfficeKey(office));
 
     [Fact]
     public void IsOfficeKey_AllowsIdsUpTo64CharactersEach()
     {
-        Assert.True(PttChannels.IsOfficeKey(new string('r', 64) + "_" + new string('o', 64)));
-        Assert.False(PttChannels.IsOfficeKey(new string('r', 64) + "_" + new string('o', 65)));
+        Assert.True(PttIdentity.IsOfficeKey(new string('r', 64) + "_" + new string('o', 64)));
+        Assert.False(PttIdentity.IsOfficeKey(new string('r', 64) + "_" + new string('o', 65)));
     }
 }

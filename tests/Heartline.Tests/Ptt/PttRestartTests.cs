@@ -17,7 +17,7 @@ public sealed class PttRestartTests
         try
         {
             await ServerProcess.WaitReadyAsync(port);
-            var tokens = new TokenService(Options.Create(new AuthOptions()), TimeProvider.System);
+            var tokens = new TokenIssuer(Options.Create(new AuthOptions()), TimeProvider.System);
             var uri = new Uri($"ws://127.0.0.1:{port}/ws");
             await using var speaker = await WsClient.OpenAsync(uri);
             (await speaker.RequestAsync("connect", new { token = tokens.Mint("drv1", "drv1", Roles.PickupDriver, "r1", "o1", TimeSpan.FromHours(1)) })).AssertOk();

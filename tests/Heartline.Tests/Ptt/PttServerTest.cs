@@ -54,7 +54,7 @@ public abstract class PttServerTest : IAsyncLifetime
         return client;
     }
 
-    private protected HttpClient Http(string userId, string role = Heartline.Core.Auth.Roles.PickupDriver, string office = "o1") =>
+    private protected HttpClient Http(string userId, string role = Roles.PickupDriver, string office = "o1") =>
         Server.CreateHttpClient(Server.Token(userId, office, role));
 
     private protected static async Task<JsonElement> GetJsonAsync(HttpClient http, string path)

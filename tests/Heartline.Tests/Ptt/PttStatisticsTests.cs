@@ -21,10 +21,10 @@ public sealed class PttStatisticsTests : IAsyncLifetime
         var other = _h.Member("u2");
         for (var i = 0; i < sessions; i++)
         {
-            var grant = _h.Floors.Press(speaker, Now).Granted!;
-            Assert.NotNull(_h.Floors.Press(other, Now).Busy);
+            var grant = _h.Press(speaker).Granted!;
+            Assert.NotNull(_h.Press(other).Busy);
             _h.Time.Advance(TimeSpan.FromSeconds(1));
-            Assert.True(_h.Floors.EndIfCurrent("r1_o1", grant.Epoch, end(i)));
+            Assert.True(_h.EndIfCurrent("r1_o1", grant.Epoch, end(i)));
         }
     }
 

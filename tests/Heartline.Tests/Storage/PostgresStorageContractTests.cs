@@ -1,5 +1,6 @@
 using Dapper;
 using Heartline.Core.Storage;
+using Heartline.Tests.Infrastructure;
 
 namespace Heartline.Tests.Storage;
 
@@ -52,8 +53,8 @@ public sealed class PostgresStorageContractTests(PostgresFixture postgres) : Sto
             await Task.WhenAll(nodes.Select(n => n.MigrateAsync())).WaitAsync(Timeout);
 
             var versions = await nodes[0].ReadAsync(
-                c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_version")).WaitAsync(Timeout);
-            Assert.Equal(Migrations.All.Count, versions);
+                c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations")).WaitAsync(Timeout);
+            Assert.Equal(TestSchema.StepCount, versions);
         }
         finally
         {

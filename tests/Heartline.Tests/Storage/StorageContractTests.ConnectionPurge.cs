@@ -1,3 +1,5 @@
+using Heartline.Ptt;
+using Heartline.Core.Storage;
 using Dapper;
 using Heartline.Core.Presence;
 using Heartline.Tests.Infrastructure;
@@ -58,21 +60,30 @@ public abstract partial class StorageContractTests
     }
 
     [Fact]
-    public async Task PurgeEndedAsync_EndedConnectionOfAnOpenPttParticipant_IsKeptUntilTheParticipantLeaves()
+    public async Task PurgeEndedAsync_EndedConnectionOfAnOpenPttParticipant_IsPurged_AndPttClosesTheParticipantItself()
     {
-        // The cluster's stale sweep closes such a participant from its connection's ended_at: the row must outlive it.
+        // The core knows no module's rows: push-to-talk's stale sweep closes a participant whose connection row is gone.
         await AddEndedAsync("still-participant", endedAt: 1_000);
         await AddEndedAsync("left-participant", endedAt: 1_000);
         await AddParticipantAsync("still-participant", leftAt: null);
         await AddParticipantAsync("left-participant", leftAt: 1_000);
 
-        Assert.Equal(1, await Connections.PurgeEndedAsync(10_000, limit: 100).WaitAsync(Timeout));
-        Assert.Equal(["still-participant"], await ConnectionIdsAsync());
-
-        await Database.WriteAsync((c, tx) => c.ExecuteAsync(
-            "UPDATE ptt_participants SET left_at = 1000, left_reason = 'disconnected'", transaction: tx)).WaitAsync(Timeout);
-        Assert.Equal(1, await Connections.PurgeEndedAsync(10_000, limit: 100).WaitAsync(Timeout));
+        Assert.Equal(2, await Connections.PurgeEndedAsync(10_000, limit: 100).WaitAsync(Timeout));
         Assert.Empty(await ConnectionIdsAsync());
+
+        var writer = new BackgroundWriter(Database, TimeProvider.System, NullLogger<BackgroundWriter>.Instance);
+        await writer.StartingAsync(CancellationToken.None).WaitAsync(Timeout);
+        try
+        {
+            Assert.Equal(1, await new PttStore(Database, writer).CloseOrphanedParticipantsAsync(20_000).WaitAsync(Timeout));
+        }
+        finally
+        {
+            await writer.StoppedAsync(CancellationToken.None).WaitAsync(Timeout);
+        }
+        var left = await Database.ReadAsync(c => c.QuerySingleAsync<(long LeftAt, string Reason)>(
+            "SELECT left_at, left_reason FROM ptt_participants WHERE connection_id = 'still-participant'")).WaitAsync(Timeout);
+        Assert.Equal((20_000L, "disconnected"), left);
     }
 
     [Fact]

@@ -12,7 +12,9 @@ public abstract partial class StorageContractTests
 
         await Connections.AddAsync(connection).WaitAsync(Timeout);
 
-        Assert.Equal([connection], await Connections.ListOpenAsync("node-a").WaitAsync(Timeout));
+        var listed = Assert.Single(await Connections.ListOpenAsync("node-a").WaitAsync(Timeout));
+        Assert.Equal(connection with { Scopes = [] }, listed with { Scopes = [] });
+        Assert.Equal(["eu_office-1", "room/7"], listed.Scopes);
     }
 
     [Fact]
@@ -69,5 +71,8 @@ public abstract partial class StorageContractTests
 
     private static ConnectionRecord Connection(
         string id, string node = "node-a", long connectedAt = 1_000, string? device = null) =>
-        new(id, node, "u-1", "Ada", "agent", "eu", "office-1", "desktop", device, connectedAt);
+        new(id, node, "u-1", "Ada", "agent viewer", "user", "tenant-1", """{"region":"eu","office":"office-1"}""", "desktop", device, connectedAt)
+        {
+            Scopes = ["eu_office-1", "room/7"],
+        };
 }

@@ -157,7 +157,7 @@ public abstract partial class StorageContractTests
     [Fact]
     public async Task AppendAsync_AfterStop_Throws()
     {
-        await EventLog.StopAsync(CancellationToken.None).WaitAsync(Timeout);
+        await EventLog.StoppedAsync(CancellationToken.None).WaitAsync(Timeout);
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => EventLog.AppendAsync(Event()).WaitAsync(Timeout));
     }

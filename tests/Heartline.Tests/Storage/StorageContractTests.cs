@@ -2,6 +2,8 @@ using Dapper;
 using Heartline.Core.Events;
 using Heartline.Core.Presence;
 using Heartline.Core.Storage;
+using Heartline.Ptt;
+using Heartline.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -70,7 +72,7 @@ public abstract partial class StorageContractTests : IAsyncLifetime
         var log = new SqlEventLog(database, Options.Create(new StorageOptions()), TimeProvider.System, _ => { },
             NullLogger<SqlEventLog>.Instance);
         _owned.Add(log);
-        await log.StartAsync(CancellationToken.None).WaitAsync(Timeout);
+        await log.StartingAsync(CancellationToken.None).WaitAsync(Timeout);
         return log;
     }
 
@@ -85,22 +87,22 @@ public abstract partial class StorageContractTests : IAsyncLifetime
         await Database.MigrateAsync().WaitAsync(Timeout);
         await OpenDatabase().MigrateAsync().WaitAsync(Timeout);
 
-        Assert.Equal(Migrations.All.Count, await CountAsync("schema_version"));
+        Assert.Equal(TestSchema.StepCount, await CountAsync("schema_migrations"));
         Assert.Equal(1, await CountAsync("events"));
     }
 
     [Fact]
-    public async Task MigrateAsync_SchemaNewerThanCode_FailsNamingBothVersions()
+    public async Task MigrateAsync_SchemaNewerThanCode_FailsNamingTheModuleAndBothSteps()
     {
-        var future = Migrations.Latest + 1;
+        var known = PttMigrations.All.Length;
         await Database.WriteAsync((c, tx) => c.ExecuteAsync(
-            "INSERT INTO schema_version (version, description, applied_at) VALUES (@future, 'from the future', 0)",
-            new { future }, tx)).WaitAsync(Timeout);
+            "INSERT INTO schema_migrations (module, version, description, applied_at) VALUES ('ptt', @future, 'from the future', 0)",
+            new { future = known + 1 }, tx)).WaitAsync(Timeout);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(
             () => OpenDatabase().MigrateAsync().WaitAsync(Timeout));
 
-        Assert.Contains($"version {future}, newer than version {Migrations.Latest}", error.Message);
+        Assert.Contains($"step {known + 1} of module 'ptt', newer than step {known}", error.Message);
     }
 
     [Fact]

@@ -30,16 +30,18 @@ public sealed class StorageRegistrationTests : IDisposable
     }
 
     [Fact]
-    public void AddHeartlineStorage_AfterOtherHostedServices_PutsMigratorThenEventLogFirst()
+    public void AddHeartlineStorage_AfterOtherHostedServices_MigratorAndWritersRunInTheStartingPhase()
     {
         using var host = BuildHost(new() { ["Storage:ConnectionString"] = $"Data Source={DatabasePath}" },
             services => services.AddHostedService<AppendsOnStart>(), addStorageLast: true);
 
         var hosted = host.Services.GetServices<IHostedService>().ToList();
 
-        Assert.IsType<StorageMigrator>(hosted[0]);
-        Assert.IsType<SqlEventLog>(hosted[1]);
-        Assert.Same(host.Services.GetRequiredService<IEventLog>(), hosted[1]);
+        // StartingAsync of every lifecycle service runs before any StartAsync: registration order does not matter.
+        Assert.IsAssignableFrom<IHostedLifecycleService>(Assert.Single(hosted.OfType<StorageMigrator>()));
+        Assert.Same(host.Services.GetRequiredService<IEventLog>(), Assert.Single(hosted.OfType<SqlEventLog>()));
+        Assert.IsAssignableFrom<IHostedLifecycleService>(Assert.Single(hosted.OfType<SqlEventLog>()));
+        Assert.IsAssignableFrom<IHostedLifecycleService>(Assert.Single(hosted.OfType<BackgroundWriter>()));
     }
 
     [Fact]

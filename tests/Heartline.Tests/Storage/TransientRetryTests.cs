@@ -34,7 +34,7 @@ public sealed class TransientRetryTests : IAsyncLifetime
     {
         var flaky = new FlakyDatabase(_database, failures: 2, () => new SqliteException("database is locked", 5));
         await using var log = new SqlEventLog(flaky, Options.Create(new StorageOptions()), _clock, _ => { }, NullLogger<SqlEventLog>.Instance);
-        await log.StartAsync(CancellationToken.None);
+        await log.StartingAsync(CancellationToken.None);
 
         var append = log.AppendAsync(new EventRecord(0, "USER_ONLINE", "office:r1_o1", null, "u1", 1_000, null));
         await AdvanceUntilAsync(() => append.IsCompleted);
@@ -49,7 +49,7 @@ public sealed class TransientRetryTests : IAsyncLifetime
     {
         var broken = new FlakyDatabase(_database, failures: int.MaxValue, () => new SqliteException("no such table: events", 1));
         await using var log = new SqlEventLog(broken, Options.Create(new StorageOptions()), _clock, _ => { }, NullLogger<SqlEventLog>.Instance);
-        await log.StartAsync(CancellationToken.None);
+        await log.StartingAsync(CancellationToken.None);
 
         await Assert.ThrowsAsync<SqliteException>(() =>
             log.AppendAsync(new EventRecord(0, "USER_ONLINE", "office:r1_o1", null, "u1", 1_000, null)).WaitAsync(Timeout));
@@ -63,7 +63,7 @@ public sealed class TransientRetryTests : IAsyncLifetime
         await _database.WriteAsync((c, tx) => c.ExecuteAsync("CREATE TABLE retry_order (n INTEGER NOT NULL)", transaction: tx));
         var flaky = new FlakyDatabase(_database, failures: 2, () => new SqliteException("database is locked", 5));
         var writer = new BackgroundWriter(flaky, _clock, NullLogger<BackgroundWriter>.Instance);
-        await writer.StartAsync(CancellationToken.None);
+        await writer.StartingAsync(CancellationToken.None);
         try
         {
             for (var n = 1; n <= 3; n++)
@@ -81,7 +81,7 @@ public sealed class TransientRetryTests : IAsyncLifetime
         }
         finally
         {
-            await writer.StopAsync(CancellationToken.None).WaitAsync(Timeout);
+            await writer.StoppedAsync(CancellationToken.None).WaitAsync(Timeout);
         }
     }
 
@@ -109,8 +109,6 @@ public sealed class TransientRetryTests : IAsyncLifetime
 
         public Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken = default) =>
             inner.ReadAsync(work, cancellationToken);
-
-        public Task MigrateAsync(CancellationToken cancellationToken = default) => inner.MigrateAsync(cancellationToken);
 
         public Task<bool> PingAsync(CancellationToken cancellationToken = default) => inner.PingAsync(cancellationToken);
     }

@@ -7,7 +7,7 @@ namespace Heartline.Tests.Webinar;
 public sealed class GuestTokensTests
 {
     private static GuestTokens Tokens(string key = AuthOptions.DevelopmentSigningKey) =>
-        new(Options.Create(new AuthOptions { SigningKey = key }));
+        new(new SecretKeys(Options.Create(new AuthOptions { SigningKey = key })));
 
     [Fact]
     public void Validate_MintedToken_ReturnsItsGuestId()

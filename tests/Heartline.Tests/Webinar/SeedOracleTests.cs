@@ -1,3 +1,4 @@
+using Heartline.Tests.Infrastructure;
 using Dapper;
 using Heartline.Core.Storage;
 using Heartline.Webinar;

@@ -63,12 +63,11 @@ public abstract partial class WebinarStoreContractTests : IAsyncLifetime
         Tracker = new WebinarTracker(Store, Microsoft.Extensions.Options.Options.Create(Options), Clock, webinarMetrics,
             NullLogger<WebinarTracker>.Instance);
         Sweeper = new WebinarSessionSweeper(Store, Microsoft.Extensions.Options.Options.Create(Options), Clock,
-            new HeartlineMetrics(meters), webinarMetrics, NullLogger<WebinarSessionSweeper>.Instance);
+            webinarMetrics, NullLogger<WebinarSessionSweeper>.Instance);
     }
 
     public async Task DisposeAsync()
     {
-        Sweeper.Dispose();
         await Store.DisposeAsync().AsTask().WaitAsync(Timeout);
         // A warning here means a heartbeat batch failed and was redone one write at a time: the batch path is broken.
         Assert.Empty(_logs.Entries.Select(e => e.Message + " " + e.Exception));

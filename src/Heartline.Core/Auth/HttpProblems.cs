@@ -1,0 +1,21 @@
+using Heartline.Core.Protocol;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Heartline.Core.Auth;
+
+/// <summary>
+/// HTTP errors: problem documents (RFC 9457) that carry the same stable codes as the WebSocket protocol, as
+/// <c>code</c>, with an English <c>detail</c> for developers; clients show their own text for the code.
+/// </summary>
+public static class HttpProblems
+{
+    public static ProblemHttpResult BadRequest(string detail) => Create(StatusCodes.Status400BadRequest, ErrorCodes.BadRequest, detail);
+
+    public static ProblemHttpResult Forbidden(string detail) => Create(StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, detail);
+
+    public static ProblemHttpResult NotFound(string detail) => Create(StatusCodes.Status404NotFound, ErrorCodes.NotFound, detail);
+
+    public static ProblemHttpResult Create(int status, ErrorCode code, string detail) =>
+        TypedResults.Problem(detail: detail, statusCode: status, title: code.Name,
+            extensions: new Dictionary<string, object?> { ["code"] = code.Name });
+}

@@ -1,0 +1,11 @@
+namespace Heartline.Core.Storage;
+
+internal static partial class CoreMigrations
+{
+    // The presence sweeper deletes connections ended before a cutoff, a batch at a time; without this index each
+    // batch would scan the table. Open rows (ended_at NULL) stay out of it.
+    private const string V4Common =
+        """
+        CREATE INDEX ix_connections_ended ON connections (ended_at) WHERE ended_at IS NOT NULL;
+        """;
+}

@@ -1,0 +1,15 @@
+namespace Heartline.Core.Storage;
+
+/// <summary>The core's schema: the event log, connections and their disconnect actions, the cluster's tables.</summary>
+internal static partial class CoreMigrations
+{
+    public static readonly Migration[] All =
+    [
+        new(1, "events, connections and disconnect actions", V1Sqlite, V1Postgres) { LegacyVersion = 1 },
+        new(2, "cluster: nodes, bus, cluster presence", V2Sqlite, V2Postgres) { LegacyVersion = 4 },
+        new(3, "events: (scope, id) index for paging a scope's events either way", V3Common, V3Common) { LegacyVersion = 5 },
+        new(4, "index of ended connections for the retention purge", V4Common, V4Common) { LegacyVersion = 7 },
+        new(5, "connections carry their principal's kind, tenant, claims and presence scopes; presence by scope", V5Sqlite, V5Postgres),
+        new(6, "cluster: keyed leases", "SELECT 1;", V6Postgres),
+    ];
+}

@@ -1,0 +1,27 @@
+using Heartline.Core.Storage;
+
+namespace Heartline.Ptt;
+
+/// <summary>The push-to-talk module's schema.</summary>
+internal static partial class PttMigrations
+{
+    public static readonly Migration[] All =
+    [
+        new(1, "push-to-talk sessions and participants", V1Common, V1Common) { LegacyVersion = 3 },
+        new(2, "cluster: office floors", V2Sqlite, V2Postgres) { LegacyVersion = 4 },
+        new(3, "the speaker's connection and reported latencies", V3Common, V3Common) { LegacyVersion = 6 },
+        new(4, "cluster: office floors become the core's leases", "SELECT 1;", V4Postgres),
+    ];
+
+    // The floor of an office is the lease ptt.floor:{office}; its data holds what the floor row held of the speaker.
+    // Epochs carry over, so fencing keeps growing across the upgrade.
+    private const string V4Postgres =
+        """
+        INSERT INTO leases (lease_key, epoch, holder_node, holder_connection, holder_user, granted_at, lease_until, data)
+        SELECT 'ptt.floor:' || office, epoch, speaker_node, speaker_connection, speaker_user_id, granted_at, lease_until,
+               CASE WHEN session_id IS NULL THEN NULL ELSE json_build_object('session_id', session_id, 'name', speaker_name,
+                   'app_type', speaker_app_type, 'role', speaker_role)::text END
+        FROM office_floors;
+        DROP TABLE office_floors;
+        """;
+}

@@ -1,0 +1,56 @@
+using Heartline.Core.Modules;
+using Heartline.Ptt.Agora;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Heartline.Ptt;
+
+/// <summary><c>builder.AddHeartline().AddPtt()</c>: push-to-talk for dispatch offices (docs/protocol.md section 10).</summary>
+public static class PttModule
+{
+    /// <summary>The module's name: it keys its migrations.</summary>
+    public const string Name = "ptt";
+
+    /// <summary>
+    /// Floor control over the core's leases, the audio relay, the <c>ptt.*</c> commands, the <c>ptt:</c> and
+    /// <c>office:</c> channels, the office as presence scope, the speaker's release as a disconnect action, the HTTP API
+    /// under <c>/api/ptt</c>, its tables, roles, claims and error codes.
+    /// </summary>
+    public static HeartlineBuilder AddPtt(this HeartlineBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddOptions<PttOptions>().BindConfiguration(PttOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PttOptions>, PttOptionsValidator>());
+        services.AddOptions<AgoraOptions>().BindConfiguration("Ptt:Agora").ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AgoraOptions>, AgoraOptionsValidator>());
+        services.TryAddSingleton<PttStore>();
+        services.TryAddSingleton<FloorControl>();
+        services.TryAddSingleton<PttStatistics>();
+        services.AddHostedService<FloorLeaseRenewer>();
+
+        builder.AddModule(Name)
+            .AddRoles(PttRoles.All)
+            .AddClaims(PttIdentity.Claims)
+            .AddErrorCodes(PttErrors.All)
+            .AddMigrations(PttMigrations.All)
+            .AddPresenceScopes<PttPresenceScopes>()
+            .AddConnectInfo<PttConnectInfo>()
+            .AddConnectionObserver<PttConnectionObserver>()
+            .AddBinaryFrames<PttMediaHandler>()
+            .AddPeerMessages<PeerAudio>()
+            .AddDisconnectAction<ReleaseFloorAction>()
+            .AddNodeCleanup<PttNodeCleanup>()
+            .AddChannelPolicy<PttChannelPolicy>()
+            .AddChannelPolicy<OfficeChannelPolicy>()
+            .AddCommand<PressCommand>()
+            .AddCommand<ReleaseCommand>()
+            .AddCommand<KeepaliveCommand>()
+            .AddCommand<HeartbeatCommand>()
+            .AddCommand<StateCommand>()
+            .AddCommand<ReportCommand>()
+            .AddSweeper<StaleSessionCleaner>()
+            .MapEndpoints(endpoints => endpoints.MapPttApi());
+        return builder;
+    }
+}
