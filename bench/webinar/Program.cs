@@ -7,7 +7,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
-using Heartline.Server;
+
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -43,7 +43,7 @@ Directory.CreateDirectory(dataDir);
 var connectionString = options.Provider == "postgres"
     ? options.Postgres ?? throw new ArgumentException("--pg is required for postgres")
     : $"Data Source={Path.Combine(dataDir, "heartline.db")}";
-var app = HeartlineApp.Build([
+var app = HeartlineHost.Build([
     "--environment", "Testing", "--urls", "http://127.0.0.1:0",
     "--Storage:Provider", options.Provider, "--Storage:ConnectionString", connectionString,
     "--Webinar:RequestRatePerIp", "10000000",

@@ -22,6 +22,9 @@ internal sealed partial class FloorControl
     public const byte OpusAudioKind = 0x01;
     private const int MaxOpusPacket = 1275;
 
+    /// <summary>How far ahead of this node's clock a relayed frame's epoch may be (the nodes' clocks are NTP-synchronized).</summary>
+    private static readonly TimeSpan MaxEpochLead = TimeSpan.FromMinutes(1);
+
     /// <summary>
     /// Relays one audio frame of a speaker connected here (docs/protocol.md 10.5). Lock-free: it reads the office's held
     /// grant, checks the speaker and epoch, marks the lease active and queues the same bytes to this node's listeners
@@ -67,7 +70,7 @@ internal sealed partial class FloorControl
         if (!IsAudioFrame(frame.Span) || !_floors.TryGetValue(office, out var floor)) return false;
         var epoch = BinaryPrimitives.ReadInt64BigEndian(frame.Span[1..9]);
         // Epochs are clock milliseconds at the grant (at least): one far ahead of this node's clock is no real grant.
-        if (epoch > _time.GetUtcNow().ToUnixTimeMilliseconds() + PeerEndpoint.CredentialWindow.TotalMilliseconds) return false;
+        if (epoch > _time.GetUtcNow().ToUnixTimeMilliseconds() + MaxEpochLead.TotalMilliseconds) return false;
         var view = floor.View;
         // A newer epoch than the view is a grant whose notice has not arrived yet: its audio may come first.
         var live = epoch > view.Epoch || (epoch == view.Epoch && view.Active);

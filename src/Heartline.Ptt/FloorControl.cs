@@ -6,6 +6,7 @@ using Heartline.Core.Cluster;
 using Heartline.Core.Connections;
 using Heartline.Core.Events;
 using Heartline.Core.Leases;
+using Heartline.Core.Modules;
 using Heartline.Core.Presence;
 using Microsoft.Extensions.Options;
 
@@ -46,7 +47,7 @@ internal sealed partial class FloorControl : ILeaseWatcher
     private readonly ILogger<FloorControl> _logger;
 
     public FloorControl(ILeases leases, IPresence presence, IChannels channels, IDisconnectActions disconnectActions, IPeerRelay peers,
-        PttStore store, IEventLog events, IOptions<PttOptions> options, IOptions<PresenceOptions> presenceOptions, TimeProvider time,
+        PttStore store, IEventLog events, IOptions<PttOptions> options, HeartlineNode node, TimeProvider time,
         ILogger<FloorControl> logger)
     {
         _leases = leases;
@@ -57,7 +58,7 @@ internal sealed partial class FloorControl : ILeaseWatcher
         _store = store;
         _events = events;
         _options = options.Value;
-        _nodeId = presenceOptions.Value.NodeId;
+        _nodeId = node.NodeId;
         _time = time;
         _logger = logger;
         leases.Watch(FloorData.KeyPrefix, this);

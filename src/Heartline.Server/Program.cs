@@ -2,10 +2,10 @@ using Heartline.Core.Modules;
 using Heartline.Ptt;
 using Heartline.Webinar;
 
-Program.Build(args).Run();
+HeartlineHost.Build(args).Run();
 
-/// <summary>The host: the Heartline core and the modules it serves. Tests build the same application with their settings.</summary>
-public partial class Program
+/// <summary>The host: the Heartline core and the modules it serves. Tests and benchmarks build the same application.</summary>
+public static class HeartlineHost
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {

@@ -15,7 +15,7 @@ internal static class WebinarAdminApi
 
     public static void Map(RouteGroupBuilder group)
     {
-        var admin = group.MapGroup("").RequireAuthorization(AuthServiceCollectionExtensions.AdminPolicy);
+        var admin = group.MapGroup("").RequireAuthorization(HeartlinePolicies.Administrator);
         admin.MapPost("", CreateAsync).WithName("CreateWebinar").WithSummary("Create a webinar (admin only).");
         admin.MapGet("", ListAsync).WithName("ListWebinars").WithSummary("The newest webinars first (admin only).");
         admin.MapGet("/{id}", GetAsync).WithName("GetWebinar").WithSummary("One webinar (admin only).");

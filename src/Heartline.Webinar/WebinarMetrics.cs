@@ -14,9 +14,12 @@ internal sealed class WebinarMetrics
     private readonly Histogram<double> _sweepMs;
     private readonly Histogram<double> _statsMs;
 
+    /// <summary>The module's meter, exported with the core's (<c>AddMeter</c>).</summary>
+    public const string MeterName = "Heartline.Webinar";
+
     public WebinarMetrics(IMeterFactory meterFactory)
     {
-        var meter = meterFactory.Create(HeartlineMetrics.MeterName);
+        var meter = meterFactory.Create(MeterName);
         _sessionsCreated = meter.CreateCounter<long>("heartline.webinar.sessions.created", description: "Watch sessions opened.");
         _heartbeats = meter.CreateCounter<long>("heartline.webinar.heartbeats", description: "Pings and tracks recorded.");
         _heartbeatsRefused = meter.CreateCounter<long>("heartline.webinar.heartbeats.refused",

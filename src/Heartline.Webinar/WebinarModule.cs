@@ -44,6 +44,7 @@ public static class WebinarModule
             .AddErrorCodes(WebinarErrors.All)
             .AddMigrations(WebinarMigrations.All)
             .AddSweeper<WebinarSessionSweeper>()
+            .AddMeter(WebinarMetrics.MeterName)
             .MapEndpoints(endpoints =>
             {
                 var group = endpoints.MapGroup("/api/webinars").WithTags("Webinar");

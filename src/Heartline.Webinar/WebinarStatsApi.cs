@@ -12,7 +12,7 @@ internal static class WebinarStatsApi
 
     public static void Map(RouteGroupBuilder group)
     {
-        var admin = group.MapGroup("").RequireAuthorization(AuthServiceCollectionExtensions.AdminPolicy);
+        var admin = group.MapGroup("").RequireAuthorization(HeartlinePolicies.Administrator);
         admin.MapGet("/{id}/stats", GetStatsAsync)
             .WithName("GetWebinarStats")
             .WithSummary("Watch-time statistics: per viewer (union of sessions ∩ content window) and totals (admin only).");

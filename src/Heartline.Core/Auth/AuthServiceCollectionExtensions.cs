@@ -7,10 +7,16 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Heartline.Core.Auth;
 
+/// <summary>Authorization policies modules put on their endpoints.</summary>
+public static class HeartlinePolicies
+{
+    /// <summary>Administrators only: a principal with <see cref="CorePermissions.Administer"/>.</summary>
+    public const string Administrator = "admin";
+}
+
 internal static class AuthServiceCollectionExtensions
 {
-    /// <summary>The authorization policy of the admin endpoints: a principal with <see cref="CorePermissions.Administer"/>.</summary>
-    public const string AdminPolicy = "admin";
+    public const string AdminPolicy = HeartlinePolicies.Administrator;
 
     /// <summary>
     /// Token settings (validated at startup), the issuer and validator, and HTTP <c>Bearer</c> authentication by

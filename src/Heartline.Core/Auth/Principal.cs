@@ -7,7 +7,7 @@ public enum PrincipalKind
 {
     /// <summary>A person with an account (the default).</summary>
     User,
-    /// <summary>An anonymous party admitted by a module's own endpoint (a webinar viewer, a VoIP guest).</summary>
+    /// <summary>An anonymous party admitted by a module's own endpoint (a viewer without an account, a VoIP guest).</summary>
     Guest,
     /// <summary>A program acting for itself (a dispatch system, a load tool).</summary>
     Service,

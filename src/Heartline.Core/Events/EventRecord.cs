@@ -1,9 +1,9 @@
 namespace Heartline.Core.Events;
 
 /// <summary>One durable event. <see cref="Id"/> is 0 until stored; times are Unix milliseconds.</summary>
-/// <param name="Scope">What the event belongs to, e.g. an office key or <c>webinar:42</c>.</param>
+/// <param name="Scope">What the event belongs to: a module's key (a push-to-talk office) or a presence channel.</param>
 /// <param name="Metadata">A JSON object, or null.</param>
-internal sealed record EventRecord(
+public sealed record EventRecord(
     long Id, string Type, string Scope, string? SessionId, string? UserId, long Time, string? Metadata);
 
 /// <summary>
@@ -12,9 +12,9 @@ internal sealed record EventRecord(
 /// (ascending) or <see cref="EventPage.NextBeforeId"/> as BeforeId (descending) for the next page. <see cref="From"/>
 /// is inclusive, <see cref="To"/> exclusive; <see cref="Limit"/> is clamped to 1..1000.
 /// </summary>
-internal sealed record EventQuery(
+public sealed record EventQuery(
     string? Scope = null, long? From = null, long? To = null, string? Type = null, long? AfterId = null, int Limit = 100,
     long? BeforeId = null, bool Descending = false);
 
 /// <summary>A page; the cursor in the query's direction is set when another page follows (the other is null).</summary>
-internal sealed record EventPage(IReadOnlyList<EventRecord> Items, long? NextAfterId, long? NextBeforeId = null);
+public sealed record EventPage(IReadOnlyList<EventRecord> Items, long? NextAfterId, long? NextBeforeId = null);

@@ -5,19 +5,19 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Heartline.Core.Events;
 
 /// <summary>One event as the HTTP API returns it; <c>metadata</c> is the stored JSON object as a string.</summary>
-internal sealed record EventRecordDto(long Id, string Type, string Scope, string? SessionId, string? UserId, long Time, string? Metadata);
+public sealed record EventRecordDto(long Id, string Type, string Scope, string? SessionId, string? UserId, long Time, string? Metadata);
 
 /// <summary>
 /// A page of events; pass <c>next_after</c> as <c>after</c> (oldest first) or <c>next_before</c> as <c>before</c> (newest
 /// first) for the next page; null on the last. <c>next_before</c> is left out of oldest-first pages, which stay as they were.
 /// </summary>
-internal sealed record EventsResponse(IReadOnlyList<EventRecordDto> Items, long? NextAfter,
+public sealed record EventsResponse(IReadOnlyList<EventRecordDto> Items, long? NextAfter,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? NextBefore = null);
 
 /// <summary><c>GET /api/admin/events</c>: the durable event log of every module, for admins.</summary>
-internal static class EventsApi
+public static class EventsApi
 {
-    public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder app)
+    internal static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/admin/events", GetEvents)
             .WithName("GetEvents")

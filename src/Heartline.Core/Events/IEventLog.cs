@@ -4,7 +4,7 @@ namespace Heartline.Core.Events;
 /// The durable event log. Appends are batched by one writer (group commit), so a caller waits at most one batch
 /// for its event to reach the disk.
 /// </summary>
-internal interface IEventLog
+public interface IEventLog
 {
     /// <summary>Completes when the event is committed: acknowledge to a client only after this.</summary>
     Task AppendAsync(EventRecord record, CancellationToken cancellationToken = default);

@@ -9,6 +9,7 @@ using Heartline.Core.Presence;
 using Heartline.Core.Protocol;
 using Heartline.Core.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Heartline.Core.Modules;
 
@@ -71,6 +72,8 @@ public static class HeartlineHostExtensions
         services.AddRealtime();
         if (heartline.IsCluster) services.AddCluster();
         else services.AddSingleNode();
+        var isCluster = heartline.IsCluster;
+        services.AddSingleton(sp => new HeartlineNode(sp.GetRequiredService<IOptions<PresenceOptions>>().Value.NodeId, isCluster));
 
         heartline.AddModule(CoreModule)
             .AddRoles(

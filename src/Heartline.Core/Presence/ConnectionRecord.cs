@@ -22,7 +22,7 @@ public sealed record ConnectionRecord(
 }
 
 /// <summary>A registered disconnect action: run once by the handler for <paramref name="Kind"/>.</summary>
-public sealed record DisconnectActionRecord(string ActionId, string ConnectionId, string Kind, string Payload, long CreatedAt);
+internal sealed record DisconnectActionRecord(string ActionId, string ConnectionId, string Kind, string Payload, long CreatedAt);
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
 internal sealed partial class ClaimsJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

@@ -1,10 +1,10 @@
 namespace Heartline.Core.Presence;
 
 /// <summary>A user as a presence event names them.</summary>
-public sealed record PresenceUserRef(string UserId, string Name, string Role);
+internal sealed record PresenceUserRef(string UserId, string Name, string Role);
 
 /// <summary>The data of a <c>presence:{scope}</c> publication: <c>online</c> or <c>offline</c>.</summary>
-public sealed record PresenceEvent(string Event, PresenceUserRef User, long Time);
+internal sealed record PresenceEvent(string Event, PresenceUserRef User, long Time);
 
 /// <summary>One open connection of a present user; <see cref="LastSeen"/> is its last inbound frame (Unix ms).</summary>
 public sealed record PresenceConnection(string ConnectionId, string AppType, string? Device, long ConnectedAt, long LastSeen);

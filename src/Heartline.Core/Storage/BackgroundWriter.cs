@@ -10,7 +10,7 @@ namespace Heartline.Core.Storage;
 /// (<see cref="TransientRetry"/>), later batches waiting behind it so the order holds; one that still fails is logged
 /// (a server fault) and dropped.
 /// </summary>
-internal sealed partial class BackgroundWriter(IHeartlineDatabase database, TimeProvider time, ILogger<BackgroundWriter> logger)
+public sealed partial class BackgroundWriter(IHeartlineDatabase database, TimeProvider time, ILogger<BackgroundWriter> logger)
     : IHostedLifecycleService
 {
     private Task? _loop;

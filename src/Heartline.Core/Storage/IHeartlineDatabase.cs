@@ -6,7 +6,7 @@ namespace Heartline.Core.Storage;
 /// The one database of a node. Stores run their (portable) SQL through it; each provider decides how writes are
 /// serialized (SQLite: one writer connection; PostgreSQL: the pool).
 /// </summary>
-internal interface IHeartlineDatabase
+public interface IHeartlineDatabase
 {
     /// <summary><c>sqlite</c> or <c>postgres</c>, for the few statements that differ.</summary>
     string Provider { get; }

@@ -10,7 +10,7 @@ namespace Heartline.Core.Storage;
 /// server's CPU during push-to-talk fan-out). PostgreSQL: every row in one <see cref="NpgsqlBatch"/>, one round trip
 /// instead of one per row.
 /// </summary>
-internal static class RowBatch
+public static class RowBatch
 {
     /// <summary>
     /// Runs <paramref name="sql"/> once per row, with parameter <c>i</c> (named <c>@{names[i]}</c> in the SQL) set to

@@ -14,7 +14,7 @@ public sealed partial class ProtocolCatalogTests
     public async Task ErrorCodes_OfTheCoreAndEveryModule_AreExactlyTheDocumentedOnes()
     {
         // The host's own registrations: the catalog is what the core and each module registered.
-        await using var app = Program.Build(["--environment", "Testing", "--Storage:ConnectionString", "Data Source=:memory:"]);
+        await using var app = HeartlineHost.Build(["--environment", "Testing", "--Storage:ConnectionString", "Data Source=:memory:"]);
         var catalog = app.Services.GetRequiredService<ErrorCatalog>();
         var documented = ErrorCodeTables().Matches(Doc).SelectMany(table => ErrorRow().Matches(table.Value))
             .Select(m => m.Groups[1].Value).ToHashSet();

@@ -52,7 +52,7 @@ public sealed class HeartlineServer : IAsyncDisposable
             args.Add("--" + key);
             args.Add(value ?? "");
         }
-        var app = Program.Build([.. args], builder => services?.Invoke(builder.Services));
+        var app = HeartlineHost.Build([.. args], builder => services?.Invoke(builder.Services));
         await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new HeartlineServer(app, databasePath, new Uri(address));

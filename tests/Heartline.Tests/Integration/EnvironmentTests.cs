@@ -12,7 +12,7 @@ public sealed class EnvironmentTests
     [Fact]
     public async Task Production_WithTheDevelopmentKey_RefusesToStart()
     {
-        await using var app = Program.Build(["--environment", "Production", "--urls", "http://127.0.0.1:0",
+        await using var app = HeartlineHost.Build(["--environment", "Production", "--urls", "http://127.0.0.1:0",
             "--Storage:ConnectionString", $"Data Source={TempDatabase()}"]);
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30)));
@@ -23,7 +23,7 @@ public sealed class EnvironmentTests
     [Fact]
     public async Task Production_WithDevTokensEnabled_RefusesToStart()
     {
-        await using var app = Program.Build(["--environment", "Production", "--urls", "http://127.0.0.1:0",
+        await using var app = HeartlineHost.Build(["--environment", "Production", "--urls", "http://127.0.0.1:0",
             "--Storage:ConnectionString", $"Data Source={TempDatabase()}", "--Auth:SigningKey", new string('s', 48),
             "--Auth:DevTokensEnabled", "true"]);
 
@@ -35,7 +35,7 @@ public sealed class EnvironmentTests
     [Fact]
     public async Task Production_WithASecretKey_StartsAndRefusesDevTokens()
     {
-        await using var app = Program.Build(["--environment", "Production", "--urls", "http://127.0.0.1:0",
+        await using var app = HeartlineHost.Build(["--environment", "Production", "--urls", "http://127.0.0.1:0",
             "--Storage:ConnectionString", $"Data Source={TempDatabase()}", "--Auth:SigningKey", new string('s', 48),
             "--Logging:LogLevel:Default", "Warning"]);
         await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
@@ -62,7 +62,7 @@ public sealed class EnvironmentTests
     [InlineData("Presence:EndedConnectionRetentionHours", "0")]
     public async Task InvalidSetting_StopsStartupNamingIt(string key, string value)
     {
-        await using var app = Program.Build(["--environment", "Testing", "--urls", "http://127.0.0.1:0",
+        await using var app = HeartlineHost.Build(["--environment", "Testing", "--urls", "http://127.0.0.1:0",
             "--Storage:ConnectionString", $"Data Source={TempDatabase()}", "--" + key, value]);
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30)));
@@ -74,7 +74,7 @@ public sealed class EnvironmentTests
     public async Task EndedConnectionRetention_NotLongerThanTheLeaveGrace_StopsStartup()
     {
         // Cluster presence reads connections that ended within the grace: the purge must not delete them first.
-        await using var app = Program.Build(["--environment", "Testing", "--urls", "http://127.0.0.1:0",
+        await using var app = HeartlineHost.Build(["--environment", "Testing", "--urls", "http://127.0.0.1:0",
             "--Storage:ConnectionString", $"Data Source={TempDatabase()}",
             "--Presence:EndedConnectionRetentionHours", "1", "--Presence:LeaveGraceSeconds", "3600"]);
 

@@ -3,6 +3,7 @@ using Heartline.Core.Channels;
 using Heartline.Core.Cluster;
 using Heartline.Core.Connections;
 using Heartline.Core.Leases;
+using Heartline.Core.Modules;
 using Heartline.Core.Operations;
 using Heartline.Core.Presence;
 using Heartline.Core.Storage;
@@ -42,7 +43,7 @@ internal sealed class FloorControlHarness : IAsyncDisposable
         FloorControl? floors = null;
         Actions = new DisconnectActions(ConnectionStore, () => [new ReleaseFloorAction(floors!, Store, Time)], Time, NullLogger<DisconnectActions>.Instance);
         Floors = floors = new FloorControl(new MemoryLeases(broker, _writer, presenceOptions, Time), Presence, Hub, Actions, new NoPeers(),
-            Store, Events, Options.Create(Options_), presenceOptions, Time, NullLogger<FloorControl>.Instance);
+            Store, Events, Options.Create(Options_), new HeartlineNode("n1", isCluster: false), Time, NullLogger<FloorControl>.Instance);
     }
 
     public ManualTimeProvider Time { get; }
