@@ -7,7 +7,10 @@ HeartlineHost.Build(args).Run();
 /// <summary>The host: the Heartline core and the modules it serves. Tests and benchmarks build the same application.</summary>
 public static class HeartlineHost
 {
-    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    /// <param name="configure">Changes to the builder after the modules were added (tests replace services).</param>
+    /// <param name="modules">More modules to compose (tests add a sample one).</param>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null,
+        Action<HeartlineBuilder>? modules = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -16,7 +19,8 @@ public static class HeartlineHost
             // anchors the default ./data/ database folder).
             ContentRootPath = AppContext.BaseDirectory,
         });
-        builder.AddHeartline().AddPtt().AddWebinar();
+        var heartline = builder.AddHeartline().AddPtt().AddWebinar();
+        modules?.Invoke(heartline);
         configure?.Invoke(builder);
         var app = builder.Build();
         app.MapHeartline();

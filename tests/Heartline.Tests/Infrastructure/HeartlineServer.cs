@@ -30,12 +30,9 @@ public sealed class HeartlineServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static Task<HeartlineServer> StartAsync(IDictionary<string, string?>? settings = null, string? databasePath = null,
-        Action<IServiceCollection>? services = null) =>
-        StartAsync(settings, databasePath, services, stop: null);
-
-    private static async Task<HeartlineServer> StartAsync(IDictionary<string, string?>? settings, string? databasePath,
-        Action<IServiceCollection>? services, object? stop)
+    /// <param name="modules">Modules the host composes besides its own (a test's sample module).</param>
+    public static async Task<HeartlineServer> StartAsync(IDictionary<string, string?>? settings = null, string? databasePath = null,
+        Action<IServiceCollection>? services = null, Action<Heartline.Core.Modules.HeartlineBuilder>? modules = null)
     {
         databasePath ??= Path.Combine(Path.GetTempPath(), "heartline-tests", Guid.NewGuid().ToString("N"), "heartline.db");
         var args = new List<string>
@@ -52,7 +49,7 @@ public sealed class HeartlineServer : IAsyncDisposable
             args.Add("--" + key);
             args.Add(value ?? "");
         }
-        var app = HeartlineHost.Build([.. args], builder => services?.Invoke(builder.Services));
+        var app = HeartlineHost.Build([.. args], builder => services?.Invoke(builder.Services), modules);
         await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new HeartlineServer(app, databasePath, new Uri(address));
