@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Heartline.Client.Internal;
 using Heartline.Tests.Infrastructure;
 
@@ -11,7 +12,7 @@ public sealed class CommandPacerTests
     [Fact]
     public async Task WaitAsync_BeforeAnyRefusal_CompletesAtOnceUnpaced()
     {
-        var pacer = new CommandPacer(new ManualTimeProvider());
+        var pacer = new CommandPacer(new FakeTimeProvider(TestClock.Start));
 
         var first = pacer.WaitAsync(CancellationToken.None);
         var second = pacer.WaitAsync(CancellationToken.None);
@@ -23,7 +24,7 @@ public sealed class CommandPacerTests
     [Fact]
     public async Task WaitAsync_AfterSlowDown_LetsOneCallerThroughPerIntervalStartingOneIntervalLater()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider(TestClock.Start);
         var pacer = new CommandPacer(time);
 
         pacer.SlowDown(20 * Ms, TimeSpan.Zero);
@@ -43,7 +44,7 @@ public sealed class CommandPacerTests
     [Fact]
     public void SlowDown_UnpacedShorterRetryAfter_KeepsTheLongerInterval()
     {
-        var pacer = new CommandPacer(new ManualTimeProvider());
+        var pacer = new CommandPacer(new FakeTimeProvider(TestClock.Start));
 
         pacer.SlowDown(40 * Ms, TimeSpan.Zero);
         pacer.SlowDown(10 * Ms, TimeSpan.Zero);
@@ -54,7 +55,7 @@ public sealed class CommandPacerTests
     [Fact]
     public async Task SlowDown_PacedCommandRefused_EstimatesThePeriodAndReschedulesWaiters()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider(TestClock.Start);
         var pacer = new CommandPacer(time);
         pacer.SlowDown(2 * Ms, TimeSpan.Zero);
         var waiting = pacer.WaitAsync(CancellationToken.None);

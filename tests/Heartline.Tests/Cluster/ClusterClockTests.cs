@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Heartline.Ptt;
 using Dapper;
 using Heartline.Core.Cluster;
@@ -40,7 +41,7 @@ public sealed class ClusterClockTests(PostgresFixture postgres) : IAsyncLifetime
     /// A node on <paramref name="clock"/>. Its heartbeat loop runs after each advance of the clock, with the clock
     /// already moved on, so the node timeout is long: only a node whose clock stands still looks lost.
     /// </summary>
-    private async Task<HeartlineServer> NodeAsync(string nodeId, ManualTimeProvider clock)
+    private async Task<HeartlineServer> NodeAsync(string nodeId, FakeTimeProvider clock)
     {
         var node = await ClusterNodes.StartAsync(_schema, nodeId, new Dictionary<string, string?> { ["Cluster:NodeTimeoutSeconds"] = "60" },
             services => services.AddSingleton<TimeProvider>(clock));
@@ -63,8 +64,8 @@ public sealed class ClusterClockTests(PostgresFixture postgres) : IAsyncLifetime
     public async Task SilentNode_IsCleanedUpOnceByTheSurvivors_WhoRunItsDisconnectActions_AndTheNodeFencesItselfWhenItWakes()
     {
         // live-a's clock stands still: it stops heartbeating while the survivors' time runs on.
-        var paused = new ManualTimeProvider(DateTimeOffset.UtcNow);
-        var running = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var paused = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var running = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var a = await NodeAsync("live-a", paused);
         var b = await NodeAsync("live-b", running);
         var c = await NodeAsync("live-c", running);
@@ -117,9 +118,9 @@ public sealed class ClusterClockTests(PostgresFixture postgres) : IAsyncLifetime
     [Fact]
     public async Task AfterAGapInItsOwnHeartbeats_ANodeWaitsOneTimeoutBeforeDeclaringOthersLost()
     {
-        var running = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var running = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var b = await NodeAsync("gap-b", running);
-        var a = await NodeAsync("gap-a", new ManualTimeProvider(DateTimeOffset.UtcNow));
+        var a = await NodeAsync("gap-a", new FakeTimeProvider(DateTimeOffset.UtcNow));
         await using var db = new NpgsqlConnection(_schema);
         void PeerBeats() => db.Execute("UPDATE nodes SET heartbeat_at = @Now WHERE node_id = 'gap-a'",
             new { Now = running.GetUtcNow().ToUnixTimeMilliseconds() });
@@ -166,7 +167,7 @@ public sealed class ClusterClockTests(PostgresFixture postgres) : IAsyncLifetime
     [Fact]
     public async Task LostNodeCleanup_EndsOnlyWhatTheNodeHadWhenDeclaredLost()
     {
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var a = await NodeAsync("back-a", clock);
         var b = await NodeAsync("back-b", clock);
         var declaredLostAt = clock.GetUtcNow().ToUnixTimeMilliseconds();
@@ -196,7 +197,7 @@ public sealed class ClusterClockTests(PostgresFixture postgres) : IAsyncLifetime
     [Fact]
     public async Task Resynchronize_WithARowOlderThanThisNodesGrant_KeepsTheGrant()
     {
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var a = await NodeAsync("resync-a", clock);
         var speaker = await MemberAsync(a, "drv1");
         var press = await speaker.PressAsync();
@@ -217,7 +218,7 @@ public sealed class ClusterClockTests(PostgresFixture postgres) : IAsyncLifetime
     [Fact]
     public async Task PeerAudio_WithAnEpochFarAheadOfTheClock_IsNotRelayed()
     {
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var b = await NodeAsync("peer-b", clock);
         await MemberAsync(b, "drv2");
         static byte[] Frame(long epoch)
@@ -239,7 +240,7 @@ public sealed class ClusterClockTests(PostgresFixture postgres) : IAsyncLifetime
     [Fact]
     public async Task UnfinishedCleanup_IsClaimedAgainOnlyWhenItsClaimerIsGone()
     {
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var c = await NodeAsync("reclaim-c", clock);
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         await using var db = new NpgsqlConnection(_schema);
@@ -259,7 +260,7 @@ public sealed class ClusterClockTests(PostgresFixture postgres) : IAsyncLifetime
     [Fact]
     public async Task LeaseLapse_OnTheSpeakersNode_EndsTheSessionForListenersOnOtherNodes()
     {
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var a = await NodeAsync("lease-a", clock);
         var b = await NodeAsync("lease-b", clock);
         var speaker = await MemberAsync(a, "drv1");
@@ -276,7 +277,7 @@ public sealed class ClusterClockTests(PostgresFixture postgres) : IAsyncLifetime
     [Fact]
     public async Task ActiveSpeaker_KeepsTheFloorPastTheDatabaseLease_ThroughRenewals()
     {
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var a = await NodeAsync("renew-a", clock);
         var b = await NodeAsync("renew-b", clock);
         var speaker = await MemberAsync(a, "drv1");
@@ -297,8 +298,8 @@ public sealed class ClusterClockTests(PostgresFixture postgres) : IAsyncLifetime
     [Fact]
     public async Task Press_AfterTheDatabaseLeaseLapsed_TakesTheFloorFromAFrozenNode_WhichThenDropsIt()
     {
-        var frozen = new ManualTimeProvider(DateTimeOffset.UtcNow);
-        var running = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var frozen = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var running = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var a = await NodeAsync("frozen-a", frozen);
         var b = await NodeAsync("running-b", running);
         var speaker = await MemberAsync(a, "drv1");
@@ -317,7 +318,7 @@ public sealed class ClusterClockTests(PostgresFixture postgres) : IAsyncLifetime
     [Fact]
     public async Task Press_BySameUserOnTheSameNode_IsBusyWhileTheHolderKeepsItsLease_ThenTakesOver_AndTheOldConnectionDoesNotListen()
     {
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var a = await NodeAsync("takeover-a", clock);
         var b = await NodeAsync("takeover-b", clock);
         var dropped = await MemberAsync(a, "drv1");
@@ -348,8 +349,8 @@ public sealed class ClusterClockTests(PostgresFixture postgres) : IAsyncLifetime
     public async Task Press_BySameUserOnAnotherNode_TakesOverFromAStalledNode_OneRenewalPeriodLaterThanLocally()
     {
         var start = DateTimeOffset.UtcNow;
-        var frozen = new ManualTimeProvider(start);
-        var running = new ManualTimeProvider(start);
+        var frozen = new FakeTimeProvider(start);
+        var running = new FakeTimeProvider(start);
         var a = await NodeAsync("takeover-frozen-a", frozen);
         var b = await NodeAsync("takeover-running-b", running);
         var dropped = await MemberAsync(a, "drv1");

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Text;
 using Dapper;
 using Heartline.Core.Channels;
@@ -87,7 +88,7 @@ public sealed class ClusterPiecesTests(PostgresFixture postgres)
     public async Task Trim_KeepsTheHistorySize_ButNothingYoungerThanTheRetention_AndNothingPastTheTtl()
     {
         var schema = await postgres.CreateSchemaAsync();
-        var time = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var database = new PostgresDatabase(Options.Create(new StorageOptions { Provider = "postgres", ConnectionString = schema }),
             time, NullLoggerFactory.Instance);
         try

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Collections.Concurrent;
 using System.Text;
 using Heartline.Core.Channels;
@@ -12,7 +13,7 @@ namespace Heartline.Tests.Cluster;
 public sealed class SharedLogHubTests
 {
     private const string Channel = "office:r1_o1";
-    private readonly ManualTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
     private readonly FakeLog _log = new();
     private readonly ChannelHub _hub;
 

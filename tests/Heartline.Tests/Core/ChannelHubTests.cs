@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Text.Json;
 using Heartline.Core.Channels;
 using Heartline.Tests.Infrastructure;
@@ -8,7 +9,7 @@ namespace Heartline.Tests.Core;
 
 public sealed class ChannelHubTests
 {
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new();
 
     private ChannelHub CreateHub(int historySize = 100, int ttlSeconds = 300) =>
         TestChannels.Hub(_time, new ChannelOptions { HistorySize = historySize, HistoryTtlSeconds = ttlSeconds });

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Heartline.Core.Presence;
 using Heartline.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -7,7 +8,7 @@ namespace Heartline.Tests.Core;
 
 public sealed class DisconnectActionsTests
 {
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new();
     private readonly InMemoryConnectionStore _store = new();
     private readonly RecordingHandler _handler = new();
     private readonly DisconnectActions _actions;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Heartline.Core.Channels;
 using Heartline.Core.Operations;
 using Heartline.Core.Presence;
@@ -9,7 +10,7 @@ namespace Heartline.Tests.Core;
 
 public sealed class PresenceTrackerTests
 {
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new();
     private readonly InMemoryEventLog _events = new();
     private readonly ChannelHub _hub;
     private readonly PresenceTracker _presence;

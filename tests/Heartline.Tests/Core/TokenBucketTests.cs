@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Heartline.Core.Connections;
 using Heartline.Tests.Infrastructure;
 
@@ -8,7 +9,7 @@ public sealed class TokenBucketTests
     [Fact]
     public void TryTake_BeyondBurst_RefusesWithTimeUntilNextToken()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider(TestClock.Start);
         var bucket = new TokenBucket(ratePerSecond: 10, burst: 3, time);
 
         Assert.True(bucket.TryTake(out _));
@@ -21,7 +22,7 @@ public sealed class TokenBucketTests
     [Fact]
     public void TryTake_AfterWaiting_RefillsAtTheRateUpToTheBurst()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider(TestClock.Start);
         var bucket = new TokenBucket(ratePerSecond: 10, burst: 3, time);
         for (var i = 0; i < 3; i++) bucket.TryTake(out _);
 

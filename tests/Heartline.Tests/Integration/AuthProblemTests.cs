@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using System.Text.Json;
 using Heartline.Core.Auth;
@@ -49,7 +50,7 @@ public sealed class AuthProblemTests : RealServerTest
     public async Task AdminStats_WithExpiredToken_Is401TokenExpiredWithInvalidTokenChallenge()
     {
         // Minted two hours ago for one hour: expired well beyond the server's clock skew.
-        var past = new ManualTimeProvider(DateTimeOffset.UtcNow.AddHours(-2));
+        var past = new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(-2));
         var minter = new TokenIssuer(Server.Services.GetRequiredService<IOptions<AuthOptions>>(), past);
         using var expired = Server.CreateHttpClient(minter.Mint("boss", "Boss", Roles.Admin, "r1", "o1", TimeSpan.FromHours(1)));
 

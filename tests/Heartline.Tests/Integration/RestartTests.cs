@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -100,7 +101,7 @@ public sealed class RestartTests
     [Fact]
     public async Task Stop_WaitsForTeardownsToFinish_OnAStoppedClock()
     {
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var gate = new GatedEnd();
         var server = await HeartlineServer.StartAsync(services: s =>
         {

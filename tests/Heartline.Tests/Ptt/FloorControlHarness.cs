@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Text.Json;
 using Heartline.Core.Channels;
 using Heartline.Core.Cluster;
@@ -25,7 +26,7 @@ internal sealed class FloorControlHarness : IAsyncDisposable
 
     public FloorControlHarness(PttOptions? options = null)
     {
-        Time = new ManualTimeProvider();
+        Time = new FakeTimeProvider(TestClock.Start);
         var path = Path.Combine(Path.GetTempPath(), "heartline-tests", Guid.NewGuid().ToString("N"), "ptt.db");
         _database = new SqliteDatabase(Options.Create(new StorageOptions { ConnectionString = $"Data Source={path}" }), Time,
             NullLogger<SqliteDatabase>.Instance);
@@ -46,7 +47,7 @@ internal sealed class FloorControlHarness : IAsyncDisposable
             Store, Events, Options.Create(Options_), new HeartlineNode("n1", isCluster: false), Time, NullLogger<FloorControl>.Instance);
     }
 
-    public ManualTimeProvider Time { get; }
+    public FakeTimeProvider Time { get; }
     public PttOptions Options_ { get; }
     public ChannelHub Hub { get; }
     public PresenceTracker Presence { get; }

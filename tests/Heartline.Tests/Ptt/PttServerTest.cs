@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Text.Json;
 using Heartline.Core.Connections;
 using Heartline.Tests.Infrastructure;
@@ -19,7 +20,7 @@ public abstract class PttServerTest : IAsyncLifetime
 
     protected LogRecorder Logs { get; } = new();
 
-    private protected ManualTimeProvider Clock { get; } = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+    private protected FakeTimeProvider Clock { get; } = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
 
     private protected HeartlineServer Server { get; private set; } = null!;
 

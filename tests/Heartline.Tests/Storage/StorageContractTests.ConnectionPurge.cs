@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Heartline.Ptt;
 using Heartline.Core.Storage;
 using Dapper;
@@ -89,7 +90,7 @@ public abstract partial class StorageContractTests
     [Fact]
     public async Task EndedConnectionPurge_ManualClock_DeletesRowsOnlyOnceTheyAreOlderThanTheRetention()
     {
-        var clock = new ManualTimeProvider(PurgeStart);
+        var clock = new FakeTimeProvider(PurgeStart);
         var purge = NewPurge(clock, retentionHours: 168);
         await AddEndedAsync("eight-days", endedAt: Ms(PurgeStart.AddDays(-8)));
         await AddEndedAsync("six-days", endedAt: Ms(PurgeStart.AddDays(-6)));
@@ -110,7 +111,7 @@ public abstract partial class StorageContractTests
     [Fact]
     public async Task EndedConnectionPurge_FullBatch_TakesTheNextBatchOnTheNextSweep_ThenRestsForTheInterval()
     {
-        var clock = new ManualTimeProvider(PurgeStart);
+        var clock = new FakeTimeProvider(PurgeStart);
         var purge = NewPurge(clock, retentionHours: 1, batchSize: 2);
         for (var i = 0; i < 5; i++) await AddEndedAsync($"old-{i}", endedAt: Ms(PurgeStart.AddHours(-2)) + i);
 

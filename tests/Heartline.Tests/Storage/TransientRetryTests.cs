@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Data.Common;
 using Dapper;
 using Heartline.Core.Events;
@@ -16,7 +17,7 @@ namespace Heartline.Tests.Storage;
 public sealed class TransientRetryTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    private readonly ManualTimeProvider _clock = new();
+    private readonly FakeTimeProvider _clock = new();
     private SqliteDatabase _database = null!;
 
     public async Task InitializeAsync()

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -16,7 +17,7 @@ public abstract partial class WebinarApiTests : IAsyncLifetime
 {
     protected static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    private protected ManualTimeProvider Clock { get; } =
+    private protected FakeTimeProvider Clock { get; } =
         new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
 
     private protected HeartlineServer Server { get; private set; } = null!;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Diagnostics.Metrics;
 using Heartline.Core.Operations;
 using Heartline.Core.Storage;
@@ -36,7 +37,7 @@ public abstract partial class WebinarStoreContractTests : IAsyncLifetime
     protected string ConnectionString { get; private set; } = "";
 
     /// <summary>Starts 30 minutes before the webinar.</summary>
-    private protected ManualTimeProvider Clock { get; } = new(Start.AddMinutes(-30));
+    private protected FakeTimeProvider Clock { get; } = new(Start.AddMinutes(-30));
 
     private protected WebinarOptions Options { get; } = new();
 
