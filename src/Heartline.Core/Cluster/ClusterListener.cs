@@ -23,7 +23,6 @@ internal sealed partial class ClusterListener(ClusterDatabase database, IEnumera
     TimeProvider time, ILogger<ClusterListener> logger) : BackgroundService
 {
     private static readonly TimeSpan IdleCheck = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
     private readonly Dictionary<string, IClusterNotificationHandler> _handlers = handlers.ToDictionary(h => h.NotifyChannel, StringComparer.Ordinal);
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -45,11 +44,14 @@ internal sealed partial class ClusterListener(ClusterDatabase database, IEnumera
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var reconnect = Reconnection.Create(time, (ex, delay) => Log.ConnectFailed(logger, ex, delay.TotalMilliseconds));
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await ListenAsync(stoppingToken).ConfigureAwait(false);
+                // Each outage starts its backoff afresh: the pipeline is asked again after every lost connection.
+                var connection = await reconnect.ExecuteAsync(ConnectAsync, stoppingToken).ConfigureAwait(false);
+                await using (connection.ConfigureAwait(false)) await ListenAsync(connection, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -58,21 +60,31 @@ internal sealed partial class ClusterListener(ClusterDatabase database, IEnumera
             catch (Exception ex)
             {
                 Log.ListenFailed(logger, ex);
-                try { await Task.Delay(RetryDelay, time, stoppingToken).ConfigureAwait(false); }
-                catch (OperationCanceledException) { return; }
             }
         }
     }
 
-    private async Task ListenAsync(CancellationToken stoppingToken)
+    /// <summary>Opens the listening connection and subscribes to every handler's channel.</summary>
+    private async ValueTask<NpgsqlConnection> ConnectAsync(CancellationToken stoppingToken)
     {
-        await using var connection = await database.DataSource.OpenConnectionAsync(stoppingToken).ConfigureAwait(false);
-        connection.Notification += OnNotification;
-        await using (var listen = connection.CreateCommand())
+        var connection = await database.DataSource.OpenConnectionAsync(stoppingToken).ConfigureAwait(false);
+        try
         {
+            await using var listen = connection.CreateCommand();
             listen.CommandText = string.Join(";", _handlers.Keys.Select(c => $"LISTEN \"{c}\""));
             await listen.ExecuteNonQueryAsync(stoppingToken).ConfigureAwait(false);
+            return connection;
         }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task ListenAsync(NpgsqlConnection connection, CancellationToken stoppingToken)
+    {
+        connection.Notification += OnNotification;
         ListenerProcessId = connection.ProcessID;
         Connects++;
         foreach (var handler in _handlers.Values) handler.OnListening();
@@ -111,6 +123,9 @@ internal sealed partial class ClusterListener(ClusterDatabase database, IEnumera
 
         [LoggerMessage(5002, LogLevel.Warning, "The cluster listener lost its connection; reconnecting and catching up.")]
         public static partial void ListenFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(5004, LogLevel.Warning, "The cluster listener could not connect; trying again in {DelayMs} ms.")]
+        public static partial void ConnectFailed(ILogger logger, Exception exception, double delayMs);
 
         [LoggerMessage(5003, LogLevel.Error, "A cluster notification handler for {Channel} failed.")]
         public static partial void HandlerFailed(ILogger logger, Exception exception, string channel);

@@ -59,7 +59,6 @@ internal sealed partial class PeerLinks(ClusterDatabase database, IOptions<Clust
     private sealed class PeerLink : IAsyncDisposable
     {
         private const int Capacity = 64;
-        private static readonly TimeSpan ReconnectDelay = TimeSpan.FromSeconds(1);
         private readonly Channel<(byte[] Message, long Queued)> _queue = Channel.CreateBounded<(byte[], long)>(
             new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
         private readonly CancellationTokenSource _stop = new();
@@ -88,17 +87,21 @@ internal sealed partial class PeerLinks(ClusterDatabase database, IOptions<Clust
         {
             var uri = new Uri(new Uri(Address.Replace("http://", "ws://", StringComparison.Ordinal).Replace("https://", "wss://", StringComparison.Ordinal)),
                 PeerEndpoint.Path);
+            var reconnect = Reconnection.Create(_time, (ex, delay) => Log.PeerLinkFailed(_logger, NodeId, Address, ex.Message, delay.TotalMilliseconds));
             while (!_stop.IsCancellationRequested)
             {
-                using var socket = new ClientWebSocket();
-                socket.Options.SetRequestHeader("Authorization", _authorization());
+                ClientWebSocket socket;
                 try
                 {
-                    using (var connecting = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
-                    {
-                        connecting.CancelAfter(TimeSpan.FromSeconds(2));
-                        await socket.ConnectAsync(uri, connecting.Token).ConfigureAwait(false);
-                    }
+                    socket = await reconnect.ExecuteAsync(ConnectAsync, uri, _stop.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+                {
+                    return;
+                }
+                using var connected = socket;
+                try
+                {
                     Log.PeerLinked(_logger, NodeId, Address);
                     while (await _queue.Reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
                     {
@@ -114,12 +117,29 @@ internal sealed partial class PeerLinks(ClusterDatabase database, IOptions<Clust
                 {
                     return;
                 }
-                catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or HttpRequestException)
+                catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
                 {
-                    Log.PeerLinkFailed(_logger, NodeId, Address, ex.Message);
+                    Log.PeerLinkLost(_logger, NodeId, Address, ex.Message);
                 }
-                try { await Task.Delay(ReconnectDelay, _time, _stop.Token).ConfigureAwait(false); }
-                catch (OperationCanceledException) { return; }
+            }
+        }
+
+        /// <summary>One attempt to open the link, with a fresh credential; bounded by two seconds.</summary>
+        private async ValueTask<ClientWebSocket> ConnectAsync(Uri uri, CancellationToken cancellationToken)
+        {
+            var socket = new ClientWebSocket();
+            socket.Options.SetRequestHeader("Authorization", _authorization());
+            try
+            {
+                using var connecting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                connecting.CancelAfter(TimeSpan.FromSeconds(2));
+                await socket.ConnectAsync(uri, connecting.Token).ConfigureAwait(false);
+                return socket;
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
             }
         }
 
@@ -136,7 +156,10 @@ internal sealed partial class PeerLinks(ClusterDatabase database, IOptions<Clust
         [LoggerMessage(5501, LogLevel.Debug, "Peer link to node {NodeId} at {Address} is up.")]
         public static partial void PeerLinked(ILogger logger, string nodeId, string address);
 
-        [LoggerMessage(5502, LogLevel.Debug, "Peer link to node {NodeId} at {Address} failed: {Reason}. Retrying.")]
-        public static partial void PeerLinkFailed(ILogger logger, string nodeId, string address, string reason);
+        [LoggerMessage(5502, LogLevel.Debug, "Peer link to node {NodeId} at {Address} could not open: {Reason}. Trying again in {DelayMs} ms.")]
+        public static partial void PeerLinkFailed(ILogger logger, string nodeId, string address, string reason, double delayMs);
+
+        [LoggerMessage(5503, LogLevel.Debug, "Peer link to node {NodeId} at {Address} was lost: {Reason}. Reconnecting.")]
+        public static partial void PeerLinkLost(ILogger logger, string nodeId, string address, string reason);
     }
 }

@@ -6,8 +6,11 @@ using Heartline.Core.Storage;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using OpenTelemetry;
+using Npgsql;
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 
 namespace Heartline.Core.Operations;
 
@@ -16,7 +19,11 @@ internal sealed record StatsResponse(string NodeId, long ServerTime, double Upti
 
 internal static class OperationsExtensions
 {
-    /// <summary>Metrics, health checks, the OpenAPI document and (when <c>OpenTelemetry:OtlpEndpoint</c> is set) OTLP export.</summary>
+    /// <summary>
+    /// Metrics, health checks, the OpenAPI document and, when <c>OpenTelemetry:OtlpEndpoint</c> is set, OpenTelemetry
+    /// (hosted by OpenTelemetry.Extensions.Hosting): the core's and modules' meters with ASP.NET Core's, and traces of
+    /// HTTP requests, outgoing HTTP and Npgsql commands, exported over OTLP. Without an endpoint nothing is collected.
+    /// </summary>
     public static IServiceCollection AddOperations(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddMetrics();
@@ -27,12 +34,25 @@ internal static class OperationsExtensions
         var endpoint = configuration["OpenTelemetry:OtlpEndpoint"];
         if (!string.IsNullOrEmpty(endpoint))
         {
-            var uri = new Uri(endpoint);
-            services.AddSingleton(_ => Sdk.CreateMeterProviderBuilder()
-                .AddMeter(HeartlineMetrics.MeterName)
-                .AddOtlpExporter(o => o.Endpoint = uri)
-                .Build());
-            services.AddHostedService<MeterProviderLifetime>();
+            // gRPC (the default) takes the collector's address; HTTP/protobuf a URL per signal under it.
+            var http = configuration["OpenTelemetry:OtlpProtocol"] == "http/protobuf";
+            var root = new Uri(endpoint.EndsWith('/') ? endpoint : endpoint + "/");
+            void Exporter(OtlpExporterOptions o, string signal)
+            {
+                o.Protocol = http ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
+                o.Endpoint = http ? new Uri(root, "v1/" + signal) : new Uri(endpoint);
+            }
+            services.AddOpenTelemetry()
+                .ConfigureResource(resource => resource.AddService("heartline"))
+                .WithMetrics(metrics => metrics
+                    .AddMeter(HeartlineMetrics.MeterName)
+                    .AddAspNetCoreInstrumentation()
+                    .AddOtlpExporter(o => Exporter(o, "metrics")))
+                .WithTracing(tracing => tracing
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddNpgsql()
+                    .AddOtlpExporter(o => Exporter(o, "traces")));
         }
         return services;
     }
@@ -57,17 +77,5 @@ internal static class OperationsExtensions
         return new StatsResponse(presence.Value.NodeId, now.ToUnixTimeMilliseconds(),
             (now - process.StartTime.ToUniversalTime()).TotalSeconds, hub.ChannelCount, GC.GetTotalMemory(false),
             process.WorkingSet64, metrics.Snapshot());
-    }
-
-    /// <summary>Creates the OTLP meter provider at start and flushes it at stop.</summary>
-    private sealed class MeterProviderLifetime(MeterProvider provider) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken)
-        {
-            provider.ForceFlush(2000);
-            return Task.CompletedTask;
-        }
     }
 }
