@@ -86,7 +86,9 @@ public sealed partial class HeartlineClient
         try
         {
             var token = await _options.TokenProvider!(linked.Token).ConfigureAwait(false);
+#pragma warning disable CA2000 // Returned to the caller, or disposed below when connect fails.
             connection = await Connection.OpenAsync(_options.Uri!, _time, OnPush, OnBinary, linked.Token).ConfigureAwait(false);
+#pragma warning restore CA2000
             var opened = connection;
             await connection.RequestAsync("connect", w => WriteConnectArgs(w, token), result => OnConnectReply(opened, result),
                 _options.RequestTimeout, linked.Token).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Heartline.Client.Internal;
 
@@ -24,6 +25,7 @@ public sealed partial class HeartlineClient : IAsyncDisposable
     private readonly HeartlineClientOptions _options;
     private readonly TimeProvider _time;
     private readonly Backoff _backoff;
+    [SuppressMessage("Usage", "CA2213", Justification = "Cancelled on dispose, never disposed: background loops read its token while they wind down; it owns no timer.")]
     private readonly CancellationTokenSource _lifetime = new();
     private Connection? _connection;
     private Task _running = Task.CompletedTask;
@@ -86,7 +88,9 @@ public sealed partial class HeartlineClient : IAsyncDisposable
         Connection connection;
         try
         {
+#pragma warning disable CA2000 // Handed to RunAsync, which disposes it when it ends.
             connection = await OpenAsync(linked.Token).ConfigureAwait(false);
+#pragma warning restore CA2000
         }
         catch
         {

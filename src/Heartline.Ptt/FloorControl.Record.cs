@@ -10,9 +10,6 @@ internal sealed partial class FloorControl
     /// press→grant time), then this node's listeners' rows and events. Off the press path; on one node it completes at
     /// once, in a cluster after reading presence.
     /// </summary>
-    private void RecordStarted(HeldGrant held, string eventId, long pressToGrantUs, List<Participant> listeners) =>
-        _ = RecordStartedAsync(held, eventId, pressToGrantUs, listeners);
-
     private async Task RecordStartedAsync(HeldGrant held, string eventId, long pressToGrantUs, List<Participant> listeners)
     {
         var count = listeners.Count;

@@ -107,7 +107,7 @@ internal sealed partial class FloorControl : ILeaseWatcher
         Hold(floor, held);
         var listeners = StartListening(floor, grant.SessionId, grant.Epoch, grant.StartedAtMs, speaker.UserId);
         held.DisconnectAction = RegisterReleaseActionAsync(held);
-        RecordStarted(held, eventId, (long)_time.GetElapsedTime(receivedTimestamp).TotalMicroseconds, listeners);
+        _ = RecordStartedAsync(held, eventId, (long)_time.GetElapsedTime(receivedTimestamp).TotalMicroseconds, listeners);
         return new FloorPress(grant, null, press.Previous?.Reason == PttEndReasons.Preempted);
     }
 

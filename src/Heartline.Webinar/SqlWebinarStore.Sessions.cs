@@ -156,7 +156,7 @@ internal sealed partial class SqlWebinarStore
         WHERE webinar_id = @WebinarId AND viewer_key = @ViewerKey AND session_key = @SessionKey
         """;
 
-    private static Task UpdateSessionAsync(HeartbeatBatch batch, SessionRow session)
+    private static Task<int> UpdateSessionAsync(HeartbeatBatch batch, SessionRow session)
     {
         var update = batch.Command(UpdateSessionSql, "@ExitedAt", "@DurationSeconds", "@LastHeartbeatAt", "@LastVisible", "@WatchedSecondsRaw",
             "@VisibleContentSeconds", "@ClosedReason", "@UpdatedAt", "@Id");
@@ -172,7 +172,7 @@ internal sealed partial class SqlWebinarStore
         return update.ExecuteNonQueryAsync();
     }
 
-    private static Task UpsertPresenceAsync(HeartbeatBatch batch, string webinarId, PresenceUpdate presence)
+    private static Task<int> UpsertPresenceAsync(HeartbeatBatch batch, string webinarId, PresenceUpdate presence)
     {
         var upsert = batch.Command(UpsertPresenceSql, "@WebinarId", "@ViewerKey", "@SessionKey", "@UserId", "@SeenAt", "@Visible");
         HeartbeatBatch.Set(upsert, 0, webinarId);

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Diagnostics.CodeAnalysis;
 using Dapper;
 using Heartline.Core.Storage;
 using Microsoft.Data.Sqlite;
@@ -19,6 +20,7 @@ internal sealed partial class SqlWebinarStore
     /// PostgreSQL: the same rows through binary COPY, which streams them without the per-row protocol messages of a
     /// query. COPY takes no parameters, so the id goes in as a literal; it must parse as a UUID first.
     /// </summary>
+    [SuppressMessage("Performance", "CA1849", Justification = "Synchronous row reads measured faster on a stream already arriving (see below).")]
     private static async Task<StatsRows> ReadStatsSessionsByCopyAsync(NpgsqlConnection connection, string webinarId,
         CancellationToken cancellationToken)
     {

@@ -31,7 +31,9 @@ internal static class SqliteStatsReader
     public static StatsRows Read(SqliteConnection connection, string webinarId, CancellationToken cancellationToken)
     {
         var db = connection.Handle ?? throw new InvalidOperationException("the connection is not open");
-        Check(raw.sqlite3_prepare_v2(db, Sql, out var statement), db);
+        var prepared = raw.sqlite3_prepare_v2(db, Sql, out var statement);
+        using var finalize = statement; // Dispose finalizes the statement, on every path.
+        Check(prepared, db);
         var rows = new StatsRows(16 * 1024);
         try
         {
@@ -61,10 +63,6 @@ internal static class SqliteStatsReader
         {
             rows.Dispose();
             throw;
-        }
-        finally
-        {
-            raw.sqlite3_finalize(statement);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using Heartline.Core.Operations;
 
@@ -17,6 +18,7 @@ internal sealed class WebinarMetrics
     /// <summary>The module's meter, exported with the core's (<c>AddMeter</c>).</summary>
     public const string MeterName = "Heartline.Webinar";
 
+    [SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope", Justification = "The meter factory owns the meters it creates and disposes them with the container.")]
     public WebinarMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(MeterName);

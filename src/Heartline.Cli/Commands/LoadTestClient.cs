@@ -197,5 +197,6 @@ internal sealed class LoadTestClient : IAsyncDisposable
         }
         _socket.Abort();
         _socket.Dispose();
+        _sendLock.Dispose();
     }
 }

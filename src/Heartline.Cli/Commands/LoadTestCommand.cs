@@ -115,7 +115,9 @@ internal static class LoadTestCommand
     {
         var progress = new LoadTestProgress();
         var probe = LoadTestServerProbe.Create(settings.ServerPid, settings.Server);
+#pragma warning disable CA2000 // Disposed by the await using inside the callback; its result is read after the close.
         var run = new LoadTestRun(settings, progress, probe);
+#pragma warning restore CA2000
         return await progress.RunAsync(progressConsole, async () =>
         {
             await using (run)

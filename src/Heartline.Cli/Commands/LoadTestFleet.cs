@@ -11,7 +11,8 @@ namespace Heartline.Cli.Commands;
 /// </summary>
 internal sealed class LoadTestFleet(LoadTestSettings settings, LoadTestProgress progress) : IAsyncDisposable
 {
-    private readonly SocketsHttpHandler _handler = new() { ConnectTimeout = settings.Timeout, UseProxy = false };
+    // One connection pool for every socket of the fleet; the invoker owns the handler.
+    private readonly HttpMessageInvoker _invoker = new(new SocketsHttpHandler { ConnectTimeout = settings.Timeout, UseProxy = false });
     private readonly Lock _lock = new();
     private readonly List<LoadTestClient> _all = [];
 
@@ -79,14 +80,16 @@ internal sealed class LoadTestFleet(LoadTestSettings settings, LoadTestProgress 
 
     private async Task ConnectOneAsync(int office, int index, string token, Action<LoadTestClient> configure, CancellationToken cancellationToken)
     {
+#pragma warning disable CA2000 // Kept by the fleet (disposed with it) or disposed below when the connect fails.
         var client = new LoadTestClient(office, index);
+#pragma warning restore CA2000
         configure(client);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(settings.Timeout);
         var started = Stopwatch.GetTimestamp();
         try
         {
-            await client.OpenAsync(settings.WebSocketUri, new HttpMessageInvoker(_handler, disposeHandler: false), timeout.Token).ConfigureAwait(false);
+            await client.OpenAsync(settings.WebSocketUri, _invoker, timeout.Token).ConfigureAwait(false);
             var connect = await client.RequestAsync("connect",
                 $"{{\"token\":\"{token}\",\"client\":\"heartline-loadtest/1\",\"device\":\"loadtest\"}}", timeout.Token).ConfigureAwait(false);
             if (!connect.Ok) throw new LoadTestRefusal("connect:" + connect.ErrorCode);
@@ -130,7 +133,7 @@ internal sealed class LoadTestFleet(LoadTestSettings settings, LoadTestProgress 
             await client.DisposeAsync().ConfigureAwait(false);
             progress.Advance();
         }).ConfigureAwait(false);
-        _handler.Dispose();
+        _invoker.Dispose();
     }
 }
 

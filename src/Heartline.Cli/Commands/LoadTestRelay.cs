@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography;
 
 namespace Heartline.Cli.Commands;
 
@@ -111,7 +112,7 @@ internal static class LoadTestRelay
         var frame = new byte[HeaderLength + Math.Max(run.Settings.PayloadBytes, 8)];
         frame[0] = 0x01;
         BinaryPrimitives.WriteInt64BigEndian(frame.AsSpan(1), epoch);
-        Random.Shared.NextBytes(frame.AsSpan(HeaderLength + 8));
+        RandomNumberGenerator.Fill(frame.AsSpan(HeaderLength + 8)); // filler audio: any bytes will do
         long sent = 0;
         var stamp = (long at) => BinaryPrimitives.WriteInt64LittleEndian(frame.AsSpan(HeaderLength), at);
         for (var k = 0; k < frames; k++)

@@ -22,7 +22,7 @@ internal sealed partial class Connection
         var close = _announced ?? _local ?? (_socket.CloseStatus is { } status
             ? new CloseInfo((int)status, _socket.CloseStatusDescription ?? "")
             : new CloseInfo(CloseInfo.Abnormal, "connection lost / 연결 끊김"));
-        _abort.Cancel();
+        await _abort.CancelAsync().ConfigureAwait(false);
         _socket.Abort();
         _socket.Dispose();
         foreach (var id in _pending.Keys)

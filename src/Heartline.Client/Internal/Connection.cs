@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.WebSockets;
 using System.Text.Json;
@@ -25,6 +26,7 @@ internal sealed partial class Connection : IAsyncDisposable
     private readonly Action<string, JsonElement> _onPush;
     private readonly Action<ReadOnlyMemory<byte>> _onBinary;
     private readonly TimeProvider _time;
+    [SuppressMessage("Usage", "CA2213", Justification = "Cancelled when the connection ends (which releases its timer), never disposed: Abort and late requests may still read it.")]
     private readonly CancellationTokenSource _abort;
     private readonly TaskCompletionSource<CloseInfo> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly long _openedAt;

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using System.Text.Json;
 
 namespace Heartline.Client.Ptt;
@@ -26,7 +27,7 @@ public sealed partial class PttClient
     /// <summary>Thundering-herd guard, then the token request; reports the token time to the server.</summary>
     private async Task FetchMediaTokenAsync(PttSession session, int minDelayMs, int maxDelayMs)
     {
-        var delay = minDelayMs + Random.Shared.Next(Math.Max(1, maxDelayMs - minDelayMs + 1));
+        var delay = minDelayMs + RandomNumberGenerator.GetInt32(Math.Max(1, maxDelayMs - minDelayMs + 1));
         await Task.Delay(TimeSpan.FromMilliseconds(delay), _time).ConfigureAwait(false);
         if (Session?.SessionId != session.SessionId) return;
         var options = _client.Options;

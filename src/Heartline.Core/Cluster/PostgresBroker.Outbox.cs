@@ -63,7 +63,7 @@ internal sealed partial class PostgresBroker
             try
             {
                 await using var connection = await OpenRetry.ExecuteAsync(
-                    static async (source, _) => await source.OpenConnectionAsync().ConfigureAwait(false),
+                    static async (source, token) => await source.OpenConnectionAsync(token).ConfigureAwait(false),
                     database.DataSource).ConfigureAwait(false);
                 positions = await WriteAsync(connection, null, publications, CancellationToken.None).ConfigureAwait(false);
             }

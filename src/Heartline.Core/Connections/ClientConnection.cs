@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Net.WebSockets;
 using System.Threading.Channels;
 using Heartline.Core.Auth;
@@ -11,6 +12,7 @@ namespace Heartline.Core.Connections;
 /// One WebSocket: a bounded outbound queue drained by one send loop, and one receive loop. The
 /// <see cref="ConnectionHandler"/> owns its lifetime; modules only enqueue frames and read its identity.
 /// </summary>
+[SuppressMessage("Design", "CA1001", Justification = "The abort source outlives the connection (modules may call Close or read Aborted after it ended); it is cancelled, which releases its timer, when the connection ends.")]
 public sealed partial class ClientConnection
 {
     private readonly WebSocket _socket;
@@ -177,7 +179,7 @@ public sealed partial class ClientConnection
         if (_socket.State != WebSocketState.Closed) _socket.Abort();
         _socket.Dispose();
         // Not disposed: modules may still call Close() or read Aborted after the connection ended.
-        _abort.Cancel();
+        await _abort.CancelAsync().ConfigureAwait(false);
     }
 
     /// <summary>Takes a queued frame without sending it (unit tests of engines run without a socket).</summary>

@@ -51,7 +51,7 @@ internal sealed partial class SqlEventLog
                 // One commit (one fsync on SQLite) per batch; the rows through one compiled statement (SQLite) or one
                 // round trip (PostgreSQL).
                 // A failure that passes (a busy file, a database restart) is retried before the batch is given up.
-                await _retry.ExecuteAsync(async _ => await _database.WriteAsync(async (connection, transaction) =>
+                await _retry.ExecuteAsync(async token => await _database.WriteAsync(async (connection, transaction) =>
                 {
                     if (connection is Npgsql.NpgsqlConnection)
                     {
@@ -63,7 +63,7 @@ internal sealed partial class SqlEventLog
                         {
                             0 => r.Type, 1 => r.Scope, 2 => r.SessionId, 3 => r.UserId, 4 => r.Time, _ => r.Metadata,
                         }).ConfigureAwait(false);
-                }).ConfigureAwait(false)).ConfigureAwait(false);
+                }, token).ConfigureAwait(false)).ConfigureAwait(false);
             }
             catch (Exception ex)
             {

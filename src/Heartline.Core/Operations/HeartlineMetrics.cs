@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 
 namespace Heartline.Core.Operations;
@@ -27,6 +28,7 @@ internal sealed class HeartlineMetrics
     private readonly Histogram<double> _eventLogWriteMs;
     private readonly LatencyWindow _eventLogLatency = new();
 
+    [SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope", Justification = "The meter factory owns the meters it creates and disposes them with the container.")]
     public HeartlineMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(MeterName);

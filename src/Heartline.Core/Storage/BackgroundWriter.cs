@@ -73,11 +73,11 @@ public sealed partial class BackgroundWriter(IHeartlineDatabase database, TimePr
             {
                 try
                 {
-                    await _retry.ExecuteAsync(async _ => await database.WriteAsync(async (connection, transaction) =>
+                    await _retry.ExecuteAsync(async token => await database.WriteAsync(async (connection, transaction) =>
                     {
                         foreach (var write in writes) await write(connection, transaction).ConfigureAwait(false);
                         return 0;
-                    }).ConfigureAwait(false)).ConfigureAwait(false);
+                    }, token).ConfigureAwait(false)).ConfigureAwait(false);
                 }
                 catch (Exception ex)
                 {

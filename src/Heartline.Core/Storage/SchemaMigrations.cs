@@ -124,7 +124,7 @@ internal sealed class SchemaMigrations(IEnumerable<ModuleMigrations> registered)
         StorageLog.LegacyTakenOver(logger, legacy.Count, taken);
     }
 
-    private static Task Record(DbConnection connection, DbTransaction transaction, string module, Migration migration, long appliedAt,
+    private static Task<int> Record(DbConnection connection, DbTransaction transaction, string module, Migration migration, long appliedAt,
         CancellationToken cancellationToken) =>
         Execute(connection, transaction,
             """

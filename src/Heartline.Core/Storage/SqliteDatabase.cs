@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Diagnostics.CodeAnalysis;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
@@ -21,6 +22,7 @@ internal sealed class SqliteDatabase : IHeartlineDatabase, IAsyncDisposable, IDi
     private readonly string _dataSource;
     private readonly TimeProvider _time;
     private readonly ILogger<SqliteDatabase> _logger;
+    [SuppressMessage("Usage", "CA2213", Justification = "A write racing disposal must find the lock, not an ObjectDisposedException; it never allocates a wait handle.")]
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private SqliteConnection? _writer;
     private bool _disposed;
@@ -46,6 +48,7 @@ internal sealed class SqliteDatabase : IHeartlineDatabase, IAsyncDisposable, IDi
 
     public string Provider => StorageProviders.Sqlite;
 
+    [SuppressMessage("Performance", "CA1849", Justification = "Microsoft.Data.Sqlite runs its async transaction calls synchronously; BEGIN IMMEDIATE has no async overload.")]
     public async Task<T> WriteAsync<T>(
         Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default)
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using Heartline.Core.Events;
 using Heartline.Core.Presence;
@@ -24,6 +25,7 @@ internal static class StorageServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
         if (services.Any(d => d.ServiceType == typeof(StorageMigrator))) return services;
         // The core's own schema; modules add theirs (HeartlineModule.AddMigrations).
         services.AddSingleton(new ModuleMigrations(Modules.HeartlineHostExtensions.CoreModule, CoreMigrations.All));
@@ -46,10 +48,10 @@ internal static class StorageServiceCollectionExtensions
         return services;
     }
 
+    [SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope", Justification = "The meter factory owns the meters it creates and disposes them with the container.")]
     private static EventLogWriteCallback CreateWriteHistogram(IServiceProvider services)
     {
-        // The meter factory owns the meter; without one (a bare container) the meter lives as long as the process.
-        var meter = services.GetService<IMeterFactory>()?.Create("Heartline") ?? new Meter("Heartline");
+        var meter = services.GetRequiredService<IMeterFactory>().Create("Heartline");
         var histogram = meter.CreateHistogram<double>(
             "heartline.eventlog.write_ms", unit: "ms", description: "Event-log batch commit time.");
         return histogram.Record;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using V = Heartline.Tests.Ptt.AgoraTokenVectors;
 
 namespace Heartline.Tests.Cli;
@@ -9,8 +10,8 @@ public sealed class CliOfflineTests
     public async Task AgoraToken_OfficialVectorInputs_PrintsTheOfficialToken()
     {
         var (exit, stdout, stderr) = await CliRunner.RunAsync("agora-token", "--app-id", V.AppId, "--app-certificate", V.AppCertificate,
-            "--channel", V.ChannelName, "--uid", V.Uid.ToString(), "--role", "subscriber", "--issued-at", V.IssueTs.ToString(),
-            "--salt", V.Salt.ToString(), "--expire", V.Expire.ToString());
+            "--channel", V.ChannelName, "--uid", V.Uid.ToString(CultureInfo.InvariantCulture), "--role", "subscriber", "--issued-at", V.IssueTs.ToString(CultureInfo.InvariantCulture),
+            "--salt", V.Salt.ToString(CultureInfo.InvariantCulture), "--expire", V.Expire.ToString(CultureInfo.InvariantCulture));
 
         Assert.True(exit == 0, stderr);
         Assert.Equal(V.JoinOnlyUidToken + Environment.NewLine, stdout);

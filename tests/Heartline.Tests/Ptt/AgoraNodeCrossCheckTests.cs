@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using Heartline.Ptt.Agora;
 using V = Heartline.Tests.Ptt.AgoraTokenVectors;
@@ -31,8 +32,8 @@ public sealed class AgoraNodeCrossCheckTests
 
         var (exitCode, stdout, stderr) = await RunAgoraVerifyAsync(
             "verify", "--token", token, "--app-id", V.AppId, "--app-certificate", V.AppCertificate,
-            "--channel", Channel, "--uid", uid.ToString(), "--role", role, "--expire", "600",
-            "--issued-at", IssuedAt.ToString(), "--salt", "4242");
+            "--channel", Channel, "--uid", uid.ToString(CultureInfo.InvariantCulture), "--role", role, "--expire", "600",
+            "--issued-at", IssuedAt.ToString(CultureInfo.InvariantCulture), "--salt", "4242");
 
         Assert.True(exitCode == 0, $"agora-verify exited {exitCode}: {stdout} {stderr}");
         using var result = JsonDocument.Parse(stdout);
@@ -50,7 +51,7 @@ public sealed class AgoraNodeCrossCheckTests
 
         var (exitCode, stdout, _) = await RunAgoraVerifyAsync(
             "verify", "--token", token, "--app-id", V.AppId, "--app-certificate", OtherCertificate,
-            "--channel", Channel, "--uid", V.Uid.ToString(), "--role", "publisher", "--expire", "600");
+            "--channel", Channel, "--uid", V.Uid.ToString(CultureInfo.InvariantCulture), "--role", "publisher", "--expire", "600");
 
         Assert.Equal(1, exitCode);
         using var result = JsonDocument.Parse(stdout);
@@ -64,7 +65,7 @@ public sealed class AgoraNodeCrossCheckTests
     {
         var (exitCode, stdout, stderr) = await RunAgoraVerifyAsync(
             "build", "--app-id", V.AppId, "--app-certificate", V.AppCertificate, "--channel", Channel,
-            "--uid", V.Uid.ToString(), "--role", role, "--expire", "900");
+            "--uid", V.Uid.ToString(CultureInfo.InvariantCulture), "--role", role, "--expire", "900");
         Assert.True(exitCode == 0, $"agora-verify exited {exitCode}: {stdout} {stderr}");
         using var result = JsonDocument.Parse(stdout);
         var token = result.RootElement.GetProperty("token").GetString()!;
@@ -74,7 +75,7 @@ public sealed class AgoraNodeCrossCheckTests
         Assert.False(AgoraTokenBuilder.Verify(token, OtherCertificate), token);
         Assert.Equal(V.AppId, content.AppId);
         Assert.Equal(Channel, content.ChannelName);
-        Assert.Equal(V.Uid.ToString(), content.Uid);
+        Assert.Equal(V.Uid.ToString(CultureInfo.InvariantCulture), content.Uid);
         Assert.Equal(900u, content.Expire);
         Assert.Equal(expectedPrivileges, content.Privileges.Keys.Order());
         Assert.All(content.Privileges.Values, expire => Assert.Equal(900u, expire));

@@ -75,7 +75,7 @@ public sealed class WebinarSdkTests : IAsyncLifetime
         Assert.Equal(2, beacons.Count);
         Assert.All(beacons, b => Assert.EndsWith("/access/exit", b.GetProperty("path").GetString()));
         Assert.Equal(firstKey, beacons[0].GetProperty("body").GetProperty("session_key").GetString());
-        var exits = result.GetProperty("fetches").EnumerateArray().Where(f => f.GetProperty("url").GetString()!.EndsWith("/access/exit")).ToList();
+        var exits = result.GetProperty("fetches").EnumerateArray().Where(f => f.GetProperty("url").GetString()!.EndsWith("/access/exit", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, exits.Count);
         Assert.All(exits, f => Assert.True(f.GetProperty("keepalive").GetBoolean()));
 
