@@ -27,6 +27,15 @@ public sealed partial class ClientConnection
                         OnClientClose();
                         return;
                     }
+                    if (peek.EndOfMessage)
+                    {
+                        // A zero-length message was read whole by the peek: it is a message like any other (answered
+                        // as bad input), never skipped.
+                        Touch();
+                        _metrics.FrameIn(0);
+                        if (!IsClosing) await onMessage(this, peek.MessageType, ReadOnlyMemory<byte>.Empty).ConfigureAwait(false);
+                        continue;
+                    }
                     buffer = ArrayPool<byte>.Shared.Rent(InitialReceiveBuffer);
                 }
                 else if (count == buffer.Length)

@@ -48,7 +48,7 @@ internal sealed partial class ConnectionHandler
         }
         using (document)
         {
-            if (!InboundParser.TryParse(document, out var command, out var id, out var error))
+            if (!InboundParser.TryParse(document, data.Span, out var command, out var id, out var error))
             {
                 metrics.FrameRejected();
                 if (!TryTakeToken(session, id)) return;

@@ -13,7 +13,7 @@ internal static class InboundParser
     /// Parses <c>{"id", "cmd", "args"}</c>. On failure returns false with the id when one could be read (so the
     /// error can be a reply) and a short reason.
     /// </summary>
-    public static bool TryParse(JsonDocument document, out InboundCommand command, out long id, out string? error)
+    public static bool TryParse(JsonDocument document, ReadOnlySpan<byte> raw, out InboundCommand command, out long id, out string? error)
     {
         command = default;
         id = 0;
@@ -28,6 +28,13 @@ internal static class InboundParser
         {
             id = 0;
             error = "\"id\" must be an integer from 1 to 2^53-1";
+            return false;
+        }
+        // A lone surrogate (\ud800) is valid JSON grammar but no string: reading it throws, and forwarding it breaks
+        // every client that decodes it. Only frames with an escape are walked, so ordinary frames pay one scan.
+        if (raw.IndexOf("\\u"u8) >= 0 && !AllStringsValid(root))
+        {
+            error = "strings must be valid UTF-16 (no lone surrogate escapes)";
             return false;
         }
         if (!root.TryGetProperty("cmd", out var cmdElement) || cmdElement.ValueKind != JsonValueKind.String
@@ -49,5 +56,40 @@ internal static class InboundParser
         command = new InboundCommand(id, name, args);
         error = null;
         return true;
+    }
+
+    private static bool AllStringsValid(JsonElement element)
+    {
+        try
+        {
+            return Walk(element);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+
+        static bool Walk(JsonElement element)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    return true;
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        _ = property.Name;
+                        if (!Walk(property.Value)) return false;
+                    }
+                    return true;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray())
+                        if (!Walk(item)) return false;
+                    return true;
+                default:
+                    return true;
+            }
+        }
     }
 }
