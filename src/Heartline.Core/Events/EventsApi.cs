@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Heartline.Core.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -9,10 +8,9 @@ public sealed record EventRecordDto(long Id, string Type, string Scope, string? 
 
 /// <summary>
 /// A page of events; pass <c>next_after</c> as <c>after</c> (oldest first) or <c>next_before</c> as <c>before</c> (newest
-/// first) for the next page; null on the last. <c>next_before</c> is left out of oldest-first pages, which stay as they were.
+/// first) for the next page. Both are always present: null on the last page and for the other order.
 /// </summary>
-public sealed record EventsResponse(IReadOnlyList<EventRecordDto> Items, long? NextAfter,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? NextBefore = null);
+public sealed record EventsResponse(IReadOnlyList<EventRecordDto> Items, long? NextAfter, long? NextBefore = null);
 
 /// <summary><c>GET /api/admin/events</c>: the durable event log of every module, for admins.</summary>
 public static class EventsApi

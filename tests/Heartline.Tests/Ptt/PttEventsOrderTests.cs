@@ -44,7 +44,7 @@ public abstract class PttEventsOrderTests : PttServerTest
         Assert.Equal(Enumerable.Reverse(ids), items.Select(e => e.GetProperty("id").GetInt64()));
         Assert.Equal([6L, 5L, 4L, 3L, 2L, 1L], items.Select(e => e.GetProperty("time").GetInt64()));
         Assert.All(items, e => Assert.Equal("r1_o1", e.GetProperty("scope").GetString()));
-        Assert.False(page.TryGetProperty("next_before", out _), "a last page has no next_before");
+        Assert.Equal(JsonValueKind.Null, page.GetProperty("next_before").ValueKind);
         Assert.Equal(JsonValueKind.Null, page.GetProperty("next_after").ValueKind);
     }
 
@@ -62,7 +62,9 @@ public abstract class PttEventsOrderTests : PttServerTest
             var page = await GetJsonAsync(http, path);
             pages++;
             seen.AddRange(Items(page).Select(e => e.GetProperty("id").GetInt64()));
-            if (!page.TryGetProperty("next_before", out var next) || pages >= 20) break;
+            // Present on every page, null on the last (docs/protocol.md 10.4).
+            var next = page.GetProperty("next_before");
+            if (next.ValueKind == JsonValueKind.Null || pages >= 20) break;
             Assert.Equal(seen[^1], next.GetInt64());
             path = $"/api/ptt/events?order=desc&limit=4&before={next.GetInt64()}";
         }
@@ -85,7 +87,7 @@ public abstract class PttEventsOrderTests : PttServerTest
         Assert.Equal(ids[..3], Items(implicitAsc).Select(e => e.GetProperty("id").GetInt64()));
         Assert.Equal(implicitAsc.GetRawText(), explicitAsc.GetRawText());
         Assert.Equal(ids[2], implicitAsc.GetProperty("next_after").GetInt64());
-        Assert.False(implicitAsc.TryGetProperty("next_before", out _), "oldest-first pages keep their old shape");
+        Assert.Equal(JsonValueKind.Null, implicitAsc.GetProperty("next_before").ValueKind);
         Assert.Equal(ids[3..], Items(next).Select(e => e.GetProperty("id").GetInt64()));
         Assert.Equal(JsonValueKind.Null, next.GetProperty("next_after").ValueKind);
     }
