@@ -36,4 +36,6 @@ internal sealed class FinishedStatsCache(TimeProvider time)
         }
         _entries[webinar.Id] = new Entry(webinar.UpdatedAt, time.GetUtcNow() + Lifetime, statistics);
     }
+
+    public void Forget(string webinarId) => _entries.TryRemove(webinarId, out _);
 }

@@ -25,6 +25,9 @@ internal interface IWebinarStore
     /// </summary>
     Task<bool> UpdateWebinarAsync(WebinarRecord webinar, long expectedUpdatedAt, CancellationToken cancellationToken = default);
 
+    /// <summary>Deletes the webinar, its sessions and its live presence in one transaction; false when there is none.</summary>
+    Task<bool> DeleteWebinarAsync(string id, CancellationToken cancellationToken = default);
+
     /// <summary>Newest first.</summary>
     Task<IReadOnlyList<WebinarRecord>> ListWebinarsAsync(int limit, CancellationToken cancellationToken = default);
 

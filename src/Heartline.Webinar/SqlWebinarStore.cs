@@ -24,6 +24,15 @@ internal sealed partial class SqlWebinarStore(IHeartlineDatabase database, ILogg
                     @PostWindowMinutes, @AgencyId, @ClientId, @CreatedAt, @UpdatedAt)
             """, webinar, tx, cancellationToken: cancellationToken)), cancellationToken);
 
+    public async Task<bool> DeleteWebinarAsync(string id, CancellationToken cancellationToken = default) =>
+        await database.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(
+            // Children first, so that SQLite (whose foreign keys may be off) and PostgreSQL leave the same state.
+            """
+            DELETE FROM webinar_live_presence WHERE webinar_id = @id;
+            DELETE FROM webinar_user_sessions WHERE webinar_id = @id;
+            DELETE FROM webinars WHERE id = @id;
+            """, new { id }, tx, cancellationToken: cancellationToken)), cancellationToken).ConfigureAwait(false) > 0;
+
     public Task<WebinarRecord?> GetWebinarAsync(string id, CancellationToken cancellationToken = default) =>
         database.ReadAsync(c => SelectWebinarAsync(c, null, id, cancellationToken), cancellationToken);
 

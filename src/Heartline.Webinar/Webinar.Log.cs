@@ -22,4 +22,7 @@ internal static partial class WebinarLog
 
     [LoggerMessage(6007, LogLevel.Warning, "A batch of {Count} heartbeats failed; applying them one at a time.")]
     public static partial void BatchFailed(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(6008, LogLevel.Information, "Webinar {WebinarId} deleted with its sessions.")]
+    public static partial void Deleted(ILogger logger, string webinarId);
 }

@@ -13,6 +13,11 @@ internal static class WebinarAdminApi
 
     public const int MaxPostWindowMinutes = 24 * 60;
 
+    /// <summary>Times are accepted from 1970 to the end of 9000 (so that every derived time, up to the collection end, is representable).</summary>
+    private const long EarliestTime = 0;
+
+    private static readonly long LatestTime = new DateTimeOffset(9001, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+
     public static void Map(RouteGroupBuilder group)
     {
         var admin = group.MapGroup("").RequireAuthorization(HeartlinePolicies.Administrator);
@@ -21,6 +26,8 @@ internal static class WebinarAdminApi
         admin.MapGet("/{id}", GetAsync).WithName("GetWebinar").WithSummary("One webinar (admin only).");
         admin.MapPatch("/{id}", UpdateAsync).WithName("UpdateWebinar")
             .WithSummary("Change a webinar's title, times, post window or owners; fields left out stay (admin only).");
+        admin.MapDelete("/{id}", DeleteAsync).WithName("DeleteWebinar")
+            .WithSummary("Delete a webinar with its sessions and live presence (admin only); 404 when there is none.");
         admin.MapPost("/{id}/end", EndAsync).WithName("EndWebinar")
             .WithSummary("End a webinar now, or at ended_at: sets webinar_actual_end_time (admin only).");
     }
@@ -94,6 +101,16 @@ internal static class WebinarAdminApi
         return await SaveAsync(webinar, store, time, context);
     }
 
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string id, IWebinarStore store,
+        FinishedStatsCache cache, HttpContext context, ILogger<WebinarTracker> logger)
+    {
+        if (!WebinarRequests.IsWebinarId(id) || !await store.DeleteWebinarAsync(id, context.RequestAborted))
+            return WebinarRequests.WebinarNotFound();
+        cache.Forget(id);
+        WebinarLog.Deleted(logger, id);
+        return TypedResults.NoContent();
+    }
+
     private static async Task<Results<Ok<WebinarView>, ProblemHttpResult>> EndAsync(string id, HttpContext context,
         IWebinarStore store, TimeProvider time, ILogger<WebinarTracker> logger)
     {
@@ -136,6 +153,9 @@ internal static class WebinarAdminApi
     internal static string? Check(WebinarRecord w)
     {
         if (w.Title.Length is 0 or > WebinarRequests.MaxTitleLength) return $"title: 1-{WebinarRequests.MaxTitleLength} characters";
+        if (w.WebinarStartTime < EarliestTime || w.WebinarScheduledEndTime > LatestTime
+            || w.WebinarActualEndTime is < 0 || w.WebinarActualEndTime > LatestTime)
+            return "times must lie between 1970-01-01 and 9000-12-31";
         if (w.WebinarScheduledEndTime <= w.WebinarStartTime) return "webinar_scheduled_end_time must be after webinar_start_time";
         var longest = (long)MaxContentDuration.TotalMilliseconds;
         if (w.WebinarScheduledEndTime - w.WebinarStartTime > longest) return "the content window may be at most 7 days";

@@ -42,7 +42,12 @@ internal sealed record WebinarView(string Id, string Title, string Status, DateT
         w.WebinarActualEndTime is { } end ? Time(end) : null, w.PostWindowMinutes, w.AgencyId, w.ClientId,
         Time(w.ContentFrom), Time(w.ContentTo), Time(w.CollectTo), Time(w.CreatedAt), Time(w.UpdatedAt));
 
-    public static DateTimeOffset Time(long unixMs) => DateTimeOffset.FromUnixTimeMilliseconds(unixMs);
+    /// <summary>
+    /// Clamped to what DateTimeOffset can hold, so that a row written before times were range-checked can still be
+    /// listed (and deleted) instead of failing every list.
+    /// </summary>
+    public static DateTimeOffset Time(long unixMs) => DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(unixMs,
+        DateTimeOffset.MinValue.ToUnixTimeMilliseconds(), DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()));
 }
 
 internal sealed record WebinarListResponse(IReadOnlyList<WebinarView> Items);

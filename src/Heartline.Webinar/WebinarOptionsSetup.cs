@@ -50,21 +50,21 @@ internal sealed class WebinarOptionsValidator : IValidateOptions<WebinarOptions>
     {
         var failures = new List<string>(options.BindingErrors);
         if (options.HeartbeatIntervalSeconds is < 5 or > 3600)
-            failures.Add($"{WebinarOptions.HeartbeatIntervalVariable} (Webinar:HeartbeatIntervalSeconds) must be 5 to 3600 seconds.");
+            failures.Add($"{WebinarOptions.HeartbeatIntervalVariable} (Webinar:HeartbeatIntervalSeconds) must be 5 to 3600 seconds, not {options.HeartbeatIntervalSeconds}.");
         if (options.DeltaCapMultiplier is < 1 or > 20 || double.IsNaN(options.DeltaCapMultiplier))
-            failures.Add($"{WebinarOptions.DeltaCapMultiplierVariable} (Webinar:DeltaCapMultiplier) must be 1 to 20.");
+            failures.Add($"{WebinarOptions.DeltaCapMultiplierVariable} (Webinar:DeltaCapMultiplier) must be 1 to 20, not {options.DeltaCapMultiplier}.");
         if (options.SweepIntervalSeconds is < 10 or > 24 * 3600)
-            failures.Add($"{WebinarOptions.SweepIntervalVariable} (Webinar:SweepIntervalSeconds) must be 10 to 86400 seconds.");
+            failures.Add($"{WebinarOptions.SweepIntervalVariable} (Webinar:SweepIntervalSeconds) must be 10 to 86400 seconds, not {options.SweepIntervalSeconds}.");
         if (options.RetentionDays is < 1 or > 3650)
-            failures.Add($"{WebinarOptions.RetentionDaysVariable} (Webinar:RetentionDays) must be 1 to 3650 days.");
+            failures.Add($"{WebinarOptions.RetentionDaysVariable} (Webinar:RetentionDays) must be 1 to 3650 days, not {options.RetentionDays}.");
         if (options.CompletionPercent is < 1 or > 100)
-            failures.Add("Webinar:CompletionPercent must be 1 to 100.");
+            failures.Add($"Webinar:CompletionPercent must be 1 to 100, not {options.CompletionPercent}.");
         if (options.RequestRatePerIp is < 1 or > 10_000_000)
-            failures.Add("Webinar:RequestRatePerIp must be 1 to 10000000.");
+            failures.Add($"Webinar:RequestRatePerIp must be 1 to 10000000, not {options.RequestRatePerIp}.");
         if (options.RequestRateWindowSeconds is < 1 or > 3600)
-            failures.Add("Webinar:RequestRateWindowSeconds must be 1 to 3600 seconds.");
+            failures.Add($"Webinar:RequestRateWindowSeconds must be 1 to 3600 seconds, not {options.RequestRateWindowSeconds}.");
         if (options.DefaultPostWindowMinutes is < 0 or > WebinarAdminApi.MaxPostWindowMinutes)
-            failures.Add($"Webinar:DefaultPostWindowMinutes must be 0 to {WebinarAdminApi.MaxPostWindowMinutes}.");
+            failures.Add($"Webinar:DefaultPostWindowMinutes must be 0 to {WebinarAdminApi.MaxPostWindowMinutes}, not {options.DefaultPostWindowMinutes}.");
         if (options.StaleTimeoutSeconds is { } stale && stale < 3L * options.HeartbeatIntervalSeconds)
         {
             failures.Add(

@@ -58,6 +58,55 @@ public abstract partial class WebinarApiTests
     }
 
     [Fact]
+    public async Task Times_OutOfRange_Are400_AndTheListKeepsWorking()
+    {
+        var id = await CreateWebinarAsync();
+        var farStart = new DateTimeOffset(9999, 12, 31, 0, 0, 0, TimeSpan.Zero);
+
+        // Collection end (scheduled end + post window) after 9999-12-31: refused before it is stored.
+        using var far = await PostJsonAsync(Admin, "/api/webinars",
+            new { title = "x", webinar_start_time = farStart, webinar_scheduled_end_time = farStart.AddHours(20) });
+        using var farPatch = await Admin.PatchAsJsonAsync($"/api/webinars/{id}",
+            new { webinar_start_time = farStart, webinar_scheduled_end_time = farStart.AddHours(20) }).WaitAsync(Timeout);
+        using var beforeEpoch = await PostJsonAsync(Admin, "/api/webinars", new
+        {
+            title = "x", webinar_start_time = new DateTimeOffset(1969, 12, 31, 0, 0, 0, TimeSpan.Zero),
+            webinar_scheduled_end_time = new DateTimeOffset(1969, 12, 31, 1, 0, 0, TimeSpan.Zero),
+        });
+
+        foreach (var response in new[] { far, farPatch, beforeEpoch })
+            await AssertProblemAsync(response, HttpStatusCode.BadRequest, "bad_request");
+        using var list = await Admin.GetAsync("/api/webinars").WaitAsync(Timeout);
+        Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+        Assert.Contains((await JsonAsync(list)).GetProperty("items").EnumerateArray(), w => w.GetProperty("id").GetString() == id);
+    }
+
+    [Fact]
+    public async Task Delete_RemovesTheWebinarAndItsSessions_OnlyForAdmins()
+    {
+        var id = await CreateWebinarAsync();
+        var keep = await CreateWebinarAsync();
+        var (key, token) = await TrackGuestAsync(id, "session_1770000000000_d1e2f3");
+        using var viewer = Server.CreateHttpClient(Server.Token("v1", role: Roles.Viewer));
+
+        await AssertProblemAsync(await viewer.DeleteAsync($"/api/webinars/{id}").WaitAsync(Timeout), HttpStatusCode.Forbidden, "forbidden");
+        await AssertProblemAsync(await Anonymous.DeleteAsync($"/api/webinars/{id}").WaitAsync(Timeout), HttpStatusCode.Unauthorized, "unauthorized");
+        using var deleted = await Admin.DeleteAsync($"/api/webinars/{id}").WaitAsync(Timeout);
+
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        await AssertProblemAsync(await Admin.DeleteAsync($"/api/webinars/{id}").WaitAsync(Timeout), HttpStatusCode.NotFound, "not_found");
+        await AssertProblemAsync(await Admin.GetAsync($"/api/webinars/{id}").WaitAsync(Timeout), HttpStatusCode.NotFound, "not_found");
+        await AssertProblemAsync(await Admin.GetAsync($"/api/webinars/{id}/stats").WaitAsync(Timeout), HttpStatusCode.NotFound, "not_found");
+        using var ping = await PostJsonAsync(Anonymous, $"/api/webinars/{id}/presence/ping",
+            new { session_key = key, viewer_token = token, view_state = new { is_visible = true, is_active = true } });
+        Assert.Equal(HttpStatusCode.NotFound, ping.StatusCode);
+        var items = (await JsonAsync(await Admin.GetAsync("/api/webinars").WaitAsync(Timeout))).GetProperty("items").EnumerateArray()
+            .Select(w => w.GetProperty("id").GetString()).ToList();
+        Assert.DoesNotContain(id, items);
+        Assert.Contains(keep, items);
+    }
+
+    [Fact]
     public async Task CreateUpdateEnd_ChangesTheWindowAndShowsIt()
     {
         var id = await CreateWebinarAsync(startsInMinutes: -10, minutes: 60, postWindow: 15);
