@@ -13,6 +13,9 @@ namespace Heartline.Ptt;
 /// <summary>The PTT HTTP API (docs/protocol.md 10.4). Every endpoint is scoped to the caller's office; admins see all.</summary>
 internal static class PttApi
 {
+    private static readonly DateOnly MinStatsDay = new(1970, 1, 1);
+    private static readonly DateOnly MaxStatsDay = new(9998, 12, 31);
+
     public static IEndpointRouteBuilder MapPttApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/ptt").RequireAuthorization();
@@ -113,6 +116,9 @@ internal static class PttApi
         {
             if (!DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
                 return HttpProblems.BadRequest("date: YYYY-MM-DD");
+            // Days whose bounds in any time zone are representable instants (a day at 0001-01-01 starts before year 1 in UTC+14).
+            if (parsed < MinStatsDay || parsed > MaxStatsDay)
+                return HttpProblems.BadRequest("date: from 1970-01-01 to 9998-12-31");
             day = parsed;
         }
         return TypedResults.Ok(await statistics.DailyAsync(office, day, cancellationToken).ConfigureAwait(false));

@@ -217,6 +217,13 @@ public sealed class PttHttpApiTests : RealServerTest
         Assert.True(stats.GetProperty("press_to_grant_p95_ms").GetDouble() >= 0);
         Assert.Equal(1, stats.GetProperty("end_reasons").GetProperty("released").GetInt32());
         Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/api/ptt/stats?date=yesterday")).StatusCode);
+        // Out of the supported range is a bad request with a problem document, never a 500.
+        foreach (var date in new[] { "0001-01-01", "1969-12-31", "9999-12-31" })
+        {
+            using var response = await http.GetAsync($"/api/ptt/stats?date={date}");
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("bad_request", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        }
         Assert.Equal(HttpStatusCode.Forbidden, (await http.GetAsync("/api/ptt/events?office=r1_o2")).StatusCode);
     }
 
