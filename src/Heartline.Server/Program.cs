@@ -1,8 +1,13 @@
 using Heartline.Core.Modules;
+using Heartline.Core.Operations;
 using Heartline.Ptt;
 using Heartline.Webinar;
 
-HeartlineHost.Build(args).Run();
+var app = HeartlineHost.Build(args);
+// A setting out of range is the operator's to fix: one line each, no stack trace, and a non-zero exit.
+if (!ConfigurationErrors.Validate(app.Services, app.Configuration, Console.Error)) return 2;
+app.Run();
+return 0;
 
 /// <summary>The host: the Heartline core and the modules it serves. Tests and benchmarks build the same application.</summary>
 public static class HeartlineHost

@@ -18,4 +18,18 @@ public static class HttpProblems
     public static ProblemHttpResult Create(int status, ErrorCode code, string detail) =>
         TypedResults.Problem(detail: detail, statusCode: status, title: code.Name,
             extensions: new Dictionary<string, object?> { ["code"] = code.Name });
+
+    /// <summary>The code of a status that no endpoint named (an unhandled exception, an unknown path).</summary>
+    public static ErrorCode CodeFor(int status) => status switch
+    {
+        StatusCodes.Status401Unauthorized => ErrorCodes.Unauthorized,
+        StatusCodes.Status403Forbidden => ErrorCodes.Forbidden,
+        StatusCodes.Status404NotFound => ErrorCodes.NotFound,
+        StatusCodes.Status409Conflict => ErrorCodes.Conflict,
+        StatusCodes.Status413PayloadTooLarge => ErrorCodes.LimitExceeded,
+        StatusCodes.Status429TooManyRequests => ErrorCodes.RateLimited,
+        StatusCodes.Status503ServiceUnavailable => ErrorCodes.Unavailable,
+        >= 400 and < 500 => ErrorCodes.BadRequest,
+        _ => ErrorCodes.Internal,
+    };
 }

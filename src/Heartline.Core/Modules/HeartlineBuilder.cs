@@ -96,6 +96,10 @@ public static class HeartlineHostExtensions
     public static WebApplication MapHeartline(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        // A problem document for an unhandled exception (no stack trace, no request headers) and for bodiless errors.
+        // In Development the framework's developer page comes first and answers API clients with a problem document too.
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
         app.UseWebSockets();
         app.UseWebPages();
         app.UseRateLimiter();

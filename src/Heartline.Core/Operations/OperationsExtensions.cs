@@ -30,7 +30,13 @@ internal static class OperationsExtensions
         services.TryAddSingleton<HeartlineMetrics>();
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", tags: ["ready"]);
         services.AddOpenApi();
-        services.AddProblemDetails();
+        // Every error is a problem document with a stable code (docs/protocol.md 6): those the endpoints write carry
+        // theirs; an unhandled exception (500) and a bodiless status (404 of an unknown path, 405) get one here.
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            var extensions = context.ProblemDetails.Extensions;
+            if (!extensions.ContainsKey("code")) extensions["code"] = HttpProblems.CodeFor(context.ProblemDetails.Status ?? 500).Name;
+        });
         var endpoint = configuration["OpenTelemetry:OtlpEndpoint"];
         if (!string.IsNullOrEmpty(endpoint))
         {
