@@ -57,6 +57,12 @@ internal sealed partial class FloorControl
             ["duration_ms"] = (now - startedAt).ToString(CultureInfo.InvariantCulture),
         });
 
+    private void RecordEnded(EndedSession session, string reason, long now)
+    {
+        RecordEnded(session.Office, session.SessionId, session.SpeakerUserId, reason, session.StartedAt, now);
+        Log.SessionEnded(_logger, session.SessionId, session.Office, reason);
+    }
+
     private void RecordJoined(string office, string sessionId, ParticipantInfo participant) =>
         Event(PttEventTypes.UserJoined, office, sessionId, participant.UserId, _time.GetUtcNow().ToUnixTimeMilliseconds(),
             new() { ["app_type"] = participant.AppType });

@@ -93,6 +93,19 @@ internal sealed partial class FloorControl
             }
         }
         var sessions = await _store.EndOpenSessionsAsync(nodeId, now, reason, startedBefore, cancellationToken).ConfigureAwait(false);
+        foreach (var session in sessions) RecordEnded(session, reason, now);
         return ended + sessions.Count;
+    }
+
+    /// <summary>
+    /// Ends a session that only storage still has open (a restart after a crash found its speaker's disconnect action):
+    /// the row, and its <c>SESSION_ENDED</c> event like any other end. False when it had ended already.
+    /// </summary>
+    public async Task<bool> EndStoredSessionAsync(string sessionId, string reason, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (await _store.EndIfOpenAsync(sessionId, now, reason, cancellationToken).ConfigureAwait(false) is not { } session) return false;
+        RecordEnded(session, reason, now);
+        return true;
     }
 }

@@ -38,7 +38,7 @@ internal sealed class PttMediaHandler(FloorControl floors) : IBinaryFrameHandler
 /// process, after a crash at the next start, or in a cluster on the survivor that found the speaker's node lost.
 /// Idempotent: an already-ended session stays as it ended.
 /// </summary>
-internal sealed class ReleaseFloorAction(FloorControl floors, PttStore store, TimeProvider time) : IDisconnectActionHandler
+internal sealed class ReleaseFloorAction(FloorControl floors) : IDisconnectActionHandler
 {
     public string Kind => FloorControl.ReleaseActionKind;
 
@@ -56,7 +56,7 @@ internal sealed class ReleaseFloorAction(FloorControl floors, PttStore store, Ti
         };
         if (await floors.EndIfCurrentAsync(office, epoch, reason, cancellationToken).ConfigureAwait(false)) return;
         // Not current here: it ended already, or this is a restart and only the database remembers it.
-        await store.EndIfOpenAsync(sessionId, time.GetUtcNow().ToUnixTimeMilliseconds(), reason, cancellationToken).ConfigureAwait(false);
+        await floors.EndStoredSessionAsync(sessionId, reason, cancellationToken).ConfigureAwait(false);
     }
 }
 

@@ -9,6 +9,9 @@ internal sealed record NewSession(string SessionId, string Office, string Channe
     string SpeakerUserId, string SpeakerName, string SpeakerAppType, string SpeakerConnectionId, long StartedAt, long? PressToGrantUs,
     int Peak);
 
+/// <summary>A session that a clean-up ended in storage only (its floor was already gone): what its event needs.</summary>
+internal sealed record EndedSession(string SessionId, string Office, string SpeakerUserId, long StartedAt);
+
 /// <summary>A stored session as the statistics read it (a class: Dapper maps nullable columns onto settable properties).</summary>
 internal sealed class SessionRow
 {
@@ -120,32 +123,38 @@ internal sealed class PttStore(IHeartlineDatabase database, BackgroundWriter wri
 
     public Task FlushAsync(CancellationToken cancellationToken = default) => writer.FlushAsync(cancellationToken);
 
-    /// <summary>Ends a session if it is still open (idempotent); returns whether it was open.</summary>
-    public async Task<bool> EndIfOpenAsync(string sessionId, long endedAt, string reason, CancellationToken cancellationToken = default)
+    /// <summary>Ends a session if it is still open (idempotent); returns it when this call ended it.</summary>
+    public async Task<EndedSession?> EndIfOpenAsync(string sessionId, long endedAt, string reason, CancellationToken cancellationToken = default)
     {
         await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-        return await database.WriteAsync((connection, transaction) =>
-            EndAsync(connection, transaction, sessionId, endedAt, reason), cancellationToken).ConfigureAwait(false) > 0;
+        var ended = await EndWhereAsync("session_id = @SessionId AND ", new { SessionId = sessionId }, endedAt, reason, cancellationToken)
+            .ConfigureAwait(false);
+        return ended.Count == 0 ? null : ended[0];
     }
 
     /// <summary>
-    /// Ends every session a previous process of <paramref name="nodeId"/> (null: of any node) left open; returns their ids.
+    /// Ends every session a previous process of <paramref name="nodeId"/> (null: of any node) left open; returns them.
     /// </summary>
-    public async Task<IReadOnlyList<(string SessionId, string Office)>> EndOpenSessionsAsync(string? nodeId, long endedAt, string reason,
+    public async Task<IReadOnlyList<EndedSession>> EndOpenSessionsAsync(string? nodeId, long endedAt, string reason,
         long? startedBefore = null, CancellationToken cancellationToken = default)
     {
         await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-        return await database.WriteAsync(async (connection, transaction) =>
-        {
-            var open = (await connection.QueryAsync<(string SessionId, string Office)>(
-                $"SELECT session_id, office FROM ptt_sessions WHERE {(nodeId is null ? "" : "node_id = @NodeId AND ")}" +
-                $"{(startedBefore is null ? "" : "started_at < @StartedBefore AND ")}ended_at IS NULL",
-                new { NodeId = nodeId, StartedBefore = startedBefore ?? 0 }, transaction).ConfigureAwait(false)).ToList();
-            foreach (var (sessionId, _) in open)
-                await EndAsync(connection, transaction, sessionId, endedAt, reason).ConfigureAwait(false);
-            return (IReadOnlyList<(string, string)>)open;
-        }, cancellationToken).ConfigureAwait(false);
+        return await EndWhereAsync((nodeId is null ? "" : "node_id = @NodeId AND ") + (startedBefore is null ? "" : "started_at < @StartedBefore AND "),
+            new { NodeId = nodeId, StartedBefore = startedBefore ?? 0 }, endedAt, reason, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The open sessions matching <paramref name="where"/> (a condition ending in AND), ended in one transaction.</summary>
+    private Task<IReadOnlyList<EndedSession>> EndWhereAsync(string where, object args, long endedAt, string reason,
+        CancellationToken cancellationToken) =>
+        database.WriteAsync(async (connection, transaction) =>
+        {
+            var open = (await connection.QueryAsync<EndedSession>(
+                "SELECT session_id AS SessionId, office AS Office, speaker_user_id AS SpeakerUserId, started_at AS StartedAt " +
+                $"FROM ptt_sessions WHERE {where}ended_at IS NULL", args, transaction).ConfigureAwait(false)).ToList();
+            foreach (var session in open)
+                await EndAsync(connection, transaction, session.SessionId, endedAt, reason).ConfigureAwait(false);
+            return (IReadOnlyList<EndedSession>)open;
+        }, cancellationToken);
 
     public Task<IReadOnlyList<SessionRow>> SessionsAsync(string office, long from, long to, CancellationToken cancellationToken = default) =>
         database.ReadAsync<IReadOnlyList<SessionRow>>(async connection => [.. await connection.QueryAsync<SessionRow>(new CommandDefinition(

@@ -33,6 +33,9 @@ internal interface IBroker
     /// <summary>Asks for the publications after the channel's delivered offset to be read and delivered (soon, in order).</summary>
     void RequestDelivery(ChannelState state);
 
+    /// <summary>Completes once every publication queued before the call was stored and handed to local subscribers.</summary>
+    Task FlushAsync(CancellationToken cancellationToken);
+
     /// <summary>Drops history past its age and size; returns how many publications went.</summary>
     Task<int> TrimAsync(CancellationToken cancellationToken);
 }

@@ -56,6 +56,9 @@ internal sealed partial class MemoryBroker(IOptions<ChannelOptions> options, Tim
         if (publications.Count > 0) _hub?.Deliver(state, publications);
     }
 
+    /// <summary>Publications are handed to subscribers as they are appended: nothing is ever pending.</summary>
+    public Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task<int> TrimAsync(CancellationToken cancellationToken) => Task.FromResult(Trim());
 
     /// <summary>Drops history past its age, then channels with no history that nobody follows and that were idle for an age.</summary>

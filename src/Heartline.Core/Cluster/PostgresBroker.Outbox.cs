@@ -34,6 +34,17 @@ internal sealed partial class PostgresBroker
     }
 
     /// <summary>
+    /// Completes once every publication queued before the call was written and handed to this node's subscribers
+    /// (a barrier in the outbox: a default publication, which the writer completes after the batch before it).
+    /// </summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource<StreamPosition>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_outbox.Writer.TryWrite((default, done))) return;
+        await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// One writer per node: whatever is queued goes out in one round trip, so this node's publications keep their
     /// order and a burst costs one transaction, not one each.
     /// </summary>
@@ -43,11 +54,18 @@ internal sealed partial class PostgresBroker
         var batchSize = options.Value.PublishBatchSize;
         var batch = new List<(PendingPublication Publication, TaskCompletionSource<StreamPosition>? Done)>(batchSize);
         // Not bound to the stopping token: the loop ends when StopAsync completes the queue and it is drained.
+        var barriers = new List<TaskCompletionSource<StreamPosition>>();
         while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
         {
-            while (batch.Count < batchSize && reader.TryRead(out var item)) batch.Add(item);
-            await WriteBatchAsync(batch).ConfigureAwait(false);
+            while (batch.Count < batchSize && reader.TryRead(out var item))
+            {
+                if (item.Publication.Channel is null) barriers.Add(item.Done!);
+                else batch.Add(item);
+            }
+            if (batch.Count > 0) await WriteBatchAsync(batch).ConfigureAwait(false);
             batch.Clear();
+            foreach (var barrier in barriers) barrier.TrySetResult(default);
+            barriers.Clear();
         }
     });
 

@@ -62,6 +62,9 @@ public sealed partial class ClientConnection
     /// <summary>Who the connection is: set once by <c>connect</c>; null before.</summary>
     public Principal? Principal { get; private set; }
 
+    /// <summary>The connection as persisted, once <c>connect</c> succeeded (its disconnect actions are keyed by it).</summary>
+    internal Presence.ConnectionRecord? Record { get; set; }
+
     /// <summary>The presence scopes the connection is announced in (<see cref="Presence.IPresenceScopes"/>), set by <c>connect</c>.</summary>
     public IReadOnlyList<string> Scopes { get; private set; } = [];
 

@@ -57,7 +57,7 @@ internal sealed partial class ConnectionHandler
             await EndUnusedRowAsync(connection).ConfigureAwait(false);
             return;
         }
-        session.Record = record;
+        connection.Record = record;
         connection.Authenticate(principal, scopes, appType, args.Device, args.Client);
         presence.Add(connection);
         var user = new UserInfo

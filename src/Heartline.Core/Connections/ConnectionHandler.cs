@@ -94,26 +94,37 @@ internal sealed partial class ConnectionHandler(
         }
     }
 
-    /// <summary>Refuses new connections and asks every open one to close with <c>shutdown</c>.</summary>
-    public void BeginStop()
-    {
-        _stopping = true;
-        foreach (var connection in registry.All) connection.Close(CloseCodes.Shutdown, "server shutting down");
-    }
+    /// <summary>Refuses new connections from now on (the open ones stay until <see cref="StopAsync"/>).</summary>
+    public void BeginStop() => _stopping = true;
 
     /// <summary>
-    /// Closes every connection with <c>shutdown</c> and waits until each one's teardown (disconnect actions, the
-    /// connection row) has finished, so storage is still up for them; bounded by the close timeout plus 3 s and by the
-    /// host's shutdown token.
+    /// Stops in three steps, so that nothing is left hanging for the clients: (1) runs every connection's disconnect
+    /// actions (reason <c>server_shutdown</c>) while all connections are still open, and waits until what they
+    /// published reached the local subscribers' send queues (a PTT listener gets its <c>session_ended</c>); (2) closes
+    /// every connection with <c>shutdown</c> (4000), each after the frames queued before it; (3) waits until each
+    /// teardown (the connection row) has finished, so storage is still up for it. Steps 1 and 3 are each bounded by the
+    /// close timeout plus 3 s and by the host's shutdown token.
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         BeginStop();
+        var bound = TimeSpan.FromSeconds(_options.CloseTimeoutSeconds + 3);
+        try
+        {
+            var actions = registry.All.Where(c => c.Record is not null).Select(c =>
+                disconnectActions.RunAsync(c.Record!, DisconnectReasons.ServerShutdown, loadFromStore: false, CancellationToken.None));
+            await Task.WhenAll(actions).WaitAsync(bound, time, cancellationToken).ConfigureAwait(false);
+            await hub.Broker.FlushAsync(cancellationToken).WaitAsync(bound, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            Log.StopTimedOut(logger, Volatile.Read(ref _active));
+        }
+        foreach (var connection in registry.All) connection.Close(CloseCodes.Shutdown, "server shutting down");
         if (Volatile.Read(ref _active) == 0) return;
         try
         {
-            await _drained.Task.WaitAsync(TimeSpan.FromSeconds(_options.CloseTimeoutSeconds + 3), time, cancellationToken)
-                .ConfigureAwait(false);
+            await _drained.Task.WaitAsync(bound, time, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
         {
@@ -134,7 +145,7 @@ internal sealed partial class ConnectionHandler(
         var reason = ReasonOf(connection);
         foreach (var channel in connection.Subscriptions) hub.Unsubscribe(connection, channel);
         presence.Remove(connection);
-        var record = session.Record!;
+        var record = connection.Record!;
         foreach (var observer in _observers)
         {
             try { observer.OnDisconnected(connection, reason); }
@@ -167,7 +178,6 @@ internal sealed partial class ConnectionHandler(
     {
         public ClientConnection Connection { get; } = connection;
         public TokenBucket Bucket { get; } = bucket;
-        public ConnectionRecord? Record { get; set; }
         public Queue<long> RateLimitedAt { get; } = new();
         public bool Connecting { get; set; }
     }

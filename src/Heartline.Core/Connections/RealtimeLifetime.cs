@@ -1,10 +1,10 @@
 namespace Heartline.Core.Connections;
 
 /// <summary>
-/// Closes every connection as soon as the application starts stopping, before any hosted service stops (a lifecycle
-/// service's <see cref="StoppingAsync"/> runs ahead of every <c>StopAsync</c>, whatever the registration order), so
-/// their disconnect actions run while storage, the event log and every module are still up; stopping waits for the
-/// teardowns.
+/// Refuses new sockets as soon as the application starts stopping, then ends every connection before any hosted
+/// service stops (a lifecycle service's <see cref="StoppingAsync"/> runs ahead of every <c>StopAsync</c>, whatever the
+/// registration order), so their disconnect actions run while storage, the event log and every module are still up
+/// and what those publish reaches the other connections before they close (<see cref="ConnectionHandler.StopAsync"/>).
 /// </summary>
 internal sealed class RealtimeLifetime(ConnectionHandler handler, Presence.PresenceTracker presence, IHostApplicationLifetime lifetime)
     : IHostedLifecycleService

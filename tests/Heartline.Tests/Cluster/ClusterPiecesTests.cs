@@ -82,6 +82,8 @@ public sealed class ClusterPiecesTests(PostgresFixture postgres)
             ValueTask.FromException<IReadOnlyList<LoggedPublication>>(new UnreachableException());
         public void RequestDelivery(ChannelState state) { }
         public Task<int> TrimAsync(CancellationToken cancellationToken) => Task.FromResult(0);
+
+        public Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     [Fact]

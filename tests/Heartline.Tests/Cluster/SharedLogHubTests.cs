@@ -187,5 +187,7 @@ public sealed class SharedLogHubTests
         public void RequestDelivery(ChannelState state) => Requested.Enqueue(state);
 
         public Task<int> TrimAsync(CancellationToken cancellationToken) => Task.FromResult(0);
+
+        public Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -42,7 +42,7 @@ internal sealed class FloorControlHarness : IAsyncDisposable
         Options_ = options ?? new PttOptions();
         var presenceOptions = Options.Create(new PresenceOptions { NodeId = "n1" });
         FloorControl? floors = null;
-        Actions = new DisconnectActions(ConnectionStore, () => [new ReleaseFloorAction(floors!, Store, Time)], Time, NullLogger<DisconnectActions>.Instance);
+        Actions = new DisconnectActions(ConnectionStore, () => [new ReleaseFloorAction(floors!)], Time, NullLogger<DisconnectActions>.Instance);
         Floors = floors = new FloorControl(new MemoryLeases(broker, _writer, presenceOptions, Time), Presence, Hub, Actions, new NoPeers(),
             Store, Events, Options.Create(Options_), new HeartlineNode("n1", isCluster: false), Time, NullLogger<FloorControl>.Instance);
     }

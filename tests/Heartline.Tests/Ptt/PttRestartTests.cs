@@ -1,7 +1,9 @@
 using Heartline.Core.Auth;
+using Heartline.Core.Events;
 using Heartline.Ptt;
 using Heartline.Tests.Infrastructure;
 using Heartline.Tests.Integration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Heartline.Tests.Ptt;
@@ -36,6 +38,10 @@ public sealed class PttRestartTests
             await using var restarted = await HeartlineServer.StartAsync(databasePath: databasePath);
 
             Assert.Equal("server_restart", RestartTests.Scalar<string?>(databasePath, $"SELECT end_reason FROM ptt_sessions WHERE session_id = '{sessionId}'"));
+            // The event log tells the same story as the table: one SESSION_ENDED, with the reason.
+            await restarted.Services.GetRequiredService<IEventLog>().FlushAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(1, RestartTests.Scalar<long>(databasePath,
+                $"SELECT COUNT(*) FROM events WHERE type = 'SESSION_ENDED' AND session_id = '{sessionId}' AND metadata LIKE '%server_restart%'"));
             Assert.Equal(0, RestartTests.Scalar<long>(databasePath, "SELECT COUNT(*) FROM ptt_participants WHERE left_at IS NULL"));
             Assert.Equal(0, RestartTests.Scalar<long>(databasePath, "SELECT COUNT(*) FROM disconnect_actions"));
             Assert.Equal(0, RestartTests.CountOpen(databasePath));
@@ -46,5 +52,26 @@ public sealed class PttRestartTests
         {
             if (!crashed.HasExited) crashed.Kill(entireProcessTree: true);
         }
+    }
+
+    [Fact]
+    public async Task GracefulStop_ListenersGetSessionEnded_BeforeTheShutdownClose()
+    {
+        await using var server = await HeartlineServer.StartAsync();
+        await using var speaker = await server.MemberAsync("drv1");
+        await using var listener = await server.MemberAsync("drv2");
+        var press = await speaker.PressAsync();
+        await listener.NextPttAsync("session_started");
+
+        var stopping = server.StopAsync();
+        var ended = await listener.NextPttAsync("session_ended");
+        await stopping;
+
+        Assert.Equal(press.GetProperty("session_id").GetString(), ended.GetProperty("session_id").GetString());
+        Assert.Equal("server_restart", ended.GetProperty("reason").GetString());
+        // Then the close, after every frame queued before it: reconnect with backoff.
+        Assert.Equal(4000, await listener.WaitClosedAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal("server_restart", RestartTests.Scalar<string?>(server.DatabasePath,
+            $"SELECT end_reason FROM ptt_sessions WHERE session_id = '{press.GetProperty("session_id").GetString()}'"));
     }
 }
