@@ -37,7 +37,7 @@ internal sealed class ChannelAccess
     }
 }
 
-internal sealed class SubscribeCommand(ChannelHub hub, ChannelAccess access, IOptions<RealtimeOptions> options) : ICommandHandler
+internal sealed class SubscribeCommand(ChannelHub hub, ChannelAccess access, ChannelBudget budget, IOptions<RealtimeOptions> options) : ICommandHandler
 {
     public string Name => "subscribe";
 
@@ -59,7 +59,12 @@ internal sealed class SubscribeCommand(ChannelHub hub, ChannelAccess access, IOp
         }
         if (subscriptions.Count >= options.Value.MaxSubscriptions)
         {
-            context.Error(ErrorCodes.LimitExceeded, "too many subscriptions");
+            context.Error(ErrorCodes.LimitExceeded, $"too many subscriptions on this connection (at most {options.Value.MaxSubscriptions})");
+            return;
+        }
+        if (!budget.TryUse(channel))
+        {
+            context.Error(ErrorCodes.LimitExceeded, $"too many channels in {ChannelBudget.ScopeOf(channel)}");
             return;
         }
         StreamPosition? since = args.Since is { Epoch: { } epoch } s ? new StreamPosition(s.Offset, epoch) : null;
@@ -117,7 +122,7 @@ internal sealed class UnsubscribeCommand(ChannelHub hub) : ICommandHandler
     }
 }
 
-internal sealed class PublishCommand(ChannelHub hub, ChannelAccess access) : ICommandHandler
+internal sealed class PublishCommand(ChannelHub hub, ChannelAccess access, ChannelBudget budget) : ICommandHandler
 {
     public string Name => "publish";
 
@@ -135,6 +140,11 @@ internal sealed class PublishCommand(ChannelHub hub, ChannelAccess access) : ICo
         if (policy.CanPublish(context.Principal, path) is { } denied)
         {
             context.Error(denied, "not allowed to publish");
+            return;
+        }
+        if (!budget.TryUse(channel!))
+        {
+            context.Error(ErrorCodes.LimitExceeded, $"too many channels in {ChannelBudget.ScopeOf(channel!)}");
             return;
         }
         var position = await hub.PublishAsync(channel!, data, context.Connection.Aborted).ConfigureAwait(false);

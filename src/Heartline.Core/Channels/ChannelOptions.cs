@@ -29,6 +29,12 @@ internal sealed class ChannelOptions
     /// </summary>
     [Range(1, 1024 * 1024)] public int HistoryTotalMaxMegabytes { get; set; } = 256;
 
+    /// <summary>
+    /// Channels that clients may use per scope (namespace and first path segment, e.g. <c>office:r1_o1</c>) within the
+    /// history age; one more is refused with <c>limit_exceeded</c>. Default: 1,000.
+    /// </summary>
+    [Range(1, 1_000_000)] public int MaxChannelsPerScope { get; set; } = 1000;
+
     /// <summary>How often the sweeper trims history and drops idle channels. Default: 10 seconds.</summary>
     [Range(1, 3600)] public int SweepIntervalSeconds { get; set; } = 10;
 }

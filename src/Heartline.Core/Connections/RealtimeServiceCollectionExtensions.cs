@@ -34,6 +34,7 @@ internal static class RealtimeServiceCollectionExtensions
         services.TryAddSingleton<ChannelHub>();
         services.TryAddSingleton<IChannels>(sp => sp.GetRequiredService<ChannelHub>());
         services.TryAddSingleton<ChannelAccess>();
+        services.TryAddSingleton<ChannelBudget>();
         services.TryAddSingleton<PresenceTracker>();
         services.TryAddSingleton<IPresence>(sp => sp.GetRequiredService<PresenceTracker>());
         services.TryAddSingleton(sp => new DisconnectActions(sp.GetRequiredService<IConnectionStore>(),

@@ -15,7 +15,26 @@ public sealed class LimitsTests : RealServerTest
         ["Realtime:FloodThreshold"] = "10",
         ["Realtime:MaxMessageBytes"] = "4096",
         ["Realtime:ConnectRatePerIp"] = "1000",
+        ["Channels:MaxChannelsPerScope"] = "5",
     };
+
+    [Fact]
+    public async Task ChannelsPerScope_AreBounded_WithLimitExceeded()
+    {
+        await using var client = await Server.ConnectAsync("u1");
+        for (var i = 0; i < 5; i++)
+            (await client.RequestAsync("publish", new { channel = $"office:r1_o1/topic-{i}", data = i })).AssertOk();
+
+        var publish = await client.RequestAsync("publish", new { channel = "office:r1_o1/topic-5", data = 5 });
+        var subscribe = await client.RequestAsync("subscribe", new { channel = "office:r1_o1/topic-6" });
+
+        Assert.Equal("limit_exceeded", publish.ErrorCode);
+        Assert.Equal("limit_exceeded", subscribe.ErrorCode);
+        Assert.Contains("office:r1_o1", publish.Frame.GetProperty("error").GetProperty("message").GetString());
+        // A channel the scope already uses keeps working.
+        (await client.RequestAsync("subscribe", new { channel = "office:r1_o1/topic-0" })).AssertOk();
+        (await client.RequestAsync("publish", new { channel = "office:r1_o1/topic-0", data = 0 })).AssertOk();
+    }
 
     [Fact]
     public async Task MalformedJson_GetsErrorPush_AndTheConnectionKeepsWorking()
