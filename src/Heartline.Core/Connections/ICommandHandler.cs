@@ -61,7 +61,7 @@ public sealed class CommandContext(ClientConnection connection, long id, JsonEle
         }
         catch (JsonException ex)
         {
-            Error(ErrorCodes.BadRequest, "invalid args" + ex.Message);
+            Error(ErrorCodes.BadRequest, "invalid args: " + ex.Message);
             return null;
         }
         Error(ErrorCodes.BadRequest, "invalid args");

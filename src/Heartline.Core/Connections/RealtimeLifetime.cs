@@ -5,9 +5,14 @@ namespace Heartline.Core.Connections;
 /// service stops (a lifecycle service's <see cref="StoppingAsync"/> runs ahead of every <c>StopAsync</c>, whatever the
 /// registration order), so their disconnect actions run while storage, the event log and every module are still up
 /// and what those publish reaches the other connections before they close (<see cref="ConnectionHandler.StopAsync"/>).
+/// Taking the catalogs modules add to (commands, binary kinds through the handler; error codes, channel namespaces)
+/// makes a clash between two modules fail the start, not the first connection that meets it.
 /// </summary>
-internal sealed class RealtimeLifetime(ConnectionHandler handler, Presence.PresenceTracker presence, IHostApplicationLifetime lifetime)
+#pragma warning disable CS9113 // errors and channels are taken for their construction-time checks only
+internal sealed class RealtimeLifetime(ConnectionHandler handler, Presence.PresenceTracker presence, IHostApplicationLifetime lifetime,
+    Protocol.ErrorCatalog errors, Channels.ChannelAccess channels)
     : IHostedLifecycleService
+#pragma warning restore CS9113
 {
     private CancellationTokenRegistration _registration;
 

@@ -17,6 +17,9 @@ namespace Heartline.Core.Operations;
 internal sealed record StatsResponse(string NodeId, long ServerTime, double UptimeSeconds, int Channels, long ManagedMemoryBytes,
     long WorkingSetBytes, MetricsSnapshot Metrics);
 
+/// <summary>Carries the start-up check of the OpenTelemetry settings (read from configuration when services are added).</summary>
+internal sealed class OtlpSettings;
+
 internal static class OperationsExtensions
 {
     /// <summary>
@@ -41,7 +44,10 @@ internal static class OperationsExtensions
         if (!string.IsNullOrEmpty(endpoint))
         {
             // gRPC (the default) takes the collector's address; HTTP/protobuf a URL per signal under it.
-            var http = configuration["OpenTelemetry:OtlpProtocol"] == "http/protobuf";
+            var protocol = configuration["OpenTelemetry:OtlpProtocol"];
+            services.AddOptions<OtlpSettings>().Validate(_ => protocol is null or "" or "grpc" or "http/protobuf",
+                $"OpenTelemetry:OtlpProtocol = '{protocol}': must be grpc (the default) or http/protobuf.").ValidateOnStart();
+            var http = protocol == "http/protobuf";
             var root = new Uri(endpoint.EndsWith('/') ? endpoint : endpoint + "/");
             void Exporter(OtlpExporterOptions o, string signal)
             {

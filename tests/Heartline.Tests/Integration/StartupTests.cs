@@ -69,6 +69,19 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task UnknownOtlpProtocol_IsAConfigurationError()
+    {
+        var (exitCode, error) = await RunToExitAsync(new Dictionary<string, string>
+        {
+            ["OpenTelemetry__OtlpEndpoint"] = "http://127.0.0.1:4317",
+            ["OpenTelemetry__OtlpProtocol"] = "udp",
+        }, "--environment", "Testing");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("OpenTelemetry:OtlpProtocol = 'udp'", Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+    }
+
+    [Fact]
     public async Task ProductionGivenByTheEnvironment_Wins_AndRefusesTheDevelopmentKey()
     {
         var (exitCode, error) = await RunToExitAsync(new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" });
