@@ -14,8 +14,11 @@ namespace Heartline.Core.Modules;
 /// <summary>
 /// What a module registers with the core: its commands, channel namespaces and their policies, roles and claims,
 /// presence scopes, disconnect actions, binary frame kinds, error codes, migrations, sweepers, HTTP endpoints and
-/// metrics. Every registration is idempotent and none depends on the order of modules or on the node's mode (one node
-/// or a cluster): the core picks the implementations behind its interfaces. docs/architecture.md shows an example.
+/// metrics. Type registrations (<c>Add…&lt;T&gt;</c>) are idempotent; lists (roles, claims, error codes, migrations,
+/// endpoints) add what they are given on each call, so call each once. None depends on the order of modules or on the
+/// node's mode (one node or a cluster): the core picks the implementations behind its interfaces. Clashes between
+/// modules (a command, channel namespace, binary kind, error code or role claimed twice) fail the start.
+/// docs/architecture.md shows an example.
 /// </summary>
 public sealed class HeartlineModule
 {
