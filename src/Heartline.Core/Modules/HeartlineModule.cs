@@ -17,7 +17,7 @@ namespace Heartline.Core.Modules;
 /// metrics. Type registrations (<c>Add…&lt;T&gt;</c>) are idempotent; lists (roles, claims, error codes, migrations,
 /// endpoints) add what they are given on each call, so call each once. None depends on the order of modules or on the
 /// node's mode (one node or a cluster): the core picks the implementations behind its interfaces. Clashes between
-/// modules (a command, channel namespace, binary kind, error code or role claimed twice) fail the start.
+/// modules (a command, channel namespace or binary kind claimed twice, an error code with two advices) fail the start.
 /// docs/architecture.md shows an example.
 /// </summary>
 public sealed class HeartlineModule
