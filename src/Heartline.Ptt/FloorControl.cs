@@ -19,7 +19,12 @@ internal readonly record struct FloorGrant(string SessionId, long Epoch, string 
 internal sealed record FloorHolder(PttUser Speaker, string SessionId);
 
 /// <summary>The outcome of a press: granted (possibly by pre-emption), or busy.</summary>
-internal readonly record struct FloorPress(FloorGrant? Granted, FloorHolder? Busy, bool Preempted);
+/// <summary>
+/// A press's outcome. <see cref="Stored"/> completes once a new grant is durable (its session row, the speaker's
+/// release action and, on one node, its <c>SESSION_STARTED</c> event): the speaker's reply waits for it, the listeners'
+/// notification does not.
+/// </summary>
+internal readonly record struct FloorPress(FloorGrant? Granted, FloorHolder? Busy, bool Preempted, Task? Stored = null);
 
 /// <summary>
 /// Floor control for every office: exactly one speaker per office, leases, maximum talk time, pre-emption, fencing
@@ -108,7 +113,8 @@ internal sealed partial class FloorControl : ILeaseWatcher
         var listeners = StartListening(floor, grant.SessionId, grant.Epoch, grant.StartedAtMs, speaker.UserId);
         held.DisconnectAction = RegisterReleaseActionAsync(held);
         _ = RecordStartedAsync(held, eventId, (long)_time.GetElapsedTime(receivedTimestamp).TotalMicroseconds, listeners);
-        return new FloorPress(grant, null, press.Previous?.Reason == PttEndReasons.Preempted);
+        return new FloorPress(grant, null, press.Previous?.Reason == PttEndReasons.Preempted,
+            Task.WhenAll(_store.FlushAsync(), held.DisconnectAction, _events.FlushAsync()));
     }
 
     /// <summary>What a press does to the locked floor: nothing (busy, or already the speaker) or a grant, ending the previous one.</summary>
@@ -160,6 +166,9 @@ internal sealed partial class FloorControl : ILeaseWatcher
             return false;
         return await EndAsync(office, epoch, PttEndReasons.Released, revoke: false).ConfigureAwait(false);
     }
+
+    /// <summary>Completes once every floor decision made so far is stored: its rows and its events.</summary>
+    public Task StoredAsync() => Task.WhenAll(_store.FlushAsync(), _events.FlushAsync());
 
     /// <summary>Extends the speaker's lease; false when the connection does not hold the floor at that epoch.</summary>
     public bool Keepalive(ClientConnection connection, long epoch)

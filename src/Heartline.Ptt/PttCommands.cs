@@ -26,6 +26,8 @@ internal sealed class PressCommand(FloorControl floors, TimeProvider time) : ICo
         }
         // Pressing again while already holding the floor: the current grant is the answer.
         var grant = outcome.Granted!.Value;
+        // Acknowledged once stored (docs/protocol.md 10.2): a crash after the reply still finds the session.
+        if (outcome.Stored is { } stored) await stored.ConfigureAwait(false);
         context.Reply(new PressResult(grant.SessionId, grant.Epoch, PttChannels.MediaChannel(grant.Office), grant.StartedAtMs,
             options.LeaseMs, options.MaxTalkMs, outcome.Preempted ? true : null), PttJsonContext.Default.PressResult);
     }
@@ -45,6 +47,8 @@ internal sealed class ReleaseCommand(FloorControl floors) : ICommandHandler
             return;
         }
         var released = await floors.ReleaseAsync(context.Connection, epoch).ConfigureAwait(false);
+        // Acknowledged once stored: a crash after the reply cannot turn a release into a server_restart.
+        if (released) await floors.StoredAsync().ConfigureAwait(false);
         context.Reply(new ReleaseResult(released), PttJsonContext.Default.ReleaseResult);
     }
 }
