@@ -22,10 +22,24 @@ internal static class Texts
     public const string AdminRequired = "forbidden: an admin token is required / 권한 없음: 관리자 토큰이 필요합니다";
     public const string StatsFailed = "stats request failed / 통계 요청 실패";
     public const string InvalidServer = "--server must be an absolute http:// or https:// URL / --server는 http:// 또는 https:// 절대 URL이어야 합니다";
-    public const string TokenOrUser = "give --token, or --user with --region and --office to mint a dev token / --token 또는 --user, --region, --office를 지정하세요";
+    public const string TokenOrUser = "give --token, or --user to mint a dev token / --token 또는 개발용 토큰을 발급할 --user를 지정하세요";
+    public const string MintOptionsWithToken = "--user, --role, --name, --region, --office, --kind and --tenant mint a dev token: leave them out with --token / --token을 지정하면 --user, --role, --name, --region, --office, --kind, --tenant는 쓸 수 없습니다";
+    public const string RegionWithOffice = "--region and --office go together (push-to-talk's office), or leave both out / --region과 --office는 함께 지정하거나 둘 다 생략해야 합니다";
+    public const string EmptyRole = "--role: give at least one role and no empty one (e.g. --role admin --role viewer or --role admin,viewer) / --role: 빈 역할 없이 하나 이상 지정하세요";
+    public const string NameTooLong = "--name: at most 64 characters / --name은 64자 이하여야 합니다";
+    public const string TtlRange = "--ttl must be 1 to 604800 seconds (7 days) / --ttl은 1~604800초(7일)여야 합니다";
     public const string SinceBoth = "--since-offset and --since-epoch go together / --since-offset과 --since-epoch는 함께 지정해야 합니다";
     public const string StatsTitle = "Heartline stats / 서버 통계";
     public const string NameColumn = "name / 항목";
     public const string ValueColumn = "value / 값";
     public const string LoadTestRateLimited = "the server refused connections with 429: start it with a higher --Realtime:ConnectRatePerIp (docs/benchmarks.md) / 서버가 연결을 429로 거부했습니다: --Realtime:ConnectRatePerIp를 높여 실행하세요";
+
+    public static string InvalidKind(string kind) =>
+        $"--kind must be user, guest or service, not '{kind}' / --kind는 user, guest, service 중 하나여야 합니다 ('{kind}')";
+
+    public static string RepeatedRole(string role) => $"--role: '{role}' is given twice / --role: '{role}' 역할이 두 번 지정되었습니다";
+
+    public static string InvalidId(string option, string value, bool allowUnderscore) => allowUnderscore
+        ? $"{option} must be 1-64 of A-Z a-z 0-9 - . @ _, not '{value}' / {option}는 영문자, 숫자, - . @ _ 1~64자여야 합니다"
+        : $"{option} must be 1-64 of A-Z a-z 0-9 - . @ (no _), not '{value}' / {option}는 영문자, 숫자, - . @ 1~64자여야 합니다 (_ 불가)";
 }

@@ -120,10 +120,7 @@ public sealed partial class HeartlineClient
     /// <summary>Runs on the receive loop, so <see cref="Connected"/> precedes every push of the new connection.</summary>
     private void OnConnectReply(Connection connection, JsonElement result)
     {
-        var u = result.GetProperty("user");
-        var user = new HeartlineUser(u.GetProperty("user_id").GetString()!, u.GetProperty("name").GetString()!,
-            u.GetProperty("role").GetString()!, u.GetProperty("region_id").GetString()!, u.GetProperty("office_id").GetString()!,
-            u.GetProperty("office").GetString()!);
+        var user = ReadUser(result);
         var connectionId = result.GetProperty("connection_id").GetString()!;
         var nodeId = result.TryGetProperty("node_id", out var n) ? n.GetString() ?? "" : "";
         var ping = _options.PingInterval ?? TimeSpan.FromMilliseconds(result.GetProperty("ping_interval_ms").GetInt64());
@@ -135,6 +132,43 @@ public sealed partial class HeartlineClient
         var isReconnect = _connectedBefore;
         _connectedBefore = true;
         Raise(Connected, new ConnectedEventArgs(connectionId, nodeId, user, isReconnect));
+    }
+
+    /// <summary>
+    /// The identity of a <c>connect</c> reply. Only <c>user_id</c> and <c>role</c> are required: the office fields are
+    /// push-to-talk's and absent when the token names no office, and what an older server did not send yet gets the
+    /// meaning it had there (roles: the role alone; kind: guest for the guest role, else user; scopes: the office).
+    /// </summary>
+    internal static HeartlineUser ReadUser(JsonElement result)
+    {
+        var u = result.GetProperty("user");
+        var userId = u.GetProperty("user_id").GetString()!;
+        var role = u.GetProperty("role").GetString()!;
+        var roles = Strings(u, "roles") is { Count: > 0 } list ? list : [role];
+        var regionId = Text(u, "region_id");
+        var officeId = Text(u, "office_id");
+        var office = Text(u, "office");
+        return new HeartlineUser(userId, Text(u, "name") ?? userId, role, regionId, officeId, office)
+        {
+            Roles = roles,
+            Kind = Text(u, "kind") ?? (roles.Contains("guest", StringComparer.Ordinal) ? HeartlineUserKinds.Guest : HeartlineUserKinds.User),
+            Tenant = Text(u, "tenant"),
+            Scopes = Strings(result, "scopes") ?? (office is null ? [] : [office]),
+        };
+
+        static string? Text(JsonElement element, string name) =>
+            element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+        static IReadOnlyList<string>? Strings(JsonElement element, string name)
+        {
+            if (!element.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.Array) return null;
+            var items = new List<string>(value.GetArrayLength());
+            foreach (var item in value.EnumerateArray())
+            {
+                if (item.ValueKind == JsonValueKind.String) items.Add(item.GetString()!);
+            }
+            return items.AsReadOnly();
+        }
     }
 
     private void OnBinary(ReadOnlyMemory<byte> data) => Raise(BinaryReceived, new BinaryReceivedEventArgs(data));

@@ -48,8 +48,10 @@ public sealed partial class HeartlineClient
         PublishAsync(channel, JsonSerializer.SerializeToElement(data, data?.GetType() ?? typeof(object), ArgsOptions), cancellationToken);
 
     /// <summary>
-    /// Who is online in an office: the <c>presence</c> result (<c>office</c>, <c>users</c>). Null
-    /// <paramref name="office"/> means the caller's own office; other offices are for admins only.
+    /// Who is online in a presence scope (push-to-talk's is an office): the <c>presence</c> result (<c>scope</c>,
+    /// <c>office</c>, <c>users</c>). Null <paramref name="office"/> means the connection's first scope (the first of
+    /// <see cref="HeartlineUser.Scopes"/>; <c>bad_request</c> when it has none); the module that owns a scope decides who
+    /// may watch it, and admins may watch any.
     /// </summary>
     /// <inheritdoc cref="RequestAsync(string, CancellationToken)" path="/exception"/>
     public Task<JsonElement> PresenceAsync(string? office = null, CancellationToken cancellationToken = default) =>

@@ -12,6 +12,13 @@ public sealed class HeartlineException : Exception
     /// </summary>
     public const string NotConnected = "not_connected";
 
+    /// <summary>
+    /// A client-side code: push-to-talk (<see cref="Ptt.PttClient"/>) was used with a token that names no office
+    /// (<see cref="HeartlineUser.Office"/> is null). Connect with a token carrying push-to-talk's <c>region</c> and
+    /// <c>office</c> claims; retrying with the same token cannot help.
+    /// </summary>
+    public const string NoOffice = "no_office";
+
     /// <summary>Creates an exception for an error code and its message.</summary>
     public HeartlineException(string code, string message, TimeSpan? retryAfter = null) : base(message)
     {

@@ -5,14 +5,38 @@ using System.Text.Json.Serialization;
 
 namespace Heartline.Cli.Commands;
 
-/// <summary>The body of <c>POST /api/auth/dev-token</c>.</summary>
+/// <summary>
+/// The body of <c>POST /api/auth/dev-token</c>: one role is sent as <c>role</c> (as every server accepts), several as
+/// <c>roles</c>; the office (push-to-talk's <c>region_id</c> and <c>office_id</c>), <c>kind</c> and <c>tenant</c> are left
+/// out when null.
+/// </summary>
 internal sealed record DevTokenRequest(
     [property: JsonPropertyName("user_id")] string UserId,
     [property: JsonPropertyName("name")] string? Name,
-    [property: JsonPropertyName("role")] string Role,
-    [property: JsonPropertyName("region_id")] string RegionId,
-    [property: JsonPropertyName("office_id")] string OfficeId,
-    [property: JsonPropertyName("ttl_seconds")] int? TtlSeconds);
+    [property: JsonIgnore] IReadOnlyList<string> RoleList,
+    [property: JsonPropertyName("region_id")] string? RegionId,
+    [property: JsonPropertyName("office_id")] string? OfficeId,
+    [property: JsonPropertyName("ttl_seconds")] int? TtlSeconds)
+{
+    /// <summary>A token of one role.</summary>
+    public DevTokenRequest(string userId, string? name, string role, string? regionId, string? officeId, int? ttlSeconds)
+        : this(userId, name, [role], regionId, officeId, ttlSeconds)
+    {
+    }
+
+    [JsonPropertyName("role")]
+    public string? Role => RoleList.Count == 1 ? RoleList[0] : null;
+
+    [JsonPropertyName("roles")]
+    public IReadOnlyList<string>? Roles => RoleList.Count > 1 ? RoleList : null;
+
+    /// <summary><c>user</c>, <c>guest</c> or <c>service</c>; null leaves it to the server (guest for the guest role, else user).</summary>
+    [JsonPropertyName("kind")]
+    public string? Kind { get; init; }
+
+    [JsonPropertyName("tenant")]
+    public string? Tenant { get; init; }
+}
 
 /// <summary>A failure of an HTTP call, already phrased for the user.</summary>
 internal sealed class CliFailure(string message) : Exception(message);

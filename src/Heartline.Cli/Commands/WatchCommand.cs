@@ -19,11 +19,7 @@ internal static class WatchCommand
         var channel = new Argument<string>("channel") { Description = "Channel name, e.g. office:r1_o1." };
         var server = ServerOption.Create();
         var token = new Option<string?>("--token") { Description = "Token to connect with." };
-        var user = new Option<string?>("--user") { Description = "Without --token: mint a dev token for this user id." };
-        var role = new Option<string>("--role") { Description = "Role of the minted token.", DefaultValueFactory = _ => "viewer" };
-        var region = new Option<string?>("--region") { Description = "Region of the minted token." };
-        var office = new Option<string?>("--office") { Description = "Office of the minted token." };
-        var name = new Option<string?>("--name") { Description = "Display name of the minted token." };
+        var mint = new DevTokenOptions(required: false, defaultRole: "viewer");
         var count = new Option<int?>("--count") { Description = "Exit 0 after this many publications." };
         var timeout = new Option<double?>("--timeout") { Description = "Stop after this many seconds (exit 1 if --count was not reached)." };
         var sinceOffset = new Option<long?>("--since-offset") { Description = "Resume after this offset (with --since-epoch)." };
@@ -31,12 +27,21 @@ internal static class WatchCommand
 
         var command = new Command("watch", "Print a channel's publications as JSON lines / 채널 발행 내용을 JSON 줄로 출력")
         {
-            channel, server, token, user, role, region, office, name, count, timeout, sinceOffset, sinceEpoch,
+            channel, server, token,
         };
+        foreach (var option in mint.All) command.Options.Add(option);
+        foreach (var option in new Option[] { count, timeout, sinceOffset, sinceEpoch }) command.Options.Add(option);
         command.Validators.Add(result =>
         {
-            if (result.GetValue(token) is null && (result.GetValue(user) is null || result.GetValue(region) is null || result.GetValue(office) is null))
-                result.AddError(Texts.TokenOrUser);
+            if (result.GetValue(token) is null)
+            {
+                if (result.GetValue(mint.User) is null) result.AddError(Texts.TokenOrUser);
+                else mint.Validate(result);
+            }
+            else if (mint.AnyGiven(result))
+            {
+                result.AddError(Texts.MintOptionsWithToken);
+            }
             if (result.GetValue(sinceOffset).HasValue != (result.GetValue(sinceEpoch) is not null))
                 result.AddError(Texts.SinceBoth);
             if (result.GetValue(count) is < 1) result.AddError("--count must be at least 1 / --count는 1 이상이어야 합니다");
@@ -49,9 +54,7 @@ internal static class WatchCommand
             Func<CancellationToken, ValueTask<string>> tokenProvider = fixedToken is not null
                 ? _ => ValueTask.FromResult(fixedToken)
                 // Minting again on every reconnect keeps a long watch alive past the token's lifetime.
-                : async ct => await DevTokens.MintAsync(serverUri, new DevTokenRequest(parseResult.GetValue(user)!,
-                    parseResult.GetValue(name), parseResult.GetValue(role)!, parseResult.GetValue(region)!,
-                    parseResult.GetValue(office)!, null), ct);
+                : async ct => await DevTokens.MintAsync(serverUri, mint.Request(parseResult, null), ct);
             StreamPosition? since = parseResult.GetValue(sinceOffset) is { } offset
                 ? new StreamPosition(offset, parseResult.GetValue(sinceEpoch)!) : null;
             var seconds = parseResult.GetValue(timeout);
@@ -77,7 +80,8 @@ internal static class WatchCommand
             ClientName = "heartline-cli/1",
             AppType = "cli",
         });
-        client.Connected += (_, e) => error.WriteLine($"{Texts.Connected}: {e.User.UserId} ({e.User.Role}, {e.ConnectionId})");
+        client.Connected += (_, e) =>
+            error.WriteLine($"{Texts.Connected}: {e.User.UserId} ({string.Join(',', e.User.Roles)}, {e.User.Kind}, {e.ConnectionId})");
         client.Disconnected += (_, e) =>
         {
             error.WriteLine($"{Texts.Disconnected}: {e.CloseCode} {e.Reason}".TrimEnd());

@@ -8,10 +8,12 @@ public sealed partial class PttClient
     /// Reloads the office's live state (<c>ptt.state</c>) and applies it: a session that ended unseen ends, one that
     /// started unseen is joined. The SDK does this by itself when a reconnect could not recover what it missed.
     /// </summary>
-    /// <exception cref="HeartlineException">The query failed, e.g. <c>not_connected</c>.</exception>
+    /// <exception cref="HeartlineException">
+    /// The query failed, e.g. <c>not_connected</c>, or <see cref="HeartlineException.NoOffice"/> when the token names no office.
+    /// </exception>
     public async Task RefreshStateAsync(CancellationToken cancellationToken = default)
     {
-        var office = _client.User?.Office ?? throw new HeartlineException(HeartlineException.NotConnected, "connect first / 먼저 연결하세요");
+        var office = RequireOffice();
         var state = await _client.RequestAsync("ptt.state", new { office }, cancellationToken).ConfigureAwait(false);
         ApplyState(state);
     }

@@ -81,9 +81,13 @@ public sealed partial class PttClient : IAsyncDisposable
     public event EventHandler<PttCue>? Cue;
 
     /// <summary>Subscribes to the office's PTT channel; the subscription is renewed with recovery after reconnects.</summary>
+    /// <exception cref="HeartlineException">
+    /// <see cref="HeartlineException.NotConnected"/> before the client connected; <see cref="HeartlineException.NoOffice"/>
+    /// when its token names no office; a server error such as <c>forbidden</c>.
+    /// </exception>
     public async Task StartListeningAsync(CancellationToken cancellationToken = default)
     {
-        var office = _client.User?.Office ?? throw new HeartlineException(HeartlineException.NotConnected, "connect first / 먼저 연결하세요");
+        var office = RequireOffice();
         _subscription = await _client.SubscribeAsync("ptt:" + office, new SubscribeOptions { OnPublication = OnPublication }, cancellationToken)
             .ConfigureAwait(false);
         _subscription.Resubscribed += OnResubscribed;
@@ -94,9 +98,13 @@ public sealed partial class PttClient : IAsyncDisposable
     /// while the press is in flight releases as soon as the grant arrives (the result is granted, but the client no
     /// longer talks). A grant revoked before this method returns is not granted, and <see cref="FloorRevoked"/> says why.
     /// </summary>
-    /// <exception cref="HeartlineException">Errors other than <c>floor_busy</c>, e.g. <c>forbidden</c>.</exception>
+    /// <exception cref="HeartlineException">
+    /// Errors other than <c>floor_busy</c>, e.g. <c>forbidden</c>; <see cref="HeartlineException.NoOffice"/> when the
+    /// token names no office (nothing is sent then).
+    /// </exception>
     public async Task<PttStartResult> StartAsync(CancellationToken cancellationToken = default)
     {
+        RequireOffice();
         JsonElement result;
         lock (_lock)
         {
@@ -232,6 +240,15 @@ public sealed partial class PttClient : IAsyncDisposable
         }
         keepalive?.Cancel();
         keepalive?.Dispose();
+    }
+
+    /// <summary>The office of the connected identity: push-to-talk works within one office and cannot guess one.</summary>
+    private string RequireOffice()
+    {
+        var user = _client.User ?? throw new HeartlineException(HeartlineException.NotConnected, "connect first / 먼저 연결하세요");
+        return user.Office ?? throw new HeartlineException(HeartlineException.NoOffice,
+            $"push-to-talk needs a token that names an office (region and office claims); the token of '{user.UserId}' names none"
+            + " / PTT는 사무실(region, office)이 지정된 토큰이 필요합니다");
     }
 
     private void RaiseCue(PttCue cue) => HeartlineClient.RaiseEvent(this, Cue, cue);

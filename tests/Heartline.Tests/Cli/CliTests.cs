@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Heartline.Client;
 using Heartline.Core.Auth;
 using Heartline.Tests.Infrastructure;
 
@@ -28,6 +29,64 @@ public sealed class CliTests : IAsyncLifetime
         reply.AssertOk();
         Assert.Equal("김기사", reply.Result.GetProperty("user").GetProperty("name").GetString());
         Assert.Equal("r1_o1", reply.Result.GetProperty("user").GetProperty("office").GetString());
+    }
+
+    [Fact]
+    public async Task Token_AdminWithoutOffice_PrintsATokenThatConnectsWithNoOffice()
+    {
+        var (exit, stdout, stderr) = await CliRunner.RunAsync("token", "--user", "boss", "--role", "admin", "--server", Server);
+
+        Assert.True(exit == 0, stderr);
+        var user = await ConnectUserAsync(stdout.TrimEnd('\n'));
+        Assert.Equal("admin", user.GetProperty("role").GetString());
+        Assert.Equal("user", user.GetProperty("kind").GetString());
+        Assert.False(user.TryGetProperty("office", out _));
+        Assert.False(user.TryGetProperty("region_id", out _));
+        Assert.False(user.TryGetProperty("tenant", out _));
+    }
+
+    [Fact]
+    public async Task Token_SeveralRolesKindAndTenant_AreAllInTheToken()
+    {
+        var (exit, stdout, stderr) = await CliRunner.RunAsync("token", "--user", "g-1", "--role", "viewer,guest", "--role", "admin",
+            "--kind", "service", "--tenant", "acme_1", "--server", Server);
+
+        Assert.True(exit == 0, stderr);
+        var user = await ConnectUserAsync(stdout.TrimEnd('\n'));
+        Assert.Equal(["viewer", "guest", "admin"], user.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal("viewer", user.GetProperty("role").GetString());
+        Assert.Equal("service", user.GetProperty("kind").GetString());
+        Assert.Equal("acme_1", user.GetProperty("tenant").GetString());
+        Assert.False(user.TryGetProperty("office", out _));
+    }
+
+    [Fact]
+    public async Task Token_GuestRole_ConnectsTheSdkAsAGuestWithoutOffice()
+    {
+        var (exit, stdout, stderr) = await CliRunner.RunAsync("token", "--user", "g1", "--role", "guest", "--server", Server);
+        Assert.True(exit == 0, stderr);
+        var token = stdout.TrimEnd('\n');
+
+        await using var client = new HeartlineClient(new HeartlineClientOptions
+        {
+            Uri = _server.WebSocketUri,
+            TokenProvider = _ => ValueTask.FromResult(token),
+            RequestTimeout = TimeSpan.FromSeconds(10),
+        });
+        await client.ConnectAsync().WaitAsync(CliRunner.Timeout);
+
+        Assert.Equal(HeartlineUserKinds.Guest, client.User!.Kind);
+        Assert.Equal(["guest"], client.User.Roles);
+        Assert.Null(client.User.Office);
+    }
+
+    private async Task<JsonElement> ConnectUserAsync(string token)
+    {
+        Assert.DoesNotContain('\n', token);
+        await using var client = await WsClient.OpenAsync(_server.WebSocketUri);
+        var reply = await client.RequestAsync("connect", new { token });
+        reply.AssertOk();
+        return reply.Result.GetProperty("user").Clone();
     }
 
     [Fact]
@@ -80,6 +139,22 @@ public sealed class CliTests : IAsyncLifetime
             .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("offset").GetInt64());
         Assert.Equal([1, 2], offsets);
         Assert.Contains("nothing missed", stderr);
+    }
+
+    [Fact]
+    public async Task Watch_MintedAdminTokenWithoutOffice_PrintsAnOfficesPublication()
+    {
+        var (run, stdout, stderr) = CliRunner.Start("watch", "office:r1_o1", "--server", Server,
+            "--user", "boss", "--role", "admin", "--count", "1", "--timeout", "20");
+        await stderr.WaitForAsync("subscribed");
+        await using var publisher = await _server.ConnectAsync("d1", role: Roles.CallManager);
+
+        (await publisher.RequestAsync("publish", new { channel = "office:r1_o1", data = new { n = 1 } })).AssertOk();
+        var exit = await run.WaitAsync(CliRunner.Timeout);
+
+        Assert.True(exit == 0, stderr.ToString());
+        Assert.Contains("boss (admin, user, ", stderr.ToString());
+        Assert.Equal(1, JsonDocument.Parse(stdout.ToString()).RootElement.GetProperty("offset").GetInt64());
     }
 
     [Fact]
