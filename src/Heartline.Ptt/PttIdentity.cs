@@ -57,9 +57,14 @@ internal static class PttIdentity
     public static string? OfficeKey(this Principal principal) =>
         principal.Claim(RegionClaim) is { } region && principal.Claim(OfficeClaim) is { } office ? region + "_" + office : null;
 
-    /// <summary>Administrators observe every office; other principals their own.</summary>
+    /// <summary>
+    /// Who may watch an office (its PTT channel and state, presence, events, statistics, a join-only media token):
+    /// principals whose roles grant <see cref="PttRoles.Observe"/>, in their own office, and administrators in every
+    /// office. Guests never: an office's traffic is its staff's, whatever roles a guest token carries.
+    /// </summary>
     public static bool CanObserve(this Principal principal, string office) =>
-        principal.IsAdministrator || string.Equals(office, principal.OfficeKey(), StringComparison.Ordinal);
+        principal.Kind != PrincipalKind.Guest && principal.Has(PttRoles.Observe)
+        && (principal.IsAdministrator || string.Equals(office, principal.OfficeKey(), StringComparison.Ordinal));
 
     /// <summary>
     /// An office key as tokens produce it: <c>{region_id}_{office_id}</c>, each an id of 1-64 characters without '_'.
