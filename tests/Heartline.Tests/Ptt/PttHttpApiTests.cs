@@ -207,6 +207,9 @@ public sealed class PttHttpApiTests : RealServerTest
         Assert.Contains("SESSION_ENDED", types);
         Assert.Contains("USER_JOINED", types);
         Assert.Contains("PTT_BUSY", types);
+        // Presence events belong to the core's log (scope presence:{office}), not to the PTT events of section 10.4.
+        Assert.DoesNotContain("USER_ONLINE", types);
+        Assert.DoesNotContain("USER_OFFLINE", types);
         Assert.All(busyOnly.GetProperty("items").EnumerateArray(), e => Assert.Equal("PTT_BUSY", e.GetProperty("type").GetString()));
         Assert.True(firstPage.GetProperty("next_after").GetInt64() > 0);
         Assert.Equal(1, stats.GetProperty("sessions").GetInt32());
