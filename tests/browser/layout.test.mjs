@@ -39,6 +39,22 @@ for (const viewport of [DESKTOP, PHONE]) {
         if (spec.ptt) assert.deepEqual(await coverageProblems(page), [])
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth)
         assert.ok(overflow <= 1, `the page scrolls sideways by ${overflow} px`)
+        if (spec.name === 'dashboard' && viewport === DESKTOP) {
+          // Every column of the per-office table, the latencies last, is on screen without scrolling the table, also
+          // with the widest a row gets: a copy of the real row with a 64-character office key and speaker name and
+          // five-digit latencies.
+          const cut = await page.evaluate(() => {
+            const row = document.querySelector('#offices tbody tr')
+            const widest = row.cloneNode(true)
+            const cells = ['r'.repeat(30) + '_' + 'o'.repeat(33), '송신 중: ' + '김'.repeat(64), '12345', '12345', '12345.6', '1234.5',
+              '12345', '100.0%', '12345.6 / 12345.6', '12345.6 / 12345.6']
+            widest.querySelectorAll('td').forEach((td, i) => { td.textContent = cells[i] })
+            row.after(widest)
+            const wrap = document.querySelector('#offices').parentElement
+            return wrap.scrollWidth - wrap.clientWidth
+          })
+          assert.ok(cut <= 1, `the per-office table is cut by ${cut} px at ${size}`)
+        }
         assert.deepEqual(page.problems, [])
       } finally {
         await page.context().close()
