@@ -32,8 +32,10 @@ internal sealed class MemoryLeases(IBroker broker, BackgroundWriter writer, IOpt
             {
                 entry.Holder = null;
             }
-            foreach (var write in update.Writes) writer.Enqueue(write);
+            // Publications first: the fan-out to listeners is what people wait for, and a writer woken before it would
+            // compete with it for the CPU; the writes stay in order behind the decision all the same.
             foreach (var (channel, data) in update.Publications) broker.Enqueue(channel, data);
+            foreach (var write in update.Writes) writer.Enqueue(write);
             return ValueTask.FromResult(result);
         }
     }
