@@ -54,4 +54,13 @@ internal sealed class RealtimeOptions
 
     /// <summary>Time a close handshake may take before the socket is aborted. Default: 2 seconds.</summary>
     [Range(1, 60)] public int CloseTimeoutSeconds { get; set; } = 2;
+
+    /// <summary>
+    /// Runs socket writes and reads on the thread that asked for them instead of handing each to Kestrel's I/O queue
+    /// (Kestrel's <c>UnsafePreferInlineScheduling</c>): a fan-out to 500 listeners reached them ~30 % sooner at the
+    /// median (docs/benchmarks.md), but command handling then runs on I/O threads, where SQLite's synchronous writes (a
+    /// connect, a press) hold every socket of that thread for their duration. Opt-in; best with PostgreSQL storage.
+    /// Default: false.
+    /// </summary>
+    public bool InlineIoScheduling { get; set; }
 }

@@ -17,6 +17,8 @@ internal static class RealtimeServiceCollectionExtensions
     public static IServiceCollection AddRealtime(this IServiceCollection services)
     {
         services.AddOptions<RealtimeOptions>().BindConfiguration(RealtimeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions>()
+            .Configure<IOptions<RealtimeOptions>>((transport, realtime) => transport.UnsafePreferInlineScheduling = realtime.Value.InlineIoScheduling);
         services.AddOptions<ChannelOptions>().BindConfiguration(ChannelOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PresenceOptions>().BindConfiguration(PresenceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RealtimeOptions>, RealtimeOptionsValidator>());
