@@ -8,6 +8,7 @@
 #   bench/run.sh                 # full run (fan-out to 100, 500, 2000 listeners; relay to 500; 5 repetitions)
 #   REPS=3 FANOUT="500" bench/run.sh
 #   QUICK=1 bench/run.sh         # a one-minute check that everything works
+#   HL_ARGS="--Realtime:InlineIoScheduling true" bench/run.sh   # extra settings for the Heartline server
 set -euo pipefail
 cd "$(dirname "$0")"
 bench=$(pwd)
@@ -59,7 +60,7 @@ echo "== starting servers on CPU $SERVER_CPU (driver on CPU $DRIVER_CPU)" >&2
 taskset -c "$SERVER_CPU" dotnet "$root/src/Heartline.Server/bin/Release/net10.0/Heartline.Server.dll" \
   --environment Production --urls "http://127.0.0.1:$HL_PORT" --Auth:SigningKey "$KEY" \
   --Realtime:ConnectRatePerIp 1000000 --Storage:Provider sqlite --Storage:ConnectionString "Data Source=$work/heartline.db" \
-  --Logging:LogLevel:Default Warning >"$work/heartline.log" 2>&1 &
+  --Logging:LogLevel:Default Warning ${HL_ARGS:-} >"$work/heartline.log" 2>&1 &
 pids+=($!); hl_pid=$!
 taskset -c "$SERVER_CPU" node servers/socketio-server.js "$SIO_PORT" >"$work/socketio.log" 2>&1 &
 pids+=($!); sio_pid=$!
