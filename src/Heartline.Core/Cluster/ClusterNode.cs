@@ -73,7 +73,8 @@ internal sealed partial class ClusterNode(ClusterDatabase database, IOptions<Clu
             tracker.LeaveAll();
             await RegisterAsync(cancellationToken).ConfigureAwait(false);
         }
-        if (JudgesPeers(NoteBeat())) await CleanLostNodesAsync(cancellationToken).ConfigureAwait(false);
+        var beatAt = NoteBeat();
+        if (JudgesPeers(beatAt)) await CleanLostNodesAsync(cancellationToken, beatAt).ConfigureAwait(false);
         await presence.ReconcileAsync(cancellationToken).ConfigureAwait(false);
         peers.Update(await PeersAsync(cancellationToken).ConfigureAwait(false));
     }
@@ -107,9 +108,12 @@ internal sealed partial class ClusterNode(ClusterDatabase database, IOptions<Clu
     /// Claims the nodes silent past the timeout (and those whose claimer died before finishing) and cleans each up.
     /// Returns the ids of the nodes this node cleaned.
     /// </summary>
-    internal async Task<IReadOnlyList<string>> CleanLostNodesAsync(CancellationToken cancellationToken)
+    /// <param name="asOf">The time of the heartbeat that found this node fit to judge: peers are judged as of it, never
+    /// later, so a round held up after its heartbeat (a stalled database, a starved thread) cannot take peers for lost
+    /// for the time it was held up itself. Null: now.</param>
+    internal async Task<IReadOnlyList<string>> CleanLostNodesAsync(CancellationToken cancellationToken, long? asOf = null)
     {
-        var now = NowMs();
+        var now = asOf ?? NowMs();
         List<string> claimed;
         await using (var c = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
         {
