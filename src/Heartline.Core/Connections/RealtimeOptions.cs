@@ -56,11 +56,11 @@ internal sealed class RealtimeOptions
     [Range(1, 60)] public int CloseTimeoutSeconds { get; set; } = 2;
 
     /// <summary>
-    /// Runs socket writes and reads on the thread that asked for them instead of handing each to Kestrel's I/O queue
-    /// (Kestrel's <c>UnsafePreferInlineScheduling</c>): a fan-out to 500 listeners reached them ~30 % sooner at the
-    /// median (docs/benchmarks.md), but command handling then runs on I/O threads, where SQLite's synchronous writes (a
-    /// connect, a press) hold every socket of that thread for their duration. Opt-in; best with PostgreSQL storage.
-    /// Default: false.
+    /// Kestrel's <c>UnsafePreferInlineScheduling</c>: a socket write is made by the thread that asks for it (a fan-out's
+    /// thread writes its 500 sockets itself) instead of being handed to Kestrel's I/O queue, and received data reaches
+    /// the connection's loop without that hop. The runtime still completes socket operations on thread-pool threads
+    /// (<c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS</c> is not set), so command handling runs where it always did.
+    /// A fan-out to 500 listeners reached them ~30 % sooner at the median (docs/benchmarks.md). Default: true.
     /// </summary>
-    public bool InlineIoScheduling { get; set; }
+    public bool InlineIoScheduling { get; set; } = true;
 }

@@ -17,8 +17,11 @@ internal static class RealtimeServiceCollectionExtensions
     public static IServiceCollection AddRealtime(this IServiceCollection services)
     {
         services.AddOptions<RealtimeOptions>().BindConfiguration(RealtimeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        // Read from configuration, not the validated options: Kestrel's transport is built before the start-up validation
+        // reports a bad Realtime setting in one line.
         services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions>()
-            .Configure<IOptions<RealtimeOptions>>((transport, realtime) => transport.UnsafePreferInlineScheduling = realtime.Value.InlineIoScheduling);
+            .Configure<IConfiguration>((transport, configuration) => transport.UnsafePreferInlineScheduling =
+                configuration.GetValue($"{RealtimeOptions.Section}:{nameof(RealtimeOptions.InlineIoScheduling)}", true));
         services.AddOptions<ChannelOptions>().BindConfiguration(ChannelOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PresenceOptions>().BindConfiguration(PresenceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RealtimeOptions>, RealtimeOptionsValidator>());

@@ -6,18 +6,28 @@ using Microsoft.Extensions.Options;
 
 namespace Heartline.Tests.Integration;
 
-/// <summary><c>Realtime:InlineIoScheduling</c> reaches Kestrel's transport, and the protocol works the same with it.</summary>
+/// <summary>
+/// <c>Realtime:InlineIoScheduling</c> (on by default, so every other test runs with it) reaches Kestrel's transport, and
+/// turned off the protocol works the same.
+/// </summary>
 public sealed class InlineIoSchedulingTests : RealServerTest
 {
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        ["Realtime:InlineIoScheduling"] = "true",
+        ["Realtime:InlineIoScheduling"] = "false",
     };
 
     [Fact]
-    public async Task TheSetting_IsKestrelsInlineScheduling_AndPublishAndPressWork()
+    public async Task ByDefault_KestrelSchedulesInline()
     {
-        Assert.True(Server.Services.GetRequiredService<IOptions<SocketTransportOptions>>().Value.UnsafePreferInlineScheduling);
+        await using var server = await HeartlineServer.StartAsync();
+        Assert.True(server.Services.GetRequiredService<IOptions<SocketTransportOptions>>().Value.UnsafePreferInlineScheduling);
+    }
+
+    [Fact]
+    public async Task TurnedOff_KestrelSchedulesAsUsual_AndPublishAndPressWork()
+    {
+        Assert.False(Server.Services.GetRequiredService<IOptions<SocketTransportOptions>>().Value.UnsafePreferInlineScheduling);
         await using var speaker = await Server.MemberAsync("drv1");
         await using var listener = await Server.MemberAsync("drv2");
 
