@@ -114,7 +114,7 @@ internal sealed partial class FloorControl : ILeaseWatcher
         held.DisconnectAction = RegisterReleaseActionAsync(held);
         _ = RecordStartedAsync(held, eventId, (long)_time.GetElapsedTime(receivedTimestamp).TotalMicroseconds, listeners);
         return new FloorPress(grant, null, press.Previous?.Reason == PttEndReasons.Preempted,
-            Task.WhenAll(_store.FlushAsync(), held.DisconnectAction, _events.FlushAsync()));
+            Task.WhenAll(StoredAsync(), held.DisconnectAction));
     }
 
     /// <summary>What a press does to the locked floor: nothing (busy, or already the speaker) or a grant, ending the previous one.</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 
 namespace Heartline.Core.Channels;
@@ -12,8 +13,15 @@ namespace Heartline.Core.Channels;
 /// </summary>
 internal sealed class ChannelBudget(IOptions<ChannelOptions> options, TimeProvider time)
 {
-    private readonly Dictionary<string, Dictionary<string, long>> _scopes = new(StringComparer.Ordinal);
-    private readonly Lock _lock = new();
+    // One lock per scope: a publish on one office never waits for another office's.
+    private readonly ConcurrentDictionary<string, Scope> _scopes = new(StringComparer.Ordinal);
+
+    private sealed class Scope
+    {
+        public readonly Lock Lock = new();
+        public readonly Dictionary<string, long> Channels = new(StringComparer.Ordinal);
+        public bool Removed;
+    }
 
     /// <summary>The scope a channel counts against.</summary>
     internal static string ScopeOf(string channel)
@@ -27,21 +35,27 @@ internal sealed class ChannelBudget(IOptions<ChannelOptions> options, TimeProvid
     public bool TryUse(string channel)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var scope = ScopeOf(channel);
         var limit = options.Value.MaxChannelsPerScope;
-        lock (_lock)
+        var key = ScopeOf(channel);
+        while (true)
         {
-            if (!_scopes.TryGetValue(scope, out var channels)) _scopes[scope] = channels = new(StringComparer.Ordinal);
-            if (channels.ContainsKey(channel) || channels.Count < limit)
+            var scope = _scopes.GetOrAdd(key, static _ => new Scope());
+            lock (scope.Lock)
             {
+                // The sweeper dropped it as empty meanwhile: take the one that replaces it.
+                if (scope.Removed) continue;
+                var channels = scope.Channels;
+                if (channels.ContainsKey(channel) || channels.Count < limit)
+                {
+                    channels[channel] = now;
+                    return true;
+                }
+                // Full: forget what aged out, then look again (amortized; the sweeper also prunes every scope).
+                Prune(channels, now - TtlMs);
+                if (channels.Count >= limit) return false;
                 channels[channel] = now;
                 return true;
             }
-            // Full: forget what aged out, then look again (amortized; the sweeper also prunes every scope).
-            Prune(channels, now - TtlMs);
-            if (channels.Count >= limit) return false;
-            channels[channel] = now;
-            return true;
         }
     }
 
@@ -50,15 +64,15 @@ internal sealed class ChannelBudget(IOptions<ChannelOptions> options, TimeProvid
     {
         var cutoff = time.GetUtcNow().ToUnixTimeMilliseconds() - TtlMs;
         var removed = 0;
-        lock (_lock)
+        foreach (var (key, scope) in _scopes)
         {
-            List<string>? empty = null;
-            foreach (var (scope, channels) in _scopes)
+            lock (scope.Lock)
             {
-                removed += Prune(channels, cutoff);
-                if (channels.Count == 0) (empty ??= []).Add(scope);
+                removed += Prune(scope.Channels, cutoff);
+                if (scope.Channels.Count > 0) continue;
+                scope.Removed = true;
+                _scopes.TryRemove(KeyValuePair.Create(key, scope));
             }
-            foreach (var scope in empty ?? []) _scopes.Remove(scope);
         }
         return removed;
     }
