@@ -29,6 +29,7 @@ internal static class AuthServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>());
         services.TryAddSingleton<TokenParameters>();
         services.TryAddSingleton<TokenIssuer>();
+        services.TryAddSingleton<ITokenIssuer>(sp => sp.GetRequiredService<TokenIssuer>());
         services.TryAddSingleton<TokenValidator>();
         services.TryAddSingleton<ISecretKeys, SecretKeys>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();

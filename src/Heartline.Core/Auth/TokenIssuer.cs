@@ -4,8 +4,19 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Heartline.Core.Auth;
 
-/// <summary>Mints the HS256 JWTs the server validates (the development endpoint, tests and tools).</summary>
-internal sealed class TokenIssuer(IOptions<AuthOptions> options, TimeProvider time)
+/// <summary>
+/// Mints access tokens the server itself validates, for modules that admit principals of their own (a VoIP guest, a
+/// webinar viewer): the same HS256 JWTs as the development endpoint, signed with <c>Auth:SigningKey</c>.
+/// </summary>
+public interface ITokenIssuer
+{
+    /// <summary>A token for <paramref name="subjectId"/> with declared <paramref name="roles"/> and claims, valid for <paramref name="lifetime"/>.</summary>
+    string Mint(string subjectId, string name, IReadOnlyList<string> roles, IReadOnlyDictionary<string, string>? claims,
+        TimeSpan lifetime, PrincipalKind? kind = null, string? tenant = null);
+}
+
+/// <summary>Mints the HS256 JWTs the server validates (the development endpoint, modules, tests and tools).</summary>
+internal sealed class TokenIssuer(IOptions<AuthOptions> options, TimeProvider time) : ITokenIssuer
 {
     private readonly JsonWebTokenHandler _handler = new();
     private readonly TokenParameters _parameters = new(options, time);

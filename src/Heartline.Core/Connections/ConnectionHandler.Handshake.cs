@@ -32,6 +32,26 @@ internal sealed partial class ConnectionHandler
             connection.Close(expired ? CloseCodes.TokenExpired : CloseCodes.Unauthorized, expired ? "token expired" : "invalid token");
             return;
         }
+        foreach (var gate in _gates)
+        {
+            ConnectRefusal? verdict;
+            try
+            {
+                verdict = await gate.AdmitAsync(principal, connection.Aborted).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!ClientConnection.IsTransportEnding(ex))
+            {
+                Log.StoreUnavailable(logger, ex, connection.Id);
+                context.Error(ErrorCodes.Unavailable, "storage unavailable, retry later");
+                connection.Close(CloseCodes.InternalError, "storage unavailable");
+                return;
+            }
+            if (verdict is not { } refusal) continue;
+            Log.AuthFailed(logger, connection.Id, connection.RemoteIp, refusal.Message);
+            context.Error(refusal.Code, refusal.Message);
+            connection.Close(CloseCodes.Revoked, refusal.Message);
+            return;
+        }
         // The handshake timer (4003) or the client may have ended the connection while the token was checked.
         if (connection.IsClosing) return;
         var appType = string.IsNullOrWhiteSpace(args.AppType) ? principal.Role : args.AppType;

@@ -28,6 +28,7 @@ internal sealed partial class ConnectionHandler(
     IOptions<RealtimeOptions> realtimeOptions,
     IOptions<PresenceOptions> presenceOptions,
     IEnumerable<IConnectionObserver> observers,
+    IEnumerable<IConnectGate> gates,
     TimeProvider time,
     ILogger<ConnectionHandler> logger,
     ILoggerFactory loggerFactory)
@@ -35,6 +36,7 @@ internal sealed partial class ConnectionHandler(
     private const string SubProtocol = "heartline.v1";
     private readonly RealtimeOptions _options = realtimeOptions.Value;
     private readonly IConnectionObserver[] _observers = [.. observers];
+    private readonly IConnectGate[] _gates = [.. gates];
     private readonly ILogger _connectionLogger = loggerFactory.CreateLogger<ClientConnection>();
     private volatile bool _stopping;
     // Connections between accept and the end of their teardown (disconnect actions included); completes the drain

@@ -70,6 +70,8 @@ public sealed class LeaseUpdate
 
     internal bool Changed => Granted is not null || Released;
 
+    internal bool Forgotten { get; private set; }
+
     /// <summary>Grants the lease to <paramref name="connectionId"/> of this node at <see cref="NextEpoch"/>, until <paramref name="until"/>.</summary>
     public void Grant(string connectionId, string userId, long until, string data)
     {
@@ -82,6 +84,16 @@ public sealed class LeaseUpdate
     {
         Granted = null;
         Released = true;
+    }
+
+    /// <summary>
+    /// Frees the lease of a key that is rarely used again (a call's), so that one node may forget it: its epoch then
+    /// starts again from the clock, which still makes a later grant's epoch larger. A cluster keeps the row.
+    /// </summary>
+    public void ReleaseAndForget()
+    {
+        Release();
+        Forgotten = true;
     }
 
     /// <summary>Publishes with the decision, in order with its other publications.</summary>

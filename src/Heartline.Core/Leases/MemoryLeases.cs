@@ -17,8 +17,19 @@ internal sealed class MemoryLeases(IBroker broker, BackgroundWriter writer, IOpt
 
     public ValueTask<T> UpdateAsync<T>(string key, Func<LeaseUpdate, T> decide, CancellationToken cancellationToken = default)
     {
-        var entry = _leases.GetOrAdd(key, static _ => new Entry());
-        lock (entry.Lock)
+        while (true)
+        {
+            var entry = _leases.GetOrAdd(key, static _ => new Entry());
+            lock (entry.Lock)
+            {
+                // Forgotten by a decision that held the lock before this one: take the key's new entry.
+                if (!entry.Forgotten) return Decide(key, entry, decide);
+            }
+        }
+    }
+
+    private ValueTask<T> Decide<T>(string key, Entry entry, Func<LeaseUpdate, T> decide)
+    {
         {
             var update = new LeaseUpdate(new LeaseState(key, entry.Epoch, entry.Holder, HolderNodeAlive: true),
                 time.GetUtcNow().ToUnixTimeMilliseconds(), presence.Value.NodeId);
@@ -31,6 +42,12 @@ internal sealed class MemoryLeases(IBroker broker, BackgroundWriter writer, IOpt
             else if (update.Released)
             {
                 entry.Holder = null;
+                // Strictly older than the clock: a later grant's epoch (at least the clock) is still larger.
+                if (update.Forgotten && entry.Epoch < update.Now)
+                {
+                    entry.Forgotten = true;
+                    _leases.TryRemove(new KeyValuePair<string, Entry>(key, entry));
+                }
             }
             // Publications first: the fan-out to listeners is what people wait for, and a writer woken before it would
             // compete with it for the CPU; the writes stay in order behind the decision all the same.
@@ -92,5 +109,6 @@ internal sealed class MemoryLeases(IBroker broker, BackgroundWriter writer, IOpt
         public Lock Lock { get; } = new();
         public long Epoch { get; set; }
         public LeaseHolder? Holder { get; set; }
+        public bool Forgotten { get; set; }
     }
 }

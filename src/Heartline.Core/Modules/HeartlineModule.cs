@@ -72,6 +72,12 @@ public sealed class HeartlineModule
     /// <summary>Learns when this node's connections open and end.</summary>
     public HeartlineModule AddConnectionObserver<T>() where T : class, IConnectionObserver => Enumerable<IConnectionObserver, T>();
 
+    /// <summary>May refuse a <c>connect</c> with a valid token (the principal was removed since); closes it with <c>4503 revoked</c>.</summary>
+    public HeartlineModule AddConnectGate<T>() where T : class, IConnectGate => Enumerable<IConnectGate, T>();
+
+    /// <summary>A section of the module in <c>GET /api/admin/stats</c> (under <c>modules.{name}</c>).</summary>
+    public HeartlineModule AddStats<T>() where T : class, IModuleStats => Enumerable<IModuleStats, T>();
+
     /// <summary>Adds fields to the <c>user</c> object of the <c>connect</c> reply.</summary>
     public HeartlineModule AddConnectInfo<T>() where T : class, IConnectInfo => Enumerable<IConnectInfo, T>();
 

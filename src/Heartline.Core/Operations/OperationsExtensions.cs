@@ -15,7 +15,7 @@ using OpenTelemetry.Trace;
 namespace Heartline.Core.Operations;
 
 internal sealed record StatsResponse(string NodeId, long ServerTime, double UptimeSeconds, int Channels, long ManagedMemoryBytes,
-    long WorkingSetBytes, MetricsSnapshot Metrics);
+    long WorkingSetBytes, MetricsSnapshot Metrics, IReadOnlyDictionary<string, System.Text.Json.JsonElement>? Modules = null);
 
 /// <summary>Carries the start-up check of the OpenTelemetry settings (read from configuration when services are added).</summary>
 internal sealed class OtlpSettings;
@@ -81,13 +81,16 @@ internal static class OperationsExtensions
         return app;
     }
 
-    private static StatsResponse GetStats(HeartlineMetrics metrics, ChannelHub hub, TimeProvider time,
-        IOptions<PresenceOptions> presence)
+    private static async Task<StatsResponse> GetStats(HeartlineMetrics metrics, ChannelHub hub, TimeProvider time,
+        IOptions<PresenceOptions> presence, IEnumerable<IModuleStats> moduleStats, CancellationToken cancellationToken)
     {
+        Dictionary<string, System.Text.Json.JsonElement>? modules = null;
+        foreach (var module in moduleStats)
+            (modules ??= new(StringComparer.Ordinal))[module.Name] = await module.SnapshotAsync(cancellationToken).ConfigureAwait(false);
         using var process = System.Diagnostics.Process.GetCurrentProcess();
         var now = time.GetUtcNow();
         return new StatsResponse(presence.Value.NodeId, now.ToUnixTimeMilliseconds(),
             (now - process.StartTime.ToUniversalTime()).TotalSeconds, hub.ChannelCount, GC.GetTotalMemory(false),
-            process.WorkingSet64, metrics.Snapshot());
+            process.WorkingSet64, metrics.Snapshot(), modules);
     }
 }
