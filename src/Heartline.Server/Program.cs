@@ -1,6 +1,7 @@
 using Heartline.Core.Modules;
 using Heartline.Core.Operations;
 using Heartline.Ptt;
+using Heartline.Voip;
 using Heartline.Webinar;
 
 var app = HeartlineHost.Build(args);
@@ -24,7 +25,7 @@ public static class HeartlineHost
             // anchors the default ./data/ database folder).
             ContentRootPath = AppContext.BaseDirectory,
         });
-        var heartline = builder.AddHeartline().AddPtt().AddWebinar();
+        var heartline = builder.AddHeartline().AddPtt().AddWebinar().AddVoip();
         modules?.Invoke(heartline);
         configure?.Invoke(builder);
         var app = builder.Build();
