@@ -53,10 +53,10 @@ internal sealed class GuestStore(IHeartlineDatabase database)
             "UPDATE voip_guests SET disconnected_at = @Now WHERE id = @Id AND connection_id = @Connection AND disconnected_at IS NULL",
             new { Id = id, Connection = connectionId, Now = now }, tx, cancellationToken: cancellationToken)), cancellationToken);
 
-    /// <summary>Removes guests that are gone: disconnected (or admitted and never connected) before <paramref name="cutoff"/>.</summary>
+    /// <summary>Removes parties that are gone: disconnected (or admitted and never connected) at or before <paramref name="cutoff"/>.</summary>
     public Task<IReadOnlyList<string>> RemoveGoneAsync(long cutoff, CancellationToken cancellationToken) =>
         RemoveAsync(
-            "WHERE (disconnected_at IS NOT NULL AND disconnected_at < @Cutoff) OR (connection_id IS NULL AND created_at < @Cutoff)",
+            "WHERE (disconnected_at IS NOT NULL AND disconnected_at <= @Cutoff) OR (connection_id IS NULL AND created_at <= @Cutoff)",
             new { Cutoff = cutoff }, cancellationToken);
 
     /// <summary>Every guest identity (signed-in users stay).</summary>

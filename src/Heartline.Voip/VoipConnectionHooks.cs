@@ -18,7 +18,7 @@ internal sealed class VoipConnectionHooks(GuestSessions sessions, GuestStore sto
         if (!VoipParties.IsGuest(principal)) return null;
         var guest = await store.FindAsync(principal.SubjectId, cancellationToken).ConfigureAwait(false);
         if (guest is null) return new ConnectRefusal(VoipErrors.GuestGone, "this guest was removed: admit a new guest");
-        if (guest.DisconnectedAt is { } at && Now() - at > options.Value.ReclaimWindowSeconds * 1000L)
+        if (guest.DisconnectedAt is { } at && Now() - at >= options.Value.ReclaimWindowSeconds * 1000L)
             return new ConnectRefusal(VoipErrors.GuestGone, "this guest's reclaim window ended: admit a new guest");
         return null;
     }

@@ -1,0 +1,57 @@
+using System.Net.Http.Json;
+using Heartline.Tests.Infrastructure;
+using Heartline.Tests.Integration;
+using static Heartline.Tests.Voip.VoipTestKit;
+
+namespace Heartline.Tests.Voip;
+
+/// <summary><c>kill -9</c> of a server with a call going: what the next start ends, keeps and purges.</summary>
+public sealed class VoipRestartTests
+{
+    [Fact]
+    public async Task Restart_AfterCrashMidCall_EndsTheCallWithServerRestart_AndGuestsMayComeBackWithinTheWindow()
+    {
+        var port = ServerProcess.FreePort();
+        var databasePath = Path.Combine(Path.GetTempPath(), "heartline-tests", Guid.NewGuid().ToString("N"), "heartline.db");
+        using var crashed = ServerProcess.Start(databasePath, port, "--Realtime:ConnectRatePerIp", "1000");
+        string callId;
+        TestGuest a, b, idle;
+        try
+        {
+            await ServerProcess.WaitReadyAsync(port);
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = Wait };
+            var ws = new Uri($"ws://127.0.0.1:{port}/ws");
+            a = await ConnectAsync(ws, await AdmitAsync(http, "A"));
+            b = await ConnectAsync(ws, await AdmitAsync(http, "B"));
+            idle = await AdmitAsync(http, "Never connected");
+            callId = await EstablishAsync(a, b);
+            // The answer is written behind the lease's decision: wait until it is on disk, then crash.
+            for (var deadline = DateTime.UtcNow + Wait;
+                 RestartTests.Scalar<long>(databasePath, $"SELECT COUNT(*) FROM voip_calls WHERE id = '{callId}' AND answered_at IS NOT NULL") == 0;
+                 await Task.Delay(20))
+                Assert.True(DateTime.UtcNow < deadline, "the answered call never reached the database");
+        }
+        finally
+        {
+            crashed.Kill(entireProcessTree: true);
+            await crashed.WaitForExitAsync().WaitAsync(Wait);
+        }
+        a.Socket.Abort();
+        b.Socket.Abort();
+
+        await using var restarted = await HeartlineServer.StartAsync(new Dictionary<string, string?> { ["Realtime:ConnectRatePerIp"] = "1000" },
+            databasePath: databasePath);
+        Assert.Equal("server_restart", RestartTests.Scalar<string?>(databasePath, $"SELECT end_reason FROM voip_calls WHERE id = '{callId}'"));
+        // The guests that were connected keep their ids for the reclaim window, which starts at the restart; the
+        // start-up cleanup removed the guest whose window had long ended (admitted, never connected)... or not yet:
+        Assert.Equal(1, RestartTests.Scalar<long>(databasePath, $"SELECT COUNT(*) FROM voip_guests WHERE id = '{a.Id}' AND disconnected_at IS NOT NULL"));
+        Assert.Equal(0, RestartTests.Scalar<long>(databasePath, "SELECT COUNT(*) FROM disconnect_actions"));
+
+        // A comes back with its token and calls B again once B is back too.
+        await ConnectAsync(restarted.WebSocketUri, a);
+        await ConnectAsync(restarted.WebSocketUri, b);
+        var again = await EstablishAsync(a, b);
+        Assert.NotEqual(callId, again);
+        Assert.Equal(1, RestartTests.Scalar<long>(databasePath, $"SELECT COUNT(*) FROM voip_guests WHERE id = '{idle.Id}'"));
+    }
+}
