@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test suite. Installs what the tests need and is missing (PostgreSQL, Node.js, Chromium, npm packages; Debian
+# Runs every test suite. Installs what the tests need and is missing (PostgreSQL, Node.js, Chromium, coturn, npm packages; Debian
 # packages via apt-get when run as root), starts a throwaway PostgreSQL cluster, and stops it again at the end.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -29,6 +29,12 @@ fi
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   log "installing Node.js"
   apt_install nodejs npm
+fi
+
+if ! command -v turnserver >/dev/null; then
+  # The VoIP browser test makes a relay-only call through a real TURN server on loopback.
+  log "installing coturn"
+  apt_install coturn
 fi
 
 if ! command -v chromium >/dev/null; then

@@ -22,6 +22,7 @@ internal static class Cli
             TokenCommand.Create(),
             WatchCommand.Create(),
             StatsCommand.Create(),
+            StatsCommand.CreateGuests(),
             AgoraTokenCommand.Create(),
             LoadTestCommand.Create(),
         };

@@ -30,6 +30,7 @@ internal static class Texts
     public const string TtlRange = "--ttl must be 1 to 604800 seconds (7 days) / --ttl은 1~604800초(7일)여야 합니다";
     public const string SinceBoth = "--since-offset and --since-epoch go together / --since-offset과 --since-epoch는 함께 지정해야 합니다";
     public const string StatsTitle = "Heartline stats / 서버 통계";
+    public const string GuestsTitle = "VoIP guests / VoIP 게스트";
     public const string NameColumn = "name / 항목";
     public const string ValueColumn = "value / 값";
     public const string LoadTestRateLimited = "the server refused connections with 429: start it with a higher --Realtime:ConnectRatePerIp (docs/benchmarks.md) / 서버가 연결을 429로 거부했습니다: --Realtime:ConnectRatePerIp를 높여 실행하세요";

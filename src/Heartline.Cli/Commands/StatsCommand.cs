@@ -7,16 +7,26 @@ using Spectre.Console;
 
 namespace Heartline.Cli.Commands;
 
-/// <summary><c>heartline stats</c>: the node's counters from <c>GET /api/admin/stats</c> (admin token).</summary>
+/// <summary>
+/// <c>heartline stats</c>: the node's counters from <c>GET /api/admin/stats</c>; <c>heartline guests</c>: the VoIP
+/// guests' "Connection Stats" from <c>GET /api/voip/stats</c> (admin token for both).
+/// </summary>
 internal static class StatsCommand
 {
-    public static Command Create()
+    public static Command Create() =>
+        Create("stats", "Show the server's statistics / 서버 통계 보기", "/api/admin/stats", Texts.StatsTitle);
+
+    public static Command CreateGuests() =>
+        Create("guests", "Show VoIP guests: total, connected, responsive, in a call, reclaimable / VoIP 게스트 현황", "/api/voip/stats",
+            Texts.GuestsTitle);
+
+    private static Command Create(string name, string description, string path, string title)
     {
         var token = new Option<string>("--token") { Description = "An admin token.", Required = true };
         var json = new Option<bool>("--json") { Description = "Print the raw JSON instead of a table." };
         var server = ServerOption.Create();
 
-        var command = new Command("stats", "Show the server's statistics / 서버 통계 보기") { token, json, server };
+        var command = new Command(name, description) { token, json, server };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var output = parseResult.InvocationConfiguration.Output;
@@ -26,7 +36,7 @@ internal static class StatsCommand
             {
                 using var http = ServerOption.CreateHttpClient(ServerOption.Get(parseResult, server));
                 http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", parseResult.GetValue(token));
-                using var response = await Http.SendAsync(() => http.GetAsync("/api/admin/stats", cancellationToken), cancellationToken);
+                using var response = await Http.SendAsync(() => http.GetAsync(path, cancellationToken), cancellationToken);
                 body = await response.Content.ReadAsStringAsync(cancellationToken);
                 if (response.StatusCode == HttpStatusCode.Unauthorized) throw new CliFailure(Texts.Unauthorized);
                 if (response.StatusCode == HttpStatusCode.Forbidden) throw new CliFailure(Texts.AdminRequired);
@@ -43,7 +53,7 @@ internal static class StatsCommand
                 return ExitCodes.Ok;
             }
             using var document = JsonDocument.Parse(body);
-            var table = new Table { Title = new TableTitle(Texts.StatsTitle) }
+            var table = new Table { Title = new TableTitle(title) }
                 .AddColumn(Texts.NameColumn)
                 .AddColumn(new TableColumn(Texts.ValueColumn).RightAligned());
             foreach (var (name, value) in Flatten(document.RootElement, ""))

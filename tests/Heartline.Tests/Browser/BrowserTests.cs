@@ -22,16 +22,26 @@ public sealed class BrowserTests : IAsyncLifetime
 
     private readonly LogRecorder _logs = new();
     private HeartlineServer _server = null!;
+    private Coturn _turn = null!;
 
-    public async Task InitializeAsync() => _server = await HeartlineServer.StartAsync(new Dictionary<string, string?>
+    public async Task InitializeAsync()
     {
-        // Every page of every test connects from 127.0.0.1; the per-IP connect limit is not what they test.
-        ["Realtime:ConnectRatePerIp"] = "1000",
-    }, services: s => s.AddSingleton<ILoggerProvider>(_logs));
+        // The VoIP relay-only call goes through a real TURN server with credentials from the server's endpoint.
+        _turn = await Coturn.StartAsync();
+        _server = await HeartlineServer.StartAsync(new Dictionary<string, string?>
+        {
+            // Every page of every test connects from 127.0.0.1; the per-IP connect limit is not what they test.
+            ["Realtime:ConnectRatePerIp"] = "1000",
+            ["Voip:AdmissionsPerMinutePerIp"] = "1000",
+            ["Voip:Ice:TurnUrls:0"] = _turn.Url,
+            ["Voip:Ice:TurnSecret"] = _turn.Secret,
+        }, services: s => s.AddSingleton<ILoggerProvider>(_logs));
+    }
 
     public async Task DisposeAsync()
     {
         await _server.DisposeAsync();
+        _turn.Dispose();
         Assert.Empty(_logs.Errors);
     }
 
@@ -49,6 +59,8 @@ public sealed class BrowserTests : IAsyncLifetime
             {
                 ["HEARTLINE_URL"] = _server.BaseAddress.ToString().TrimEnd('/'),
                 ["CHROMIUM_PATH"] = chromium,
+                ["HEARTLINE_TURN_URL"] = _turn.Url,
+                ["HEARTLINE_TURN_REQUIRED"] = "1",
             }, NodeTimeout);
 
         Assert.True(exitCode == 0, $"node --test tests/browser/ exited {exitCode}:{Environment.NewLine}{output}{Environment.NewLine}"

@@ -200,6 +200,20 @@ public sealed class CliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Guests_AdminToken_PrintsTheVoipConnectionStats()
+    {
+        using var http = _server.CreateHttpClient();
+        await Heartline.Tests.Voip.VoipTestKit.AdmitAsync(http, "손님");
+        var (exit, stdout, stderr) = await CliRunner.RunAsync("guests", "--server", Server,
+            "--token", _server.Token("boss", role: Roles.Admin, office: "hq"));
+
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("VoIP guests", stdout);
+        Assert.Matches(@"guests_total[^\n\d]*1[^\d]", stdout);
+        Assert.Contains("guests_reclaimable", stdout);
+    }
+
+    [Fact]
     public async Task Stats_Json_PrintsTheRawDocument()
     {
         var (exit, stdout, _) = await CliRunner.RunAsync("stats", "--server", Server, "--json",
