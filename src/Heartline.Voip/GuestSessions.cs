@@ -22,6 +22,12 @@ internal sealed class GuestSession(ClientConnection connection, string partyId, 
 
     public bool IsGuest { get; } = isGuest;
 
+    /// <summary>Whether a ping was sent and not answered yet.</summary>
+    public bool AwaitingPong
+    {
+        get { lock (_lock) return _awaitingPong; }
+    }
+
     /// <summary>Whether the last ping was answered (a new connection counts as responsive).</summary>
     public bool Responsive
     {
