@@ -122,11 +122,16 @@ public sealed class VoipClient : IAsyncDisposable
     public Task SignalAsync(string callId, string kind, object data, CancellationToken cancellationToken = default) =>
         _client.RequestAsync("voip.signal", new { call_id = callId, kind, data }, cancellationToken);
 
-    /// <summary>A fresh guest token (for the client's token provider), while connected.</summary>
+    /// <summary>
+    /// A fresh guest token, handed to the open connection at once (the core's <c>refresh</c>: the socket lives on past the
+    /// old token's expiry). Return it from the client's token provider for later reconnects.
+    /// </summary>
     public async Task<(string Token, long ExpiresAt)> RenewAsync(CancellationToken cancellationToken = default)
     {
         var reply = await _client.RequestAsync("voip.renew", cancellationToken).ConfigureAwait(false);
-        return (reply.GetProperty("token").GetString()!, reply.GetProperty("expires_at").GetInt64());
+        var token = reply.GetProperty("token").GetString()!;
+        await _client.RequestAsync("refresh", new { token }, cancellationToken).ConfigureAwait(false);
+        return (token, reply.GetProperty("expires_at").GetInt64());
     }
 
     /// <summary>Stops answering pings and leaves the inbox; the client stays connected.</summary>

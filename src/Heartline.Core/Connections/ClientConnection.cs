@@ -104,6 +104,12 @@ public sealed partial class ClientConnection
 
     private ConcurrentDictionary<string, object>? _items;
 
+    /// <summary>Closes the connection when its token expires (null for tokens beyond 30 days); <c>refresh</c> moves it.</summary>
+    internal ITimer? ExpiryTimer { get; set; }
+
+    /// <summary>The same principal with a later expiry (<c>refresh</c>).</summary>
+    internal void Refresh(Principal principal) => Principal = principal;
+
     /// <summary>Channels this connection subscribed to; only the receive loop and teardown touch it.</summary>
     internal HashSet<string> Subscriptions { get; } = new(StringComparer.Ordinal);
 

@@ -125,6 +125,7 @@ internal sealed partial class ConnectionHandler
         var timer = time.CreateTimer(static state =>
             ((ClientConnection)state!).Close(CloseCodes.TokenExpired, "token expired"), connection,
             due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
+        connection.ExpiryTimer = timer;
         connection.Aborted.Register(static t => ((ITimer)t!).Dispose(), timer);
     }
 }

@@ -83,6 +83,7 @@ public static class HeartlineHostExtensions
             .AddChannelPolicy<PresenceChannelPolicy>()
             .AddChannelPolicy<UserChannelPolicy>()
             .AddCommand<PingCommand>()
+            .AddCommand<RefreshCommand>()
             .AddCommand<SubscribeCommand>()
             .AddCommand<UnsubscribeCommand>()
             .AddCommand<PublishCommand>()

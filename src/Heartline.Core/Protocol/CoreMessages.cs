@@ -22,6 +22,10 @@ internal sealed record ConnectResult(
 
 internal sealed record PingResult(long ServerTime);
 
+internal sealed record RefreshArgs(string? Token);
+
+internal sealed record RefreshResult(long TokenExpiresAt);
+
 internal sealed record SincePosition(long Offset, string? Epoch);
 
 internal sealed record SubscribeArgs(string? Channel, SincePosition? Since);

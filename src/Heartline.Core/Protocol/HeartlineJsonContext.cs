@@ -10,6 +10,8 @@ namespace Heartline.Core.Protocol;
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(ConnectResult))]
 [JsonSerializable(typeof(PingResult))]
+[JsonSerializable(typeof(RefreshArgs))]
+[JsonSerializable(typeof(RefreshResult))]
 [JsonSerializable(typeof(SubscribeArgs))]
 [JsonSerializable(typeof(ChannelArgs))]
 [JsonSerializable(typeof(PublishResult))]

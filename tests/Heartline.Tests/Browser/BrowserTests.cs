@@ -72,6 +72,7 @@ public sealed class BrowserTests : IAsyncLifetime
     [InlineData("/console/", "/console/console.js")]
     [InlineData("/driver/", "/driver/manifest.webmanifest")]
     [InlineData("/dashboard/", "/dashboard/dashboard.js")]
+    [InlineData("/call/", "/call/call.js")]
     public async Task Page_IsServedAsHtml(string path, string reference)
     {
         using var http = _server.CreateHttpClient();
@@ -85,6 +86,7 @@ public sealed class BrowserTests : IAsyncLifetime
 
     [Theory]
     [InlineData("/sdk/ptt.js", "text/javascript", "export class PttClient")]
+    [InlineData("/sdk/voip.js", "text/javascript", "root.connectAsGuest = connectAsGuest")]
     [InlineData("/lib/uPlot.esm.js", "text/javascript", "uPlot")]
     [InlineData("/driver/manifest.webmanifest", "application/manifest+json", "\"start_url\": \"/driver/\"")]
     [InlineData("/driver/sw.js", "text/javascript", "caches.open")]
