@@ -82,9 +82,12 @@ internal sealed class GuestStore(IHeartlineDatabase database)
         database.ReadAsync<IReadOnlyList<string>>(async c =>
         {
             var found = new List<string>(ids.Count);
+            // PostgreSQL takes the ids as one array; SQLite gets Dapper's expanded IN list, in chunks under its variable limit.
+            var sql = database.Provider == StorageProviders.Postgres
+                ? "SELECT id FROM voip_guests WHERE id = ANY(@Ids)"
+                : "SELECT id FROM voip_guests WHERE id IN @Ids";
             foreach (var chunk in ids.Chunk(500))
-                found.AddRange(await c.QueryAsync<string>(new CommandDefinition("SELECT id FROM voip_guests WHERE id IN @Ids",
-                    new { Ids = chunk }, cancellationToken: cancellationToken)));
+                found.AddRange(await c.QueryAsync<string>(new CommandDefinition(sql, new { Ids = chunk }, cancellationToken: cancellationToken)));
             return found;
         }, cancellationToken);
 

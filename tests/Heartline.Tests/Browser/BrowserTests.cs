@@ -18,7 +18,7 @@ public sealed class BrowserCollection
 [Collection(BrowserCollection.Name)]
 public sealed class BrowserTests : IAsyncLifetime
 {
-    private static readonly TimeSpan NodeTimeout = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan NodeTimeout = TimeSpan.FromMinutes(10);
 
     private readonly LogRecorder _logs = new();
     private HeartlineServer _server = null!;
