@@ -102,6 +102,8 @@ public static class HeartlineHostExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseWebSockets();
+        // Before the static files: the SDK scripts are fetched cross-origin by pages that Http:AllowedOrigins names.
+        app.UseCors();
         app.UseWebPages();
         app.UseRateLimiter();
         app.UseAuthentication();

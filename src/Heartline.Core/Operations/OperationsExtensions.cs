@@ -30,6 +30,7 @@ internal static class OperationsExtensions
     public static IServiceCollection AddOperations(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddMetrics();
+        services.AddCrossOrigin();
         services.TryAddSingleton<HeartlineMetrics>();
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", tags: ["ready"]);
         services.AddOpenApi();

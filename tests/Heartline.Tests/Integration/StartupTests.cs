@@ -56,6 +56,9 @@ public sealed class StartupTests
     [InlineData("SESSION_HEARTBEAT_INTERVAL_SECONDS", "2", "SESSION_HEARTBEAT_INTERVAL_SECONDS (Webinar:HeartbeatIntervalSeconds) must be 5 to 3600 seconds, not 2")]
     [InlineData("Realtime__HandshakeTimeoutSeconds", "0", "Realtime:HandshakeTimeoutSeconds = '0': The field HandshakeTimeoutSeconds must be between 1 and 120")]
     [InlineData("Realtime__HandshakeTimeoutSeconds", "soon", "'soon' at 'Realtime:HandshakeTimeoutSeconds'")]
+    [InlineData("Voip__PingIntervalSeconds", "0", "Voip:PingIntervalSeconds = '0': The field PingIntervalSeconds must be between 1 and 3600")]
+    [InlineData("Voip__Ice__TurnUrls__0", "turn:127.0.0.1:3478", "Voip:Ice:TurnSecret must be set")]
+    [InlineData("Http__AllowedOrigins__0", "https://app.example/path", "Http:AllowedOrigins: https://app.example/path is not an origin")]
     public async Task InvalidSetting_PrintsOneLineNamingIt_AndExitsNonZero(string variable, string value, string expected)
     {
         var (exitCode, error) = await RunToExitAsync(new Dictionary<string, string> { [variable] = value }, "--environment", "Testing");
