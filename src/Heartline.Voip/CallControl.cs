@@ -207,6 +207,24 @@ internal sealed partial class CallControl(
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Ends the calls of every party in <paramref name="parties"/> (a purge may name 100,000): only those engaged in a
+    /// line or an open call record are looked at, which are few.
+    /// </summary>
+    public async ValueTask<int> EndCallsOfAsync(IReadOnlyCollection<string> parties, string reason, CancellationToken cancellationToken)
+    {
+        if (parties.Count == 0) return 0;
+        var engaged = new HashSet<string>(await store.PartiesInOpenCallsAsync(cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
+        foreach (var line in await leases.ListHeldAsync(CallKeys.LinePrefix, cancellationToken).ConfigureAwait(false))
+            engaged.Add(line.Key[CallKeys.LinePrefix.Length..]);
+        var ended = 0;
+        foreach (var party in parties)
+        {
+            if (engaged.Contains(party)) ended += await EndPartyCallsAsync(party, reason, cancellationToken).ConfigureAwait(false);
+        }
+        return ended;
+    }
+
     /// <summary>Ends every call of <paramref name="party"/> with <paramref name="reason"/>: its lease, and any open record left without one (after a crash).</summary>
     public async ValueTask<int> EndPartyCallsAsync(string party, string reason, CancellationToken cancellationToken)
     {

@@ -91,7 +91,7 @@ internal sealed class GuestCleanup(GuestStore store, CallControl calls, VoipStat
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var gone = await store.RemoveGoneAsync(now - options.Value.ReclaimWindowSeconds * 1000L, cancellationToken).ConfigureAwait(false);
-        foreach (var party in gone) await calls.EndPartyCallsAsync(party, CallEndReasons.PeerGone, cancellationToken).ConfigureAwait(false);
+        await calls.EndCallsOfAsync(gone, CallEndReasons.PeerGone, cancellationToken).ConfigureAwait(false);
         var purged = await store.RemoveCallRecordsAsync(now - options.Value.CallRetentionDays * 86_400_000L, cancellationToken).ConfigureAwait(false);
         VoipLog.Cleaned(logger, gone.Count, purged);
         var stats = await statistics.RefreshAsync(cancellationToken).ConfigureAwait(false);

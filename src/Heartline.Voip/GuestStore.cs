@@ -126,6 +126,13 @@ internal sealed class GuestStore(IHeartlineDatabase database)
                           created_at AS CreatedAt, answered_at AS AnsweredAt
                 """, new { Party = party, At = at, Reason = reason }, tx, cancellationToken: cancellationToken))], cancellationToken);
 
+    /// <summary>The parties of calls whose records are still open (ongoing calls, and those a crash left).</summary>
+    public Task<IReadOnlyList<string>> PartiesInOpenCallsAsync(CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyList<string>>(async c =>
+            [.. await c.QueryAsync<string>(new CommandDefinition(
+                "SELECT caller_id FROM voip_calls WHERE ended_at IS NULL UNION SELECT callee_id FROM voip_calls WHERE ended_at IS NULL",
+                cancellationToken: cancellationToken))], cancellationToken);
+
     /// <summary>Deletes ended call records (all, or ended before <paramref name="endedBefore"/>); ongoing calls stay.</summary>
     public Task<int> RemoveCallRecordsAsync(long? endedBefore, CancellationToken cancellationToken) =>
         database.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(

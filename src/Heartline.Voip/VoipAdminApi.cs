@@ -67,8 +67,8 @@ internal sealed class GuestPurge(GuestStore store, GuestSessions sessions, CallC
                 session.Connection.Close(CloseCodes.Revoked, "this guest was removed");
                 disconnected++;
             }
-            await calls.EndPartyCallsAsync(guest, CallEndReasons.Removed, cancellationToken).ConfigureAwait(false);
         }
+        await calls.EndCallsOfAsync(removed, CallEndReasons.Removed, cancellationToken).ConfigureAwait(false);
         var by = http.GetPrincipal().SubjectId;
         // One event per purge (a purge may remove 100,000 guests), naming the guest when it removed one.
         events.Enqueue(new EventRecord(0, "voip.guests_removed", "voip", null, removed.Count == 1 ? removed[0] : null,

@@ -66,11 +66,11 @@ internal static class VoipGuestApi
     {
         var principal = http.GetPrincipal();
         party ??= principal.SubjectId;
-        if (party != principal.SubjectId && !principal.IsAdministrator) return HttpProblems.Forbidden("only administrators read others' calls");
-        if (party != principal.SubjectId || VoipParties.IsParty(principal) || principal.IsAdministrator)
-            return TypedResults.Ok(new CallRecordsResponse(await store.CallsOfAsync(party, Math.Clamp(limit ?? 50, 1, 500), cancellationToken)
-                .ConfigureAwait(false)));
-        return HttpProblems.Forbidden("call records are for guests and VoIP users");
+        // A party reads its own records; an administrator reads anyone's.
+        if (!principal.IsAdministrator && (party != principal.SubjectId || !VoipParties.IsParty(principal)))
+            return HttpProblems.Forbidden("a party reads its own call records; administrators read anyone's");
+        return TypedResults.Ok(new CallRecordsResponse(await store.CallsOfAsync(party, Math.Clamp(limit ?? 50, 1, 500), cancellationToken)
+            .ConfigureAwait(false)));
     }
 
     private static async Task<Ok<VoipStats>> StatsAsync(VoipStatistics statistics, CancellationToken cancellationToken) =>

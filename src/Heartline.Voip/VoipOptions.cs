@@ -37,7 +37,7 @@ internal sealed class VoipOptions
     public int GuestTokenLifetimeSeconds { get; set; } = 3600;
 
     /// <summary>Guest admissions allowed per client address per minute (<c>POST /api/voip/guests</c>). Default: 20.</summary>
-    [Range(1, 100000)]
+    [Range(1, 10_000_000)]
     public int AdmissionsPerMinutePerIp { get; set; } = 20;
 
     /// <summary>An unanswered call ends with <c>no_answer</c> after this long. Default: 30 seconds.</summary>

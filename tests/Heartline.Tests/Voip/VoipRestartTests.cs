@@ -53,5 +53,16 @@ public sealed class VoipRestartTests
         var again = await EstablishAsync(a, b);
         Assert.NotEqual(callId, again);
         Assert.Equal(1, RestartTests.Scalar<long>(databasePath, $"SELECT COUNT(*) FROM voip_guests WHERE id = '{idle.Id}'"));
+
+        // The purges after a restart: stale guests go (the one that never connected), connected ones stay; the call
+        // records the crash ended go with the other ended ones, the ongoing call's stays.
+        using var admin = restarted.CreateHttpClient(restarted.Token("boss", role: Roles.Admin));
+        var soon = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddMinutes(1).ToString("O"));
+        var stale = await JsonAsync(await admin.DeleteAsync($"/auth/guest/cleanup?before={soon}"));
+        Assert.Equal(1, stale.GetProperty("removed").GetInt32());
+        Assert.Equal(0, RestartTests.Scalar<long>(databasePath, $"SELECT COUNT(*) FROM voip_guests WHERE id = '{idle.Id}'"));
+        var records = await JsonAsync(await admin.DeleteAsync("/guests/cleanup-all"));
+        Assert.Equal(1, records.GetProperty("removed").GetInt32());
+        Assert.Equal(again, RestartTests.Scalar<string?>(databasePath, "SELECT id FROM voip_calls"));
     }
 }
