@@ -2,8 +2,9 @@
 // see each other online, one video-calls, the other answers, both decode the other's video and audio, hang-up ends
 // both; a guest name that looks like HTML stays text; a dropped connection mid-call resumes the call, the server's
 // ping is answered and a guest the server forgot is admitted again; and, when the server has a TURN server (HEARTLINE_TURN_URL),
-// a call through TURN only, and TURN refusing a wrong credential.
+// a call through TURN only, and TURN refusing a wrong or an expired credential.
 import assert from 'node:assert/strict'
+import { createHmac } from 'node:crypto'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { DESKTOP, PHONE, XSS, injectedImages, launch, screenshots, until } from './helpers.mjs'
@@ -202,7 +203,7 @@ async function waitFor(condition, what, ms = 10_000) {
 
 const turnUrl = process.env.HEARTLINE_TURN_URL
 if (turnUrl || process.env.HEARTLINE_TURN_REQUIRED === '1') {
-  test('TURN: a call relayed only through TURN decodes video on both sides; a wrong TURN credential gathers nothing', async () => {
+  test('TURN: a call relayed only through TURN decodes video on both sides; a wrong or expired TURN credential gathers nothing', async () => {
     assert.ok(turnUrl, 'HEARTLINE_TURN_REQUIRED=1 needs HEARTLINE_TURN_URL (the TURN server the Heartline server was configured with)')
     const caller = await openCallPage(browser, { viewport: DESKTOP })
     const callee = await openCallPage(browser, { viewport: DESKTOP })
@@ -248,6 +249,22 @@ if (turnUrl || process.env.HEARTLINE_TURN_REQUIRED === '1') {
       const wrong = await gather({ urls: turnUrl, username: turn.username, credential: 'wrong' })
       assert.equal(wrong.done, true, `gathering completes with a wrong credential: ${JSON.stringify(wrong)}`)
       assert.deepEqual(wrong.candidates, [], `a wrong credential gathers no candidate: ${JSON.stringify(wrong)}`)
+      // An expired one, signed with the shared secret (when the test knows it): refused too; the same scheme with a
+      // future expiry is taken, so the refusal is the expiry's.
+      const secret = process.env.HEARTLINE_TURN_SECRET
+      if (process.env.HEARTLINE_TURN_REQUIRED === '1') assert.ok(secret, 'HEARTLINE_TURN_REQUIRED=1 needs HEARTLINE_TURN_SECRET')
+      if (secret) {
+        const signed = (expiry) => {
+          const username = `${expiry}:${guest.guest_id}`
+          return { urls: turnUrl, username, credential: createHmac('sha1', secret).update(username).digest('base64') }
+        }
+        const now = Math.floor(Date.now() / 1000)
+        const fresh = await gather(signed(now + 600))
+        assert.ok(fresh.candidates.some((c) => / typ relay /.test(c)), `a fresh signed credential gathers a relay candidate: ${JSON.stringify(fresh)}`)
+        const expired = await gather(signed(now - 600))
+        assert.equal(expired.done, true, `gathering completes with an expired credential: ${JSON.stringify(expired)}`)
+        assert.deepEqual(expired.candidates, [], `an expired credential gathers no candidate: ${JSON.stringify(expired)}`)
+      }
       assert.deepEqual(caller.problems, [])
       assert.deepEqual(callee.problems, [])
     } finally {

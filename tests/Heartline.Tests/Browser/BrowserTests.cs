@@ -60,6 +60,7 @@ public sealed class BrowserTests : IAsyncLifetime
                 ["HEARTLINE_URL"] = _server.BaseAddress.ToString().TrimEnd('/'),
                 ["CHROMIUM_PATH"] = chromium,
                 ["HEARTLINE_TURN_URL"] = _turn.Url,
+                ["HEARTLINE_TURN_SECRET"] = _turn.Secret,
                 ["HEARTLINE_TURN_REQUIRED"] = "1",
             }, NodeTimeout);
 

@@ -3,13 +3,14 @@ using Heartline.Core.Connections;
 using Heartline.Core.Modules;
 using Heartline.Core.Storage;
 using Heartline.Ptt;
+using Heartline.Voip;
 using Heartline.Webinar;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Heartline.Tests.Infrastructure;
 
-/// <summary>The schema of the host the tests run (the core, push-to-talk, webinar), for databases opened without a server.</summary>
+/// <summary>The schema of the host the tests run (the core, push-to-talk, webinar, VoIP), for databases opened without a server.</summary>
 internal static class TestSchema
 {
     public static SchemaMigrations Migrations { get; } = new(
@@ -17,6 +18,7 @@ internal static class TestSchema
         new ModuleMigrations(HeartlineHostExtensions.CoreModule, CoreMigrations.All),
         new ModuleMigrations(PttModule.Name, PttMigrations.All),
         new ModuleMigrations(WebinarModule.Name, WebinarMigrations.All),
+        new ModuleMigrations(VoipModule.Name, VoipMigrations.All),
     ]);
 
     /// <summary>Every step of every module of the host.</summary>
