@@ -125,6 +125,8 @@ public sealed partial class HeartlineClient
         var nodeId = result.TryGetProperty("node_id", out var n) ? n.GetString() ?? "" : "";
         var ping = _options.PingInterval ?? TimeSpan.FromMilliseconds(result.GetProperty("ping_interval_ms").GetInt64());
         connection.StartPing(ping, _options.RequestTimeout);
+        if (result.TryGetProperty("token_expires_at", out var expires) && expires.TryGetInt64(out var expiresAt))
+            _ = RefreshLoopAsync(connection, expiresAt);
         User = user;
         ConnectionId = connectionId;
         Volatile.Write(ref _connection, connection);

@@ -41,6 +41,35 @@ test('connect: getToken is asked for the token', async () => {
   assert.equal(asked, 1)
 })
 
+test('refresh: with getToken, short tokens are refreshed on the open socket, which outlives them', async () => {
+  const userId = uniqueId()
+  let asked = 0
+  const client = open({ getToken: async () => (asked++, mintToken({ userId, ttlSeconds: 3 })) })
+  const disconnects = []
+  client.on('disconnected', (e) => disconnects.push(e))
+  const connected = await withTimeout(client.connect(), 5000, 'connect')
+
+  // A third of a 3-second token's life is left after 2 s: refreshed then, and again from the new expiry.
+  const first = await withTimeout(nextEvent(client, 'refreshed'), 10_000, 'the first refresh')
+  assert.ok(first.tokenExpiresAt > connected.token_expires_at, `${first.tokenExpiresAt} > ${connected.token_expires_at}`)
+  const second = await withTimeout(nextEvent(client, 'refreshed'), 10_000, 'the second refresh')
+  assert.ok(second.tokenExpiresAt > first.tokenExpiresAt)
+  // Past the first token's expiry: the same socket, never dropped.
+  assert.ok(Date.now() > connected.token_expires_at)
+  assert.deepEqual(disconnects, [])
+  assert.equal(client.state, 'connected')
+  assert.equal(asked, 3)
+})
+
+test('refresh: a token for someone else is refused, and the connection stays as it was', async () => {
+  const client = open({ token: await mintToken() })
+  await withTimeout(client.connect(), 5000, 'connect')
+  const other = await mintToken()
+  await assert.rejects(withTimeout(client.request('refresh', { token: other }), 5000, 'refresh'),
+    (err) => err instanceof HeartlineError && err.code === 'bad_request')
+  assert.equal(client.state, 'connected')
+})
+
 test('ping: sent by itself when nothing was sent for ping_interval_ms', async () => {
   const tracking = trackingWebSocket()
   const client = open({ token: await mintToken(), WebSocket: tracking.WebSocket })

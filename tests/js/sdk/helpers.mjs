@@ -26,12 +26,12 @@ export function withTimeout(promise, ms, what = 'operation') {
 }
 
 /** Mints a token with POST /api/auth/dev-token. */
-export async function mintToken({ userId = uniqueId(), name, role = 'pickup_driver', regionId = 'r1', officeId = 'o1' } = {}) {
+export async function mintToken({ userId = uniqueId(), name, role = 'pickup_driver', regionId = 'r1', officeId = 'o1', ttlSeconds } = {}) {
   requireServer()
   const response = await withTimeout(fetch(`${baseUrl}/api/auth/dev-token`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ user_id: userId, name: name ?? userId, role, region_id: regionId, office_id: officeId }),
+    body: JSON.stringify({ user_id: userId, name: name ?? userId, role, region_id: regionId, office_id: officeId, ttl_seconds: ttlSeconds }),
   }), 5000, 'dev-token request')
   if (!response.ok) throw new Error(`dev-token answered ${response.status}: ${await response.text()}`)
   const body = await response.json()

@@ -137,7 +137,10 @@ export class Subscription {
  * One Heartline connection with automatic reconnect and channel recovery.
  * Events ({@link HeartlineClient#on}): 'connected' (connect result), 'disconnected' ({code, reason, willReconnect}),
  * 'reconnecting' ({attempt, delayMs}, attempt 1 for the first retry), 'push' (every push frame), 'binary'
- * (ArrayBuffer), 'state' (ClientState).
+ * (ArrayBuffer), 'state' (ClientState), 'refreshed' ({tokenExpiresAt}).
+ * With `getToken`, the token is refreshed on the open socket (`refresh`, protocol section 4) when a third of its life
+ * is left, so a connection outlives its first token without reconnecting; a failed refresh is tried again, and the
+ * server's 4005 at expiry still ends in a reconnect with a fresh token.
  */
 export class HeartlineClient {
   #emitter = new Emitter()
@@ -160,6 +163,7 @@ export class HeartlineClient {
   #lastSentAt = 0
   #pingIntervalMs = 0
   #pingTimer = undefined
+  #refreshTimer = undefined
   #attemptTimer = undefined
   #reconnectTimer = undefined
   /** Per socket: 'retry' or 'stop' once something decided it (a disconnect push, a connect error, a local drop). */
@@ -326,6 +330,7 @@ export class HeartlineClient {
     this.#tokensAt = Date.now()
     this.#setState('connected')
     this.#schedulePing()
+    this.#scheduleRefresh(result.token_expires_at)
     for (const sub of this.#subs.values()) this.#resubscribe(sub, this.#generation)
     this.#emitter.emit('connected', result)
     this.#ready.resolve(result)
@@ -523,6 +528,30 @@ export class HeartlineClient {
     }, due)
   }
 
+  /** With getToken: refreshes the token on this socket when a third of its life (from now) is left. */
+  #scheduleRefresh(expiresAt) {
+    clearTimeout(this.#refreshTimer)
+    if (!this.#options.getToken || !expiresAt) return
+    const generation = this.#generation
+    const left = expiresAt - Date.now()
+    const due = Math.min(2 ** 31 - 1, Math.max(1000, (left * 2) / 3))
+    this.#refreshTimer = setTimeout(async () => {
+      if (generation !== this.#generation || this.#state !== 'connected') return
+      try {
+        const token = await this.#options.getToken()
+        const result = await this.#call('refresh', { token })
+        if (generation !== this.#generation) return
+        this.#emitter.emit('refreshed', { tokenExpiresAt: result.token_expires_at })
+        // getToken gave the same token again: nothing gained, and asking again would only come sooner and sooner.
+        if (result.token_expires_at > expiresAt) this.#scheduleRefresh(result.token_expires_at)
+      } catch {
+        // The token source or the server said no for now: try again in a while; at expiry the server closes with
+        // 4005 and the reconnect gets a fresh token anyway.
+        if (generation === this.#generation) this.#scheduleRefresh(Date.now() + 90_000)
+      }
+    }, due)
+  }
+
   #onClose(code, reason) {
     // 1005/1006: no close frame arrived (the API hid it or the socket was cut); the disconnect push said which.
     if ((code === 1005 || code === 1006) && this.#announcedClose) ({ code, reason } = this.#announcedClose)
@@ -566,6 +595,7 @@ export class HeartlineClient {
   #ended(code, reason, willReconnect, hadSocket) {
     clearTimeout(this.#attemptTimer)
     clearTimeout(this.#pingTimer)
+    clearTimeout(this.#refreshTimer)
     for (const [id, pending] of this.#pending) {
       clearTimeout(pending.timer)
       pending.reject(new HeartlineDisconnectedError(`connection closed before the reply to ${pending.cmd}`, code))
