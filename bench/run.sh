@@ -9,6 +9,7 @@
 #   REPS=3 FANOUT="500" bench/run.sh
 #   QUICK=1 bench/run.sh         # a one-minute check that everything works
 #   HL_ARGS="--Realtime:InlineIoScheduling true" bench/run.sh   # extra settings for the Heartline server
+#   HL_ENV="DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0" bench/run.sh   # environment of the Heartline server
 set -euo pipefail
 cd "$(dirname "$0")"
 bench=$(pwd)
@@ -57,7 +58,7 @@ wait_port() {
 }
 
 echo "== starting servers on CPU $SERVER_CPU (driver on CPU $DRIVER_CPU)" >&2
-taskset -c "$SERVER_CPU" dotnet "$root/src/Heartline.Server/bin/Release/net10.0/Heartline.Server.dll" \
+env ${HL_ENV:-} taskset -c "$SERVER_CPU" dotnet "$root/src/Heartline.Server/bin/Release/net10.0/Heartline.Server.dll" \
   --environment Production --urls "http://127.0.0.1:$HL_PORT" --Auth:SigningKey "$KEY" \
   --Realtime:ConnectRatePerIp 1000000 --Storage:Provider sqlite --Storage:ConnectionString "Data Source=$work/heartline.db" \
   --Logging:LogLevel:Default Warning ${HL_ARGS:-} >"$work/heartline.log" 2>&1 &
@@ -88,6 +89,7 @@ drive() { # target port pid workload listeners
   echo "socket.io: $(node -p "require('socket.io/package.json').version")"
   echo "ws: $(node -p "require('ws/package.json').version")"
   echo "pinning: servers on CPU $SERVER_CPU, driver on CPU $DRIVER_CPU"
+  echo "heartline settings: ${HL_ARGS:-defaults} ${HL_ENV:-}"
   echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$out/machine.txt"
 cat "$out/machine.txt" >&2

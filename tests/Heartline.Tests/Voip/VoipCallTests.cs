@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Heartline.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using static Heartline.Tests.Voip.VoipTestKit;
 
 namespace Heartline.Tests.Voip;
@@ -162,6 +163,27 @@ public sealed class VoipCallTests : IAsyncLifetime
         // A user without a VoIP role gets nothing of the module.
         await using var driver = await _server.ConnectAsync("driver1");
         Assert.Equal("forbidden", (await driver.RequestAsync("voip.call", new { to = a.Id })).ErrorCode);
+    }
+
+    [Fact]
+    public async Task SignedInUserOfTheTenant_CallsAGuest_AndIsCalledBack()
+    {
+        var guest = await AdmitAndConnectAsync(_server, _http, "Guest");
+        var issuer = _server.Services.GetRequiredService<Heartline.Core.Auth.TokenIssuer>();
+        var staff = new TestGuest("staff-1", "상담원",
+            issuer.Mint("staff-1", "상담원", ["voip_user"], null, TimeSpan.FromHours(1), Heartline.Core.Auth.PrincipalKind.User, "public"));
+        await ConnectAsync(_server.WebSocketUri, staff);
+        var elsewhere = new TestGuest("staff-2", "Other tenant",
+            issuer.Mint("staff-2", "Other tenant", ["voip_user"], null, TimeSpan.FromHours(1), Heartline.Core.Auth.PrincipalKind.User, "acme"));
+        await ConnectAsync(_server.WebSocketUri, elsewhere);
+
+        var callId = await EstablishAsync(staff, guest);
+        (await guest.Socket.RequestAsync("voip.hangup", new { call_id = callId })).AssertOk();
+        await staff.Socket.NextEventAsync("ended", callId);
+        await EstablishAsync(guest, staff);
+        Assert.Equal("voip_unreachable", (await elsewhere.Socket.RequestAsync("voip.call", new { to = guest.Id })).ErrorCode);
+        // A user renews with its own identity provider, not voip.renew.
+        Assert.Equal("forbidden", (await staff.Socket.RequestAsync("voip.renew")).ErrorCode);
     }
 
     [Fact]
