@@ -30,31 +30,29 @@ internal sealed class MemoryLeases(IBroker broker, BackgroundWriter writer, IOpt
 
     private ValueTask<T> Decide<T>(string key, Entry entry, Func<LeaseUpdate, T> decide)
     {
+        var update = new LeaseUpdate(new LeaseState(key, entry.Epoch, entry.Holder, HolderNodeAlive: true),
+            time.GetUtcNow().ToUnixTimeMilliseconds(), presence.Value.NodeId);
+        var result = decide(update);
+        if (update.Granted is { } granted)
         {
-            var update = new LeaseUpdate(new LeaseState(key, entry.Epoch, entry.Holder, HolderNodeAlive: true),
-                time.GetUtcNow().ToUnixTimeMilliseconds(), presence.Value.NodeId);
-            var result = decide(update);
-            if (update.Granted is { } granted)
-            {
-                entry.Epoch = update.NextEpoch;
-                entry.Holder = granted;
-            }
-            else if (update.Released)
-            {
-                entry.Holder = null;
-                // Strictly older than the clock: a later grant's epoch (at least the clock) is still larger.
-                if (update.Forgotten && entry.Epoch < update.Now)
-                {
-                    entry.Forgotten = true;
-                    _leases.TryRemove(new KeyValuePair<string, Entry>(key, entry));
-                }
-            }
-            // Publications first: the fan-out to listeners is what people wait for, and a writer woken before it would
-            // compete with it for the CPU; the writes stay in order behind the decision all the same.
-            foreach (var (channel, data) in update.Publications) broker.Enqueue(channel, data);
-            foreach (var write in update.Writes) writer.Enqueue(write);
-            return ValueTask.FromResult(result);
+            entry.Epoch = update.NextEpoch;
+            entry.Holder = granted;
         }
+        else if (update.Released)
+        {
+            entry.Holder = null;
+            // Strictly older than the clock: a later grant's epoch (at least the clock) is still larger.
+            if (update.Forgotten && entry.Epoch < update.Now)
+            {
+                entry.Forgotten = true;
+                _leases.TryRemove(new KeyValuePair<string, Entry>(key, entry));
+            }
+        }
+        // Publications first: the fan-out to listeners is what people wait for, and a writer woken before it would
+        // compete with it for the CPU; the writes stay in order behind the decision all the same.
+        foreach (var (channel, data) in update.Publications) broker.Enqueue(channel, data);
+        foreach (var write in update.Writes) writer.Enqueue(write);
+        return ValueTask.FromResult(result);
     }
 
     public ValueTask<LeaseState> ReadAsync(string key, CancellationToken cancellationToken = default)
