@@ -38,24 +38,8 @@ echo "== building Heartline (Release)" >&2
 dotnet build "$root/src/Heartline.Server" -c Release --nologo -v quiet -clp:ErrorsOnly >&2
 
 out="$bench/results/$(date -u +%Y%m%dT%H%M%SZ)"
-work=$(mktemp -d /tmp/heartline-bench.XXXXXX)
 mkdir -p "$out"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-wait_port() {
-  for _ in $(seq 1 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  echo "nothing listens on port $1" >&2
-  exit 1
-}
+BENCH_NAME=bench source "$bench/lib.sh"
 
 echo "== starting servers on CPU $SERVER_CPU (driver on CPU $DRIVER_CPU)" >&2
 env ${HL_ENV:-} taskset -c "$SERVER_CPU" dotnet "$root/src/Heartline.Server/bin/Release/net10.0/Heartline.Server.dll" \

@@ -42,10 +42,9 @@ export async function launch() {
  * A fresh page (own context: own storage) that records what must never happen: script errors and dialogs (an
  * injected `onerror=alert(1)` would open one).
  */
-export async function openPage(browser, { viewport = DESKTOP, phone = false, locale = 'ko-KR' } = {}) {
+export async function openPage(browser, { viewport = DESKTOP, phone = false, locale = 'ko-KR', permissions = ['microphone'] } = {}) {
   const context = await browser.newContext({
-    viewport, locale, baseURL: baseUrl, hasTouch: phone, isMobile: phone, deviceScaleFactor: 1,
-    permissions: ['microphone'],
+    viewport, locale, baseURL: baseUrl, hasTouch: phone, isMobile: phone, deviceScaleFactor: 1, permissions,
   })
   context.setDefaultTimeout(10_000)
   const page = await context.newPage()

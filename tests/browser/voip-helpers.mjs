@@ -1,28 +1,10 @@
 // Helpers of the VoIP browser tests: pages allowed the (fake) camera and microphone, joining /call/ as a guest, and
 // reading a call's WebRTC statistics from the page's RTCPeerConnection (globalThis.__voip.pc).
-import { DESKTOP, baseUrl, until } from './helpers.mjs'
+import { baseUrl, openPage, until } from './helpers.mjs'
 
-/**
- * A fresh page in its own context (own storage: its own guest) with camera and microphone allowed, recording what
- * must never happen as helpers.mjs openPage does: script errors, CSP violations, dialogs.
- */
-export async function openCallPage(browser, { viewport = DESKTOP, phone = false, locale = 'ko-KR' } = {}) {
-  const context = await browser.newContext({
-    viewport, locale, baseURL: baseUrl, hasTouch: phone, isMobile: phone, deviceScaleFactor: 1,
-    permissions: ['microphone', 'camera'],
-  })
-  context.setDefaultTimeout(10_000)
-  const page = await context.newPage()
-  page.problems = []
-  page.on('pageerror', (err) => page.problems.push(`pageerror: ${err.message}`))
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && /Content Security Policy/i.test(msg.text())) page.problems.push(`csp: ${msg.text()}`)
-  })
-  page.on('dialog', (dialog) => {
-    page.problems.push(`dialog: ${dialog.type()} ${dialog.message()}`)
-    dialog.dismiss().catch(() => {})
-  })
-  return page
+/** A fresh page (own context: its own guest) as helpers.mjs openPage makes it, with the camera allowed too. */
+export function openCallPage(browser, options = {}) {
+  return openPage(browser, { ...options, permissions: ['microphone', 'camera'] })
 }
 
 /** Opens /call/ (with `query`), joins as `name` and resolves with the guest id once connected. */
