@@ -23,7 +23,7 @@ internal readonly record struct CallOutcome(CallData? Call, ErrorCode? Error, st
 /// </summary>
 internal sealed partial class CallControl(
     ILeases leases, IChannels channels, IEventLog events, GuestStore store, IOptions<VoipOptions> options, VoipMetrics metrics,
-    TimeProvider time, ILogger<CallControl> logger) : IDisposable
+    Heartline.Core.Modules.HeartlineNode node, TimeProvider time, ILogger<CallControl> logger) : IDisposable
 {
     private static readonly TimeSpan StaleLineAge = TimeSpan.FromSeconds(10);
     private readonly ConcurrentDictionary<ITimer, byte> _timers = new();
@@ -149,11 +149,14 @@ internal sealed partial class CallControl(
 
     /// <summary>
     /// The connection <paramref name="connectionId"/> of <paramref name="party"/> ended (a disconnect action): its call
-    /// waits for it for the reclaim window (the other side sees <c>reconnecting</c>), or ends at once after a crash.
+    /// waits for it for the reclaim window (the other side sees <c>reconnecting</c>), or ends at once with
+    /// <c>server_restart</c> after a crash, and when a single node stops (its leases go with it; in a cluster another
+    /// node keeps the call for the party's reconnect).
     /// </summary>
     public async ValueTask PartyDroppedAsync(string party, string connectionId, string reason, CancellationToken cancellationToken)
     {
-        if (reason == Heartline.Core.Presence.DisconnectReasons.ServerRestart)
+        if (reason == Heartline.Core.Presence.DisconnectReasons.ServerRestart
+            || (reason == Heartline.Core.Presence.DisconnectReasons.ServerShutdown && !node.IsCluster))
         {
             await EndPartyCallsAsync(party, CallEndReasons.ServerRestart, cancellationToken).ConfigureAwait(false);
             return;
@@ -244,6 +247,22 @@ internal sealed partial class CallControl(
                     (row.AnsweredAt ?? now) - row.CreatedAt, row.AnsweredAt is { } at ? now - at : null), VoipJson.Default.CallEventMetadata)));
             metrics.CallEnded(reason);
             ended++;
+        }
+        return ended;
+    }
+
+    /// <summary>
+    /// At start-up: ends the call records no lease holds (a single node's leases die with it; in a cluster, a call
+    /// whose lease was released without its record), with <c>server_restart</c>, telling both parties.
+    /// </summary>
+    public async Task<int> EndOrphanedCallsAsync(CancellationToken cancellationToken)
+    {
+        var ended = 0;
+        foreach (var party in await store.PartiesInOpenCallsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var call = await CallOfAsync(party, cancellationToken).ConfigureAwait(false);
+            if (call is not null) continue;
+            ended += await EndPartyCallsAsync(party, CallEndReasons.ServerRestart, cancellationToken).ConfigureAwait(false);
         }
         return ended;
     }

@@ -100,8 +100,15 @@ internal sealed class GuestCleanup(GuestStore store, CallControl calls, VoipStat
         return gone.Count + purged;
     }
 
-    /// <summary>The start-up cleanup (after the core ended what a crash left open, so those guests' reclaim windows run from now).</summary>
-    public Task StartAsync(CancellationToken cancellationToken) => SweepAsync(cancellationToken);
+    /// <summary>
+    /// The start-up cleanup, after the core ended what a crash left open (so those guests' reclaim windows run from now):
+    /// call records that no lease holds any more end too, and then the usual sweep.
+    /// </summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await calls.EndOrphanedCallsAsync(cancellationToken).ConfigureAwait(false);
+        await SweepAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -66,3 +66,44 @@ public sealed class VoipRestartTests
         Assert.Equal(again, RestartTests.Scalar<string?>(databasePath, "SELECT id FROM voip_calls"));
     }
 }
+
+/// <summary>A graceful stop of a single node: its leases go with it, so its calls end, told before the sockets close.</summary>
+public sealed class VoipGracefulStopTests
+{
+    [Fact]
+    public async Task GracefulStop_EndsCallsWithServerRestartBeforeClosing_AndStartUpEndsRecordsNoLeaseHolds()
+    {
+        var server = await HeartlineServer.StartAsync(new Dictionary<string, string?> { ["Realtime:ConnectRatePerIp"] = "1000" });
+        var databasePath = server.DatabasePath;
+        string callId;
+        try
+        {
+            using var http = server.CreateHttpClient();
+            var a = await AdmitAndConnectAsync(server, http, "A");
+            var b = await AdmitAndConnectAsync(server, http, "B");
+            callId = await EstablishAsync(a, b);
+            var stopping = server.StopAsync();
+            Assert.Equal("server_restart", (await a.Socket.NextEventAsync("ended", callId)).GetProperty("reason").GetString());
+            Assert.Equal("server_restart", (await b.Socket.NextEventAsync("ended", callId)).GetProperty("reason").GetString());
+            Assert.Equal(4000, await a.Socket.WaitClosedAsync(Wait));
+            await stopping.WaitAsync(Wait);
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+        Assert.Equal("server_restart", RestartTests.Scalar<string?>(databasePath, $"SELECT end_reason FROM voip_calls WHERE id = '{callId}'"));
+
+        // A record left open without its lease (a stop that could not finish its actions): ended at the next start.
+        using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={databasePath}"))
+        {
+            db.Open();
+            using var insert = db.CreateCommand();
+            insert.CommandText = "INSERT INTO voip_calls (id, tenant, caller_id, callee_id, media, created_at) VALUES ('orphan', 'public', 'x', 'y', 'audio', 1)";
+            insert.ExecuteNonQuery();
+        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        await using var restarted = await HeartlineServer.StartAsync(databasePath: databasePath);
+        Assert.Equal("server_restart", RestartTests.Scalar<string?>(databasePath, "SELECT end_reason FROM voip_calls WHERE id = 'orphan'"));
+    }
+}
