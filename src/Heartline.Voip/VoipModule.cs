@@ -34,7 +34,6 @@ public static class VoipModule
         services.TryAddSingleton<CallControl>();
         services.TryAddSingleton<VoipStatistics>();
         services.TryAddSingleton<GuestPurge>();
-        services.TryAddSingleton<VoipConnectionHooks>();
         services.TryAddSingleton<GuestCleanup>();
         // After the core's start-up cleanup (registered before any module), so guests a crash left open start their
         // reclaim window now.
@@ -48,8 +47,8 @@ public static class VoipModule
             .AddMigrations(VoipMigrations.All)
             .AddChannelPolicy<InboxPolicy>()
             .AddPresenceScopes<VoipScopes>()
-            .AddConnectGate<HooksGate>()
-            .AddConnectionObserver<HooksObserver>()
+            .AddConnectGate<VoipConnectionHooks>()
+            .AddConnectionObserver<VoipConnectionHooks>()
             .AddDisconnectAction<PartyLeft>()
             .AddCommand<CallCommand>()
             .AddCommand<AcceptCommand>()
@@ -61,7 +60,7 @@ public static class VoipModule
             .AddCommand<RenewCommand>()
             .AddSweeper<GuestLiveness>()
             .AddSweeper<GuestCleanup>()
-            .AddStats<StatsSection>()
+            .AddStats<VoipStatistics>()
             .AddMeter(VoipMetrics.MeterName)
             .MapEndpoints(endpoints =>
             {
@@ -94,27 +93,5 @@ public static class VoipModule
             scope.StartsWith("voip/", StringComparison.Ordinal)
                 ? VoipParties.IsParty(principal) && scope == GuestNames.Scope(VoipParties.TenantOf(principal, options.Value.DefaultTenant))
                 : null;
-    }
-
-    // One singleton behind the gate and the observer registrations (the core enumerates each interface separately).
-    private sealed class HooksGate(VoipConnectionHooks hooks) : Heartline.Core.Connections.IConnectGate
-    {
-        public ValueTask<Heartline.Core.Connections.ConnectRefusal?> AdmitAsync(Principal principal, CancellationToken cancellationToken) =>
-            hooks.AdmitAsync(principal, cancellationToken);
-    }
-
-    private sealed class HooksObserver(VoipConnectionHooks hooks) : Heartline.Core.Connections.IConnectionObserver
-    {
-        public ValueTask OnConnectedAsync(Heartline.Core.Connections.ClientConnection connection) => hooks.OnConnectedAsync(connection);
-
-        public void OnDisconnected(Heartline.Core.Connections.ClientConnection connection, string reason) =>
-            hooks.OnDisconnected(connection, reason);
-    }
-
-    private sealed class StatsSection(VoipStatistics statistics) : Heartline.Core.Operations.IModuleStats
-    {
-        public string Name => VoipModule.Name;
-
-        public ValueTask<System.Text.Json.JsonElement> SnapshotAsync(CancellationToken cancellationToken) => statistics.SnapshotAsync(cancellationToken);
     }
 }

@@ -28,11 +28,8 @@ internal sealed class RefreshCommand(TokenValidator tokens, TimeProvider time) :
             context.Error(ErrorCodes.BadRequest, "a refreshed token must name the same principal (subject, kind, tenant, roles, claims)");
             return;
         }
-        var connection = context.Connection;
-        connection.Refresh(fresh);
-        var due = tokens.ValidUntil(fresh) - time.GetUtcNow();
-        connection.ExpiryTimer?.Change(due < TimeSpan.Zero ? TimeSpan.Zero : due > TimeSpan.FromDays(30) ? Timeout.InfiniteTimeSpan : due,
-            Timeout.InfiniteTimeSpan);
+        context.Connection.Refresh(fresh);
+        context.Connection.ExpireAfter(tokens.ValidUntil(fresh) - time.GetUtcNow());
         context.Reply(new RefreshResult(fresh.ExpiresAt.ToUnixTimeMilliseconds()), HeartlineJsonContext.Default.RefreshResult);
     }
 

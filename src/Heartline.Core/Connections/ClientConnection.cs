@@ -104,8 +104,26 @@ public sealed partial class ClientConnection
 
     private ConcurrentDictionary<string, object>? _items;
 
-    /// <summary>Closes the connection when its token expires (null for tokens beyond 30 days); <c>refresh</c> moves it.</summary>
-    internal ITimer? ExpiryTimer { get; set; }
+    private static readonly TimeSpan LongestExpiry = TimeSpan.FromDays(30);
+    private ITimer? _expiry;
+
+    /// <summary>
+    /// Closes the connection with <c>4005</c> after <paramref name="due"/> (its token's life); a later call (<c>refresh</c>)
+    /// moves the time. Beyond 30 days nothing is scheduled.
+    /// </summary>
+    internal void ExpireAfter(TimeSpan due)
+    {
+        due = due > LongestExpiry ? Timeout.InfiniteTimeSpan : due < TimeSpan.Zero ? TimeSpan.Zero : due;
+        if (_expiry is { } timer)
+        {
+            timer.Change(due, Timeout.InfiniteTimeSpan);
+            return;
+        }
+        if (due == Timeout.InfiniteTimeSpan) return;
+        _expiry = _time.CreateTimer(static state => ((ClientConnection)state!).Close(CloseCodes.TokenExpired, "token expired"), this,
+            due, Timeout.InfiniteTimeSpan);
+        Aborted.Register(static t => ((ITimer)t!).Dispose(), _expiry);
+    }
 
     /// <summary>The same principal with a later expiry (<c>refresh</c>).</summary>
     internal void Refresh(Principal principal) => Principal = principal;

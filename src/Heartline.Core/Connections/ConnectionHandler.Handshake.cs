@@ -118,14 +118,6 @@ internal sealed partial class ConnectionHandler
     }
 
     /// <summary>Closes the connection when its token expires, even if it only listens.</summary>
-    private void ScheduleExpiry(ClientConnection connection, Principal principal)
-    {
-        var due = tokens.ValidUntil(principal) - time.GetUtcNow();
-        if (due > TimeSpan.FromDays(30)) return;
-        var timer = time.CreateTimer(static state =>
-            ((ClientConnection)state!).Close(CloseCodes.TokenExpired, "token expired"), connection,
-            due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
-        connection.ExpiryTimer = timer;
-        connection.Aborted.Register(static t => ((ITimer)t!).Dispose(), timer);
-    }
+    private void ScheduleExpiry(ClientConnection connection, Principal principal) =>
+        connection.ExpireAfter(tokens.ValidUntil(principal) - time.GetUtcNow());
 }
