@@ -1,6 +1,7 @@
 using Heartline.Core.Modules;
 using Heartline.Core.Operations;
 using Heartline.Ptt;
+using Heartline.Qna;
 using Heartline.Voip;
 using Heartline.Webinar;
 
@@ -25,7 +26,7 @@ public static class HeartlineHost
             // anchors the default ./data/ database folder).
             ContentRootPath = AppContext.BaseDirectory,
         });
-        var heartline = builder.AddHeartline().AddPtt().AddWebinar().AddVoip();
+        var heartline = builder.AddHeartline().AddPtt().AddWebinar().AddVoip().AddQna();
         modules?.Invoke(heartline);
         configure?.Invoke(builder);
         var app = builder.Build();

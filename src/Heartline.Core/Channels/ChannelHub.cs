@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
+using Heartline.Core.Cluster;
 using Heartline.Core.Connections;
 using Heartline.Core.Protocol;
 using Microsoft.Extensions.Options;
@@ -27,12 +28,15 @@ internal sealed partial class ChannelHub : IChannels
     private readonly TimeProvider _time;
     private readonly ILogger<ChannelHub> _logger;
     private readonly IBroker _broker;
+    private readonly IPeerRelay? _peers;
     private readonly long _historyTotalMaxBytes;
     private long _historyBytes;
     private long _historyBudgetDrops;
 
-    public ChannelHub(IOptions<ChannelOptions> options, TimeProvider time, ILogger<ChannelHub> logger, IBroker broker)
+    public ChannelHub(IOptions<ChannelOptions> options, TimeProvider time, ILogger<ChannelHub> logger, IBroker broker,
+        IPeerRelay? peers = null)
     {
+        _peers = peers;
         _options = options.Value;
         _time = time;
         _logger = logger;
@@ -107,6 +111,26 @@ internal sealed partial class ChannelHub : IChannels
     /// </summary>
     public void Publish<T>(string channel, T data, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info) =>
         _broker.Enqueue(channel, JsonSerializer.SerializeToUtf8Bytes(data, info));
+
+    /// <summary>A live signal: this node's subscribers get the frame now, every peer gets it to do the same.</summary>
+    public void Signal<T>(string channel, T data, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info)
+    {
+        var w = FrameWriter.Begin();
+        w.WriteString(FrameWriter.PushName, "signal");
+        w.WriteString("channel", channel);
+        w.WritePropertyName("data");
+        JsonSerializer.Serialize(w, data, info);
+        var frame = FrameWriter.Finish(w);
+        DeliverSignal(channel, frame);
+        if (_peers is { HasPeers: true } peers) peers.Broadcast(ChannelSignalPeer.MessageKind, ChannelSignalPeer.Message(channel, frame));
+    }
+
+    /// <summary>Queues a signal frame to this node's subscribers of <paramref name="channel"/> (a peer's included).</summary>
+    internal void DeliverSignal(string channel, byte[] frame)
+    {
+        if (!_channels.TryGetValue(channel, out var state)) return;
+        foreach (var subscriber in state.Subscribers) subscriber.Send(frame);
+    }
 
     /// <summary>The position this node delivered a channel up to, or null when it does not follow it.</summary>
     public StreamPosition? Position(string channel)

@@ -48,6 +48,10 @@ public sealed class CommandContext(ClientConnection connection, long id, JsonEle
 
     public void Error(ErrorCode code, string message) => SendReply(FrameWriter.Error(Id, code, message));
 
+    /// <summary>An error with <c>retry_after_ms</c>: when the client may try again (a module's own rate limit, say).</summary>
+    public void Error(ErrorCode code, string message, TimeSpan retryAfter) =>
+        SendReply(FrameWriter.Error(Id, code, message, (long)Math.Ceiling(retryAfter.TotalMilliseconds)));
+
     public void Error<T>(ErrorCode code, string message, T details, JsonTypeInfo<T> info) =>
         SendReply(FrameWriter.Error(Id, code, message, details, info));
 

@@ -1,6 +1,7 @@
 using System.Threading.RateLimiting;
 using Heartline.Core.Auth;
 using Heartline.Core.Channels;
+using Heartline.Core.Cluster;
 using Heartline.Core.Presence;
 using Heartline.Core.Protocol;
 using Microsoft.AspNetCore.RateLimiting;
@@ -38,6 +39,7 @@ internal static class RealtimeServiceCollectionExtensions
         services.TryAddSingleton<ConnectionHandler>();
         services.TryAddSingleton<ChannelHub>();
         services.TryAddSingleton<IChannels>(sp => sp.GetRequiredService<ChannelHub>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPeerMessageHandler, ChannelSignalPeer>());
         services.TryAddSingleton<ChannelAccess>();
         services.TryAddSingleton<ChannelBudget>();
         services.TryAddSingleton<PresenceTracker>();

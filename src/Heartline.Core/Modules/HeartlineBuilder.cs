@@ -18,6 +18,9 @@ public sealed class HeartlineBuilder
 {
     private readonly HashSet<string> _modules = new(StringComparer.Ordinal);
 
+    /// <summary>The (interface, implementation) pairs modules registered, so each is served once.</summary>
+    internal HashSet<(Type Service, Type Implementation)> Hooks { get; } = [];
+
     internal HeartlineBuilder(IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         Services = services;

@@ -120,9 +120,15 @@ public sealed class HeartlineModule
         return this;
     }
 
+    /// <summary>
+    /// Registers <typeparamref name="TImplementation"/> once, as a singleton the module may also inject, and serves it as
+    /// one of the <typeparamref name="TService"/>s: a class that is a hook and a service (or two hooks) is one object.
+    /// </summary>
     private HeartlineModule Enumerable<TService, TImplementation>() where TService : class where TImplementation : class, TService
     {
-        Services.TryAddEnumerable(ServiceDescriptor.Singleton<TService, TImplementation>());
+        Services.TryAddSingleton<TImplementation>();
+        if (Host.Hooks.Add((typeof(TService), typeof(TImplementation))))
+            Services.AddSingleton<TService>(static sp => sp.GetRequiredService<TImplementation>());
         return this;
     }
 }

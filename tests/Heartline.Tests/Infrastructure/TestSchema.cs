@@ -3,6 +3,7 @@ using Heartline.Core.Connections;
 using Heartline.Core.Modules;
 using Heartline.Core.Storage;
 using Heartline.Ptt;
+using Heartline.Qna;
 using Heartline.Voip;
 using Heartline.Webinar;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -10,7 +11,7 @@ using Microsoft.Extensions.Options;
 
 namespace Heartline.Tests.Infrastructure;
 
-/// <summary>The schema of the host the tests run (the core, push-to-talk, webinar, VoIP), for databases opened without a server.</summary>
+/// <summary>The schema of the host the tests run (the core, push-to-talk, webinar, VoIP, Q&amp;A), for databases opened without a server.</summary>
 internal static class TestSchema
 {
     public static SchemaMigrations Migrations { get; } = new(
@@ -19,6 +20,7 @@ internal static class TestSchema
         new ModuleMigrations(PttModule.Name, PttMigrations.All),
         new ModuleMigrations(WebinarModule.Name, WebinarMigrations.All),
         new ModuleMigrations(VoipModule.Name, VoipMigrations.All),
+        new ModuleMigrations(QnaModule.Name, QnaMigrations.All),
     ]);
 
     /// <summary>Every step of every module of the host.</summary>

@@ -1,0 +1,109 @@
+using System.Text.Json;
+using System.Threading.RateLimiting;
+using Heartline.Core.Auth;
+using Heartline.Core.Channels;
+using Heartline.Core.Modules;
+using Heartline.Core.Operations;
+using Heartline.Core.Protocol;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Heartline.Qna;
+
+/// <summary><c>builder.AddHeartline().AddQna()</c>: neighbourhood Q&amp;A on Jeju (seed 003; docs/qna.md).</summary>
+public static class QnaModule
+{
+    /// <summary>The module's name: it keys its migrations and its section of the admin statistics.</summary>
+    public const string Name = "qna";
+
+    public static HeartlineBuilder AddQna(this HeartlineBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddOptions<QnaOptions>().BindConfiguration(QnaOptions.Section).ValidateDataAnnotations()
+            .Validate(o => TimeZoneExists(o.TimeZone), "Qna:TimeZone must name a time zone of this machine (e.g. Asia/Seoul)")
+            .ValidateOnStart();
+        services.Configure<RateLimiterOptions>(limiter => limiter.AddPolicy(QnaApi.RatePolicy, context =>
+        {
+            var options = context.RequestServices.GetRequiredService<IOptions<QnaOptions>>().Value;
+            return RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = options.RequestsPerMinutePerIp, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
+        }));
+        services.TryAddSingleton<QnaStore>();
+        services.TryAddSingleton<QnaGuard>();
+        services.TryAddSingleton<QnaMetrics>();
+        services.TryAddSingleton<Notifier>();
+        services.TryAddSingleton<Nearby>();
+        services.TryAddSingleton<Typing>();
+
+        builder.AddModule(Name)
+            .AddRoles(new RoleDefinition(QnaPermissions.UserRole, "A resident or visitor of the Q&A service: asks, answers, is told of questions nearby.",
+                QnaPermissions.Use))
+            .AddErrorCodes(QnaErrors.All)
+            .AddMigrations(QnaMigrations.All)
+            .AddChannelPolicy<QnaChannels>()
+            .AddConnectionObserver<Typing>()
+            .AddCommand<AskCommand>()
+            .AddCommand<AnswerCommand>()
+            .AddCommand<AcceptCommand>()
+            .AddCommand<CloseCommand>()
+            .AddCommand<GetCommand>()
+            .AddCommand<TypingCommand>()
+            .AddCommand<ReceiptCommand>()
+            .AddCommand<UnreadCommand>()
+            .AddCommand<LocationCommand>()
+            .AddCommand<NearbyCommand>()
+            .AddCommand<SettingsCommand>()
+            .AddCommand<NotificationsCommand>()
+            .AddCommand<NotificationsReadCommand>()
+            .AddCommand<PointsCommand>()
+            .AddSweeper<TierJobs>()
+            .AddSweeper<LocationRetention>()
+            .AddStats<QnaStatistics>()
+            .AddMeter(QnaMetrics.MeterName)
+            .MapEndpoints(QnaApi.Map);
+        return builder;
+    }
+
+    private static bool TimeZoneExists(string id) => TimeZoneInfo.TryFindSystemTimeZoneById(id, out _);
+
+    /// <summary>
+    /// <c>qna:q/{question}</c>: a question's room, open to every Q&amp;A user (questions are public). <c>qna:u/{user}</c>:
+    /// a user's inbox, read by that user alone. Only the server publishes in either.
+    /// </summary>
+    private sealed class QnaChannels : IChannelPolicy
+    {
+        public string Namespace => "qna";
+
+        public ErrorCode? CanSubscribe(Principal principal, string path)
+        {
+            if (!QnaPermissions.CanUse(principal)) return ErrorCodes.Forbidden;
+            if (path.StartsWith("q/", StringComparison.Ordinal) && path.Length is > 2 and <= 2 + QnaInput.MaxIdLength) return null;
+            return path == "u/" + principal.SubjectId ? null : ErrorCodes.Forbidden;
+        }
+
+        public ErrorCode? CanPublish(Principal principal, string path) => ErrorCodes.Forbidden;
+    }
+}
+
+/// <summary>Forgets users' locations not updated for <c>Qna:LocationRetentionHours</c> (checked every 10 minutes).</summary>
+internal sealed class LocationRetention(QnaStore store, TimeProvider time, IOptions<QnaOptions> options) : ISweeper
+{
+    public string Name => "qna-locations";
+
+    public TimeSpan Period => TimeSpan.FromMinutes(10);
+
+    public Task<int> SweepAsync(CancellationToken cancellationToken) =>
+        store.ForgetLocationsAsync(null, time.GetUtcNow().AddHours(-options.Value.LocationRetentionHours).ToUnixTimeMilliseconds(), cancellationToken);
+}
+
+/// <summary><c>modules.qna</c> in <c>GET /api/admin/stats</c>.</summary>
+internal sealed class QnaStatistics(QnaStore store, QnaMetrics metrics) : IModuleStats
+{
+    public string Name => QnaModule.Name;
+
+    public async ValueTask<JsonElement> SnapshotAsync(CancellationToken cancellationToken) =>
+        JsonSerializer.SerializeToElement(new QnaStatsView(await store.PendingJobsAsync(cancellationToken).ConfigureAwait(false), metrics.TiersRun,
+            metrics.NotifiedTotal, metrics.Asked, metrics.Answers, metrics.Accepted), QnaJson.Default.QnaStatsView);
+}
