@@ -86,7 +86,7 @@ internal sealed class ReceiptCommand(QnaStore store, Notifier notifier, IChannel
         var (d, r) = await store.AdvanceReadAsync(questionId, userId, delivered, read, ct).ConfigureAwait(false);
         channels.Publish(Notifier.Room(questionId), new RoomEvent("receipt", UserId: userId, DeliveredSeq: d, ReadSeq: r), QnaJson.Default.RoomEvent);
         context.Reply(new ReceiptReply(d, r), QnaJson.Default.ReceiptReply);
-        await notifier.PublishUnreadAsync(userId, questionId, CancellationToken.None).ConfigureAwait(false);
+        if (read > 0) await notifier.PublishUnreadAsync(userId, questionId, CancellationToken.None).ConfigureAwait(false);
     }
 }
 
