@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Heartline.Core.Channels;
+using Heartline.Core.Presence;
 using Microsoft.Extensions.Options;
 
 namespace Heartline.Qna;
@@ -10,7 +11,8 @@ namespace Heartline.Qna;
 /// once, never the asker, everyone's settings respected), the history row and the live push in the user's inbox
 /// <c>qna:u/{user}</c>, and the unread counts that keep a user's devices in step.
 /// </summary>
-internal sealed class Notifier(QnaStore store, IChannels channels, TimeProvider time, IOptions<QnaOptions> options, QnaMetrics metrics)
+internal sealed class Notifier(QnaStore store, IChannels channels, IPresence presence, WebPushSender webPush, TimeProvider time,
+    IOptions<QnaOptions> options, QnaMetrics metrics)
 {
     private readonly TimeZoneInfo _zone = TimeZoneInfo.FindSystemTimeZoneById(options.Value.TimeZone);
 
@@ -38,7 +40,7 @@ internal sealed class Notifier(QnaStore store, IChannels channels, TimeProvider 
             .Where(x => (x.Distance ?? 0) <= radius && Wants(x.Candidate.Settings, question, tier, x.Distance, now))
             .OrderBy(x => x.Distance ?? double.MaxValue).ThenBy(x => x.Candidate.UserId, StringComparer.Ordinal)
             .Take(tier == 1 ? o.Tier1Count : o.MaxPerTier)
-            .Select(x => new Recipient(x.Candidate.UserId, x.Distance, x.Candidate.Settings.InApp))
+            .Select(x => new Recipient(x.Candidate.UserId, x.Distance, x.Candidate.Settings.InApp, x.Candidate.Settings.Push))
             .ToList();
         if (chosen.Count == 0) return 0;
 
@@ -52,6 +54,10 @@ internal sealed class Notifier(QnaStore store, IChannels channels, TimeProvider 
         foreach (var recipient in told)
         {
             if (recipient.InApp) channels.Publish(Inbox(recipient.UserId), new InboxEvent("notification", views[recipient.UserId]), QnaJson.Default.InboxEvent);
+        }
+        foreach (var recipient in told)
+        {
+            if (recipient.Push) await PushIfAwayAsync(recipient.UserId, views[recipient.UserId], cancellationToken).ConfigureAwait(false);
         }
         metrics.Notified(tier, told.Count);
         return told.Count;
@@ -100,7 +106,15 @@ internal sealed class Notifier(QnaStore store, IChannels channels, TimeProvider 
     private async Task SendAsync(string userId, NotificationView view, string questionId, CancellationToken cancellationToken)
     {
         await store.AddNotificationAsync(Row(userId, view, questionId), cancellationToken).ConfigureAwait(false);
-        channels.Publish(Inbox(userId), new InboxEvent("notification", view), QnaJson.Default.InboxEvent);
+        var (settings, _) = await store.SettingsAsync(userId, cancellationToken).ConfigureAwait(false);
+        if (settings.InApp) channels.Publish(Inbox(userId), new InboxEvent("notification", view), QnaJson.Default.InboxEvent);
+        if (settings.Push) await PushIfAwayAsync(userId, view, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Web Push, for a user with no open connection on any node (a connected one has the inbox).</summary>
+    private async Task PushIfAwayAsync(string userId, NotificationView view, CancellationToken cancellationToken)
+    {
+        if (webPush.Enabled && !await presence.IsConnectedAsync(userId, cancellationToken).ConfigureAwait(false)) webPush.Enqueue(userId, view);
     }
 
     /// <summary>Whether the user's settings let this question through (quiet hours in the configured zone).</summary>

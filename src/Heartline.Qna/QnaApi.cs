@@ -18,6 +18,8 @@ internal static class QnaApi
         var api = endpoints.MapGroup("/api/qna").RequireAuthorization().RequireRateLimiting(RatePolicy).WithTags("Q&A");
         api.MapGet("/regions", () => TypedResults.Json(Jeju.Regions.Select(r => new RegionView(r.Code, r.NameKo, r.NameEn)).ToArray(),
             QnaJson.Default.RegionViewArray)).WithName("QnaRegions");
+        api.MapGet("/push/key", (WebPushSender webPush) => TypedResults.Json(new PushKeyReply(webPush.PublicKey, webPush.Enabled), QnaJson.Default.PushKeyReply))
+            .WithName("QnaWebPushKey");
         api.MapGet("/questions/nearby", async Task<Results<JsonHttpResult<NearbyReply>, ProblemHttpResult>> (HttpContext http, Nearby nearby,
             double? lat, double? lng, int? radius_m, int? limit, int? offset, CancellationToken ct) =>
         {

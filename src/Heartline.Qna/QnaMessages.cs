@@ -17,6 +17,7 @@ internal sealed record SettingsArgs(bool? Notify, int? RadiusM, string? QuietSta
 internal sealed record NotificationsArgs(long? Before, int? Limit);
 internal sealed record NotificationsReadArgs(string[]? Ids);
 internal sealed record BlockBody(string? Reason);
+internal sealed record PushSubscribeArgs(string? Endpoint, string? P256dh, string? Auth);
 
 // What the server sends.
 internal sealed record RegionView(string Code, string NameKo, string NameEn);
@@ -85,13 +86,15 @@ internal sealed record SettingsReply(bool Notify, int RadiusM, string? QuietStar
 internal sealed record NotificationItem(JsonElement Notification, long? ReadAt);
 internal sealed record NotificationsReply(NotificationItem[] Items, long Unread);
 internal sealed record CountReply(long Count);
+internal sealed record PushKeyReply(string PublicKey, bool Enabled);
 internal sealed record PointsReply(long Points);
 internal sealed record NotifiedView(string UserId, long Tier);
 internal sealed record JobView(long Tier, long? DoneAt, string? Outcome, long Attempts);
 internal sealed record DeliveryReport(string QuestionId, NotifiedView[] Notified, JobView[] Jobs);
 internal sealed record BlockView(string Kind, string Value);
 internal sealed record BlockEvent(string Kind, string Value, string? Reason);
-internal sealed record QnaStatsView(long PendingJobs, long TiersRun, long Notified, long QuestionsAsked, long Answers, long Accepted);
+internal sealed record QnaStatsView(long PendingJobs, long TiersRun, long Notified, long QuestionsAsked, long Answers, long Accepted, long WebPushSent,
+    long WebPushFailed, long WebPushDropped);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
@@ -128,4 +131,7 @@ internal sealed record QnaStatsView(long PendingJobs, long TiersRun, long Notifi
 [JsonSerializable(typeof(BlockEvent))]
 [JsonSerializable(typeof(RegionView[]))]
 [JsonSerializable(typeof(QnaStatsView))]
+[JsonSerializable(typeof(WebPushPayload))]
+[JsonSerializable(typeof(PushSubscribeArgs))]
+[JsonSerializable(typeof(PushKeyReply))]
 internal sealed partial class QnaJson : JsonSerializerContext;

@@ -8,7 +8,23 @@ internal static class QnaMigrations
     public static readonly Migration[] All =
     [
         new(1, "questions, answers, locations, tier jobs, notifications, points", V1, V1),
+        new(2, "Web Push subscriptions", V2, V2),
     ];
+
+    // A browser's push subscription (RFC 8030 endpoint with its RFC 8291 keys), for notifications while not connected.
+    private const string V2 =
+        """
+        CREATE TABLE qna_push_subscriptions (
+            endpoint text PRIMARY KEY,
+            user_id text NOT NULL,
+            p256dh text NOT NULL,
+            auth text NOT NULL,
+            created_at bigint NOT NULL,
+            last_sent_at bigint NULL,
+            failures bigint NOT NULL DEFAULT 0
+        );
+        CREATE INDEX ix_qna_push_user ON qna_push_subscriptions (user_id);
+        """;
 
     // Same DDL on both engines: ids are text, times bigint Unix milliseconds, coordinates double precision.
     private const string V1 =

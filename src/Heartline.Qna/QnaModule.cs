@@ -36,6 +36,14 @@ public static class QnaModule
         services.TryAddSingleton<Notifier>();
         services.TryAddSingleton<Nearby>();
         services.TryAddSingleton<Typing>();
+        services.AddOptions<WebPushOptions>().BindConfiguration(WebPushOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.PublicKey is { Length: > 0 } == o.PrivateKey is { Length: > 0 }, "Qna:WebPush:PublicKey and PrivateKey are set together, or neither")
+            .Validate(o => o.Subject.StartsWith("mailto:", StringComparison.Ordinal) || o.Subject.StartsWith("https://", StringComparison.Ordinal),
+                "Qna:WebPush:Subject is a mailto: or https: URL")
+            .ValidateOnStart();
+        services.AddHttpClient(nameof(WebPushSender), client => client.Timeout = TimeSpan.FromSeconds(30));
+        services.TryAddSingleton<WebPushSender>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebPushSender>());
 
         builder.AddModule(Name)
             .AddRoles(new RoleDefinition(QnaPermissions.UserRole, "A resident or visitor of the Q&A service: asks, answers, is told of questions nearby.",
@@ -58,6 +66,8 @@ public static class QnaModule
             .AddCommand<NotificationsCommand>()
             .AddCommand<NotificationsReadCommand>()
             .AddCommand<PointsCommand>()
+            .AddCommand<PushSubscribeCommand>()
+            .AddCommand<PushUnsubscribeCommand>()
             .AddSweeper<TierJobs>()
             .AddSweeper<LocationRetention>()
             .AddStats<QnaStatistics>()
@@ -99,11 +109,14 @@ internal sealed class LocationRetention(QnaStore store, TimeProvider time, IOpti
 }
 
 /// <summary><c>modules.qna</c> in <c>GET /api/admin/stats</c>.</summary>
-internal sealed class QnaStatistics(QnaStore store, QnaMetrics metrics) : IModuleStats
+internal sealed class QnaStatistics(QnaStore store, QnaMetrics metrics, WebPushSender webPush) : IModuleStats
 {
     public string Name => QnaModule.Name;
 
-    public async ValueTask<JsonElement> SnapshotAsync(CancellationToken cancellationToken) =>
-        JsonSerializer.SerializeToElement(new QnaStatsView(await store.PendingJobsAsync(cancellationToken).ConfigureAwait(false), metrics.TiersRun,
-            metrics.NotifiedTotal, metrics.Asked, metrics.Answers, metrics.Accepted), QnaJson.Default.QnaStatsView);
+    public async ValueTask<JsonElement> SnapshotAsync(CancellationToken cancellationToken)
+    {
+        var (sent, failed, dropped) = webPush.Counts;
+        return JsonSerializer.SerializeToElement(new QnaStatsView(await store.PendingJobsAsync(cancellationToken).ConfigureAwait(false), metrics.TiersRun,
+            metrics.NotifiedTotal, metrics.Asked, metrics.Answers, metrics.Accepted, sent, failed, dropped), QnaJson.Default.QnaStatsView);
+    }
 }

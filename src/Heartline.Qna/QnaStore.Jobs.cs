@@ -3,8 +3,8 @@ using Dapper;
 
 namespace Heartline.Qna;
 
-/// <summary>A user a tier tells: who, how far from the question (null when unknown) and by which channel.</summary>
-internal sealed record Recipient(string UserId, double? DistanceMeters, bool InApp);
+/// <summary>A user a tier tells: who, how far from the question (null when unknown) and by which channels.</summary>
+internal sealed record Recipient(string UserId, double? DistanceMeters, bool InApp, bool Push);
 
 internal sealed partial class QnaStore
 {

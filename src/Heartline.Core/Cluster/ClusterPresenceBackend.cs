@@ -119,6 +119,16 @@ internal sealed partial class ClusterPresenceBackend(ClusterDatabase database, P
         return gone.Count;
     }
 
+    public async ValueTask<bool> IsConnectedElsewhereAsync(string userId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            """
+            SELECT EXISTS (SELECT 1 FROM connections c JOIN nodes n ON n.node_id = c.node_id
+                WHERE c.user_id = @UserId AND c.ended_at IS NULL AND c.node_id <> @Me AND n.lost_at IS NULL)
+            """, new { UserId = userId, Me = database.NodeId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
     public async ValueTask<IReadOnlyList<PresenceUser>> ListAsync(string scope, IReadOnlyList<PresenceUser> local, CancellationToken cancellationToken)
     {
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);

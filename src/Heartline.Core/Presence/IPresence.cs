@@ -11,4 +11,10 @@ public interface IPresence
 
     /// <summary>Whether the user has a connection in the scope on this node (or is within its leave grace).</summary>
     bool IsOnline(string scope, string userId);
+
+    /// <summary>
+    /// Whether the user has an open connection on any node, whatever its scopes (a module deciding between a live push and
+    /// a push through another channel, say). This node answers from memory; a cluster asks the database for the others.
+    /// </summary>
+    ValueTask<bool> IsConnectedAsync(string userId, CancellationToken cancellationToken = default);
 }

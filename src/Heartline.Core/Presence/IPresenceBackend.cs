@@ -16,4 +16,7 @@ internal interface IPresenceBackend
 
     /// <summary>The scope's users: this node's (<paramref name="local"/>) with every other node's.</summary>
     ValueTask<IReadOnlyList<PresenceUser>> ListAsync(string scope, IReadOnlyList<PresenceUser> local, CancellationToken cancellationToken);
+
+    /// <summary>Whether another node (not lost) has an open connection of the user.</summary>
+    ValueTask<bool> IsConnectedElsewhereAsync(string userId, CancellationToken cancellationToken);
 }

@@ -15,6 +15,8 @@ internal sealed class LocalPresenceBackend(ChannelHub hub, IEventLog events) : I
     public ValueTask<IReadOnlyList<PresenceUser>> ListAsync(string scope, IReadOnlyList<PresenceUser> local,
         CancellationToken cancellationToken) => ValueTask.FromResult(local);
 
+    public ValueTask<bool> IsConnectedElsewhereAsync(string userId, CancellationToken cancellationToken) => ValueTask.FromResult(false);
+
     /// <summary>Publishes the transition and records it in the event log.</summary>
     private void Announce(Principal principal, string scope, string kind, long time)
     {

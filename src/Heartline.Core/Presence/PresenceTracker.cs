@@ -19,10 +19,14 @@ internal sealed partial class PresenceTracker(
     private readonly ConcurrentDictionary<string, ScopePresence> _scopes = new(StringComparer.Ordinal);
     private readonly TimeSpan _grace = TimeSpan.FromSeconds(options.Value.LeaveGraceSeconds);
 
+    // This node's open connections per user, whatever their scopes (IsConnectedAsync).
+    private readonly ConcurrentDictionary<string, int> _connected = new(StringComparer.Ordinal);
+
     /// <summary>Announces the connection in each of its scopes (a user's first connection there makes it online).</summary>
     public void Add(ClientConnection connection)
     {
         var principal = connection.Principal ?? throw new InvalidOperationException("connection is not authenticated");
+        _connected.AddOrUpdate(principal.SubjectId, 1, static (_, n) => n + 1);
         foreach (var name in connection.Scopes)
         {
             var scope = Enter(name, principal, connection);
@@ -59,6 +63,7 @@ internal sealed partial class PresenceTracker(
     public void Remove(ClientConnection connection)
     {
         if (connection.Principal is not { } principal) return;
+        Disconnected(principal.SubjectId);
         var due = time.GetUtcNow() + _grace;
         foreach (var name in connection.Scopes)
         {
@@ -156,6 +161,17 @@ internal sealed partial class PresenceTracker(
             var result = new List<ClientConnection>();
             foreach (var user in state.Users.Values) result.AddRange(user.Connections);
             return result;
+        }
+    }
+
+    public ValueTask<bool> IsConnectedAsync(string userId, CancellationToken cancellationToken = default) =>
+        _connected.ContainsKey(userId) ? ValueTask.FromResult(true) : backend.IsConnectedElsewhereAsync(userId, cancellationToken);
+
+    private void Disconnected(string userId)
+    {
+        while (_connected.TryGetValue(userId, out var count))
+        {
+            if (count > 1 ? _connected.TryUpdate(userId, count - 1, count) : _connected.TryRemove(new KeyValuePair<string, int>(userId, 1))) return;
         }
     }
 

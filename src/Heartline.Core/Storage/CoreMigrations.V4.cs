@@ -8,4 +8,9 @@ internal static partial class CoreMigrations
         """
         CREATE INDEX ix_connections_ended ON connections (ended_at) WHERE ended_at IS NOT NULL;
         """;
+
+    private const string V7Common =
+        """
+        CREATE INDEX ix_connections_open_user ON connections (user_id) WHERE ended_at IS NULL;
+        """;
 }

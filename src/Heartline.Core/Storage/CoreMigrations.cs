@@ -11,5 +11,6 @@ internal static partial class CoreMigrations
         new(4, "index of ended connections for the retention purge", V4Common, V4Common) { LegacyVersion = 7 },
         new(5, "connections carry their principal's kind, tenant, claims and presence scopes; presence by scope", V5Sqlite, V5Postgres),
         new(6, "cluster: keyed leases", "SELECT 1;", V6Postgres),
+        new(7, "index of open connections by user (is a user connected anywhere)", V7Common, V7Common),
     ];
 }

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Heartline.Core.Events;
 using Heartline.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using static Heartline.Tests.Qna.QnaTestKit;
 
 namespace Heartline.Tests.Qna;
@@ -106,6 +108,7 @@ public sealed class QnaInputTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.NoContent, unblock.StatusCode);
         (await spammer.Socket.RequestAsync("qna.points")).AssertOk();
 
+        await _server.Services.GetRequiredService<IEventLog>().FlushAsync().WaitAsync(Wait);
         var events = await admin.GetFromJsonAsync<JsonElement>("/api/admin/events?scope=qna").WaitAsync(Wait);
         var types = events.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("type").GetString()).ToArray();
         Assert.Equal(2, types.Count(t => t == "qna.blocked"));
