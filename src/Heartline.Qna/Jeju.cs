@@ -85,6 +85,9 @@ internal static class Jeju
     }
 
     public static JejuRegion? FindRegion(string code) => Array.Find(Regions, r => r.Code == code);
+
+    /// <summary>A region's first reference point: its town centre (where an app puts a user who picked the region).</summary>
+    public static GeoPoint CentreOf(JejuRegion region) => Centres.First(c => Regions[c.Region] == region).Point;
 }
 
 /// <summary>

@@ -16,8 +16,9 @@ internal static class QnaApi
     public static void Map(IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapGroup("/api/qna").RequireAuthorization().RequireRateLimiting(RatePolicy).WithTags("Q&A");
-        api.MapGet("/regions", () => TypedResults.Json(Jeju.Regions.Select(r => new RegionView(r.Code, r.NameKo, r.NameEn)).ToArray(),
-            QnaJson.Default.RegionViewArray)).WithName("QnaRegions");
+        api.MapGet("/regions", () => TypedResults.Json(Jeju.Regions.Select(r => (Region: r, Centre: Jeju.CentreOf(r)))
+            .Select(x => new RegionInfo(x.Region.Code, x.Region.NameKo, x.Region.NameEn, x.Centre.Lat, x.Centre.Lng)).ToArray(),
+            QnaJson.Default.RegionInfoArray)).WithName("QnaRegions");
         api.MapGet("/push/key", (WebPushSender webPush) => TypedResults.Json(new PushKeyReply(webPush.PublicKey, webPush.Enabled), QnaJson.Default.PushKeyReply))
             .WithName("QnaWebPushKey");
         api.MapGet("/questions/nearby", async Task<Results<JsonHttpResult<NearbyReply>, ProblemHttpResult>> (HttpContext http, Nearby nearby,

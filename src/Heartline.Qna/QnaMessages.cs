@@ -21,6 +21,7 @@ internal sealed record PushSubscribeArgs(string? Endpoint, string? P256dh, strin
 
 // What the server sends.
 internal sealed record RegionView(string Code, string NameKo, string NameEn);
+internal sealed record RegionInfo(string Code, string NameKo, string NameEn, double Lat, double Lng);
 
 internal sealed record QuestionView(string Id, string AskerId, string AskerName, string Body, string[] Hashtags, double Lat, double Lng,
     RegionView Region, string Urgency, string Status, long AnswerCount, long CreatedAt, long? FirstAnswerAt, string? AcceptedAnswerId,
@@ -129,7 +130,7 @@ internal sealed record QnaStatsView(long PendingJobs, long TiersRun, long Notifi
 [JsonSerializable(typeof(DeliveryReport))]
 [JsonSerializable(typeof(BlockView[]))]
 [JsonSerializable(typeof(BlockEvent))]
-[JsonSerializable(typeof(RegionView[]))]
+[JsonSerializable(typeof(RegionInfo[]))]
 [JsonSerializable(typeof(QnaStatsView))]
 [JsonSerializable(typeof(WebPushPayload))]
 [JsonSerializable(typeof(PushSubscribeArgs))]

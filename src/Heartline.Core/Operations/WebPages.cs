@@ -7,7 +7,7 @@ namespace Heartline.Core.Operations;
 /// The browser apps (wwwroot) and the headers every response carries. The pages keep bearer tokens in localStorage,
 /// so a content security policy that allows scripts from this origin only (no inline script, no eval) is their
 /// backstop against injected script; the push-to-talk console must not be framed (a press-and-hold could be
-/// clickjacked); the microphone and camera (VoIP calls) are for this origin only. Pages, scripts and styles are revalidated on every load
+/// clickjacked); the microphone, camera (VoIP calls) and location (Q&amp;A) are for this origin only. Pages, scripts and styles are revalidated on every load
 /// (ETag), so a deploy never mixes an old SDK with a new page.
 /// </summary>
 internal static class WebPages
@@ -28,7 +28,7 @@ internal static class WebPages
             headers.XFrameOptions = "DENY";
             headers.ContentSecurityPolicy = ContentSecurityPolicy;
             headers["Referrer-Policy"] = "no-referrer";
-            headers["Permissions-Policy"] = "microphone=(self), camera=(self), geolocation=()";
+            headers["Permissions-Policy"] = "microphone=(self), camera=(self), geolocation=(self)";
             return next(context);
         });
         app.UseDefaultFiles();
