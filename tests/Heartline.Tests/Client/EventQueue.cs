@@ -16,5 +16,15 @@ internal sealed class EventQueue<T>
         return await _items.Reader.ReadAsync(cts.Token);
     }
 
+    /// <summary>The next item that <paramref name="match"/> accepts; earlier ones are dropped. Each wait is bounded.</summary>
+    public async Task<T> NextAsync(Func<T, bool> match, TimeSpan? timeout = null)
+    {
+        while (true)
+        {
+            var next = await NextAsync(timeout);
+            if (match(next)) return next;
+        }
+    }
+
     public bool TryTake(out T item) => _items.Reader.TryRead(out item!);
 }

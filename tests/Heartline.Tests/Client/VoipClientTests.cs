@@ -88,15 +88,3 @@ public sealed class VoipClientTests : IAsyncLifetime
         Assert.True(session.Responsive);
     }
 }
-
-internal static class VoipEventQueueExtensions
-{
-    public static async Task<VoipCallEvent> NextAsync(this EventQueue<VoipCallEvent> events, Func<VoipCallEvent, bool> match)
-    {
-        while (true)
-        {
-            var next = await events.NextAsync();
-            if (match(next)) return next;
-        }
-    }
-}
