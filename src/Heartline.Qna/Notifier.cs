@@ -9,29 +9,30 @@ namespace Heartline.Qna;
 /// <summary>
 /// Tells users of questions, answers and accepted answers: the tiers' choice of recipients (nearest first, each user
 /// once, never the asker, everyone's settings respected), the history row and the live push in the user's inbox
-/// <c>qna:u/{user}</c>, and the unread counts that keep a user's devices in step.
+/// <c>qna:u.{user}</c>, and the unread counts that keep a user's devices in step.
 /// </summary>
-internal sealed class Notifier(QnaStore store, IChannels channels, IPresence presence, WebPushSender webPush, TimeProvider time,
+internal sealed class Notifier(QnaStore store, INearbyUsers nearby, IChannels channels, IPresence presence, WebPushSender webPush, TimeProvider time,
     IOptions<QnaOptions> options, QnaMetrics metrics)
 {
     private readonly TimeZoneInfo _zone = TimeZoneInfo.FindSystemTimeZoneById(options.Value.TimeZone);
 
-    public static string Inbox(string userId) => "qna:u/" + userId;
+    public static string Inbox(string userId) => "qna:u." + userId;
 
-    public static string Room(string questionId) => "qna:q/" + questionId;
+    public static string Room(string questionId) => "qna:q." + questionId;
 
     /// <summary>Runs tier <paramref name="tier"/> of <paramref name="question"/>; returns how many users it told.</summary>
     public async Task<int> RunTierAsync(QuestionRow question, int tier, CancellationToken cancellationToken)
     {
         var o = options.Value;
         var now = time.GetUtcNow();
+        var started = time.GetTimestamp();
         var since = now.AddHours(-o.LocationRetentionHours).ToUnixTimeMilliseconds();
         var candidates = tier switch
         {
-            1 => await store.CandidatesNearAsync(question, o.Tier1RadiusMeters, since, cancellationToken).ConfigureAwait(false),
-            2 => await store.CandidatesNearAsync(question, o.Tier2RadiusMeters, since, cancellationToken).ConfigureAwait(false),
+            1 => await nearby.NearAsync(question, o.Tier1RadiusMeters, since, excludeTold: false, cancellationToken).ConfigureAwait(false),
+            2 => await nearby.NearAsync(question, o.Tier2RadiusMeters, since, excludeTold: true, cancellationToken).ConfigureAwait(false),
             3 => await store.CandidatesByExpertiseAsync(question, question.Tags, cancellationToken).ConfigureAwait(false),
-            4 => await store.CandidatesInRegionAsync(question, since, cancellationToken).ConfigureAwait(false),
+            4 => await nearby.InRegionAsync(question, since, cancellationToken).ConfigureAwait(false),
             _ => throw new ArgumentOutOfRangeException(nameof(tier)),
         };
         var radius = tier switch { 1 => o.Tier1RadiusMeters, 2 => o.Tier2RadiusMeters, _ => double.MaxValue };
@@ -42,6 +43,7 @@ internal sealed class Notifier(QnaStore store, IChannels channels, IPresence pre
             .Take(tier == 1 ? o.Tier1Count : o.MaxPerTier)
             .Select(x => new Recipient(x.Candidate.UserId, x.Distance, x.Candidate.Settings.InApp, x.Candidate.Settings.Push))
             .ToList();
+        metrics.Lookup.Record(time.GetElapsedTime(started).TotalMilliseconds);
         if (chosen.Count == 0) return 0;
 
         var at = now.ToUnixTimeMilliseconds();
@@ -59,6 +61,7 @@ internal sealed class Notifier(QnaStore store, IChannels channels, IPresence pre
         {
             if (recipient.Push) await PushIfAwayAsync(recipient.UserId, views[recipient.UserId], cancellationToken).ConfigureAwait(false);
         }
+        if (tier == 1) metrics.Tier1Delay.Record(time.GetUtcNow().ToUnixTimeMilliseconds() - question.CreatedAt);
         metrics.Notified(tier, told.Count);
         return told.Count;
     }

@@ -42,7 +42,7 @@ internal sealed record AnswerView(string Id, string QuestionId, long Seq, string
 
 internal sealed record ReadView(string UserId, long DeliveredSeq, long ReadSeq);
 
-/// <summary>A publication in a question's room, <c>qna:q/{id}</c>: type answer, accepted, receipt or closed.</summary>
+/// <summary>A publication in a question's room, <c>qna:q.{id}</c>: type answer, accepted, receipt or closed.</summary>
 internal sealed record RoomEvent(string Type,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] AnswerView? Answer = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? AnswerId = null,
@@ -55,7 +55,7 @@ internal sealed record RoomEvent(string Type,
 internal sealed record TypingSignal(string Type, string QuestionId, string UserId, string Name, bool Typing);
 
 /// <summary>
-/// A notification, as pushed in the user's inbox <c>qna:u/{user}</c> and kept in the history: kind question (a tier told
+/// A notification, as pushed in the user's inbox <c>qna:u.{user}</c> and kept in the history: kind question (a tier told
 /// the user of a question), answer (to the asker) or accepted (to the answerer); the client picks its cue from
 /// priority, sound and vibration.
 /// </summary>
@@ -95,7 +95,7 @@ internal sealed record DeliveryReport(string QuestionId, NotifiedView[] Notified
 internal sealed record BlockView(string Kind, string Value);
 internal sealed record BlockEvent(string Kind, string Value, string? Reason);
 internal sealed record QnaStatsView(long PendingJobs, long TiersRun, long Notified, long QuestionsAsked, long Answers, long Accepted, long WebPushSent,
-    long WebPushFailed, long WebPushDropped);
+    long WebPushFailed, long WebPushDropped, double LookupP50Ms, double LookupP99Ms, double Tier1DelayP50Ms, double Tier1DelayP99Ms);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]

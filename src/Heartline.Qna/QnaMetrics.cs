@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Heartline.Core.Operations;
 
 namespace Heartline.Qna;
 
@@ -16,6 +17,12 @@ internal sealed class QnaMetrics : IDisposable
         _meter.CreateObservableCounter("heartline.qna.questions", () => Interlocked.Read(ref _asked), "{question}", "Questions asked.");
         _meter.CreateObservableCounter("heartline.qna.answers", () => Interlocked.Read(ref _answers), "{answer}", "Answers given.");
     }
+
+    /// <summary>How long choosing a tier's recipients took (the spatial query, distances, settings), ms.</summary>
+    public LatencyWindow Lookup { get; } = new();
+
+    /// <summary>From a question's creation to its tier-1 notifications handed to the channels, ms.</summary>
+    public LatencyWindow Tier1Delay { get; } = new();
 
     public long TiersRun => Interlocked.Read(ref _tiersRun);
     public long NotifiedTotal => Interlocked.Read(ref _notifiedTotal);

@@ -36,6 +36,7 @@ public static class QnaModule
         services.TryAddSingleton<Notifier>();
         services.TryAddSingleton<Nearby>();
         services.TryAddSingleton<Typing>();
+        services.TryAddSingleton(NearbyUsersRegistration.Create);
         services.AddOptions<WebPushOptions>().BindConfiguration(WebPushOptions.Section).ValidateDataAnnotations()
             .Validate(o => o.PublicKey is { Length: > 0 } == o.PrivateKey is { Length: > 0 }, "Qna:WebPush:PublicKey and PrivateKey are set together, or neither")
             .Validate(o => o.Subject.StartsWith("mailto:", StringComparison.Ordinal) || o.Subject.StartsWith("https://", StringComparison.Ordinal),
@@ -79,8 +80,9 @@ public static class QnaModule
     private static bool TimeZoneExists(string id) => TimeZoneInfo.TryFindSystemTimeZoneById(id, out _);
 
     /// <summary>
-    /// <c>qna:q/{question}</c>: a question's room, open to every Q&amp;A user (questions are public). <c>qna:u/{user}</c>:
-    /// a user's inbox, read by that user alone. Only the server publishes in either.
+    /// <c>qna:q.{question}</c>: a question's room, open to every Q&amp;A user (questions are public). <c>qna:u.{user}</c>:
+    /// a user's inbox, read by that user alone. Only the server publishes in either. No slash in the path: each room and
+    /// inbox is its own scope of the channel budget (docs/protocol.md 5.1), not 1,000 of them sharing <c>qna:u</c>.
     /// </summary>
     private sealed class QnaChannels : IChannelPolicy
     {
@@ -89,8 +91,8 @@ public static class QnaModule
         public ErrorCode? CanSubscribe(Principal principal, string path)
         {
             if (!QnaPermissions.CanUse(principal)) return ErrorCodes.Forbidden;
-            if (path.StartsWith("q/", StringComparison.Ordinal) && path.Length is > 2 and <= 2 + QnaInput.MaxIdLength) return null;
-            return path == "u/" + principal.SubjectId ? null : ErrorCodes.Forbidden;
+            if (path.StartsWith("q.", StringComparison.Ordinal) && path.Length is > 2 and <= 2 + QnaInput.MaxIdLength) return null;
+            return path == "u." + principal.SubjectId ? null : ErrorCodes.Forbidden;
         }
 
         public ErrorCode? CanPublish(Principal principal, string path) => ErrorCodes.Forbidden;
@@ -98,25 +100,34 @@ public static class QnaModule
 }
 
 /// <summary>Forgets users' locations not updated for <c>Qna:LocationRetentionHours</c> (checked every 10 minutes).</summary>
-internal sealed class LocationRetention(QnaStore store, TimeProvider time, IOptions<QnaOptions> options) : ISweeper
+internal sealed class LocationRetention(QnaStore store, INearbyUsers nearby, TimeProvider time, IOptions<QnaOptions> options) : ISweeper
 {
     public string Name => "qna-locations";
 
     public TimeSpan Period => TimeSpan.FromMinutes(10);
 
-    public Task<int> SweepAsync(CancellationToken cancellationToken) =>
-        store.ForgetLocationsAsync(null, time.GetUtcNow().AddHours(-options.Value.LocationRetentionHours).ToUnixTimeMilliseconds(), cancellationToken);
+    public async Task<int> SweepAsync(CancellationToken cancellationToken)
+    {
+        var forgotten = await store.ForgetLocationsAsync(null, time.GetUtcNow().AddHours(-options.Value.LocationRetentionHours).ToUnixTimeMilliseconds(),
+            cancellationToken).ConfigureAwait(false);
+        if (forgotten > 0) nearby.Forgotten(null);
+        return forgotten;
+    }
 }
 
 /// <summary><c>modules.qna</c> in <c>GET /api/admin/stats</c>.</summary>
 internal sealed class QnaStatistics(QnaStore store, QnaMetrics metrics, WebPushSender webPush) : IModuleStats
 {
+    private static double Round(double ms) => Math.Round(ms, 3);
+
     public string Name => QnaModule.Name;
 
     public async ValueTask<JsonElement> SnapshotAsync(CancellationToken cancellationToken)
     {
         var (sent, failed, dropped) = webPush.Counts;
         return JsonSerializer.SerializeToElement(new QnaStatsView(await store.PendingJobsAsync(cancellationToken).ConfigureAwait(false), metrics.TiersRun,
-            metrics.NotifiedTotal, metrics.Asked, metrics.Answers, metrics.Accepted, sent, failed, dropped), QnaJson.Default.QnaStatsView);
+            metrics.NotifiedTotal, metrics.Asked, metrics.Answers, metrics.Accepted, sent, failed, dropped, Round(metrics.Lookup.Percentile(0.5)),
+            Round(metrics.Lookup.Percentile(0.99)), Round(metrics.Tier1Delay.Percentile(0.5)), Round(metrics.Tier1Delay.Percentile(0.99))),
+            QnaJson.Default.QnaStatsView);
     }
 }

@@ -68,21 +68,50 @@ internal sealed partial class QnaStore
         Func<Recipient, NotificationRow> notification, long now, CancellationToken cancellationToken) =>
         database.WriteAsync<IReadOnlyList<Recipient>>(async (c, tx) =>
         {
+            // Multi-row statements of up to RowsPerStatement rows: a tier may tell thousands, each statement is one round trip.
             var fresh = new List<Recipient>(recipients.Count);
-            foreach (var recipient in recipients)
+            foreach (var chunk in recipients.Chunk(RowsPerStatement))
             {
-                var inserted = await c.ExecuteAsync(new CommandDefinition(
-                    """
-                    INSERT INTO qna_notified (question_id, user_id, tier, distance_m, created_at) VALUES (@QuestionId, @UserId, @Tier, @Distance, @Now)
-                    ON CONFLICT (question_id, user_id) DO NOTHING
-                    """, new { QuestionId = questionId, recipient.UserId, Tier = (long)tier, Distance = (long?)recipient.DistanceMeters, Now = now },
-                    tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                if (inserted == 0) continue;
-                fresh.Add(recipient);
-                await InsertNotificationAsync(c, tx, notification(recipient), cancellationToken).ConfigureAwait(false);
+                var parameters = new DynamicParameters(new { QuestionId = questionId, Tier = (long)tier, Now = now });
+                var values = new System.Text.StringBuilder();
+                for (var i = 0; i < chunk.Length; i++)
+                {
+                    values.Append(i == 0 ? "" : ",").Append(System.Globalization.CultureInfo.InvariantCulture, $"(@QuestionId, @U{i}, @Tier, @D{i}, @Now)");
+                    parameters.Add("U" + i, chunk[i].UserId);
+                    parameters.Add("D" + i, chunk[i].DistanceMeters is { } d ? (long?)Math.Round(d) : null, System.Data.DbType.Int64);
+                }
+                var inserted = (await c.QueryAsync<string>(new CommandDefinition(
+                    $"INSERT INTO qna_notified (question_id, user_id, tier, distance_m, created_at) VALUES {values} ON CONFLICT (question_id, user_id) DO NOTHING RETURNING user_id",
+                    parameters, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
+                fresh.AddRange(chunk.Where(r => inserted.Contains(r.UserId)));
             }
+            foreach (var chunk in fresh.Chunk(RowsPerStatement))
+                await InsertNotificationsAsync(c, tx, [.. chunk.Select(notification)], cancellationToken).ConfigureAwait(false);
             return fresh;
         }, cancellationToken);
+
+    private const int RowsPerStatement = 500;
+
+    private static Task<int> InsertNotificationsAsync(DbConnection c, DbTransaction tx, NotificationRow[] rows, CancellationToken cancellationToken)
+    {
+        var parameters = new DynamicParameters();
+        var values = new System.Text.StringBuilder();
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var r = rows[i];
+            values.Append(i == 0 ? "" : ",").Append(System.Globalization.CultureInfo.InvariantCulture, $"(@Id{i}, @User{i}, @Kind{i}, @Question{i}, @Priority{i}, @Payload{i}, @At{i})");
+            parameters.Add("Id" + i, r.Id);
+            parameters.Add("User" + i, r.UserId);
+            parameters.Add("Kind" + i, r.Kind);
+            parameters.Add("Question" + i, r.QuestionId);
+            parameters.Add("Priority" + i, r.Priority);
+            parameters.Add("Payload" + i, r.Payload);
+            parameters.Add("At" + i, r.CreatedAt);
+        }
+        return c.ExecuteAsync(new CommandDefinition(
+            $"INSERT INTO qna_notifications (id, user_id, kind, question_id, priority, payload, created_at) VALUES {values}",
+            parameters, tx, cancellationToken: cancellationToken));
+    }
 
     /// <summary>The users told of a question, with their tier, in the order they were told.</summary>
     public async Task<IReadOnlyList<(string UserId, long Tier)>> NotifiedAsync(string questionId, CancellationToken cancellationToken) =>
@@ -91,7 +120,7 @@ internal sealed partial class QnaStore
             cancellationToken: cancellationToken)), cancellationToken).ConfigureAwait(false)];
 
     public Task AddNotificationAsync(NotificationRow row, CancellationToken cancellationToken) =>
-        database.WriteAsync((c, tx) => InsertNotificationAsync(c, tx, row, cancellationToken), cancellationToken);
+        database.WriteAsync((c, tx) => InsertNotificationsAsync(c, tx, [row], cancellationToken), cancellationToken);
 
     public async Task<IReadOnlyList<NotificationRow>> NotificationsAsync(string userId, long? before, int limit, CancellationToken cancellationToken) =>
         [.. await database.ReadAsync(c => c.QueryAsync<NotificationRow>(new CommandDefinition(
@@ -113,11 +142,4 @@ internal sealed partial class QnaStore
         database.ReadAsync(c => c.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT COUNT(*) FROM qna_notifications WHERE user_id = @UserId AND read_at IS NULL", new { UserId = userId },
             cancellationToken: cancellationToken)), cancellationToken);
-
-    private static Task<int> InsertNotificationAsync(DbConnection c, DbTransaction tx, NotificationRow row, CancellationToken cancellationToken) =>
-        c.ExecuteAsync(new CommandDefinition(
-            """
-            INSERT INTO qna_notifications (id, user_id, kind, question_id, priority, payload, created_at)
-            VALUES (@Id, @UserId, @Kind, @QuestionId, @Priority, @Payload, @CreatedAt)
-            """, row, tx, cancellationToken: cancellationToken));
 }

@@ -18,20 +18,25 @@ internal sealed partial class QnaStore
         AND NOT EXISTS (SELECT 1 FROM qna_blocks b WHERE b.kind = 'user' AND b.value = u.user_id)
         """;
 
-    /// <summary>Stores a user's last location (rounded to about 100 m), its cell and region; false when the last one is too recent.</summary>
-    public Task<bool> SetLocationAsync(string userId, GeoPoint point, string region, long now, long minIntervalMs,
+    /// <summary>
+    /// Stores a user's last location (rounded to about 100 m), its cell and region; returns the user as stored (with its
+    /// settings), or null when the last update is too recent.
+    /// </summary>
+    public Task<CandidateRow?> SetLocationAsync(string userId, GeoPoint point, string region, long now, long minIntervalMs,
         CancellationToken cancellationToken)
     {
         var (cellY, cellX) = GeoGrid.CellOf(point);
-        return database.WriteAsync(async (c, tx) => await c.ExecuteAsync(new CommandDefinition(
+        return database.WriteAsync((c, tx) => c.QuerySingleOrDefaultAsync<CandidateRow>(new CommandDefinition(
             """
             INSERT INTO qna_users (user_id, lat, lng, cell_y, cell_x, region, located_at, updated_at)
             VALUES (@UserId, @Lat, @Lng, @CellY, @CellX, @Region, @Now, @Now)
             ON CONFLICT (user_id) DO UPDATE SET lat = excluded.lat, lng = excluded.lng, cell_y = excluded.cell_y,
                 cell_x = excluded.cell_x, region = excluded.region, located_at = excluded.located_at, updated_at = excluded.updated_at
             WHERE qna_users.located_at IS NULL OR qna_users.located_at <= @Now - @MinInterval
+            RETURNING user_id AS UserId, lat AS Lat, lng AS Lng, notify AS Notify, radius_m AS RadiusM, quiet_start AS QuietStart,
+                quiet_end AS QuietEnd, topics AS Topics, in_app AS InApp, push AS Push
             """, new { UserId = userId, point.Lat, point.Lng, CellY = (long)cellY, CellX = (long)cellX, Region = region, Now = now, MinInterval = minIntervalMs },
-            tx, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1, cancellationToken);
+            tx, cancellationToken: cancellationToken)), cancellationToken);
     }
 
     /// <summary>Forgets locations: one user's (<paramref name="userId"/>), or everyone's not updated since <paramref name="before"/>.</summary>

@@ -10,8 +10,9 @@ namespace Heartline.Qna;
 /// it first runs it (the claim is one conditional UPDATE, and lapses after <c>Qna:JobClaimSeconds</c> if that node
 /// dies), so each tier runs once across a cluster and survives a restart. A failed attempt is retried with exponential
 /// backoff up to <c>Qna:JobAttempts</c> times; the first answer (or accepting, or closing) cancels the jobs still
-/// pending. The node that stored a question arms a timer for each of its jobs, so tiers start on time; the periodic
-/// sweep picks up everything else (jobs of a node that stopped, retries).
+/// pending. The node that stored a question runs its tier 1 at once and arms a timer for each later tier, so tiers
+/// start on time and a new question's tier 1 never waits behind other questions' bigger tiers; the periodic sweep picks
+/// up everything else (jobs of a node that stopped, after a restart).
 /// </summary>
 internal sealed partial class TierJobs(QnaStore store, Notifier notifier, HeartlineNode node, TimeProvider time, IOptions<QnaOptions> options,
     QnaMetrics metrics, ILogger<TierJobs> logger) : ISweeper, IDisposable
@@ -36,8 +37,11 @@ internal sealed partial class TierJobs(QnaStore store, Notifier notifier, Heartl
     public void Schedule(IReadOnlyList<JobRow> jobs)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        if (jobs.Any(j => j.DueAt <= now)) _ = SweepInBackgroundAsync();
-        foreach (var dueAt in jobs.Where(j => j.DueAt > now).Select(j => j.DueAt).Distinct()) Arm(TimeSpan.FromMilliseconds(dueAt - now));
+        foreach (var job in jobs)
+        {
+            if (job.DueAt <= now) _ = RunInBackgroundAsync(job);
+            else Arm(TimeSpan.FromMilliseconds(job.DueAt - now), job);
+        }
     }
 
     /// <summary>Claims and runs every due job, one after another; returns how many ran.</summary>
@@ -83,29 +87,30 @@ internal sealed partial class TierJobs(QnaStore store, Notifier notifier, Heartl
             Log.JobRetry(logger, ex, job.QuestionId, job.Tier, attempt, backoff.TotalSeconds);
             await store.RetryJobAsync(job.Id, node.NodeId, after + (long)backoff.TotalMilliseconds, "retry: " + ex.GetType().Name,
                 CancellationToken.None).ConfigureAwait(false);
-            Arm(backoff);
+            Arm(backoff, job with { Attempts = attempt });
             return false;
         }
     }
 
-    private void Arm(TimeSpan dueIn)
+    /// <summary>Runs <paramref name="job"/> when it is due (a claim decides, so a sweep that got there first wins).</summary>
+    private void Arm(TimeSpan dueIn, JobRow job)
     {
         if (_stopping.IsCancellationRequested) return;
         ITimer? timer = null;
         timer = time.CreateTimer(_ =>
         {
             if (timer is not null && _timers.TryRemove(timer, out byte _)) timer.Dispose();
-            _ = SweepInBackgroundAsync();
+            _ = RunInBackgroundAsync(job);
         }, null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _timers[timer] = 0;
         timer.Change(dueIn, Timeout.InfiniteTimeSpan);
     }
 
-    private async Task SweepInBackgroundAsync()
+    private async Task RunInBackgroundAsync(JobRow job)
     {
         try
         {
-            await SweepAsync(_stopping.Token).ConfigureAwait(false);
+            await RunAsync(job, _stopping.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {

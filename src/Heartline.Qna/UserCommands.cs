@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace Heartline.Qna;
 
 /// <summary><c>qna.location {lat, lng}</c> or <c>{clear: true}</c>: the user's last location (opt-in), at most one stored per interval.</summary>
-internal sealed class LocationCommand(QnaStore store, QnaGuard guard, TimeProvider time, IOptions<QnaOptions> options) : ICommandHandler
+internal sealed class LocationCommand(QnaStore store, INearbyUsers nearby, QnaGuard guard, TimeProvider time, IOptions<QnaOptions> options) : ICommandHandler
 {
     public string Name => "qna.location";
 
@@ -19,6 +19,7 @@ internal sealed class LocationCommand(QnaStore store, QnaGuard guard, TimeProvid
         if (args.Clear == true)
         {
             await store.ForgetLocationsAsync(userId, now, context.Connection.Aborted).ConfigureAwait(false);
+            nearby.Forgotten(userId);
             context.Reply(new LocationReply(false, null), QnaJson.Default.LocationReply);
             return;
         }
@@ -26,7 +27,8 @@ internal sealed class LocationCommand(QnaStore store, QnaGuard guard, TimeProvid
         var region = Jeju.RegionOf(point);
         var stored = await store.SetLocationAsync(userId, point, region.Code, now, options.Value.LocationMinIntervalSeconds * 1000L,
             context.Connection.Aborted).ConfigureAwait(false);
-        context.Reply(new LocationReply(stored, new RegionView(region.Code, region.NameKo, region.NameEn)), QnaJson.Default.LocationReply);
+        if (stored is not null) nearby.Located(stored, region.Code, now);
+        context.Reply(new LocationReply(stored is not null, new RegionView(region.Code, region.NameKo, region.NameEn)), QnaJson.Default.LocationReply);
     }
 }
 
@@ -74,7 +76,7 @@ internal sealed class Nearby(QnaStore store, TimeProvider time, IOptions<QnaOpti
 }
 
 /// <summary><c>qna.settings {…}</c>: reads (no fields) or changes the user's notification settings and expertise hashtags.</summary>
-internal sealed class SettingsCommand(QnaStore store, QnaGuard guard, TimeProvider time, IOptions<QnaOptions> options) : ICommandHandler
+internal sealed class SettingsCommand(QnaStore store, INearbyUsers nearby, QnaGuard guard, TimeProvider time, IOptions<QnaOptions> options) : ICommandHandler
 {
     public string Name => "qna.settings";
 
@@ -109,6 +111,7 @@ internal sealed class SettingsCommand(QnaStore store, QnaGuard guard, TimeProvid
                 topics, args.InApp ?? settings.InApp, args.Push ?? settings.Push);
             expertise = newExpertise;
             await store.SaveSettingsAsync(userId, settings, expertise, time.GetUtcNow().ToUnixTimeMilliseconds(), ct).ConfigureAwait(false);
+            nearby.SettingsChanged(userId, settings);
         }
         context.Reply(new SettingsReply(settings.Notify, settings.RadiusMeters, settings.QuietStart, settings.QuietEnd, settings.Topics,
             settings.InApp, settings.Push, expertise), QnaJson.Default.SettingsReply);

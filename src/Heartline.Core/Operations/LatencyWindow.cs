@@ -1,13 +1,17 @@
 namespace Heartline.Core.Operations;
 
-/// <summary>The last N samples of a latency, for percentiles in a stats snapshot. Recording takes a short lock.</summary>
-internal sealed class LatencyWindow(int size = 1024)
+/// <summary>
+/// The last N samples of a latency, for percentiles in a stats snapshot (the core's and a module's, see
+/// <see cref="IModuleStats"/>). Recording takes a short lock.
+/// </summary>
+public sealed class LatencyWindow(int size = 1024)
 {
     private readonly double[] _samples = new double[size];
     private readonly Lock _lock = new();
     private int _next;
     private int _count;
 
+    /// <summary>Adds a sample, replacing the oldest once the window is full.</summary>
     public void Record(double value)
     {
         lock (_lock)

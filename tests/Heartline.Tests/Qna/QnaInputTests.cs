@@ -58,11 +58,11 @@ public sealed class QnaInputTests : IAsyncLifetime
         (await asker.Socket.RequestAsync("qna.close", new { question_id = questionId })).AssertOk();
         Assert.Equal("qna_closed", (await other.Socket.RequestAsync("qna.answer", new { question_id = questionId, body = "늦었나요" })).ErrorCode);
 
-        Assert.Equal("forbidden", (await other.Socket.RequestAsync("subscribe", new { channel = "qna:u/asker2" })).ErrorCode);
-        Assert.Equal("forbidden", (await other.Socket.RequestAsync("publish", new { channel = "qna:q/" + questionId, data = new { type = "answer" } })).ErrorCode);
+        Assert.Equal("forbidden", (await other.Socket.RequestAsync("subscribe", new { channel = "qna:u.asker2" })).ErrorCode);
+        Assert.Equal("forbidden", (await other.Socket.RequestAsync("publish", new { channel = "qna:q." + questionId, data = new { type = "answer" } })).ErrorCode);
         var driver = await _server.ConnectAsync("driver");
         Assert.Equal("forbidden", (await driver.RequestAsync("qna.ask", new { body = "?", lat = 33.46, lng = 126.33 })).ErrorCode);
-        Assert.Equal("forbidden", (await driver.RequestAsync("subscribe", new { channel = "qna:q/" + questionId })).ErrorCode);
+        Assert.Equal("forbidden", (await driver.RequestAsync("subscribe", new { channel = "qna:q." + questionId })).ErrorCode);
         Assert.Equal("qna_outside_jeju", (await other.Socket.RequestAsync("qna.location", new { lat = Places.Seoul.Lat, lng = Places.Seoul.Lng })).ErrorCode);
     }
 

@@ -23,7 +23,7 @@ public sealed class QnaRoomTests : IAsyncLifetime
         var helper = await _server.JoinAsync("helper", Places.OneKmEast);
         var other = await _server.JoinAsync("other");
         var questionId = await asker.AskAsync();
-        (await other.Socket.RequestAsync("subscribe", new { channel = "qna:q/" + questionId })).AssertOk();
+        (await other.Socket.RequestAsync("subscribe", new { channel = "qna:q." + questionId })).AssertOk();
         var answerId = (await helper.AnswerAsync(questionId)).GetProperty("id").GetString()!;
         var own = (await asker.AnswerAsync(questionId, "저도 궁금해요")).GetProperty("id").GetString()!;
 
@@ -58,7 +58,7 @@ public sealed class QnaRoomTests : IAsyncLifetime
         var tablet = await _server.JoinAsync("asker");
         var helper = await _server.JoinAsync("helper", Places.OneKmEast);
         var questionId = await phone.AskAsync();
-        (await helper.Socket.RequestAsync("subscribe", new { channel = "qna:q/" + questionId })).AssertOk();
+        (await helper.Socket.RequestAsync("subscribe", new { channel = "qna:q." + questionId })).AssertOk();
 
         await helper.AnswerAsync(questionId, "첫 번째");
         Assert.Equal(1, (await tablet.NextInboxAsync("unread", questionId)).GetProperty("unread").GetInt64());

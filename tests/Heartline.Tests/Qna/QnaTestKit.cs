@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Heartline.Qna;
 using Heartline.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Heartline.Tests.Qna;
 
@@ -28,7 +30,7 @@ internal static class QnaTestKit
     public static async Task<QnaUser> JoinAsync(this HeartlineServer server, string id, (double Lat, double Lng)? at = null)
     {
         var socket = await server.ConnectAsync(id, role: Role, name: "name-" + id);
-        (await socket.RequestAsync("subscribe", new { channel = "qna:u/" + id })).AssertOk();
+        (await socket.RequestAsync("subscribe", new { channel = "qna:u." + id })).AssertOk();
         var user = new QnaUser(id, socket);
         if (at is { } p) await user.LocateAsync(p);
         return user;
@@ -61,7 +63,7 @@ internal static class QnaTestKit
     public static async Task<JsonElement> NextInboxAsync(this QnaUser user, string type, string? questionId = null, TimeSpan? timeout = null)
     {
         var push = await user.Socket.NextPushAsync(p => p.GetProperty("push").GetString() == "pub"
-            && p.GetProperty("channel").GetString() == "qna:u/" + user.Id
+            && p.GetProperty("channel").GetString() == "qna:u." + user.Id
             && p.GetProperty("data").GetProperty("type").GetString() == type
             && (questionId is null || QuestionOf(p.GetProperty("data")) == questionId), timeout ?? Wait);
         return push.GetProperty("data");
@@ -71,7 +73,7 @@ internal static class QnaTestKit
     public static async Task<JsonElement> NextRoomAsync(this WsClient socket, string questionId, string type, TimeSpan? timeout = null)
     {
         var push = await socket.NextPushAsync(p => p.GetProperty("push").GetString() == "pub"
-            && p.GetProperty("channel").GetString() == "qna:q/" + questionId
+            && p.GetProperty("channel").GetString() == "qna:q." + questionId
             && p.GetProperty("data").GetProperty("type").GetString() == type, timeout ?? Wait);
         return push.GetProperty("data");
     }
@@ -83,11 +85,26 @@ internal static class QnaTestKit
         return report.GetProperty("notified").EnumerateArray().ToDictionary(n => n.GetProperty("user_id").GetString()!, n => n.GetProperty("tier").GetInt32());
     }
 
-    public static async Task<JsonElement[]> JobsAsync(HttpClient admin, string questionId)
+    /// <summary>
+    /// A question's tier jobs once <paramref name="done"/> holds for them, read from the store (polling the HTTP report
+    /// would meet the per-address request limit), bounded by <see cref="Wait"/>.
+    /// </summary>
+    public static async Task<IReadOnlyList<(long Tier, long? DoneAt, string? Outcome, long Attempts)>> JobsWhenAsync(this HeartlineServer server,
+        string questionId, Func<IReadOnlyList<(long Tier, long? DoneAt, string? Outcome, long Attempts)>, bool> done)
     {
-        var report = await admin.GetFromJsonAsync<JsonElement>($"/api/qna/admin/questions/{questionId}/delivery").WaitAsync(Wait);
-        return [.. report.GetProperty("jobs").EnumerateArray()];
+        var store = server.Services.GetRequiredService<QnaStore>();
+        var deadline = DateTime.UtcNow + Wait;
+        while (true)
+        {
+            var jobs = await store.JobsOfAsync(questionId, CancellationToken.None).WaitAsync(Wait);
+            if (done(jobs)) return jobs;
+            if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException("tier jobs not as expected: " + string.Join(", ", jobs));
+            await Task.Delay(20);
+        }
     }
+
+    public static Task<IReadOnlyList<(long Tier, long? DoneAt, string? Outcome, long Attempts)>> AllJobsDoneAsync(this HeartlineServer server,
+        string questionId) => server.JobsWhenAsync(questionId, jobs => jobs.All(j => j.DoneAt is not null));
 
     private static string? QuestionOf(JsonElement data) =>
         data.TryGetProperty("question_id", out var id) ? id.GetString()

@@ -51,9 +51,7 @@ public sealed class QnaTierTests : IAsyncLifetime
         Assert.Equal(4, (await inland.NextInboxAsync("notification", questionId)).GetProperty("notification").GetProperty("tier").GetInt32());
 
         Assert.Equal(new Dictionary<string, int> { ["near"] = 1, ["four-km"] = 2, ["expert"] = 3, ["inland"] = 4 }, await ToldAsync(_admin, questionId));
-        await Eventually.TrueAsync(() => JobsAsync(_admin, questionId).Result.All(j => j.GetProperty("done_at").ValueKind != System.Text.Json.JsonValueKind.Null),
-            "every tier job finished");
-        var outcomes = (await JobsAsync(_admin, questionId)).Select(j => j.GetProperty("outcome").GetString()!).ToArray();
+        var outcomes = (await _server.AllJobsDoneAsync(questionId)).Select(j => j.Outcome!).ToArray();
         Assert.Equal(["sent: 1", "sent: 1", "sent: 1", "sent: 1"], outcomes);
         Assert.False(seongsan.Socket.TryTakePush(out var stray) && stray.GetProperty("data").GetProperty("type").GetString() == "notification",
             "성산 is another region: tier 4 does not reach it");
@@ -99,9 +97,7 @@ public sealed class QnaTierTests : IAsyncLifetime
         Assert.Equal("<b>공영주차장</b> & 해안도로", toAsker.GetProperty("answer").GetProperty("body").GetString());
         Assert.Equal(1, answer.GetProperty("seq").GetInt64());
 
-        await Eventually.TrueAsync(() => JobsAsync(_admin, questionId).Result.All(j => j.GetProperty("done_at").ValueKind != System.Text.Json.JsonValueKind.Null),
-            "every tier job finished or cancelled");
-        var outcomes = (await JobsAsync(_admin, questionId)).Select(j => j.GetProperty("outcome").GetString()!).ToArray();
+        var outcomes = (await _server.AllJobsDoneAsync(questionId)).Select(j => j.Outcome!).ToArray();
         Assert.Equal("sent: 1", outcomes[0]);
         Assert.All(outcomes[1..], o => Assert.Equal("cancelled: answered", o));
         _clock.Advance(TimeSpan.FromMinutes(3));
@@ -130,8 +126,7 @@ public sealed class QnaTierTests : IAsyncLifetime
         var questionId = await asker.AskAsync(hashtags: ["parking"]);
         await plain.NextInboxAsync("notification", questionId);
         _clock.Advance(TimeSpan.FromSeconds(3));
-        await Eventually.TrueAsync(() => JobsAsync(_admin, questionId).Result[1].GetProperty("done_at").ValueKind != System.Text.Json.JsonValueKind.Null,
-            "tier 2 finished");
+        await _server.JobsWhenAsync(questionId, jobs => jobs[1].DoneAt is not null);
         Assert.Equal(new Dictionary<string, int> { ["plain"] = 1 }, await ToldAsync(_admin, questionId));
 
         var settings = (await quiet.Socket.RequestAsync("qna.settings")).Result;
@@ -146,13 +141,13 @@ public sealed class QnaTierTests : IAsyncLifetime
         var asker = await _server.JoinAsync("asker", Places.Aewol);
         var helper = await _server.JoinAsync("helper", Places.OneKmEast);
         var questionId = await asker.AskAsync();
-        var room = await asker.Socket.RequestAsync("subscribe", new { channel = "qna:q/" + questionId });
+        var room = await asker.Socket.RequestAsync("subscribe", new { channel = "qna:q." + questionId });
         room.AssertOk();
         var (epoch, offset) = (room.Result.GetProperty("epoch").GetString(), room.Result.GetProperty("offset").GetInt64());
 
         (await helper.Socket.RequestAsync("qna.typing", new { question_id = questionId, typing = true })).AssertOk();
         var started = await asker.Socket.NextPushAsync("signal", Wait);
-        Assert.Equal("qna:q/" + questionId, started.GetProperty("channel").GetString());
+        Assert.Equal("qna:q." + questionId, started.GetProperty("channel").GetString());
         Assert.True(started.GetProperty("data").GetProperty("typing").GetBoolean());
         Assert.Equal("helper", started.GetProperty("data").GetProperty("user_id").GetString());
 
@@ -179,7 +174,7 @@ public sealed class QnaTierTests : IAsyncLifetime
         // A client recovering the room gets the answer given meanwhile, and no typing state: signals are never kept.
         await _server.JoinAsync("other").ContinueWith(t => t.Result.AnswerAsync(questionId)).Unwrap();
         var late = await _server.JoinAsync("late");
-        var sub = await late.Socket.RequestAsync("subscribe", new { channel = "qna:q/" + questionId, since = new { offset, epoch } });
+        var sub = await late.Socket.RequestAsync("subscribe", new { channel = "qna:q." + questionId, since = new { offset, epoch } });
         sub.AssertOk();
         Assert.True(sub.Result.GetProperty("recovered").GetBoolean());
         var recovered = sub.Result.GetProperty("publications").EnumerateArray().Select(p => p.GetProperty("data").GetProperty("type").GetString()!).ToArray();

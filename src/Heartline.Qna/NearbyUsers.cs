@@ -1,0 +1,257 @@
+using Dapper;
+using Heartline.Core.Modules;
+using Heartline.Core.Storage;
+
+namespace Heartline.Qna;
+
+/// <summary>
+/// Who might be told of a question by where they were last: the users within a radius, or in a region, with their
+/// settings, not the asker, not blocked, not told before. One node keeps every located user in memory, in grid cells
+/// (<see cref="MemoryNearbyUsers"/>); a cluster asks the database, where every node's location updates are
+/// (<see cref="SqlNearbyUsers"/>). Both read only the cells of the radius's bounding box, never every user.
+/// </summary>
+internal interface INearbyUsers
+{
+    /// <summary>Within the radius; <paramref name="excludeTold"/> leaves out whoever an earlier tier told (tier 1 has none).</summary>
+    ValueTask<IReadOnlyList<CandidateRow>> NearAsync(QuestionRow question, double radiusMeters, long since, bool excludeTold,
+        CancellationToken cancellationToken);
+
+    ValueTask<IReadOnlyList<CandidateRow>> InRegionAsync(QuestionRow question, long since, CancellationToken cancellationToken);
+
+    /// <summary>A location update was stored: the user as the database returned it (with its settings).</summary>
+    void Located(CandidateRow user, string region, long at);
+
+    /// <summary>Locations were forgotten: one user's, or (null) any number by the retention sweep.</summary>
+    void Forgotten(string? userId);
+
+    /// <summary>The user's settings changed.</summary>
+    void SettingsChanged(string userId, UserSettings settings);
+}
+
+/// <summary>A cluster: the database answers, on whichever node runs the tier.</summary>
+internal sealed class SqlNearbyUsers(QnaStore store) : INearbyUsers
+{
+    public async ValueTask<IReadOnlyList<CandidateRow>> NearAsync(QuestionRow question, double radiusMeters, long since, bool excludeTold,
+        CancellationToken cancellationToken) =>
+        await store.CandidatesNearAsync(question, radiusMeters, since, cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask<IReadOnlyList<CandidateRow>> InRegionAsync(QuestionRow question, long since, CancellationToken cancellationToken) =>
+        await store.CandidatesInRegionAsync(question, since, cancellationToken).ConfigureAwait(false);
+
+    public void Located(CandidateRow user, string region, long at)
+    {
+    }
+
+    public void Forgotten(string? userId)
+    {
+    }
+
+    public void SettingsChanged(string userId, UserSettings settings)
+    {
+    }
+}
+
+/// <summary>
+/// One node: every located user in memory (loaded from the database on first use, then kept up to date by the
+/// location, settings and retention paths, which all run on this node), indexed by grid cell and by region. A lookup
+/// reads the cells of the radius's box under a read lock; the asker, blocked users and (after tier 1) users told
+/// before are left out here, and the database's (question, user) key still makes each user told once.
+/// </summary>
+internal sealed class MemoryNearbyUsers(IHeartlineDatabase database, QnaStore store, QnaGuard guard) : INearbyUsers, IDisposable
+{
+    private readonly ReaderWriterLockSlim _lock = new();
+    private readonly SemaphoreSlim _loading = new(1, 1);
+    private readonly Dictionary<string, (CandidateRow Row, (int Y, int X) Cell, string Region, long LocatedAt)> _users = new(StringComparer.Ordinal);
+    private readonly Dictionary<(int Y, int X), HashSet<string>> _cells = [];
+    private readonly Dictionary<string, HashSet<string>> _regions = new(StringComparer.Ordinal);
+    private volatile bool _loaded;
+
+    public async ValueTask<IReadOnlyList<CandidateRow>> NearAsync(QuestionRow question, double radiusMeters, long since, bool excludeTold,
+        CancellationToken cancellationToken)
+    {
+        await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
+        var (minY, maxY, minX, maxX) = GeoGrid.Box(question.Point, radiusMeters);
+        var found = new List<CandidateRow>();
+        _lock.EnterReadLock();
+        try
+        {
+            for (var y = minY; y <= maxY; y++)
+            {
+                for (var x = minX; x <= maxX; x++)
+                {
+                    if (!_cells.TryGetValue((y, x), out var ids)) continue;
+                    foreach (var id in ids)
+                    {
+                        var user = _users[id];
+                        if (user.LocatedAt >= since && id != question.AskerId) found.Add(user.Row);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+        return await WithoutToldAndBlockedAsync(question, found, excludeTold, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<IReadOnlyList<CandidateRow>> InRegionAsync(QuestionRow question, long since, CancellationToken cancellationToken)
+    {
+        await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
+        var found = new List<CandidateRow>();
+        _lock.EnterReadLock();
+        try
+        {
+            if (_regions.TryGetValue(question.Region, out var ids))
+            {
+                foreach (var id in ids)
+                {
+                    var user = _users[id];
+                    if (user.LocatedAt >= since && id != question.AskerId) found.Add(user.Row);
+                }
+            }
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+        return await WithoutToldAndBlockedAsync(question, found, excludeTold: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    public void Located(CandidateRow user, string region, long at)
+    {
+        if (!_loaded) return; // the load reads it from the database
+        _lock.EnterWriteLock();
+        try
+        {
+            RemoveLocked(user.UserId);
+            AddLocked(user, region, at);
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    public void Forgotten(string? userId)
+    {
+        if (userId is null)
+        {
+            // The retention sweep forgot any number: load again on next use.
+            _loaded = false;
+            return;
+        }
+        _lock.EnterWriteLock();
+        try
+        {
+            RemoveLocked(userId);
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    public void SettingsChanged(string userId, UserSettings settings)
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            if (!_users.TryGetValue(userId, out var user)) return;
+            _users[userId] = user with
+            {
+                Row = user.Row with
+                {
+                    Notify = settings.Notify ? 1 : 0, RadiusM = settings.RadiusMeters, QuietStart = settings.QuietStart, QuietEnd = settings.QuietEnd,
+                    Topics = Hashtags.Join(settings.Topics), InApp = settings.InApp ? 1 : 0, Push = settings.Push ? 1 : 0,
+                },
+            };
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    private async ValueTask<IReadOnlyList<CandidateRow>> WithoutToldAndBlockedAsync(QuestionRow question, List<CandidateRow> found, bool excludeTold,
+        CancellationToken cancellationToken)
+    {
+        var told = excludeTold
+            ? (await store.NotifiedAsync(question.Id, cancellationToken).ConfigureAwait(false)).Select(n => n.UserId).ToHashSet(StringComparer.Ordinal)
+            : null;
+        var result = new List<CandidateRow>(found.Count);
+        foreach (var row in found)
+        {
+            if (told?.Contains(row.UserId) == true) continue;
+            if (await guard.IsBlockedAsync(row.UserId, null, cancellationToken).ConfigureAwait(false)) continue;
+            result.Add(row);
+        }
+        return result;
+    }
+
+    private async ValueTask EnsureLoadedAsync(CancellationToken cancellationToken)
+    {
+        if (_loaded) return;
+        await _loading.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_loaded) return;
+            var rows = await database.ReadAsync(c => c.QueryAsync<(string UserId, double Lat, double Lng, string Region, long LocatedAt, long Notify,
+                long RadiusM, string? QuietStart, string? QuietEnd, string? Topics, long InApp, long Push)>(new CommandDefinition(
+                """
+                SELECT user_id, lat, lng, region, located_at, notify, radius_m, quiet_start, quiet_end, topics, in_app, push
+                FROM qna_users WHERE located_at IS NOT NULL
+                """, cancellationToken: cancellationToken)), cancellationToken).ConfigureAwait(false);
+            _lock.EnterWriteLock();
+            try
+            {
+                _users.Clear();
+                _cells.Clear();
+                _regions.Clear();
+                foreach (var r in rows)
+                    AddLocked(new CandidateRow(r.UserId, r.Lat, r.Lng, r.Notify, r.RadiusM, r.QuietStart, r.QuietEnd, r.Topics, r.InApp, r.Push), r.Region, r.LocatedAt);
+                _loaded = true;
+            }
+            finally
+            {
+                _lock.ExitWriteLock();
+            }
+        }
+        finally
+        {
+            _loading.Release();
+        }
+    }
+
+    private void AddLocked(CandidateRow row, string region, long locatedAt)
+    {
+        var cell = GeoGrid.CellOf(new GeoPoint(row.Lat!.Value, row.Lng!.Value));
+        _users[row.UserId] = (row, cell, region, locatedAt);
+        if (!_cells.TryGetValue(cell, out var ids)) _cells[cell] = ids = new HashSet<string>(StringComparer.Ordinal);
+        ids.Add(row.UserId);
+        if (!_regions.TryGetValue(region, out var inRegion)) _regions[region] = inRegion = new HashSet<string>(StringComparer.Ordinal);
+        inRegion.Add(row.UserId);
+    }
+
+    private void RemoveLocked(string userId)
+    {
+        if (!_users.Remove(userId, out var old)) return;
+        if (_cells.TryGetValue(old.Cell, out var ids) && ids.Remove(userId) && ids.Count == 0) _cells.Remove(old.Cell);
+        if (_regions.TryGetValue(old.Region, out var inRegion) && inRegion.Remove(userId) && inRegion.Count == 0) _regions.Remove(old.Region);
+    }
+
+    public void Dispose()
+    {
+        _lock.Dispose();
+        _loading.Dispose();
+    }
+}
+
+internal static class NearbyUsersRegistration
+{
+    /// <summary>Memory on one node, the database in a cluster.</summary>
+    public static INearbyUsers Create(IServiceProvider services) =>
+        services.GetRequiredService<HeartlineNode>().IsCluster
+            ? ActivatorUtilities.CreateInstance<SqlNearbyUsers>(services)
+            : ActivatorUtilities.CreateInstance<MemoryNearbyUsers>(services);
+}
