@@ -2,6 +2,7 @@ using System.Text.Json;
 using Heartline.Core.Auth;
 using Heartline.Core.Events;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace Heartline.Qna;
 
@@ -42,6 +43,12 @@ internal static class QnaApi
         }).WithName("QnaQuestion");
 
         var admin = api.MapGroup("/admin").RequireAuthorization(HeartlinePolicies.Administrator);
+        admin.MapGet("/overview", async Task<Results<JsonHttpResult<QnaOverview>, ProblemHttpResult>> (QnaStore store, WebPushSender webPush,
+            TimeProvider time, IOptions<QnaOptions> options, int? hours, CancellationToken ct) =>
+        {
+            if (hours is < 1 or > 24 * 31) return HttpProblems.BadRequest("hours is 1–744");
+            return TypedResults.Json(await Overview.BuildAsync(store, webPush, time, options.Value, hours ?? 24, ct), QnaJson.Default.QnaOverview);
+        }).WithName("QnaOverview");
         admin.MapGet("/questions/{id}/delivery", async (QnaStore store, string id, CancellationToken ct) =>
         {
             var notified = await store.NotifiedAsync(id, ct);

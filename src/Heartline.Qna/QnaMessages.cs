@@ -93,6 +93,9 @@ internal sealed record NotifiedView(string UserId, long Tier);
 internal sealed record JobView(long Tier, long? DoneAt, string? Outcome, long Attempts);
 internal sealed record DeliveryReport(string QuestionId, NotifiedView[] Notified, JobView[] Jobs);
 internal sealed record BlockView(string Kind, string Value);
+internal sealed record RegionRow(RegionView Region, long Asked, long Answered, double? MeanFirstAnswerSeconds);
+internal sealed record QnaOverview(long Since, long OpenQuestions, long Asked, long Answered, long Unanswered, double? AnsweredWithin1MinRate,
+    double? AnsweredWithin5MinRate, double? AnsweredWithin10MinRate, RegionRow[] Regions, QuestionView[] Slow, long PendingJobs, long WebPushQueued);
 internal sealed record BlockEvent(string Kind, string Value, string? Reason);
 internal sealed record QnaStatsView(long PendingJobs, long TiersRun, long Notified, long QuestionsAsked, long Answers, long Accepted, long WebPushSent,
     long WebPushFailed, long WebPushDropped, double LookupP50Ms, double LookupP99Ms, double Tier1DelayP50Ms, double Tier1DelayP99Ms);
@@ -133,6 +136,8 @@ internal sealed record QnaStatsView(long PendingJobs, long TiersRun, long Notifi
 [JsonSerializable(typeof(RegionInfo[]))]
 [JsonSerializable(typeof(QnaStatsView))]
 [JsonSerializable(typeof(WebPushPayload))]
+[JsonSerializable(typeof(SlowResponseAlert))]
+[JsonSerializable(typeof(QnaOverview))]
 [JsonSerializable(typeof(PushSubscribeArgs))]
 [JsonSerializable(typeof(PushKeyReply))]
 internal sealed partial class QnaJson : JsonSerializerContext;

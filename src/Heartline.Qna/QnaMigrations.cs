@@ -9,7 +9,14 @@ internal static class QnaMigrations
     [
         new(1, "questions, answers, locations, tier jobs, notifications, points", V1, V1),
         new(2, "Web Push subscriptions", V2, V2),
+        new(3, "slow-response alerts: when a question unanswered for 10 minutes was reported", V3, V3),
     ];
+
+    private const string V3 =
+        """
+        ALTER TABLE qna_questions ADD COLUMN slow_alerted_at bigint NULL;
+        CREATE INDEX ix_qna_questions_unanswered ON qna_questions (created_at) WHERE first_answer_at IS NULL AND slow_alerted_at IS NULL;
+        """;
 
     // A browser's push subscription (RFC 8030 endpoint with its RFC 8291 keys), for notifications while not connected.
     private const string V2 =

@@ -43,6 +43,7 @@ public static class QnaModule
                 "Qna:WebPush:Subject is a mailto: or https: URL")
             .ValidateOnStart();
         services.AddHttpClient(nameof(WebPushSender), client => client.Timeout = TimeSpan.FromSeconds(30));
+        services.AddHttpClient(nameof(SlowResponses), client => client.Timeout = TimeSpan.FromSeconds(10));
         services.TryAddSingleton<WebPushSender>();
         services.AddHostedService(sp => sp.GetRequiredService<WebPushSender>());
 
@@ -71,6 +72,7 @@ public static class QnaModule
             .AddCommand<PushUnsubscribeCommand>()
             .AddSweeper<TierJobs>()
             .AddSweeper<LocationRetention>()
+            .AddSweeper<SlowResponses>()
             .AddStats<QnaStatistics>()
             .AddMeter(QnaMetrics.MeterName)
             .MapEndpoints(QnaApi.Map);
@@ -80,7 +82,7 @@ public static class QnaModule
     private static bool TimeZoneExists(string id) => TimeZoneInfo.TryFindSystemTimeZoneById(id, out _);
 
     /// <summary>
-    /// <c>qna:q.{question}</c>: a question's room, open to every Q&amp;A user (questions are public). <c>qna:u.{user}</c>:
+    /// <c>qna:admin</c>: administrators' alerts (slow responses). <c>qna:q.{question}</c>: a question's room, open to every Q&amp;A user (questions are public). <c>qna:u.{user}</c>:
     /// a user's inbox, read by that user alone. Only the server publishes in either. No slash in the path: each room and
     /// inbox is its own scope of the channel budget (docs/protocol.md 5.1), not 1,000 of them sharing <c>qna:u</c>.
     /// </summary>
@@ -90,6 +92,7 @@ public static class QnaModule
 
         public ErrorCode? CanSubscribe(Principal principal, string path)
         {
+            if (path == "admin") return principal.IsAdministrator ? null : ErrorCodes.Forbidden;
             if (!QnaPermissions.CanUse(principal)) return ErrorCodes.Forbidden;
             if (path.StartsWith("q.", StringComparison.Ordinal) && path.Length is > 2 and <= 2 + QnaInput.MaxIdLength) return null;
             return path == "u." + principal.SubjectId ? null : ErrorCodes.Forbidden;

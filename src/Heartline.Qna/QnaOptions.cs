@@ -102,6 +102,13 @@ internal sealed class QnaOptions
     /// <summary>Text a question or answer may not contain (case-insensitive substrings); empty (the default) turns the rule off.</summary>
     public List<string> SpamPhrases { get; set; } = [];
 
+    /// <summary>A question still without an answer this long is a slow response: administrators are alerted once. Default: 600 seconds (the seed's 10-minute goal).</summary>
+    [Range(10, 86400)]
+    public int SlowResponseSeconds { get; set; } = 600;
+
+    /// <summary>Where slow-response alerts are also posted (JSON), besides the <c>qna:admin</c> channel. Default: none.</summary>
+    public string? SlowResponseWebhookUrl { get; set; }
+
     /// <summary>The time zone quiet hours are read in. Default: Asia/Seoul.</summary>
     public string TimeZone { get; set; } = "Asia/Seoul";
 }

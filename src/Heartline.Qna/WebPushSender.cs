@@ -56,6 +56,9 @@ internal sealed partial class WebPushSender : BackgroundService
 
     public bool Enabled => _options.Enabled;
 
+    /// <summary>Messages waiting to be sent.</summary>
+    public long Queued => _queue.Reader.CanCount ? _queue.Reader.Count : 0;
+
     public (long Sent, long Failed, long Dropped) Counts => (Interlocked.Read(ref _sent), Interlocked.Read(ref _failed), Interlocked.Read(ref _dropped));
 
     public void Enqueue(string userId, NotificationView view)

@@ -99,3 +99,17 @@ test('without geolocation the user picks a neighbourhood, and an urgent question
     await local.page.context().close()
   }
 })
+
+test('the operators dashboard shows the response rates, the 11 regions and the questions waiting too long', async () => {
+  const page = await openPage(browser, { viewport: DESKTOP })
+  try {
+    await signIn(page, '/qna/admin/', { userId: uniqueId('ops'), office: 'o1', listening: false })
+    await until(page, () => document.querySelectorAll('#regions tbody tr').length === 11, null, 'the 11 regions listed')
+    assert.match(await page.locator('#regions tbody tr[data-region=aewol] td').first().textContent(), /애월/)
+    assert.match(await page.locator('#within10').textContent(), /^(—|\d+(\.\d)?%)$/)
+    await page.screenshot({ path: join(screenshots, 'qna-admin-desktop-1280x800.png'), fullPage: true })
+    assert.deepEqual(page.problems, [])
+  } finally {
+    await page.context().close()
+  }
+})
