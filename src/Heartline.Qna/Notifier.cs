@@ -47,11 +47,9 @@ internal sealed class Notifier(QnaStore store, INearbyUsers nearby, IChannels ch
         if (chosen.Count == 0) return 0;
 
         var at = now.ToUnixTimeMilliseconds();
-        var urgent = question.Urgency == Urgencies.Urgent;
-        var views = chosen.ToDictionary(r => r.UserId, r => new NotificationView(NewId(), "question", urgent ? Priorities.High : Priorities.Normal,
-            urgent ? "urgent" : "normal", urgent ? "strong" : "light", QuestionView.Of(question, r.DistanceMeters), at, tier,
-            r.DistanceMeters is { } d ? (long)Math.Round(d) : null));
-        var told = await store.MarkNotifiedAsync(question.Id, tier, chosen, r => Row(r.UserId, views[r.UserId], question.Id), at,
+        var views = chosen.ToDictionary(r => r.UserId,
+            r => QuestionNotification(NewId(), question, tier, r.DistanceMeters is { } d ? (long)Math.Round(d) : null, at));
+        var told = await store.MarkNotifiedAsync(question.Id, tier, chosen, r => views[r.UserId].Id, at,
             cancellationToken).ConfigureAwait(false);
         foreach (var recipient in told)
         {
@@ -138,6 +136,14 @@ internal sealed class Notifier(QnaStore store, INearbyUsers nearby, IChannels ch
 
     internal static bool TryParseClock(string? text, out TimeSpan value) =>
         TimeSpan.TryParseExact(text, @"hh\:mm", CultureInfo.InvariantCulture, out value) && value < TimeSpan.FromDays(1);
+
+    /// <summary>A tier's notification as the history rebuilds it from the question (its current state) and the stored tier and distance.</summary>
+    public static NotificationView QuestionNotification(string id, QuestionRow question, int tier, long? distanceM, long at)
+    {
+        var urgent = question.Urgency == Urgencies.Urgent;
+        return new NotificationView(id, "question", urgent ? Priorities.High : Priorities.Normal, urgent ? "urgent" : "normal", urgent ? "strong" : "light",
+            QuestionView.Of(question, distanceM), at, tier, distanceM);
+    }
 
     private static NotificationRow Row(string userId, NotificationView view, string questionId) =>
         new(view.Id, userId, view.Kind, questionId, view.Priority, JsonSerializer.Serialize(view, QnaJson.Default.NotificationView), view.CreatedAt, null);

@@ -32,7 +32,22 @@ internal sealed record CandidateRow(string UserId, double? Lat, double? Lng, lon
 /// <summary>A tier job as the runner reads it.</summary>
 internal sealed record JobRow(string Id, string QuestionId, long Tier, long DueAt, long Attempts);
 
-/// <summary>One entry of a user's notification history.</summary>
+/// <summary>An entry of a user's history as read: a stored payload, or (a question a tier told of) the tier and distance.</summary>
+/// <remarks>Properties, not a constructor: SQLite reports a NULL column of a UNION as a blob, which constructor mapping refuses.</remarks>
+internal sealed class HistoryRow
+{
+    public string Id { get; init; } = "";
+    public string Kind { get; init; } = "";
+    public string QuestionId { get; init; } = "";
+    public string? Priority { get; init; }
+    public string? Payload { get; init; }
+    public long CreatedAt { get; init; }
+    public long? ReadAt { get; init; }
+    public long? Tier { get; init; }
+    public long? DistanceM { get; init; }
+}
+
+/// <summary>One stored notification (answers and acceptances) of a user's history.</summary>
 internal sealed record NotificationRow(string Id, string UserId, string Kind, string? QuestionId, string Priority, string Payload,
     long CreatedAt, long? ReadAt);
 

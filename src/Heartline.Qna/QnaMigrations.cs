@@ -10,7 +10,18 @@ internal static class QnaMigrations
         new(1, "questions, answers, locations, tier jobs, notifications, points", V1, V1),
         new(2, "Web Push subscriptions", V2, V2),
         new(3, "slow-response alerts: when a question unanswered for 10 minutes was reported", V3, V3),
+        new(4, "question notifications are their qna_notified row (id, read state), not a payload row each", V4, V4),
     ];
+
+    // A tier may tell thousands of users of one question: each gets a small row here (its notification id and read
+    // state), and the history rebuilds the notification from the question when it is listed. Rows written before
+    // this step keep their qna_notifications copy; their qna_notified rows get no id and are not listed twice.
+    private const string V4 =
+        """
+        ALTER TABLE qna_notified ADD COLUMN notification_id text NULL;
+        ALTER TABLE qna_notified ADD COLUMN read_at bigint NULL;
+        CREATE INDEX ix_qna_notified_user ON qna_notified (user_id, created_at) WHERE notification_id IS NOT NULL;
+        """;
 
     private const string V3 =
         """

@@ -60,12 +60,12 @@ internal sealed partial class QnaStore
             new { Id = questionId, Now = now, Outcome = "cancelled: " + why }, tx, cancellationToken: cancellationToken));
 
     /// <summary>
-    /// Records that each of <paramref name="recipients"/> was told of the question by <paramref name="tier"/>, with a
-    /// notification in their history, in one transaction; returns those not told before (a retried job or another
+    /// Records that each of <paramref name="recipients"/> was told of the question by <paramref name="tier"/> (the row is
+    /// also the notification in their history, with its id and read state), in one transaction; returns those not told before (a retried job or another
     /// node's tier may have told some already: the key on (question, user) makes each user told once).
     /// </summary>
     public Task<IReadOnlyList<Recipient>> MarkNotifiedAsync(string questionId, int tier, IReadOnlyList<Recipient> recipients,
-        Func<Recipient, NotificationRow> notification, long now, CancellationToken cancellationToken) =>
+        Func<Recipient, string> notificationId, long now, CancellationToken cancellationToken) =>
         database.WriteAsync<IReadOnlyList<Recipient>>(async (c, tx) =>
         {
             // Multi-row statements of up to RowsPerStatement rows: a tier may tell thousands, each statement is one round trip.
@@ -76,17 +76,16 @@ internal sealed partial class QnaStore
                 var values = new System.Text.StringBuilder();
                 for (var i = 0; i < chunk.Length; i++)
                 {
-                    values.Append(i == 0 ? "" : ",").Append(System.Globalization.CultureInfo.InvariantCulture, $"(@QuestionId, @U{i}, @Tier, @D{i}, @Now)");
+                    values.Append(i == 0 ? "" : ",").Append(System.Globalization.CultureInfo.InvariantCulture, $"(@QuestionId, @U{i}, @Tier, @D{i}, @Now, @N{i})");
                     parameters.Add("U" + i, chunk[i].UserId);
+                    parameters.Add("N" + i, notificationId(chunk[i]));
                     parameters.Add("D" + i, chunk[i].DistanceMeters is { } d ? (long?)Math.Round(d) : null, System.Data.DbType.Int64);
                 }
                 var inserted = (await c.QueryAsync<string>(new CommandDefinition(
-                    $"INSERT INTO qna_notified (question_id, user_id, tier, distance_m, created_at) VALUES {values} ON CONFLICT (question_id, user_id) DO NOTHING RETURNING user_id",
+                    $"INSERT INTO qna_notified (question_id, user_id, tier, distance_m, created_at, notification_id) VALUES {values} ON CONFLICT (question_id, user_id) DO NOTHING RETURNING user_id",
                     parameters, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
                 fresh.AddRange(chunk.Where(r => inserted.Contains(r.UserId)));
             }
-            foreach (var chunk in fresh.Chunk(RowsPerStatement))
-                await InsertNotificationsAsync(c, tx, [.. chunk.Select(notification)], cancellationToken).ConfigureAwait(false);
             return fresh;
         }, cancellationToken);
 
@@ -122,24 +121,52 @@ internal sealed partial class QnaStore
     public Task AddNotificationAsync(NotificationRow row, CancellationToken cancellationToken) =>
         database.WriteAsync((c, tx) => InsertNotificationsAsync(c, tx, [row], cancellationToken), cancellationToken);
 
-    public async Task<IReadOnlyList<NotificationRow>> NotificationsAsync(string userId, long? before, int limit, CancellationToken cancellationToken) =>
-        [.. await database.ReadAsync(c => c.QueryAsync<NotificationRow>(new CommandDefinition(
+    /// <summary>
+    /// A user's history, newest first: answers and acceptances (a payload row each) and questions a tier told the user
+    /// of (their <c>qna_notified</c> row: <see cref="HistoryRow.Payload"/> is null, the caller rebuilds it from the question).
+    /// </summary>
+    public async Task<IReadOnlyList<HistoryRow>> NotificationsAsync(string userId, long? before, int limit, CancellationToken cancellationToken)
+    {
+        var older = before is null ? "" : "AND created_at < @Before";
+        return [.. await database.ReadAsync(c => c.QueryAsync<HistoryRow>(new CommandDefinition(
             $"""
-            SELECT id AS Id, user_id AS UserId, kind AS Kind, question_id AS QuestionId, priority AS Priority, payload AS Payload,
-                created_at AS CreatedAt, read_at AS ReadAt
-            FROM qna_notifications WHERE user_id = @UserId {(before is null ? "" : "AND created_at < @Before")}
-            ORDER BY created_at DESC, id DESC LIMIT @Limit
+            SELECT Id, Kind, QuestionId, Priority, Payload, CreatedAt, ReadAt, Tier, DistanceM FROM (
+                SELECT id AS Id, kind AS Kind, question_id AS QuestionId, priority AS Priority, payload AS Payload, created_at AS CreatedAt,
+                    read_at AS ReadAt, CAST(NULL AS bigint) AS Tier, CAST(NULL AS bigint) AS DistanceM
+                FROM qna_notifications WHERE user_id = @UserId {older}
+                UNION ALL
+                SELECT notification_id, 'question', question_id, CAST(NULL AS text), CAST(NULL AS text), created_at, read_at, tier, distance_m
+                FROM qna_notified WHERE user_id = @UserId AND notification_id IS NOT NULL {older}
+            ) history
+            ORDER BY CreatedAt DESC, Id DESC LIMIT @Limit
             """, new { UserId = userId, Before = before, Limit = (long)limit }, cancellationToken: cancellationToken)), cancellationToken)
             .ConfigureAwait(false)];
+    }
+
+    public async Task<IReadOnlyList<QuestionRow>> QuestionsAsync(IEnumerable<string> ids, CancellationToken cancellationToken) =>
+        [.. await database.ReadAsync(c => c.QueryAsync<QuestionRow>(new CommandDefinition(
+            $"SELECT {QuestionColumns} FROM qna_questions WHERE id IN @Ids", new { Ids = ids.Distinct().ToArray() },
+            cancellationToken: cancellationToken)), cancellationToken).ConfigureAwait(false)];
 
     /// <summary>Marks notifications read (the given ids, or all when null); returns how many changed.</summary>
     public Task<int> MarkNotificationsReadAsync(string userId, string[]? ids, long now, CancellationToken cancellationToken) =>
-        database.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(
-            $"UPDATE qna_notifications SET read_at = @Now WHERE user_id = @UserId AND read_at IS NULL {(ids is null ? "" : "AND id IN @Ids")}",
-            new { UserId = userId, Ids = ids, Now = now }, tx, cancellationToken: cancellationToken)), cancellationToken);
+        database.WriteAsync(async (c, tx) =>
+        {
+            var which = ids is null ? "" : "IN @Ids";
+            var parameters = new { UserId = userId, Ids = ids, Now = now };
+            var answers = await c.ExecuteAsync(new CommandDefinition(
+                $"UPDATE qna_notifications SET read_at = @Now WHERE user_id = @UserId AND read_at IS NULL {(ids is null ? "" : "AND id " + which)}",
+                parameters, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            var questions = await c.ExecuteAsync(new CommandDefinition(
+                $"UPDATE qna_notified SET read_at = @Now WHERE user_id = @UserId AND read_at IS NULL AND notification_id IS NOT NULL {(ids is null ? "" : "AND notification_id " + which)}",
+                parameters, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return answers + questions;
+        }, cancellationToken);
 
     public Task<long> UnreadNotificationsAsync(string userId, CancellationToken cancellationToken) =>
         database.ReadAsync(c => c.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COUNT(*) FROM qna_notifications WHERE user_id = @UserId AND read_at IS NULL", new { UserId = userId },
-            cancellationToken: cancellationToken)), cancellationToken);
+            """
+            SELECT (SELECT COUNT(*) FROM qna_notifications WHERE user_id = @UserId AND read_at IS NULL)
+                 + (SELECT COUNT(*) FROM qna_notified WHERE user_id = @UserId AND read_at IS NULL AND notification_id IS NOT NULL)
+            """, new { UserId = userId }, cancellationToken: cancellationToken)), cancellationToken);
 }

@@ -136,9 +136,18 @@ internal sealed class NotificationsCommand(QnaStore store, QnaGuard guard) : ICo
         var userId = context.Principal.SubjectId;
         var ct = context.Connection.Aborted;
         var rows = await store.NotificationsAsync(userId, args.Before, args.Limit ?? 20, ct).ConfigureAwait(false);
+        var questions = (await store.QuestionsAsync(rows.Where(r => r.Payload is null).Select(r => r.QuestionId), ct).ConfigureAwait(false))
+            .ToDictionary(q => q.Id, StringComparer.Ordinal);
         var unread = await store.UnreadNotificationsAsync(userId, ct).ConfigureAwait(false);
-        context.Reply(new NotificationsReply([.. rows.Select(r => new NotificationItem(JsonDocument.Parse(r.Payload).RootElement.Clone(), r.ReadAt))], unread),
-            QnaJson.Default.NotificationsReply);
+        var items = new List<NotificationItem>(rows.Count);
+        foreach (var row in rows)
+        {
+            if (row.Payload is { } payload) items.Add(new NotificationItem(JsonDocument.Parse(payload).RootElement.Clone(), row.ReadAt));
+            else if (questions.TryGetValue(row.QuestionId, out var question))
+                items.Add(new NotificationItem(JsonSerializer.SerializeToElement(
+                    Notifier.QuestionNotification(row.Id, question, (int)(row.Tier ?? 0), row.DistanceM, row.CreatedAt), QnaJson.Default.NotificationView), row.ReadAt));
+        }
+        context.Reply(new NotificationsReply([.. items], unread), QnaJson.Default.NotificationsReply);
     }
 }
 

@@ -102,7 +102,9 @@ public sealed class QnaRoomTests : IAsyncLifetime
         var live = (await phone.NextInboxAsync("notification", urgent)).GetProperty("notification");
         Assert.Equal(("high", "urgent", "strong"), (live.GetProperty("priority").GetString(), live.GetProperty("sound").GetString(), live.GetProperty("vibration").GetString()));
 
-        var list = (await tablet.Socket.RequestAsync("qna.notifications", new { limit = 10 })).Result;
+        var listReply = await tablet.Socket.RequestAsync("qna.notifications", new { limit = 10 });
+        Assert.True(listReply.IsOk, listReply.Frame.ToString());
+        var list = listReply.Result;
         Assert.Equal(2, list.GetProperty("unread").GetInt64());
         var items = list.GetProperty("items").EnumerateArray().ToArray();
         Assert.Equal([urgent, first], items.Select(i => i.GetProperty("notification").GetProperty("question").GetProperty("id").GetString()!));
