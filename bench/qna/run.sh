@@ -5,6 +5,8 @@
 # typing fan-out in a room of ROOM, and the servers' nearest-10 lookup times.
 #   bench/qna/run.sh                                # USERS="1000 10000" RATE=50 DURATION=20 ROOM=200
 #   USERS=2000 DURATION=5 bench/qna/run.sh          # a quick check
+#   TIERS=1 bench/qna/run.sh                        # tier 1 alone: later tiers put off past the run on both servers
+#   SEED=0 USERS=10000 TIERS=1 bench/qna/run.sh     # Heartline only
 set -euo pipefail
 cd "$(dirname "$0")"
 qna=$(pwd)
@@ -14,6 +16,13 @@ USERS=${USERS:-"1000 10000"}
 RATE=${RATE:-50}
 DURATION=${DURATION:-20}
 ROOM=${ROOM:-200}
+TIERS=${TIERS:-all}
+SEED=${SEED:-1}
+if [ "$TIERS" = 1 ]; then
+  tier_args="--Qna:Tier2DelaySeconds 3600 --Qna:Tier3DelaySeconds 3600 --Qna:Tier4DelaySeconds 3600"; seed_tier2=0
+else
+  tier_args=""; seed_tier2=3000
+fi
 SERVER_CPU=${SERVER_CPU:-0}
 DRIVER_CPU=${DRIVER_CPU:-1}
 HL_PORT=${HL_PORT:-5391}
@@ -33,7 +42,7 @@ BENCH_NAME=qna-bench source "$bench/lib.sh"
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores"
   echo "dotnet: $(dotnet --version); node: $(node --version); socket.io: $(cd "$bench" && node -p "require('socket.io/package.json').version")"
-  echo "users: $USERS, rate: $RATE/s for ${DURATION}s, room: $ROOM; servers on CPU $SERVER_CPU, driver on CPU $DRIVER_CPU"
+  echo "users: $USERS, rate: $RATE/s for ${DURATION}s, room: $ROOM, tiers: $TIERS; servers on CPU $SERVER_CPU, driver on CPU $DRIVER_CPU"
 } >"$out/machine.txt"
 cat "$out/machine.txt" >&2
 
@@ -45,15 +54,16 @@ for users in $USERS; do
     --environment Production --urls "http://127.0.0.1:$HL_PORT" --Auth:SigningKey "$KEY" \
     --Realtime:ConnectRatePerIp 1000000 --Qna:CommandsPerMinutePerIp 10000000 --Qna:CommandsPerMinutePerUser 100000 \
     --Qna:RequestsPerMinutePerIp 1000000 --Storage:Provider sqlite --Storage:ConnectionString "Data Source=$work/heartline.db" \
-    --Logging:LogLevel:Default Warning ${HL_ARGS:-} >"$work/heartline.log" 2>&1 &
+    --Logging:LogLevel:Default Warning $tier_args ${HL_ARGS:-} >"$work/heartline.log" 2>&1 &
   pids+=($!); hl_pid=$!
   wait_port "$HL_PORT"
   taskset -c "$DRIVER_CPU" node "$qna/driver.js" --target heartline --port "$HL_PORT" --server-pid "$hl_pid" --users "$users" \
     --rate "$RATE" --seconds "$DURATION" --room "$ROOM" --signing-key "$KEY" | tee -a "$out/runs.jsonl"
   kill "$hl_pid"; wait "$hl_pid" 2>/dev/null || true
+  [ "$SEED" = 1 ] || continue
 
   echo "== seed design (Socket.IO), $users users" >&2
-  (cd "$bench" && taskset -c "$SERVER_CPU" node "$qna/seed-server.js" "$SEED_PORT" >"$work/seed.log" 2>&1) &
+  (cd "$bench" && taskset -c "$SERVER_CPU" node "$qna/seed-server.js" "$SEED_PORT" "$seed_tier2" >"$work/seed.log" 2>&1) &
   pids+=($!)
   wait_port "$SEED_PORT"
   seed_pid=$(pgrep -f "seed-server.js $SEED_PORT" | head -1)

@@ -10,6 +10,8 @@ const crypto = require('node:crypto');
 const { Server } = require('socket.io');
 
 const port = Number(process.argv[2] || 5392);
+// Tier 2's delay in ms (the seed's 3,000); 0 leaves tier 2 out, to time tier 1 alone.
+const tier2DelayMs = Number(process.argv[3] ?? 3000);
 const http = createServer();
 const io = new Server(http, { maxHttpBufferSize: 1e6 });
 const sessions = new Map(); // userId -> socket id
@@ -61,7 +63,7 @@ io.on('connection', (socket) => {
     const question = { id: crypto.randomUUID(), userId, body: data.body, location: data.location, hashtags: data.hashtags, createdAt: Date.now() };
     socket.join(`question:${question.id}`);
     notify(question, 1, 2000, 10);
-    setTimeout(() => notify(question, 2, 5000, Infinity), 3000);
+    if (tier2DelayMs > 0) setTimeout(() => notify(question, 2, 5000, Infinity), tier2DelayMs);
     ack?.({ question });
   });
   socket.on('join_question', ({ questionId }, ack) => {

@@ -183,7 +183,7 @@ internal sealed class MemoryNearbyUsers(IHeartlineDatabase database, QnaStore st
         foreach (var row in found)
         {
             if (told?.Contains(row.UserId) == true) continue;
-            if (await guard.IsBlockedAsync(row.UserId, null, cancellationToken).ConfigureAwait(false)) continue;
+            if (guard.IsBlockedUserNow(row.UserId)) continue;
             result.Add(row);
         }
         return result;

@@ -36,9 +36,10 @@ internal sealed class Notifier(QnaStore store, INearbyUsers nearby, IChannels ch
             _ => throw new ArgumentOutOfRangeException(nameof(tier)),
         };
         var radius = tier switch { 1 => o.Tier1RadiusMeters, 2 => o.Tier2RadiusMeters, _ => double.MaxValue };
+        var localTime = TimeZoneInfo.ConvertTime(now, _zone).TimeOfDay;
         var chosen = candidates
             .Select(c => (Candidate: c, Distance: c.Point is { } p ? p.DistanceTo(question.Point) : (double?)null))
-            .Where(x => (x.Distance ?? 0) <= radius && Wants(x.Candidate.Settings, question, tier, x.Distance, now))
+            .Where(x => (x.Distance ?? 0) <= radius && Wants(x.Candidate.Settings, question, tier, x.Distance, localTime))
             .OrderBy(x => x.Distance ?? double.MaxValue).ThenBy(x => x.Candidate.UserId, StringComparer.Ordinal)
             .Take(tier == 1 ? o.Tier1Count : o.MaxPerTier)
             .Select(x => new Recipient(x.Candidate.UserId, x.Distance, x.Candidate.Settings.InApp, x.Candidate.Settings.Push))
@@ -118,14 +119,14 @@ internal sealed class Notifier(QnaStore store, INearbyUsers nearby, IChannels ch
         if (webPush.Enabled && !await presence.IsConnectedAsync(userId, cancellationToken).ConfigureAwait(false)) webPush.Enqueue(userId, view);
     }
 
-    /// <summary>Whether the user's settings let this question through (quiet hours in the configured zone).</summary>
-    internal bool Wants(UserSettings settings, QuestionRow question, int tier, double? distance, DateTimeOffset now)
+    /// <summary>Whether the user's settings let this question through (<paramref name="localTime"/>: now in the configured zone, for quiet hours).</summary>
+    internal static bool Wants(UserSettings settings, QuestionRow question, int tier, double? distance, TimeSpan localTime)
     {
         if (!settings.Notify || !(settings.InApp || settings.Push)) return false;
         // The radius narrows the location tiers; expertise hashtags opt in to questions anywhere on Jeju (tier 3).
         if (tier != 3 && distance is { } d && d > settings.RadiusMeters) return false;
         if (settings.Topics.Length > 0 && !settings.Topics.Intersect(question.Tags).Any()) return false;
-        return !InQuietHours(settings, TimeZoneInfo.ConvertTime(now, _zone).TimeOfDay);
+        return !InQuietHours(settings, localTime);
     }
 
     internal static bool InQuietHours(UserSettings settings, TimeSpan localTime)

@@ -1,12 +1,13 @@
 using Heartline.Core.Channels;
 using Heartline.Core.Connections;
+using Heartline.Core.Modules;
 using Heartline.Core.Protocol;
 using Microsoft.Extensions.Options;
 
 namespace Heartline.Qna;
 
 /// <summary><c>qna.ask {body, hashtags, lat, lng, urgency}</c>: stores a question, starts its tiers; the reply names its room.</summary>
-internal sealed class AskCommand(QnaStore store, TierJobs jobs, QnaGuard guard, TimeProvider time, IOptions<QnaOptions> options,
+internal sealed class AskCommand(QnaStore store, TierJobs jobs, QnaGuard guard, HeartlineNode node, TimeProvider time, IOptions<QnaOptions> options,
     QnaMetrics metrics) : ICommandHandler
 {
     public string Name => "qna.ask";
@@ -34,10 +35,11 @@ internal sealed class AskCommand(QnaStore store, TierJobs jobs, QnaGuard guard, 
         var question = new QuestionRow(Guid.CreateVersion7(now).ToString("N"), principal.SubjectId, principal.Name, body, Hashtags.Join(tags),
             point.Lat, point.Lng, Jeju.RegionOf(point).Code, urgency, QuestionStatus.Open, 0, now.ToUnixTimeMilliseconds(), null, null, null, null);
         var tiers = TierJobs.For(question.Id, question.CreatedAt, o, () => Guid.CreateVersion7(now).ToString("N"));
-        await store.CreateQuestionAsync(question, tiers, context.Connection.Aborted).ConfigureAwait(false);
+        await store.CreateQuestionAsync(question, tiers, node.NodeId, question.CreatedAt + o.JobClaimSeconds * 1000L, context.Connection.Aborted)
+            .ConfigureAwait(false);
         metrics.QuestionAsked();
         context.Reply(new AskReply(QuestionView.Of(question), Notifier.Room(question.Id)), QnaJson.Default.AskReply);
-        jobs.Schedule(tiers);
+        jobs.Schedule(question, tiers);
     }
 }
 

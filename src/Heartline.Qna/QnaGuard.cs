@@ -60,6 +60,29 @@ internal sealed class QnaGuard : IDisposable
         return blocks.Users.Contains(userId) || (address is not null && blocks.Addresses.Contains(address));
     }
 
+    /// <summary>
+    /// The blocklist as last read, without waiting (a tier's many candidates); when it is older than 5 s a reload starts in
+    /// the background for the next caller.
+    /// </summary>
+    public bool IsBlockedUserNow(string userId)
+    {
+        var blocks = _blocks;
+        if (IsStale(blocks) && _refresh.CurrentCount > 0) _ = ReloadInBackgroundAsync();
+        return blocks.Users.Contains(userId);
+    }
+
+    private async Task ReloadInBackgroundAsync()
+    {
+        try
+        {
+            await ReloadAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException)
+        {
+            // The next caller tries again; the last list stays in force.
+        }
+    }
+
     private bool IsStale(Blocklist blocks) =>
         blocks.LoadedAt == 0 || _time.GetTimestamp() - blocks.LoadedAt > BlocklistFreshness.TotalSeconds * _time.TimestampFrequency;
 

@@ -19,8 +19,12 @@ internal sealed partial class QnaStore(IHeartlineDatabase database)
     private const string AnswerColumns =
         "id AS Id, question_id AS QuestionId, seq AS Seq, author_id AS AuthorId, author_name AS AuthorName, body AS Body, created_at AS CreatedAt";
 
-    /// <summary>Stores a question with its tier jobs, in one transaction (a crash leaves both or neither).</summary>
-    public Task CreateQuestionAsync(QuestionRow question, IReadOnlyList<JobRow> jobs, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores a question with its tier jobs, in one transaction (a crash leaves both or neither). Tier 1 is stored claimed
+    /// by <paramref name="node"/> until <paramref name="claimedUntil"/>, which runs it at once; if that node dies, the claim
+    /// lapses and another node's sweep runs it.
+    /// </summary>
+    public Task CreateQuestionAsync(QuestionRow question, IReadOnlyList<JobRow> jobs, string node, long claimedUntil, CancellationToken cancellationToken)
     {
         var (cellY, cellX) = GeoGrid.CellOf(question.Point);
         return database.WriteAsync(async (c, tx) =>
@@ -35,8 +39,15 @@ internal sealed partial class QnaStore(IHeartlineDatabase database)
                     CellY = (long)cellY, CellX = (long)cellX, question.Region, question.Urgency, question.Status, question.CreatedAt,
                 }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
             await c.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO qna_jobs (id, question_id, tier, due_at) VALUES (@Id, @QuestionId, @Tier, @DueAt)",
-                jobs, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                """
+                INSERT INTO qna_jobs (id, question_id, tier, due_at, attempts, claimed_by, claimed_until)
+                VALUES (@Id, @QuestionId, @Tier, @DueAt, @Attempts, @ClaimedBy, @ClaimedUntil)
+                """,
+                jobs.Select(j => new
+                {
+                    j.Id, j.QuestionId, j.Tier, j.DueAt, Attempts = j.Tier == 1 ? 1L : 0L, ClaimedBy = j.Tier == 1 ? node : null,
+                    ClaimedUntil = j.Tier == 1 ? claimedUntil : (long?)null,
+                }), tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
             return 0;
         }, cancellationToken);
     }

@@ -33,14 +33,17 @@ internal sealed partial class TierJobs(QnaStore store, Notifier notifier, Heartl
         new(newId(), questionId, 4, createdAt + o.Tier4DelaySeconds * 1000L, 0),
     ];
 
-    /// <summary>Runs what is due now (tier 1 of a new question) in the background, and arms a timer for each later job.</summary>
-    public void Schedule(IReadOnlyList<JobRow> jobs)
+    /// <summary>
+    /// Runs a new question's tier 1 (stored claimed by this node) in the background, with the question in hand, and arms a
+    /// timer for each later tier.
+    /// </summary>
+    public void Schedule(QuestionRow question, IReadOnlyList<JobRow> jobs)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var job in jobs)
         {
-            if (job.DueAt <= now) _ = RunInBackgroundAsync(job);
-            else Arm(TimeSpan.FromMilliseconds(job.DueAt - now), job);
+            if (job.Tier == 1) _ = RunInBackgroundAsync(job with { Attempts = 0 }, question);
+            else Arm(TimeSpan.FromMilliseconds(Math.Max(0, job.DueAt - now)), job);
         }
     }
 
@@ -56,16 +59,17 @@ internal sealed partial class TierJobs(QnaStore store, Notifier notifier, Heartl
         return ran;
     }
 
-    private async Task<bool> RunAsync(JobRow job, CancellationToken cancellationToken)
+    /// <param name="claimed">A new question's tier 1, stored claimed by this node, with the question just stored.</param>
+    private async Task<bool> RunAsync(JobRow job, CancellationToken cancellationToken, QuestionRow? claimed = null)
     {
         var o = options.Value;
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        if (!await store.ClaimJobAsync(job.Id, node.NodeId, now, now + o.JobClaimSeconds * 1000L, cancellationToken).ConfigureAwait(false))
+        if (claimed is null && !await store.ClaimJobAsync(job.Id, node.NodeId, now, now + o.JobClaimSeconds * 1000L, cancellationToken).ConfigureAwait(false))
             return false;
         var attempt = job.Attempts + 1;
         try
         {
-            var question = await store.FindQuestionAsync(job.QuestionId, cancellationToken).ConfigureAwait(false);
+            var question = claimed ?? await store.FindQuestionAsync(job.QuestionId, cancellationToken).ConfigureAwait(false);
             string outcome;
             if (question is null || question.Status == QuestionStatus.Closed) outcome = "skipped: question gone or closed";
             else if (job.Tier > 1 && question.AnswerCount > 0) outcome = "skipped: answered";
@@ -106,11 +110,11 @@ internal sealed partial class TierJobs(QnaStore store, Notifier notifier, Heartl
         timer.Change(dueIn, Timeout.InfiniteTimeSpan);
     }
 
-    private async Task RunInBackgroundAsync(JobRow job)
+    private async Task RunInBackgroundAsync(JobRow job, QuestionRow? claimed = null)
     {
         try
         {
-            await RunAsync(job, _stopping.Token).ConfigureAwait(false);
+            await RunAsync(job, _stopping.Token, claimed).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
