@@ -1,10 +1,11 @@
 // The Q&A comparison's driver (docs/benchmarks.md): USERS located users spread over Jeju (around the 11 regions'
 // centres, the same seeded spread for both servers) connect to one server — Heartline's Q&A module or seed 003's
-// Socket.IO design — then questions arrive at RATE a second for SECONDS: create → tier-1 notification latency at every
+// Socket.IO design — then, after a warm-up of 250 questions that is not measured, questions arrive at RATE a second for
+// SECONDS: create → tier-1 notification latency at every
 // notified neighbour, server CPU; then typing fan-out in one room of ROOM members; and the server's own nearest-10
 // lookup times. One JSON line on stdout.
 //   node driver.js --target heartline|seed --port P --server-pid PID [--users 10000] [--rate 50] [--seconds 20]
-//                  [--room 200] [--signing-key K]
+//                  [--room 200] [--warmup 250] [--signing-key K]
 'use strict';
 const http = require('node:http');
 const crypto = require('node:crypto');
@@ -182,6 +183,16 @@ async function main() {
   await pool(USERS, 50, async (i) => { clients[i] = await adapter.connect(`u${i}`, places[i]); });
   result.connect_seconds = Math.round(performance.now() - t0) / 1000;
   await sleep(5000);
+
+  // Warm-up, not measured: WARMUP questions at RATE (both runtimes compile their hot paths), then a pause.
+  const WARMUP = Number(args.warmup ?? 250);
+  for (let n = 0; n < WARMUP; n++) {
+    const i = Math.floor(random() * USERS);
+    await adapter.ask(clients[i], -2 - n, places[i]);
+    await sleep(1000 / RATE);
+  }
+  await sleep(3000);
+  tier1.length = 0;
 
   // Questions at RATE a second from random users, each at its user's place.
   const before = sample(serverPid);

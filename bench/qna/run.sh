@@ -6,7 +6,7 @@
 #   bench/qna/run.sh                                # USERS="1000 10000" RATE=50 DURATION=20 ROOM=200
 #   USERS=2000 DURATION=5 bench/qna/run.sh          # a quick check
 #   TIERS=1 bench/qna/run.sh                        # tier 1 alone: later tiers put off past the run on both servers
-#   SEED=0 USERS=10000 TIERS=1 bench/qna/run.sh     # Heartline only
+#   SEED=0 USERS=10000 TIERS=1 bench/qna/run.sh     # Heartline only (HEARTLINE=0: the seed's design only)
 set -euo pipefail
 cd "$(dirname "$0")"
 qna=$(pwd)
@@ -18,6 +18,7 @@ DURATION=${DURATION:-20}
 ROOM=${ROOM:-200}
 TIERS=${TIERS:-all}
 SEED=${SEED:-1}
+HEARTLINE=${HEARTLINE:-1}
 if [ "$TIERS" = 1 ]; then
   tier_args="--Qna:Tier2DelaySeconds 3600 --Qna:Tier3DelaySeconds 3600 --Qna:Tier4DelaySeconds 3600"; seed_tier2=0
 else
@@ -47,6 +48,7 @@ BENCH_NAME=qna-bench source "$bench/lib.sh"
 cat "$out/machine.txt" >&2
 
 for users in $USERS; do
+  if [ "$HEARTLINE" = 1 ]; then
   echo "== Heartline, $users users" >&2
   rm -f "$work/heartline.db"*
   # Limits are raised for the load: every simulated user shares one address, and the typist types 20 times a second.
@@ -60,6 +62,7 @@ for users in $USERS; do
   taskset -c "$DRIVER_CPU" node "$qna/driver.js" --target heartline --port "$HL_PORT" --server-pid "$hl_pid" --users "$users" \
     --rate "$RATE" --seconds "$DURATION" --room "$ROOM" --signing-key "$KEY" | tee -a "$out/runs.jsonl"
   kill "$hl_pid"; wait "$hl_pid" 2>/dev/null || true
+  fi
   [ "$SEED" = 1 ] || continue
 
   echo "== seed design (Socket.IO), $users users" >&2

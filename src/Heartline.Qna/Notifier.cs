@@ -37,12 +37,15 @@ internal sealed class Notifier(QnaStore store, INearbyUsers nearby, IChannels ch
         };
         var radius = tier switch { 1 => o.Tier1RadiusMeters, 2 => o.Tier2RadiusMeters, _ => double.MaxValue };
         var localTime = TimeZoneInfo.ConvertTime(now, _zone).TimeOfDay;
+        // Distances first (cheap), nearest first, then each one's settings only until the tier has its count.
         var chosen = candidates
             .Select(c => (Candidate: c, Distance: c.Point is { } p ? p.DistanceTo(question.Point) : (double?)null))
-            .Where(x => (x.Distance ?? 0) <= radius && Wants(x.Candidate.Settings, question, tier, x.Distance, localTime))
+            .Where(x => (x.Distance ?? 0) <= radius)
             .OrderBy(x => x.Distance ?? double.MaxValue).ThenBy(x => x.Candidate.UserId, StringComparer.Ordinal)
+            .Select(x => (x.Candidate, x.Distance, Settings: x.Candidate.Settings))
+            .Where(x => Wants(x.Settings, question, tier, x.Distance, localTime))
             .Take(tier == 1 ? o.Tier1Count : o.MaxPerTier)
-            .Select(x => new Recipient(x.Candidate.UserId, x.Distance, x.Candidate.Settings.InApp, x.Candidate.Settings.Push))
+            .Select(x => new Recipient(x.Candidate.UserId, x.Distance, x.Settings.InApp, x.Settings.Push))
             .ToList();
         metrics.Lookup.Record(time.GetElapsedTime(started).TotalMilliseconds);
         if (chosen.Count == 0) return 0;
