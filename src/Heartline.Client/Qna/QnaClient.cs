@@ -46,11 +46,11 @@ public sealed class QnaClient : IAsyncDisposable
     /// <summary>After a reconnect: the location was sent again; these are the unread counts now.</summary>
     public event EventHandler<QnaUnread[]>? Restored;
 
-    /// <summary>Subscribes to the user's inbox (<c>qna:u/{id}</c>); call once after <see cref="HeartlineClient.ConnectAsync"/>.</summary>
+    /// <summary>Subscribes to the user's inbox (<c>qna:u.{id}</c>); call once after <see cref="HeartlineClient.ConnectAsync"/>.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         var id = _client.User?.UserId ?? throw new InvalidOperationException("connect the client first");
-        _inbox = await _client.SubscribeAsync("qna:u/" + id, cancellationToken).ConfigureAwait(false);
+        _inbox = await _client.SubscribeAsync("qna:u." + id, cancellationToken).ConfigureAwait(false);
         _inbox.Publication += (_, e) => OnInbox(e.Data);
     }
 
@@ -77,7 +77,7 @@ public sealed class QnaClient : IAsyncDisposable
     /// <summary>Subscribes to a question's room (events arrive as <see cref="RoomEvent"/>) and returns its state.</summary>
     public async Task<QnaQuestionState> OpenRoomAsync(string questionId, CancellationToken cancellationToken = default)
     {
-        var channel = "qna:q/" + questionId;
+        var channel = "qna:q." + questionId;
         if (!_rooms.ContainsKey(channel))
         {
             var room = await _client.SubscribeAsync(channel, cancellationToken).ConfigureAwait(false);
@@ -90,7 +90,7 @@ public sealed class QnaClient : IAsyncDisposable
     /// <summary>Leaves a question's room.</summary>
     public async Task CloseRoomAsync(string questionId, CancellationToken cancellationToken = default)
     {
-        if (_rooms.TryRemove("qna:q/" + questionId, out var room)) await room.UnsubscribeAsync(cancellationToken).ConfigureAwait(false);
+        if (_rooms.TryRemove("qna:q." + questionId, out var room)) await room.UnsubscribeAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Typing in a question: <c>true</c> every 2–3 s while typing, <c>false</c> when done (the server ends it 5 s after the last <c>true</c>).</summary>
@@ -189,7 +189,7 @@ public sealed class QnaClient : IAsyncDisposable
     {
         if (e.Type != "signal" || !e.Frame.TryGetProperty("channel", out var channel)) return;
         var name = channel.GetString()!;
-        if (_rooms.ContainsKey(name)) RaiseRoom(name["qna:q/".Length..], e.Frame.GetProperty("data"));
+        if (_rooms.ContainsKey(name)) RaiseRoom(name["qna:q.".Length..], e.Frame.GetProperty("data"));
     }
 
     private void OnConnected(object? sender, ConnectedEventArgs e)
