@@ -32,7 +32,7 @@ export class QnaRoom extends Emitter {
     this.#qna = qna
     this.#client = client
     this.questionId = questionId
-    this.channel = `qna:q/${questionId}`
+    this.channel = `qna:q.${questionId}`
   }
 
   /** Subscribes to the room, then reads the question; returns `{question, answers, reads}`. */
@@ -130,7 +130,7 @@ export class QnaClient extends Emitter {
   async start() {
     if (!this.#userId) throw new Error('connect the HeartlineClient first')
     this.#started = true
-    this.#inbox = await this.#client.subscribe(`qna:u/${this.#userId}`, ({ data }) => this.#onInbox(data))
+    this.#inbox = await this.#client.subscribe(`qna:u.${this.#userId}`, ({ data }) => this.#onInbox(data))
     return this.unread()
   }
 
@@ -170,7 +170,7 @@ export class QnaClient extends Emitter {
 
   /** Opens (or returns) a question's room; resolves with the room after its first state arrived (`room.question`). */
   async openRoom(questionId) {
-    const channel = `qna:q/${questionId}`
+    const channel = `qna:q.${questionId}`
     const existing = this.#rooms.get(channel)
     if (existing) return existing
     const room = new QnaRoom(this, this.#client, questionId)
