@@ -8,12 +8,11 @@
 //                  [--room 200] [--warmup 250] [--signing-key K]
 'use strict';
 const http = require('node:http');
-const crypto = require('node:crypto');
 const WebSocket = require('ws');
 const { sample } = require('../proc');
+const { parseArgs, sleep, jwt: sign, pool } = require('../drivers');
 
-const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, value, i, all) =>
-  (value.startsWith('--') ? [...pairs, [value.slice(2), all[i + 1]]] : pairs), []));
+const args = parseArgs();
 const target = args.target;
 const port = Number(args.port);
 const serverPid = Number(args['server-pid'] || 0);
@@ -23,7 +22,6 @@ const SECONDS = Number(args.seconds || 20);
 const ROOM = Math.min(Number(args.room || 200), USERS);
 const TYPINGS = 200;
 const key = args['signing-key'];
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // The regions' centres (as the server ships them); users are spread around them with σ ≈ 2.5 km.
 const CENTRES = [[33.4626, 126.3305], [33.411, 126.2694], [33.4996, 126.5312], [33.5384, 126.6347], [33.5259, 126.8206], [33.4365, 126.918],
@@ -39,20 +37,7 @@ function place() {
   };
 }
 
-function jwt(claims) {
-  const b64 = (v) => Buffer.from(v).toString('base64url');
-  const now = Math.floor(Date.now() / 1000);
-  const header = b64(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
-  const payload = b64(JSON.stringify({ iss: 'heartline', aud: 'heartline', iat: now, nbf: now, exp: now + 7200, ...claims }));
-  return `${header}.${payload}.${crypto.createHmac('sha256', key).update(`${header}.${payload}`).digest('base64url')}`;
-}
-
-async function pool(n, concurrency, work) {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(n, concurrency) }, async () => {
-    while (next < n) await work(next++);
-  }));
-}
+const jwt = (claims) => sign(key, claims);
 
 const sentAt = new Map(); // question number -> performance.now() at send
 const tier1 = []; // create -> tier-1 notification, ms

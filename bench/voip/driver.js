@@ -9,9 +9,9 @@ const http = require('node:http');
 const crypto = require('node:crypto');
 const WebSocket = require('ws');
 const { sample } = require('../proc');
+const { parseArgs, sleep, jwt, pool } = require('../drivers');
 
-const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, value, i, all) =>
-  (value.startsWith('--') ? [...pairs, [value.slice(2), all[i + 1]]] : pairs), []));
+const args = parseArgs();
 const target = args.target;
 const port = Number(args.port);
 const serverPid = Number(args['server-pid'] || 0);
@@ -21,16 +21,6 @@ const IDLE_SECONDS = Number(args.idle || 65);
 const SETTLE_SECONDS = Number(args.settle || 15);
 const PURGE = Number(args.purge || 0);
 const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const b64url = (value) => Buffer.from(value).toString('base64url');
-
-function jwt(key, claims) {
-  const now = Math.floor(Date.now() / 1000);
-  const header = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
-  const payload = b64url(JSON.stringify({ iss: 'heartline', aud: 'heartline', iat: now, nbf: now, exp: now + 7200, ...claims }));
-  return `${header}.${payload}.${crypto.createHmac('sha256', key).update(`${header}.${payload}`).digest('base64url')}`;
-}
 
 function httpJson(method, path, body, token) {
   return new Promise((resolve, reject) => {
@@ -50,14 +40,6 @@ function httpJson(method, path, body, token) {
     req.on('error', reject);
     req.end(data);
   });
-}
-
-/** Runs `work(i)` for i in [0, n) with at most `concurrency` at once. */
-async function pool(n, concurrency, work) {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(n, concurrency) }, async () => {
-    while (next < n) await work(next++);
-  }));
 }
 
 const ringing = new Map(); // callee id -> { resolve }

@@ -137,7 +137,7 @@ public sealed class QnaRoomTests : IAsyncLifetime
 
         using var http = _server.CreateHttpClient(_server.Token("asker", role: Role));
         var page = await http.GetFromJsonAsync<JsonElement>($"/api/qna/questions/nearby?lat={Places.Aewol.Lat}&lng={Places.Aewol.Lng}&limit=5&offset=5").WaitAsync(Wait);
-        Assert.Equal(ids.Skip(5), page.GetProperty("questions").EnumerateArray().Select(q => q.GetProperty("id").GetString()!));
+        Assert.Equal(ids[5..], page.GetProperty("questions").EnumerateArray().Select(q => q.GetProperty("id").GetString()!));
         using var outside = await http.GetAsync($"/api/qna/questions/nearby?lat={Places.Seoul.Lat}&lng={Places.Seoul.Lng}").WaitAsync(Wait);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, outside.StatusCode);
         Assert.Equal("qna_outside_jeju", (await outside.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
