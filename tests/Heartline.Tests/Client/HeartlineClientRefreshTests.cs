@@ -31,10 +31,13 @@ public sealed class HeartlineClientRefreshTests : IAsyncLifetime
         var second = await refreshed.NextAsync(TimeSpan.FromSeconds(10));
 
         Assert.True(second > first && first >= connectedUntil - 1000, $"{connectedUntil} → {first} → {second}");
-        Assert.True(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() > connectedUntil, "the first token has expired by now");
+        // Two refreshes can come before the first token's expiry on a busy machine: what is tested is that the socket
+        // outlives that token, so wait for the wall clock to pass it (bounded: at most 3 s).
+        var untilExpired = DateTimeOffset.FromUnixTimeMilliseconds(connectedUntil + 200) - DateTimeOffset.UtcNow;
+        if (untilExpired > TimeSpan.Zero) await Task.Delay(untilExpired);
         Assert.False(disconnected.TryTake(out _), "the socket was never dropped");
         Assert.Equal(HeartlineConnectionState.Connected, client.State);
-        Assert.Equal(3, Volatile.Read(ref asked));
+        Assert.True(Volatile.Read(ref asked) >= 3, "the token provider was asked at connect and for each refresh");
         (await client.RequestAsync("ping")).GetProperty("server_time");
     }
 }

@@ -18,9 +18,10 @@ public sealed class QnaClientTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    private async Task<(HeartlineClient Client, QnaClient Qna, EventQueue<QnaNotification> Notifications, EventQueue<QnaRoomEvent> Room)> UserAsync(string id)
+    private async Task<(HeartlineClient Client, QnaClient Qna, EventQueue<QnaNotification> Notifications, EventQueue<QnaRoomEvent> Room)> UserAsync(string id,
+        Func<CancellationToken, ValueTask<string>>? tokenProvider = null)
     {
-        var client = await ClientKit.ConnectAsync(ClientKit.Options(_server, id, Role));
+        var client = await ClientKit.ConnectAsync(ClientKit.Options(_server, id, Role, tokenProvider));
         var qna = new QnaClient(client);
         var notifications = new EventQueue<QnaNotification>();
         var room = new EventQueue<QnaRoomEvent>();
@@ -67,7 +68,14 @@ public sealed class QnaClientTests : IAsyncLifetime
     [Fact]
     public async Task AfterAReconnect_TheRoomResumes_TheLocationIsSentAgain_AndUnreadCountsAreRestored()
     {
-        var asker = await UserAsync("asker");
+        // Every connect after the first waits for the gate, so both answers are surely stored while the asker is away.
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var connects = 0;
+        var asker = await UserAsync("asker", async ct =>
+        {
+            if (Interlocked.Increment(ref connects) > 1) await gate.Task.WaitAsync(ct);
+            return _server.Token("asker", role: Role);
+        });
         var helper = await UserAsync("helper");
         await using var ac = asker.Client;
         await using var hc = helper.Client;
@@ -81,6 +89,7 @@ public sealed class QnaClientTests : IAsyncLifetime
         await helper.Qna.AnswerAsync(question.Id, "201번");
         connection.Close(CloseCodes.InternalError, "test");
         await helper.Qna.AnswerAsync(question.Id, "택시도 있어요");
+        gate.SetResult();
         var unread = await restored.NextAsync(_ => true);
         Assert.Equal([new QnaUnread(question.Id, 2)], unread);
         var bodies = new List<string>();
