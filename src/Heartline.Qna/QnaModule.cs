@@ -35,7 +35,6 @@ public static class QnaModule
         services.TryAddSingleton<QnaMetrics>();
         services.TryAddSingleton<Notifier>();
         services.TryAddSingleton<Nearby>();
-        services.TryAddSingleton<Typing>();
         services.TryAddSingleton(NearbyUsersRegistration.Create);
         services.AddOptions<WebPushOptions>().BindConfiguration(WebPushOptions.Section).ValidateDataAnnotations()
             .Validate(o => o.PublicKey is { Length: > 0 } == o.PrivateKey is { Length: > 0 }, "Qna:WebPush:PublicKey and PrivateKey are set together, or neither")

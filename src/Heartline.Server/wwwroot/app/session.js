@@ -1,7 +1,7 @@
 // Sign-in of the pages: a development token form (POST /api/auth/dev-token, Development and Testing only) or a pasted
 // token; the token is kept in localStorage per app so an installed driver app stays signed in.
 import { HeartlineClient } from '/sdk/heartline.js'
-import { h, replace } from './dom.js'
+import { h, replace, setText } from './dom.js'
 import { t } from './i18n.js'
 
 const storageKey = (app) => `heartline.${app}.token`
@@ -54,6 +54,23 @@ export function giveUpAction(code) {
   if (code === 4005) return { action: 'signout', reason: 'expired' }
   if (code === 4500) return { action: 'signout', reason: 'rejected' }
   return { action: 'closed' }
+}
+
+/**
+ * Shows `client`'s state in the `conn` element (its text from `text`, e.g. `conn.connected`) and signs out of `app`
+ * when the connection ends for good because of the token (giveUpAction).
+ */
+export function followConnection(client, app, conn, text) {
+  client.on('state', (s) => {
+    conn.hidden = false
+    conn.dataset.state = s
+    setText(conn, text(`conn.${s}`))
+  })
+  client.on('disconnected', ({ willReconnect, code }) => {
+    if (willReconnect) return
+    const { action, reason } = giveUpAction(code)
+    if (action === 'signout') signOut(app, reason)
+  })
 }
 
 /** The reason of the last sign-out of `app` (read once). */

@@ -5,7 +5,7 @@
 // #typing, #points, #notif-count and globalThis.__qna.
 import { $, h, replace, setHidden, setText } from '/app/dom.js'
 import { languageSwitch } from '/app/i18n.js'
-import { giveUpAction, signOut, startSession } from '/app/session.js'
+import { followConnection, startSession } from '/app/session.js'
 import { QnaClient } from '/sdk/qna.js'
 import { applyTexts, errorText, lang, onLanguage, t } from './i18n.js'
 
@@ -32,17 +32,7 @@ const { token, client } = await startSession({ app: 'qna', roles: ['qna_user'], 
 const qna = new QnaClient(client)
 globalThis.__qna = qna
 
-client.on('state', (s) => {
-  const conn = $('conn')
-  conn.hidden = false
-  conn.dataset.state = s
-  setText(conn, t(`conn.${s}`))
-})
-client.on('disconnected', ({ willReconnect, code }) => {
-  if (willReconnect) return
-  const { action, reason } = giveUpAction(code)
-  if (action === 'signout') signOut('qna', reason)
-})
+followConnection(client, 'qna', $('conn'), t)
 qna.on('notification', (n) => onNotification(n))
 qna.on('read', () => refreshCounts())
 qna.on('restored', () => {

@@ -4,7 +4,7 @@
 // #slow li[data-question-id], #within10 and document.body.dataset.alerts.
 import { $, h, replace, setText } from '/app/dom.js'
 import { languageSwitch } from '/app/i18n.js'
-import { giveUpAction, signOut, startSession } from '/app/session.js'
+import { followConnection, signOut, startSession } from '/app/session.js'
 import { applyTexts, lang, onLanguage, t } from '../i18n.js'
 
 const REFRESH_MS = 10_000
@@ -16,17 +16,7 @@ languageSwitch($('lang'))
 onLanguage(() => render())
 
 const { token, client } = await startSession({ app: 'qna-admin', roles: ['admin'], container: $('signin'), appType: 'dashboard' })
-client.on('state', (s) => {
-  const conn = $('conn')
-  conn.hidden = false
-  conn.dataset.state = s
-  setText(conn, t(`conn.${s}`))
-})
-client.on('disconnected', ({ willReconnect, code }) => {
-  if (willReconnect) return
-  const { action, reason } = giveUpAction(code)
-  if (action === 'signout') signOut('qna-admin', reason)
-})
+followConnection(client, 'qna-admin', $('conn'), t)
 await client.connect()
 await client.subscribe('qna:admin', ({ data }) => {
   if (data.type !== 'slow_response') return
