@@ -81,7 +81,7 @@ public static class QnaModule
     private static bool TimeZoneExists(string id) => TimeZoneInfo.TryFindSystemTimeZoneById(id, out _);
 
     /// <summary>
-    /// <c>qna:admin</c>: administrators' alerts (slow responses). <c>qna:q.{question}</c>: a question's room, open to every Q&amp;A user (questions are public). <c>qna:u.{user}</c>:
+    /// <c>qna:admin</c>: administrators' alerts (slow responses). <c>qna:q.{question}</c>: a question's room, open to every Q&amp;A user (questions are public), with presence. <c>qna:u.{user}</c>:
     /// a user's inbox, read by that user alone. Only the server publishes in either. No slash in the path: each room and
     /// inbox is its own scope of the channel budget (docs/protocol.md 5.1), not 1,000 of them sharing <c>qna:u</c>.
     /// </summary>
@@ -98,6 +98,9 @@ public static class QnaModule
         }
 
         public ErrorCode? CanPublish(Principal principal, string path) => ErrorCodes.Forbidden;
+
+        /// <summary>A room's subscribers are its presence: who has the question open (<c>presence:qna:q.{question}</c>).</summary>
+        public bool HasPresence(string path) => path.StartsWith("q.", StringComparison.Ordinal);
     }
 }
 

@@ -54,6 +54,8 @@ test('a question in 애월: the neighbour 1 km away is told at once, 4 km only a
     // The neighbour opens the question from the cue and types: the asker sees it.
     await near.page.locator('#cue').click()
     await near.page.locator('body[data-view=room]').waitFor()
+    // The asker sees who has the question open.
+    await until(asker.page, () => document.getElementById('viewers').textContent.includes('이웃 김씨'), null, 'the neighbour shown in the room')
     await near.page.locator('#answer-body').pressSequentially('한담 공영', { delay: 20 })
     await until(asker.page, () => document.getElementById('typing').textContent.includes('이웃 김씨'), null, 'typing shown to the asker')
     await near.page.locator('#answer-body').pressSequentially('주차장이 가까워요', { delay: 5 })
@@ -70,6 +72,7 @@ test('a question in 애월: the neighbour 1 km away is told at once, 4 km only a
     await asker.page.locator('#question-status[data-status=accepted]').waitFor()
     await near.page.locator('a.back').first().click()
     await near.page.locator('body[data-view=list]').waitFor()
+    await until(asker.page, () => document.getElementById('viewers').dataset.count === '0', null, 'the neighbour left the room')
     await near.page.screenshot({ path: join(screenshots, 'qna-list-desktop-1280x800.png'), fullPage: true })
     for (const p of [asker.page, near.page, far.page, seongsan.page]) assert.deepEqual(p.problems, [])
   } finally {

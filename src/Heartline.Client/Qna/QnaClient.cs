@@ -93,6 +93,13 @@ public sealed class QnaClient : IAsyncDisposable
         if (_rooms.TryRemove("qna:q." + questionId, out var room)) await room.UnsubscribeAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Who has a question's room open now (every device of a user counts once; a dropped device stays listed for the
+    /// leave grace). Changes arrive on <c>presence:qna:q.{question}</c> for those who subscribe to it.
+    /// </summary>
+    public async Task<QnaViewer[]> ViewersAsync(string questionId, CancellationToken cancellationToken = default) =>
+        Read<QnaViewer[]>((await _client.PresenceAsync("qna:q." + questionId, cancellationToken).ConfigureAwait(false)).GetProperty("users"));
+
     /// <summary>Typing in a question: <c>true</c> every 2–3 s while typing, <c>false</c> when done (the server ends it 5 s after the last <c>true</c>).</summary>
     public Task TypingAsync(string questionId, bool typing, CancellationToken cancellationToken = default) =>
         _client.RequestAsync("qna.typing", new { question_id = questionId, typing }, cancellationToken);

@@ -23,6 +23,9 @@ public sealed record QnaNotification(string Id, string Kind, string Priority, st
 /// <summary>A question's unread answers for this user changed (on any of its devices).</summary>
 public sealed record QnaUnread(string QuestionId, long Unread);
 
+/// <summary>Someone with a question's room open (<see cref="QnaClient.ViewersAsync"/>).</summary>
+public sealed record QnaViewer(string UserId, string Name);
+
 /// <summary>
 /// Something happened in an open room: <see cref="Type"/> <c>answer</c>, <c>accepted</c>, <c>receipt</c>,
 /// <c>closed</c>, or <c>typing</c> (a signal: <see cref="Typing"/> and <see cref="Name"/> set).

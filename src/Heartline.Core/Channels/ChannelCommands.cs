@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Heartline.Core.Connections;
+using Heartline.Core.Presence;
 using Heartline.Core.Protocol;
 using Microsoft.Extensions.Options;
 
@@ -19,6 +20,10 @@ internal sealed class ChannelAccess
         }
     }
 
+    /// <summary>The policy of a channel name, or null when the name is malformed or its namespace unknown.</summary>
+    public IChannelPolicy? Find(string channel, out string path) =>
+        ChannelName.TryParse(channel, out var ns, out path) && _policies.TryGetValue(ns, out var policy) ? policy : null;
+
     public bool TryResolve(CommandContext context, string? channel, out IChannelPolicy policy, out string path)
     {
         policy = null!;
@@ -37,7 +42,8 @@ internal sealed class ChannelAccess
     }
 }
 
-internal sealed class SubscribeCommand(ChannelHub hub, ChannelAccess access, ChannelBudget budget, IOptions<RealtimeOptions> options) : ICommandHandler
+internal sealed class SubscribeCommand(ChannelHub hub, ChannelAccess access, ChannelBudget budget, ChannelPresence presence,
+    IOptions<RealtimeOptions> options) : ICommandHandler
 {
     public string Name => "subscribe";
 
@@ -68,6 +74,9 @@ internal sealed class SubscribeCommand(ChannelHub hub, ChannelAccess access, Cha
             return;
         }
         StreamPosition? since = args.Since is { Epoch: { } epoch } s ? new StreamPosition(s.Offset, epoch) : null;
+        // Present before subscribed: whoever the reply's history leads to the presence list finds this connection in it.
+        var present = policy.HasPresence(path);
+        if (present) await presence.EnterAsync(context.Connection, channel).ConfigureAwait(false);
         subscriptions.Add(channel);
         var id = context.Id;
         try
@@ -80,6 +89,7 @@ internal sealed class SubscribeCommand(ChannelHub hub, ChannelAccess access, Cha
         {
             // Only with a shared log (a cluster) can this fail: the dispatcher answers, the channel is not subscribed.
             subscriptions.Remove(channel);
+            if (present) await presence.LeaveAsync(context.Connection, channel).ConfigureAwait(false);
             throw;
         }
         context.MarkReplied();
@@ -103,22 +113,22 @@ internal sealed class SubscribeCommand(ChannelHub hub, ChannelAccess access, Cha
     }
 }
 
-internal sealed class UnsubscribeCommand(ChannelHub hub) : ICommandHandler
+internal sealed class UnsubscribeCommand(ChannelHub hub, ChannelPresence presence) : ICommandHandler
 {
     public string Name => "unsubscribe";
 
-    public ValueTask HandleAsync(CommandContext context)
+    public async ValueTask HandleAsync(CommandContext context)
     {
         var args = context.ReadArgs(HeartlineJsonContext.Default.ChannelArgs);
-        if (args is null) return ValueTask.CompletedTask;
+        if (args is null) return;
         if (args.Channel is null || !context.Connection.Subscriptions.Remove(args.Channel))
         {
             context.Error(ErrorCodes.NotSubscribed, "not subscribed");
-            return ValueTask.CompletedTask;
+            return;
         }
         hub.Unsubscribe(context.Connection, args.Channel);
+        await presence.LeaveAsync(context.Connection, args.Channel).ConfigureAwait(false);
         context.ReplyEmpty();
-        return ValueTask.CompletedTask;
     }
 }
 

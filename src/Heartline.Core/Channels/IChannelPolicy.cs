@@ -17,4 +17,12 @@ public interface IChannelPolicy
 
     /// <summary>Null when the client may publish, else an error code. Server code publishes without asking.</summary>
     ErrorCode? CanPublish(Principal principal, string path);
+
+    /// <summary>
+    /// Whether the channel keeps presence: a connection subscribed to it is present in the scope named like the channel
+    /// (<c>ns:path</c>), announced on <c>presence:ns:path</c> and listed by the <c>presence</c> command to those who may
+    /// subscribe to the channel (a question's room: who has it open). Unsubscribing leaves at once; a dropped connection
+    /// leaves after the leave grace. Off by default.
+    /// </summary>
+    bool HasPresence(string path) => false;
 }

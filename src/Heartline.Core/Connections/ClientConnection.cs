@@ -131,6 +131,12 @@ public sealed partial class ClientConnection
     /// <summary>Channels this connection subscribed to; only the receive loop and teardown touch it.</summary>
     internal HashSet<string> Subscriptions { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Channels with presence (<see cref="Channels.IChannelPolicy.HasPresence"/>) this connection is present in as a
+    /// subscriber, besides its <see cref="Scopes"/>; only the receive loop and teardown touch it.
+    /// </summary>
+    internal HashSet<string> PresenceChannels { get; } = new(StringComparer.Ordinal);
+
     internal void Authenticate(Principal principal, IReadOnlyList<string> scopes, string appType, string? device, string? clientName)
     {
         AppType = appType;

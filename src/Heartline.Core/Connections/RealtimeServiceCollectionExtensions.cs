@@ -32,6 +32,7 @@ internal static class RealtimeServiceCollectionExtensions
         services.TryAddSingleton<IdentityCatalog>();
         services.TryAddSingleton<ErrorCatalog>();
         services.TryAddSingleton<PresenceScopes>();
+        services.TryAddSingleton<ChannelPresence>();
         services.TryAddSingleton<BinaryFrameRouter>();
         services.TryAddSingleton<ConnectInfo>();
         services.TryAddSingleton<ConnectionRegistry>();

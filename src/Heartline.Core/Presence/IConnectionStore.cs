@@ -5,6 +5,15 @@ internal interface IConnectionStore
 {
     Task AddAsync(ConnectionRecord connection, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Records that the open connection entered a presence scope after it connected (a channel with presence), so other
+    /// nodes and the crash cleanup see it there. Idempotent.
+    /// </summary>
+    Task AddScopeAsync(string connectionId, string scope, CancellationToken cancellationToken = default);
+
+    /// <summary>The connection left a scope it entered after connecting. Idempotent.</summary>
+    Task RemoveScopeAsync(string connectionId, string scope, CancellationToken cancellationToken = default);
+
     /// <summary>Marks the connection ended (idempotent: a second call keeps the first end).</summary>
     Task EndAsync(string connectionId, long endedAt, string reason, CancellationToken cancellationToken = default);
 

@@ -18,9 +18,12 @@ public interface IPresenceScopes
 }
 
 /// <summary>Every module's scopes together.</summary>
-internal sealed class PresenceScopes(IEnumerable<IPresenceScopes> modules)
+internal sealed class PresenceScopes(IEnumerable<IPresenceScopes> modules, IServiceProvider services)
 {
     private readonly IPresenceScopes[] _modules = [.. modules];
+
+    // Resolved on first use: the presence: channel policy needs this class, so the channel policies can't be injected.
+    private ChannelAccess? _channels;
 
     /// <summary>The scopes of a new connection, each once, in the modules' order.</summary>
     public string[] Of(Principal principal)
@@ -30,15 +33,26 @@ internal sealed class PresenceScopes(IEnumerable<IPresenceScopes> modules)
         for (var i = scopes.Count - 1; i >= 0; i--)
         {
             // A scope becomes a channel path and a database key: one a module got wrong is left out, not trusted.
-            if (!ChannelName.IsPath(scopes[i]) || scopes.IndexOf(scopes[i]) != i) scopes.RemoveAt(i);
+            // A colon is kept for the presence of channels (ns:path), which no module's scope may pose as.
+            if (!ChannelName.IsPath(scopes[i]) || scopes[i].Contains(':', StringComparison.Ordinal) || scopes.IndexOf(scopes[i]) != i)
+                scopes.RemoveAt(i);
         }
         return [.. scopes];
     }
 
-    /// <summary>Administrators watch every scope; otherwise the module that owns it decides, and unknown scopes are refused.</summary>
+    /// <summary>
+    /// Administrators watch every scope; a channel's presence (<c>ns:path</c>) those who may subscribe to it; otherwise
+    /// the module that owns the scope decides, and unknown scopes are refused.
+    /// </summary>
     public bool CanObserve(Principal principal, string scope)
     {
         if (principal.IsAdministrator) return true;
+        if (scope.Contains(':', StringComparison.Ordinal))
+        {
+            // A channel's presence: whoever may subscribe to a channel that keeps it.
+            _channels ??= services.GetRequiredService<ChannelAccess>();
+            return _channels.Find(scope, out var path) is { } policy && policy.HasPresence(path) && policy.CanSubscribe(principal, path) is null;
+        }
         foreach (var module in _modules)
         {
             if (module.CanObserve(principal, scope) is { } allowed) return allowed;

@@ -59,23 +59,50 @@ internal sealed partial class PresenceTracker(
         }
     }
 
+    /// <summary>
+    /// The connection entered <paramref name="scope"/> after it connected (it subscribed to a channel with presence):
+    /// announced as at a connect. Called by the connection's receive loop only.
+    /// </summary>
+    public void Join(ClientConnection connection, string scope)
+    {
+        var principal = connection.Principal ?? throw new InvalidOperationException("connection is not authenticated");
+        if (!connection.PresenceChannels.Add(scope)) return;
+        Announce(Enter(scope, principal, connection));
+    }
+
+    /// <summary>
+    /// The connection left <paramref name="scope"/> on purpose (unsubscribed): its user goes offline there at once when
+    /// it was their last connection in it, with no leave grace, since nothing is coming back. Receive loop only.
+    /// </summary>
+    public void Leave(ClientConnection connection, string scope)
+    {
+        if (connection.Principal is not { } principal || !connection.PresenceChannels.Remove(scope)) return;
+        var now = time.GetUtcNow();
+        if (Leave(principal, connection, scope, now) && _scopes.TryGetValue(scope, out var state)) Sweep(state, now);
+    }
+
     /// <summary>The connection ended: its user goes offline in a scope once the grace passes with no other connection there.</summary>
     public void Remove(ClientConnection connection)
     {
         if (connection.Principal is not { } principal) return;
         Disconnected(principal.SubjectId);
         var due = time.GetUtcNow() + _grace;
-        foreach (var name in connection.Scopes)
-        {
-            if (!_scopes.TryGetValue(name, out var scope)) continue;
-            lock (scope.Lock)
-            {
-                if (!scope.Users.TryGetValue(principal.SubjectId, out var user)) continue;
-                if (!user.Connections.Remove(connection) || user.Connections.Count > 0) continue;
-                user.OfflineAt = due;
-            }
-        }
+        foreach (var name in connection.Scopes) Leave(principal, connection, name, due);
+        foreach (var name in connection.PresenceChannels) Leave(principal, connection, name, due);
         if (_grace == TimeSpan.Zero) Sweep();
+    }
+
+    /// <summary>Takes the connection out of the scope; true when it was its user's last there (offline at <paramref name="due"/>).</summary>
+    private bool Leave(Principal principal, ClientConnection connection, string name, DateTimeOffset due)
+    {
+        if (!_scopes.TryGetValue(name, out var scope)) return false;
+        lock (scope.Lock)
+        {
+            if (!scope.Users.TryGetValue(principal.SubjectId, out var user)) return false;
+            if (!user.Connections.Remove(connection) || user.Connections.Count > 0) return false;
+            user.OfflineAt = due;
+            return true;
+        }
     }
 
     /// <summary>Announces users whose grace ran out. Returns how many went offline.</summary>
@@ -83,26 +110,30 @@ internal sealed partial class PresenceTracker(
     {
         var now = time.GetUtcNow();
         var count = 0;
-        foreach (var scope in _scopes.Values)
+        foreach (var scope in _scopes.Values) count += Sweep(scope, now);
+        return count;
+    }
+
+    private int Sweep(ScopePresence scope, DateTimeOffset now)
+    {
+        var count = 0;
+        lock (scope.Lock)
         {
-            lock (scope.Lock)
+            List<string>? gone = null;
+            foreach (var (userId, user) in scope.Users)
             {
-                List<string>? gone = null;
-                foreach (var (userId, user) in scope.Users)
-                {
-                    if (user.OfflineAt is { } at && at <= now) (gone ??= []).Add(userId);
-                }
-                if (gone is null) continue;
-                foreach (var userId in gone)
-                {
-                    scope.Pending.Enqueue(new Transition(scope.Users[userId].Principal, Online: false));
-                    scope.Users.Remove(userId);
-                    count++;
-                }
+                if (user.OfflineAt is { } at && at <= now) (gone ??= []).Add(userId);
             }
-            Announce(scope);
-            DropIfEmpty(scope);
+            if (gone is null) return 0;
+            foreach (var userId in gone)
+            {
+                scope.Pending.Enqueue(new Transition(scope.Users[userId].Principal, Online: false));
+                scope.Users.Remove(userId);
+                count++;
+            }
         }
+        Announce(scope);
+        DropIfEmpty(scope);
         return count;
     }
 

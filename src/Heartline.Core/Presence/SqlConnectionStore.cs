@@ -33,6 +33,18 @@ internal sealed class SqlConnectionStore(IHeartlineDatabase database) : IConnect
             return 0;
         }, cancellationToken);
 
+    public Task AddScopeAsync(string connectionId, string scope, CancellationToken cancellationToken = default) =>
+        database.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO connection_scopes (connection_id, scope) VALUES (@ConnectionId, @Scope)
+            ON CONFLICT (connection_id, scope) DO NOTHING
+            """, new { ConnectionId = connectionId, Scope = scope }, tx, cancellationToken: cancellationToken)), cancellationToken);
+
+    public Task RemoveScopeAsync(string connectionId, string scope, CancellationToken cancellationToken = default) =>
+        database.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM connection_scopes WHERE connection_id = @ConnectionId AND scope = @Scope",
+            new { ConnectionId = connectionId, Scope = scope }, tx, cancellationToken: cancellationToken)), cancellationToken);
+
     public Task EndAsync(string connectionId, long endedAt, string reason, CancellationToken cancellationToken = default) =>
         // The first end wins: a late second call (say, the crash cleanup racing a normal close) changes nothing.
         database.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(

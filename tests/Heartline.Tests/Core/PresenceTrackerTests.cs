@@ -42,6 +42,50 @@ public sealed class PresenceTrackerTests
     }
 
     [Fact]
+    public void ChannelPresence_LeavingOnPurposeIsAtOnce_DroppingWaitsForTheGrace_AndASecondDeviceKeepsTheUserIn()
+    {
+        const string room = "qna:q.1";
+        var roomWatcher = TestConnections.Create(_time, TestConnections.User("watcher"));
+        _hub.Subscribe(roomWatcher, "presence:" + room, null, (_, _) => [(byte)'{', (byte)'}']);
+        roomWatcher.Drain();
+        List<string> RoomAnnouncements() =>
+            [.. roomWatcher.Drain().Where(f => f.TryGetProperty("push", out _))
+                .Select(f => f.GetProperty("data").GetProperty("event").GetString() + ":" + f.GetProperty("data").GetProperty("user").GetProperty("user_id").GetString())];
+        var phone = TestConnections.Create(_time, TestConnections.User("u1"));
+        var tablet = TestConnections.Create(_time, TestConnections.User("u1"));
+        _presence.Add(phone);
+        _presence.Add(tablet);
+        Announcements();
+
+        _presence.Join(phone, room);
+        _presence.Join(phone, room);
+        _presence.Join(tablet, room);
+        Assert.Equal(["online:u1"], RoomAnnouncements());
+        Assert.Equal(2, Assert.Single(_presence.List(room)).Connections.Count);
+        Assert.Empty(Announcements()); // the office scope heard nothing of the room
+
+        // One device leaves: still in the room. The other leaves on purpose: out at once, no grace.
+        _presence.Leave(tablet, room);
+        Assert.Empty(RoomAnnouncements());
+        _presence.Leave(phone, room);
+        Assert.Equal(["offline:u1"], RoomAnnouncements());
+        Assert.False(_presence.IsOnline(room, "u1"));
+        Assert.True(_presence.IsOnline("r1_o1", "u1"));
+
+        // Back in, then the phone drops: the room keeps the user for the grace, as a scope does.
+        _presence.Join(phone, room);
+        Assert.Equal(["online:u1"], RoomAnnouncements());
+        _presence.Remove(phone);
+        _time.Advance(TimeSpan.FromSeconds(9));
+        _presence.Sweep();
+        Assert.Empty(RoomAnnouncements());
+        _time.Advance(TimeSpan.FromSeconds(1));
+        _presence.Sweep();
+        Assert.Equal(["offline:u1"], RoomAnnouncements());
+        Assert.Contains(_events.Events, e => e.Type == "USER_OFFLINE" && e.Scope == "presence:" + room);
+    }
+
+    [Fact]
     public void Remove_OneOfTwoTabs_AnnouncesNothing()
     {
         var tab1 = TestConnections.Create(_time, TestConnections.User("u1"));

@@ -16,6 +16,20 @@ internal sealed class InMemoryConnectionStore : IConnectionStore
         return Task.CompletedTask;
     }
 
+    public Task AddScopeAsync(string connectionId, string scope, CancellationToken cancellationToken = default)
+    {
+        if (Connections.TryGetValue(connectionId, out var c) && !c.Record.Scopes.Contains(scope))
+            Connections[connectionId] = c with { Record = c.Record with { Scopes = [.. c.Record.Scopes, scope] } };
+        return Task.CompletedTask;
+    }
+
+    public Task RemoveScopeAsync(string connectionId, string scope, CancellationToken cancellationToken = default)
+    {
+        if (Connections.TryGetValue(connectionId, out var c))
+            Connections[connectionId] = c with { Record = c.Record with { Scopes = [.. c.Record.Scopes.Where(s => s != scope)] } };
+        return Task.CompletedTask;
+    }
+
     public Task EndAsync(string connectionId, long endedAt, string reason, CancellationToken cancellationToken = default)
     {
         if (Connections.TryGetValue(connectionId, out var c) && c.EndedAt is null)

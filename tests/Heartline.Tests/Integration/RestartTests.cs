@@ -184,6 +184,12 @@ public sealed class RestartTests
                 await inner.EndAsync(connectionId, endedAt, reason, cancellationToken);
             }
 
+            public Task AddScopeAsync(string connectionId, string scope, CancellationToken cancellationToken = default) =>
+                inner.AddScopeAsync(connectionId, scope, cancellationToken);
+
+            public Task RemoveScopeAsync(string connectionId, string scope, CancellationToken cancellationToken = default) =>
+                inner.RemoveScopeAsync(connectionId, scope, cancellationToken);
+
             public Task<IReadOnlyList<ConnectionRecord>> ListOpenAsync(string? nodeId, CancellationToken cancellationToken = default) =>
                 inner.ListOpenAsync(nodeId, cancellationToken);
 

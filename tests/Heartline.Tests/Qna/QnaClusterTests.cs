@@ -29,6 +29,44 @@ public sealed class QnaClusterTests(PostgresFixture postgres) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RoomPresence_SpansNodes_AUserOnTwoNodesIsInTheRoomOnce_AndLeavesWhenTheLastDeviceLeaves()
+    {
+        var asker = await _nodes[0].JoinAsync("asker", Places.Aewol);
+        var questionId = await asker.AskAsync();
+        var room = "qna:q." + questionId;
+        var watcher = await _nodes[2].JoinAsync("watcher");
+        (await watcher.Socket.RequestAsync("subscribe", new { channel = "presence:" + room })).AssertOk();
+        async Task<string> NextAsync()
+        {
+            var push = await watcher.Socket.NextPushAsync(p => p.GetProperty("push").GetString() == "pub"
+                && p.GetProperty("channel").GetString() == "presence:" + room, Wait);
+            return push.GetProperty("data").GetProperty("event").GetString() + ":" + push.GetProperty("data").GetProperty("user").GetProperty("user_id").GetString();
+        }
+        async Task<(string User, int Connections)[]> ListAsync()
+        {
+            var reply = await watcher.Socket.RequestAsync("presence", new { scope = room });
+            Assert.True(reply.IsOk, reply.Frame.ToString());
+            return [.. reply.Result.GetProperty("users").EnumerateArray()
+                .Select(u => (u.GetProperty("user_id").GetString()!, u.GetProperty("connections").GetArrayLength())).Order()];
+        }
+
+        // The helper opens the room on a phone (node A) and a tablet (node B): one arrival, two connections listed on node C.
+        var phone = await _nodes[0].JoinAsync("helper");
+        var tablet = await _nodes[1].JoinAsync("helper");
+        (await phone.Socket.RequestAsync("subscribe", new { channel = room })).AssertOk();
+        Assert.Equal("online:helper", await NextAsync());
+        (await tablet.Socket.RequestAsync("subscribe", new { channel = room })).AssertOk();
+        Assert.Equal([("helper", 2)], await ListAsync());
+
+        // The phone closes the room: the tablet on another node still has it open, so nobody hears of a departure.
+        (await phone.Socket.RequestAsync("unsubscribe", new { channel = room })).AssertOk();
+        Assert.Equal([("helper", 1)], await ListAsync());
+        (await tablet.Socket.RequestAsync("unsubscribe", new { channel = room })).AssertOk();
+        Assert.Equal("offline:helper", await NextAsync());
+        Assert.Empty(await ListAsync());
+    }
+
+    [Fact]
     public async Task Tiers_RunOnceAcrossNodes_EachUserToldOnce_AndTypingCrossesNodes()
     {
         var asker = await _nodes[0].JoinAsync("asker", Places.Aewol);

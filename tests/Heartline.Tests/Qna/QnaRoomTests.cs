@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Heartline.Core.Presence;
 using Heartline.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using static Heartline.Tests.Qna.QnaTestKit;
 
 namespace Heartline.Tests.Qna;
@@ -49,6 +51,60 @@ public sealed class QnaRoomTests : IAsyncLifetime
         Assert.Equal("accepted", question.GetProperty("question").GetProperty("status").GetString());
         Assert.Equal(answerId, question.GetProperty("question").GetProperty("accepted_answer_id").GetString());
         Assert.Equal(2, question.GetProperty("answers").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task RoomPresence_ListsWhoHasTheQuestionOpen_AnnouncesArrivalsAndDepartures_ToQnaUsersOnly()
+    {
+        // A long leave grace, so that leaving on purpose (at once) and dropping (after the grace) can't be confused.
+        await using var server = await HeartlineServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Realtime:ConnectRatePerIp"] = "1000",
+            ["Presence:LeaveGraceSeconds"] = "600",
+        });
+        var asker = await server.JoinAsync("asker", Places.Aewol);
+        var helper = await server.JoinAsync("helper", Places.OneKmEast);
+        var questionId = await asker.AskAsync();
+        var room = "qna:q." + questionId;
+        var presence = "presence:" + room;
+        async Task<string> NextAsync(WsClient socket)
+        {
+            var push = await socket.NextPushAsync(p => p.GetProperty("push").GetString() == "pub" && p.GetProperty("channel").GetString() == presence, Wait);
+            return push.GetProperty("data").GetProperty("event").GetString() + ":" + push.GetProperty("data").GetProperty("user").GetProperty("user_id").GetString();
+        }
+        async Task<string[]> ListAsync(WsClient socket)
+        {
+            var reply = await socket.RequestAsync("presence", new { scope = room });
+            Assert.True(reply.IsOk, reply.Frame.ToString());
+            return [.. reply.Result.GetProperty("users").EnumerateArray().Select(u => u.GetProperty("user_id").GetString()!).Order()];
+        }
+
+        (await helper.Socket.RequestAsync("subscribe", new { channel = presence })).AssertOk();
+        (await helper.Socket.RequestAsync("subscribe", new { channel = room })).AssertOk();
+        Assert.Equal("online:helper", await NextAsync(helper.Socket));
+        (await asker.Socket.RequestAsync("subscribe", new { channel = room })).AssertOk();
+        Assert.Equal("online:asker", await NextAsync(helper.Socket));
+        Assert.Equal(["asker", "helper"], await ListAsync(asker.Socket));
+
+        // Closing the room is leaving it: announced at once, not after the 10-minute grace.
+        (await asker.Socket.RequestAsync("unsubscribe", new { channel = room })).AssertOk();
+        Assert.Equal("offline:asker", await NextAsync(helper.Socket));
+        Assert.Equal(["helper"], await ListAsync(helper.Socket));
+
+        // A dropped phone stays listed for the grace (it may come back), like any presence.
+        (await asker.Socket.RequestAsync("subscribe", new { channel = room })).AssertOk();
+        Assert.Equal("online:asker", await NextAsync(helper.Socket));
+        asker.Socket.Abort();
+        var tracker = server.Services.GetRequiredService<IPresence>();
+        await Eventually.TrueAsync(async () => !await tracker.IsConnectedAsync("asker"), "the server ends the asker's connection", Wait);
+        Assert.Equal(["asker", "helper"], await ListAsync(helper.Socket));
+
+        // Only those who may open the room see who is in it; a room's presence is not a scope a client can post to.
+        var driver = await server.ConnectAsync("driver");
+        Assert.Equal("forbidden", (await driver.RequestAsync("presence", new { scope = room })).ErrorCode);
+        Assert.Equal("forbidden", (await driver.RequestAsync("subscribe", new { channel = presence })).ErrorCode);
+        Assert.Equal("forbidden", (await helper.Socket.RequestAsync("presence", new { scope = "qna:u.helper" })).ErrorCode);
+        Assert.Equal("forbidden", (await helper.Socket.RequestAsync("publish", new { channel = presence, data = new { } })).ErrorCode);
     }
 
     [Fact]

@@ -34,7 +34,10 @@ test('qna.js: a neighbour is told, types, answers; the asker sees it all, reads 
   assert.ok(Math.abs(notification.distance_m - distanceMeters(AEWOL, ONE_KM_EAST)) < 100)
 
   const askerRoom = await asker.qna.openRoom(question.id)
+  const bothIn = nextEvent(askerRoom, 'viewers', (v) => v.users.length === 2)
   const localRoom = await local.qna.openRoom(question.id)
+  assert.deepEqual((await bothIn).users.map((u) => u.userId).sort(), [asker.userId, local.userId].sort())
+  assert.deepEqual([...localRoom.viewers.keys()].sort(), [asker.userId, local.userId].sort())
   assert.equal(askerRoom.question.status, 'open')
   const typing = nextEvent(askerRoom, 'typing', (t) => t.typing)
   localRoom.input()
@@ -57,6 +60,11 @@ test('qna.js: a neighbour is told, types, answers; the asker sees it all, reads 
   assert.equal((await local.qna.points()).points, 10)
   assert.equal(askerRoom.question.status, 'accepted')
   await assert.rejects(asker.qna.accept(answer.id), (err) => err.code === 'qna_already_accepted')
+
+  // Closing the room leaves it: the asker sees the neighbour go at once.
+  const left = nextEvent(askerRoom, 'viewers', (v) => v.users.length === 1)
+  localRoom.close()
+  assert.deepEqual((await left).users.map((u) => u.userId), [asker.userId])
 })
 
 test('qna.js: after a reconnect the room resumes without a gap, the location is sent again, unread counts come back', async () => {

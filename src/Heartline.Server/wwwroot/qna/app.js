@@ -230,6 +230,8 @@ async function openRoom(questionId) {
       state.typing = users
       renderTyping()
     })
+    room.on('viewers', renderViewers)
+    renderViewers({ users: [...room.viewers.values()] })
     renderRoom()
     markRoomRead()
   } catch (err) {
@@ -291,6 +293,14 @@ function renderRoom() {
   }
   setHidden($('answer'), q.status === 'closed')
   renderTyping()
+}
+
+/** Who else has the question open right now (this user's own devices are not counted). */
+function renderViewers({ users }) {
+  const others = users.filter((u) => u.userId !== qna.userId)
+  const el = $('viewers')
+  el.dataset.count = String(others.length)
+  setText(el, others.length === 0 ? '' : others.length === 1 ? t('qna.viewers.one', { name: others[0].name }) : t('qna.viewers.many', { n: others.length }))
 }
 
 function renderTyping() {

@@ -17,15 +17,21 @@ import { Emitter } from './heartline.js'
 const TYPING_REPEAT_MS = 2000
 const TYPING_IDLE_MS = 3000
 
-/** A question's room: `answer`, `accepted`, `receipt`, `closed` (publications) and `typing` (signals). */
+/**
+ * A question's room: `answer`, `accepted`, `receipt`, `closed` (publications), `typing` (signals) and `viewers` (who
+ * has the room open: `{users: [{userId, name}]}`, after the first list and every change).
+ */
 export class QnaRoom extends Emitter {
   #qna
   #client
   #subscription = null
+  #presence = null
   #typingSentAt = 0
   #typingTimer = undefined
   /** @type {Map<string, {name: string, typing: boolean}>} */
   typing = new Map()
+  /** Who has the room open (every device of a user counts once). @type {Map<string, {userId: string, name: string}>} */
+  viewers = new Map()
 
   constructor(qna, client, questionId) {
     super()
@@ -35,12 +41,37 @@ export class QnaRoom extends Emitter {
     this.channel = `qna:q.${questionId}`
   }
 
-  /** Subscribes to the room, then reads the question; returns `{question, answers, reads}`. */
+  /**
+   * Follows who is in the room, subscribes to it (which puts this device in it), then reads the question and the list
+   * of viewers; returns `{question, answers, reads}`.
+   */
   async open() {
+    this.#presence = await this.#client.subscribe(`presence:${this.channel}`, ({ data }) => this.#onPresence(data))
+    // A gap in the presence channel (a reconnect that could not recover): the list is read again.
+    this.#presence.on('subscribed', ({ resubscribed, recovered }) => {
+      if (resubscribed && !recovered) this.#readViewers().catch(() => {})
+    })
     this.#subscription = await this.#client.subscribe(this.channel, ({ data }) => this.#onPublication(data))
-    const state = await this.#client.request('qna.get', { question_id: this.questionId })
+    const [state] = await Promise.all([this.#client.request('qna.get', { question_id: this.questionId }), this.#readViewers()])
     this.question = state.question
     return state
+  }
+
+  async #readViewers() {
+    const { users } = await this.#client.request('presence', { scope: this.channel })
+    this.viewers = new Map(users.map((u) => [u.user_id, { userId: u.user_id, name: u.name }]))
+    this.#emitViewers()
+  }
+
+  #onPresence(data) {
+    if (data.event === 'online') this.viewers.set(data.user.user_id, { userId: data.user.user_id, name: data.user.name })
+    else if (data.event === 'offline') this.viewers.delete(data.user.user_id)
+    else return
+    this.#emitViewers()
+  }
+
+  #emitViewers() {
+    this.emit('viewers', { users: [...this.viewers.values()] })
   }
 
   #onPublication(data) {
@@ -91,6 +122,7 @@ export class QnaRoom extends Emitter {
     this.stopTyping()
     this.#qna.forget(this)
     this.#subscription?.unsubscribe()
+    this.#presence?.unsubscribe()
   }
 }
 
