@@ -48,6 +48,9 @@ public sealed class QnaClientTests : IAsyncLifetime
         await asker.Qna.OpenRoomAsync(question.Id);
         var state = await local.Qna.OpenRoomAsync(question.Id);
         Assert.Equal("open", state.Question.Status);
+        // Both have the room open (the subscriptions are in place once OpenRoomAsync returned).
+        Assert.Equal(["asker", "local"], (await asker.Qna.ViewersAsync(question.Id)).Select(v => v.UserId).Order());
+        Assert.Equal("local", (await asker.Qna.ViewersAsync(question.Id)).Single(v => v.UserId == "local").Name);
         await local.Qna.TypingAsync(question.Id, true);
         var typing = await asker.Room.NextAsync(e => e.Type == "typing");
         Assert.Equal(("local", true), (typing.UserId, typing.Typing));
@@ -63,6 +66,8 @@ public sealed class QnaClientTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<HeartlineException>(() => asker.Qna.AcceptAsync(answer.Id));
         Assert.Equal("qna_already_accepted", error.Code);
         Assert.Contains((await local.Qna.NearbyAsync(33.463, 126.342)), q => q.Id == question.Id && q.DistanceM is > 900 and < 1100);
+        await local.Qna.CloseRoomAsync(question.Id);
+        Assert.Equal(["asker"], (await asker.Qna.ViewersAsync(question.Id)).Select(v => v.UserId));
     }
 
     [Fact]
