@@ -21,6 +21,7 @@ const RATE = Number(args.rate || 50);
 const SECONDS = Number(args.seconds || 20);
 const ROOM = Math.min(Number(args.room || 200), USERS);
 const TYPINGS = 200;
+const TYPING_WARMUP = 100;
 const key = args['signing-key'];
 
 // The regions' centres (as the server ships them); users are spread around them with σ ≈ 2.5 km.
@@ -43,6 +44,7 @@ const sentAt = new Map(); // question number -> performance.now() at send
 const tier1 = []; // create -> tier-1 notification, ms
 const typingSentAt = []; // k -> performance.now()
 const typingLatencies = [];
+const typingLast = []; // k -> latency of the last member to see typing k (the whole fan-out), ms
 
 function onQuestionNotified(body, tier) {
   if (tier !== 1) return;
@@ -53,7 +55,10 @@ function onQuestionNotified(body, tier) {
 
 function onTyping(client) {
   const k = client.typingSeen++;
-  if (typingSentAt[k] !== undefined) typingLatencies.push(performance.now() - typingSentAt[k]);
+  if (typingSentAt[k] === undefined) return;
+  const latency = performance.now() - typingSentAt[k];
+  typingLatencies.push(latency);
+  typingLast[k] = Math.max(typingLast[k] ?? 0, latency);
 }
 
 const heartline = {
@@ -210,6 +215,13 @@ async function main() {
   const roomId = await adapter.ask(clients[0], -1, places[0]);
   await pool(ROOM, 20, async (i) => { if (i > 0) await adapter.join(clients[i], roomId); });
   if (target === 'heartline') await adapter.join(clients[0], roomId);
+  // Warm-up, not measured, as for the questions: the first typings run code neither server has run yet (a JIT's
+  // tiers on one side, V8's on the other); a server that has been up for a while has them compiled.
+  for (let k = 0; k < TYPING_WARMUP; k++) {
+    adapter.type(clients[1], roomId, k);
+    await sleep(50);
+  }
+  await sleep(1000);
   for (const c of clients.slice(0, ROOM)) c.typingSeen = 0;
   for (let k = 0; k < TYPINGS; k++) {
     typingSentAt[k] = performance.now();
@@ -218,6 +230,9 @@ async function main() {
   }
   await sleep(1000);
   result.typing_fanout_ms = summary(typingLatencies);
+  // Per typing event: when its last member saw it. A slow event (every member late) and a slow fan-out (the last
+  // ones late) look alike in the figure above; this one tells them apart.
+  result.typing_last_member_ms = summary(typingLast.filter((v) => v !== undefined));
   result.typing_expected = TYPINGS * (ROOM - 1);
   result.server = await adapter.stats(clients[0]);
   for (const c of clients) c.ws.terminate();

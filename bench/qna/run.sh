@@ -52,7 +52,7 @@ for users in $USERS; do
   echo "== Heartline, $users users" >&2
   rm -f "$work/heartline.db"*
   # Limits are raised for the load: every simulated user shares one address, and the typist types 20 times a second.
-  taskset -c "$SERVER_CPU" dotnet "$root/src/Heartline.Server/bin/Release/net10.0/Heartline.Server.dll" \
+  taskset -c "$SERVER_CPU" dotnet "${HL_DLL:-$root/src/Heartline.Server/bin/Release/net10.0/Heartline.Server.dll}" \
     --environment Production --urls "http://127.0.0.1:$HL_PORT" --Auth:SigningKey "$KEY" \
     --Realtime:ConnectRatePerIp 1000000 --Qna:CommandsPerMinutePerIp 10000000 --Qna:CommandsPerMinutePerUser 100000 \
     --Qna:RequestsPerMinutePerIp 1000000 --Storage:Provider sqlite --Storage:ConnectionString "Data Source=$work/heartline.db" \

@@ -17,4 +17,15 @@ internal sealed class ConnectionRegistry
     public bool TryGet(string id, out ClientConnection connection) => _connections.TryGetValue(id, out connection!);
 
     public ICollection<ClientConnection> All => _connections.Values;
+
+    /// <summary>Connections whose row was stored (<c>connect</c> succeeded) at or before <paramref name="connectedAtMs"/>; allocates nothing.</summary>
+    public int CountStoredUpTo(long connectedAtMs)
+    {
+        var count = 0;
+        foreach (var (_, connection) in _connections)
+        {
+            if (connection.Record is { } record && record.ConnectedAt <= connectedAtMs) count++;
+        }
+        return count;
+    }
 }

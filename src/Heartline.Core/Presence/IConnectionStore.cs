@@ -17,6 +17,9 @@ internal interface IConnectionStore
     /// <summary>Marks the connection ended (idempotent: a second call keeps the first end).</summary>
     Task EndAsync(string connectionId, long endedAt, string reason, CancellationToken cancellationToken = default);
 
+    /// <summary>How many connections of <paramref name="nodeId"/> that connected at or before <paramref name="connectedAtMs"/> were never ended.</summary>
+    Task<long> CountOpenAsync(string nodeId, long connectedAtMs, CancellationToken cancellationToken = default);
+
     /// <summary>Connections of <paramref name="nodeId"/> (null: of every node) that were never ended.</summary>
     Task<IReadOnlyList<ConnectionRecord>> ListOpenAsync(string? nodeId, CancellationToken cancellationToken = default);
 

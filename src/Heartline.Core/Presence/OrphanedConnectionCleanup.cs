@@ -27,6 +27,11 @@ internal sealed partial class OrphanedConnectionCleanup(IConnectionStore store, 
         if (now < _nextRunAt) return 0;
         _nextRunAt = now + Interval;
         var youngest = (now - MinimumAge).ToUnixTimeMilliseconds();
+        // Every registered connection has its open row, so as many open rows as registered connections means no orphan:
+        // one count instead of reading every row each minute (10,000 connections made that a 6-MB, GC-triggering burst).
+        // A teardown between the two reads only makes the rows outnumber, which costs one full look.
+        var registered = registry.CountStoredUpTo(youngest);
+        if (await store.CountOpenAsync(options.Value.NodeId, youngest, cancellationToken).ConfigureAwait(false) <= registered) return 0;
         var ended = 0;
         foreach (var row in await store.ListOpenAsync(options.Value.NodeId, cancellationToken).ConfigureAwait(false))
         {

@@ -54,6 +54,11 @@ internal sealed class SqlConnectionStore(IHeartlineDatabase database) : IConnect
             """, new { ConnectionId = connectionId, EndedAt = endedAt, Reason = reason }, tx,
             cancellationToken: cancellationToken)), cancellationToken);
 
+    public Task<long> CountOpenAsync(string nodeId, long connectedAtMs, CancellationToken cancellationToken = default) =>
+        database.ReadAsync(c => c.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT count(*) FROM connections WHERE node_id = @NodeId AND ended_at IS NULL AND connected_at <= @ConnectedAt",
+            new { NodeId = nodeId, ConnectedAt = connectedAtMs }, cancellationToken: cancellationToken)), cancellationToken);
+
     public async Task<IReadOnlyList<ConnectionRecord>> ListOpenAsync(
         string? nodeId, CancellationToken cancellationToken = default) =>
         await database.ReadAsync<IReadOnlyList<ConnectionRecord>>(async c =>

@@ -133,6 +133,18 @@ public sealed class DisconnectActionsTests
         // Not due again before a minute has passed.
         _time.Advance(TimeSpan.FromSeconds(30));
         Assert.Equal(0, await cleanup.RunIfDueAsync());
+
+        // The registered connections account for every old open row: nothing to end (one count, no listing). A new
+        // orphan makes the rows outnumber them, and it is found.
+        live.Record = _store.Connections[live.Id].Record;
+        await _store.EndAsync("c_just_connected", _time.GetUtcNow().ToUnixTimeMilliseconds(), DisconnectReasons.ClientClosed);
+        _time.Advance(TimeSpan.FromSeconds(31));
+        Assert.Equal(0, await cleanup.RunIfDueAsync());
+        var second = TestConnections.Create(_time, TestConnections.User("u3"));
+        await _store.AddAsync(Record(second.Id));
+        _time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(1, await cleanup.RunIfDueAsync());
+        Assert.Equal(DisconnectReasons.ConnectionLost, _store.Connections[second.Id].Reason);
     }
 
     private sealed class RecordingHandler : IDisconnectActionHandler

@@ -37,6 +37,9 @@ internal sealed class InMemoryConnectionStore : IConnectionStore
         return Task.CompletedTask;
     }
 
+    public Task<long> CountOpenAsync(string nodeId, long connectedAtMs, CancellationToken cancellationToken = default) =>
+        Task.FromResult<long>(Connections.Values.Count(c => c.EndedAt is null && c.Record.NodeId == nodeId && c.Record.ConnectedAt <= connectedAtMs));
+
     public Task<IReadOnlyList<ConnectionRecord>> ListOpenAsync(string? nodeId, CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<ConnectionRecord>>(
             [.. Connections.Values.Where(c => c.EndedAt is null && (nodeId is null || c.Record.NodeId == nodeId)).Select(c => c.Record)]);

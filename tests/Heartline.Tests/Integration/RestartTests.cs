@@ -190,6 +190,9 @@ public sealed class RestartTests
             public Task RemoveScopeAsync(string connectionId, string scope, CancellationToken cancellationToken = default) =>
                 inner.RemoveScopeAsync(connectionId, scope, cancellationToken);
 
+            public Task<long> CountOpenAsync(string nodeId, long connectedAtMs, CancellationToken cancellationToken = default) =>
+                inner.CountOpenAsync(nodeId, connectedAtMs, cancellationToken);
+
             public Task<IReadOnlyList<ConnectionRecord>> ListOpenAsync(string? nodeId, CancellationToken cancellationToken = default) =>
                 inner.ListOpenAsync(nodeId, cancellationToken);
 

@@ -69,6 +69,28 @@ public abstract partial class StorageContractTests
         Assert.Empty(await Connections.ListActionsAsync("c-1").WaitAsync(Timeout));
     }
 
+    [Fact]
+    public async Task CountOpenAsync_CountsANodesOpenConnections_UpToATime_AndScopesAddedLaterAreListed()
+    {
+        await Connections.AddAsync(Connection("old", connectedAt: 1_000)).WaitAsync(Timeout);
+        await Connections.AddAsync(Connection("at", connectedAt: 2_000)).WaitAsync(Timeout);
+        await Connections.AddAsync(Connection("young", connectedAt: 3_000)).WaitAsync(Timeout);
+        await Connections.AddAsync(Connection("other-node", node: "node-b", connectedAt: 1_000)).WaitAsync(Timeout);
+        await Connections.AddAsync(Connection("ended", connectedAt: 1_000)).WaitAsync(Timeout);
+        await Connections.EndAsync("ended", 1_500, "client_closed").WaitAsync(Timeout);
+
+        Assert.Equal(2, await Connections.CountOpenAsync("node-a", 2_000).WaitAsync(Timeout));
+        Assert.Equal(0, await Connections.CountOpenAsync("node-c", 9_000).WaitAsync(Timeout));
+
+        // A channel's presence entered after connecting, twice (idempotent), then left.
+        await Connections.AddScopeAsync("old", "qna:q.1").WaitAsync(Timeout);
+        await Connections.AddScopeAsync("old", "qna:q.1").WaitAsync(Timeout);
+        await Connections.AddScopeAsync("old", "qna:q.2").WaitAsync(Timeout);
+        await Connections.RemoveScopeAsync("old", "qna:q.2").WaitAsync(Timeout);
+        var old = (await Connections.ListOpenAsync("node-a").WaitAsync(Timeout)).Single(c => c.ConnectionId == "old");
+        Assert.Equal(["eu_office-1", "qna:q.1", "room/7"], old.Scopes.Order(StringComparer.Ordinal));
+    }
+
     private static ConnectionRecord Connection(
         string id, string node = "node-a", long connectedAt = 1_000, string? device = null) =>
         new(id, node, "u-1", "Ada", "agent viewer", "user", "tenant-1", """{"region":"eu","office":"office-1"}""", "desktop", device, connectedAt)
