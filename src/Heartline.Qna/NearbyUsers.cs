@@ -61,9 +61,10 @@ internal sealed class MemoryNearbyUsers(IHeartlineDatabase database, QnaStore st
 {
     private readonly ReaderWriterLockSlim _lock = new();
     private readonly SemaphoreSlim _loading = new(1, 1);
-    private readonly Dictionary<string, (CandidateRow Row, (int Y, int X) Cell, string Region, long LocatedAt)> _users = new(StringComparer.Ordinal);
-    private readonly Dictionary<(int Y, int X), HashSet<string>> _cells = [];
-    private readonly Dictionary<string, HashSet<string>> _regions = new(StringComparer.Ordinal);
+    // Cells and regions hold the entries themselves (compared by reference), so a lookup reads them without a hash per user.
+    private readonly Dictionary<string, Entry> _users = new(StringComparer.Ordinal);
+    private readonly Dictionary<(int Y, int X), HashSet<Entry>> _cells = [];
+    private readonly Dictionary<string, HashSet<Entry>> _regions = new(StringComparer.Ordinal);
     private volatile bool _loaded;
 
     public async ValueTask<IReadOnlyList<CandidateRow>> NearAsync(QuestionRow question, double radiusMeters, long since, bool excludeTold,
@@ -72,6 +73,7 @@ internal sealed class MemoryNearbyUsers(IHeartlineDatabase database, QnaStore st
         await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
         var (minY, maxY, minX, maxX) = GeoGrid.Box(question.Point, radiusMeters);
         var found = new List<CandidateRow>();
+        var at = question.Point;
         _lock.EnterReadLock();
         try
         {
@@ -79,11 +81,12 @@ internal sealed class MemoryNearbyUsers(IHeartlineDatabase database, QnaStore st
             {
                 for (var x = minX; x <= maxX; x++)
                 {
-                    if (!_cells.TryGetValue((y, x), out var ids)) continue;
-                    foreach (var id in ids)
+                    if (!_cells.TryGetValue((y, x), out var users)) continue;
+                    foreach (var user in users)
                     {
-                        var user = _users[id];
-                        if (user.LocatedAt >= since && id != question.AskerId) found.Add(user.Row);
+                        // The box's corners are outside the circle: only those within the radius go on.
+                        if (user.LocatedAt >= since && user.Point.DistanceTo(at) <= radiusMeters && user.Row.UserId != question.AskerId)
+                            found.Add(user.Row);
                     }
                 }
             }
@@ -102,12 +105,11 @@ internal sealed class MemoryNearbyUsers(IHeartlineDatabase database, QnaStore st
         _lock.EnterReadLock();
         try
         {
-            if (_regions.TryGetValue(question.Region, out var ids))
+            if (_regions.TryGetValue(question.Region, out var users))
             {
-                foreach (var id in ids)
+                foreach (var user in users)
                 {
-                    var user = _users[id];
-                    if (user.LocatedAt >= since && id != question.AskerId) found.Add(user.Row);
+                    if (user.LocatedAt >= since && user.Row.UserId != question.AskerId) found.Add(user.Row);
                 }
             }
         }
@@ -158,14 +160,11 @@ internal sealed class MemoryNearbyUsers(IHeartlineDatabase database, QnaStore st
         try
         {
             if (!_users.TryGetValue(userId, out var user)) return;
-            _users[userId] = user with
-            {
-                Row = user.Row with
+            user.Row = user.Row with
                 {
                     Notify = settings.Notify ? 1 : 0, RadiusM = settings.RadiusMeters, QuietStart = settings.QuietStart, QuietEnd = settings.QuietEnd,
                     Topics = Hashtags.Join(settings.Topics), InApp = settings.InApp ? 1 : 0, Push = settings.Push ? 1 : 0,
-                },
-            };
+                };
         }
         finally
         {
@@ -225,19 +224,30 @@ internal sealed class MemoryNearbyUsers(IHeartlineDatabase database, QnaStore st
 
     private void AddLocked(CandidateRow row, string region, long locatedAt)
     {
-        var cell = GeoGrid.CellOf(new GeoPoint(row.Lat!.Value, row.Lng!.Value));
-        _users[row.UserId] = (row, cell, region, locatedAt);
-        if (!_cells.TryGetValue(cell, out var ids)) _cells[cell] = ids = new HashSet<string>(StringComparer.Ordinal);
-        ids.Add(row.UserId);
-        if (!_regions.TryGetValue(region, out var inRegion)) _regions[region] = inRegion = new HashSet<string>(StringComparer.Ordinal);
-        inRegion.Add(row.UserId);
+        var point = new GeoPoint(row.Lat!.Value, row.Lng!.Value);
+        var user = new Entry(row, point, GeoGrid.CellOf(point), region, locatedAt);
+        _users[row.UserId] = user;
+        if (!_cells.TryGetValue(user.Cell, out var inCell)) _cells[user.Cell] = inCell = [];
+        inCell.Add(user);
+        if (!_regions.TryGetValue(region, out var inRegion)) _regions[region] = inRegion = [];
+        inRegion.Add(user);
     }
 
     private void RemoveLocked(string userId)
     {
         if (!_users.Remove(userId, out var old)) return;
-        if (_cells.TryGetValue(old.Cell, out var ids) && ids.Remove(userId) && ids.Count == 0) _cells.Remove(old.Cell);
-        if (_regions.TryGetValue(old.Region, out var inRegion) && inRegion.Remove(userId) && inRegion.Count == 0) _regions.Remove(old.Region);
+        if (_cells.TryGetValue(old.Cell, out var inCell) && inCell.Remove(old) && inCell.Count == 0) _cells.Remove(old.Cell);
+        if (_regions.TryGetValue(old.Region, out var inRegion) && inRegion.Remove(old) && inRegion.Count == 0) _regions.Remove(old.Region);
+    }
+
+    /// <summary>A located user; <see cref="Row"/> changes with the settings (under the write lock), the rest with a move (a new entry).</summary>
+    private sealed class Entry(CandidateRow row, GeoPoint point, (int Y, int X) cell, string region, long locatedAt)
+    {
+        public CandidateRow Row { get; set; } = row;
+        public GeoPoint Point { get; } = point;
+        public (int Y, int X) Cell { get; } = cell;
+        public string Region { get; } = region;
+        public long LocatedAt { get; } = locatedAt;
     }
 
     public void Dispose()

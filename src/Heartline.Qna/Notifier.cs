@@ -38,10 +38,7 @@ internal sealed class Notifier(QnaStore store, INearbyUsers nearby, IChannels ch
         var radius = tier switch { 1 => o.Tier1RadiusMeters, 2 => o.Tier2RadiusMeters, _ => double.MaxValue };
         var localTime = TimeZoneInfo.ConvertTime(now, _zone).TimeOfDay;
         // Distances first (cheap), nearest first, then each one's settings only until the tier has its count.
-        var chosen = candidates
-            .Select(c => (Candidate: c, Distance: c.Point is { } p ? p.DistanceTo(question.Point) : (double?)null))
-            .Where(x => (x.Distance ?? 0) <= radius)
-            .OrderBy(x => x.Distance ?? double.MaxValue).ThenBy(x => x.Candidate.UserId, StringComparer.Ordinal)
+        var chosen = NearestFirst(candidates, question.Point, radius)
             .Select(x => (x.Candidate, x.Distance, Settings: x.Candidate.Settings))
             .Where(x => Wants(x.Settings, question, tier, x.Distance, localTime))
             .Take(tier == 1 ? o.Tier1Count : o.MaxPerTier)
@@ -121,6 +118,25 @@ internal sealed class Notifier(QnaStore store, INearbyUsers nearby, IChannels ch
     {
         if (webPush.Enabled && !await presence.IsConnectedAsync(userId, cancellationToken).ConfigureAwait(false)) webPush.Enqueue(userId, view);
     }
+
+    /// <summary>
+    /// The candidates within <paramref name="radius"/>, nearest first (those without a location last), ties by user id.
+    /// A heap, not a sort: a tier stops after its count, and tier 1 takes 10 of several hundred.
+    /// </summary>
+    internal static IEnumerable<(CandidateRow Candidate, double? Distance)> NearestFirst(IReadOnlyList<CandidateRow> candidates, GeoPoint at, double radius)
+    {
+        var queue = new PriorityQueue<CandidateRow, (double Distance, string UserId)>(candidates.Count, NearestComparer);
+        foreach (var c in candidates)
+        {
+            var distance = c.Point is { } p ? p.DistanceTo(at) : (double?)null;
+            if ((distance ?? 0) <= radius) queue.Enqueue(c, (distance ?? double.MaxValue, c.UserId));
+        }
+        while (queue.TryDequeue(out var candidate, out var key))
+            yield return (candidate, key.Distance == double.MaxValue ? null : key.Distance);
+    }
+
+    private static readonly Comparer<(double Distance, string UserId)> NearestComparer = Comparer<(double Distance, string UserId)>.Create(
+        static (a, b) => a.Distance != b.Distance ? a.Distance.CompareTo(b.Distance) : string.CompareOrdinal(a.UserId, b.UserId));
 
     /// <summary>Whether the user's settings let this question through (<paramref name="localTime"/>: now in the configured zone, for quiet hours).</summary>
     internal static bool Wants(UserSettings settings, QuestionRow question, int tier, double? distance, TimeSpan localTime)

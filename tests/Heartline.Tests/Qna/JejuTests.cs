@@ -73,4 +73,23 @@ public sealed class JejuTests
         Assert.Null(Hashtags.Normalize([""]));
         Assert.Null(Hashtags.Normalize([new string('a', 31)]));
     }
+    [Fact]
+    public void NearestFirst_KeepsThoseWithinTheRadius_NearestFirst_TiesByUserId_UnlocatedLast()
+    {
+        var at = new GeoPoint(Places.Aewol.Lat, Places.Aewol.Lng);
+        CandidateRow User(string id, (double Lat, double Lng)? p) => new(id, p?.Lat, p?.Lng, 1, 100_000, null, null, null, 1, 0);
+        var candidates = new[]
+        {
+            User("far", Places.FourKmEast), User("b-near", Places.OneKmEast), User("a-near", Places.OneKmEast),
+            User("nowhere", null), User("here", Places.Aewol), User("seongsan", Places.Seongsan),
+        };
+
+        var within5Km = Notifier.NearestFirst(candidates, at, 5_000).ToList();
+
+        Assert.Equal(["here", "a-near", "b-near", "far", "nowhere"], within5Km.Select(c => c.Candidate.UserId));
+        Assert.Equal(0, within5Km[0].Distance!.Value, 3);
+        Assert.InRange(within5Km[1].Distance!.Value, 900, 1_100);
+        Assert.Null(within5Km[^1].Distance);
+        Assert.Equal(["here", "a-near", "b-near"], Notifier.NearestFirst(candidates, at, 2_000).Take(3).Select(c => c.Candidate.UserId));
+    }
 }
