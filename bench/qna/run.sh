@@ -7,6 +7,8 @@
 #   USERS=2000 DURATION=5 bench/qna/run.sh          # a quick check
 #   TIERS=1 bench/qna/run.sh                        # tier 1 alone: later tiers put off past the run on both servers
 #   SEED=0 USERS=10000 TIERS=1 bench/qna/run.sh     # Heartline only (HEARTLINE=0: the seed's design only)
+#   HL_DLL=/tmp/r2r/Heartline.Server.dll …          # another build of the server (a ReadyToRun publish, say)
+#   HL_ARGS="--Realtime:KeepAliveIntervalSeconds 25" …   # server settings for the run
 set -euo pipefail
 cd "$(dirname "$0")"
 qna=$(pwd)
