@@ -99,7 +99,7 @@ internal sealed partial class FloorControl
             u.Write((c, tx) => PttStore.LeaveAsync(c, tx, sessionId, connection.Id, now, reason, lastSeen));
             return true;
         }).ConfigureAwait(false);
-        if (left) RecordLeft(floor.Office, sessionId, participant.User.UserId, reason);
+        if (left) RecordLeft(floor.Office, sessionId, participant.User.UserId, participant.User.Name, reason);
         return left;
     }
 

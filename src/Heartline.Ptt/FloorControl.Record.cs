@@ -47,7 +47,7 @@ internal sealed partial class FloorControl
         _store.ParticipantsJoined(sessionId, joined);
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var p in joined)
-            _events.Enqueue(new EventRecord(0, PttEventTypes.UserJoined, office, sessionId, p.User.UserId, now, PttEventRecords.AutoJoinMetadata(p.User.AppType)));
+            _events.Enqueue(new EventRecord(0, PttEventTypes.UserJoined, office, sessionId, p.User.UserId, now, PttEventRecords.AutoJoinMetadata(p.User)));
     }
 
     private void RecordEnded(string office, string sessionId, string speakerUserId, string reason, long startedAt, long now) =>
@@ -65,11 +65,11 @@ internal sealed partial class FloorControl
 
     private void RecordJoined(string office, string sessionId, ParticipantInfo participant) =>
         Event(PttEventTypes.UserJoined, office, sessionId, participant.UserId, _time.GetUtcNow().ToUnixTimeMilliseconds(),
-            new() { ["app_type"] = participant.AppType });
+            new() { ["app_type"] = participant.AppType, ["name"] = participant.Name });
 
-    private void RecordLeft(string office, string sessionId, string userId, string reason) =>
+    private void RecordLeft(string office, string sessionId, string userId, string name, string reason) =>
         Event(reason == "heartbeat_lost" ? PttEventTypes.HeartbeatLost : PttEventTypes.UserLeft, office, sessionId, userId,
-            _time.GetUtcNow().ToUnixTimeMilliseconds(), new() { ["reason"] = reason });
+            _time.GetUtcNow().ToUnixTimeMilliseconds(), new() { ["reason"] = reason, ["name"] = name });
 
     private void RecordBusy(string office, PttUser presser, FloorHolder holder) =>
         Event(PttEventTypes.PttBusy, office, holder.SessionId, presser.UserId, _time.GetUtcNow().ToUnixTimeMilliseconds(),

@@ -84,12 +84,12 @@ internal sealed partial class FloorControl
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         if (nodeId is not null)
         {
-            foreach (var (sessionId, userId, office) in await _store.LeaveNodeParticipantsAsync(nodeId, now, reason, before, cancellationToken)
+            foreach (var (sessionId, userId, name, office) in await _store.LeaveNodeParticipantsAsync(nodeId, now, reason, before, cancellationToken)
                          .ConfigureAwait(false))
             {
                 _channels.Publish(PttChannels.EventChannel(office), new ParticipantLeft("participant_left", sessionId, userId, reason),
                     PttJsonContext.Default.ParticipantLeft);
-                RecordLeft(office, sessionId, userId, reason);
+                RecordLeft(office, sessionId, userId, name, reason);
             }
         }
         var sessions = await _store.EndOpenSessionsAsync(nodeId, now, reason, startedBefore, cancellationToken).ConfigureAwait(false);

@@ -6,6 +6,7 @@ using Heartline.Core.Events;
 using Heartline.Core.Protocol;
 using Heartline.Ptt.Agora;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace Heartline.Ptt;
@@ -25,6 +26,8 @@ internal static class PttApi
         group.MapGet("/offices/{office}", GetOffice).WithName("GetPttOffice").WithSummary("Live PTT state of an office.");
         group.MapGet("/events", GetEvents).WithName("GetPttEvents").WithSummary("PTT events of an office, paged oldest first or (order=desc) newest first.");
         group.MapGet("/stats", GetStats).WithName("GetPttStats").WithSummary("Daily PTT statistics of an office.");
+        group.MapGet("/sessions/{id}", GetSession).WithName("GetPttSession")
+            .WithSummary("One transmission: speaker, times, end reason, its listeners with when each joined and left and their latencies.");
         return app;
     }
 
@@ -91,7 +94,7 @@ internal static class PttApi
 
     private static async Task<Results<Ok<EventsResponse>, ProblemHttpResult>> GetEvents(HttpContext http, IEventLog events,
         string? office, long? from, long? to, string? type, long? after, long? before, string? order, int? limit,
-        CancellationToken cancellationToken)
+        [FromQuery(Name = "session_id")] string? sessionId, CancellationToken cancellationToken)
     {
         var user = http.GetPrincipal();
         office ??= user.OfficeKey();
@@ -100,8 +103,20 @@ internal static class PttApi
         if (type is not null && !PttEventTypes.All.Contains(type)) return HttpProblems.BadRequest("type: one of " + string.Join(", ", PttEventTypes.All));
         if (limit is < 1 or > 1000) return HttpProblems.BadRequest("limit: 1 to 1000");
         if (order is not (null or "asc" or "desc")) return HttpProblems.BadRequest("order: asc or desc");
-        var query = new EventQuery(office, from, to, type, after, limit ?? 100, before, Descending: order == "desc");
+        if (sessionId is { Length: > EventsApi.MaxSessionIdLength }) return HttpProblems.BadRequest("session_id too long");
+        var query = new EventQuery(office, from, to, type, after, limit ?? 100, before, Descending: order == "desc", SessionId: sessionId);
         return TypedResults.Ok(await EventsApi.PageAsync(events, query, cancellationToken).ConfigureAwait(false));
+    }
+
+    private static async Task<Results<Ok<SessionDetail>, ProblemHttpResult>> GetSession(HttpContext http, PttStore store, string id,
+        CancellationToken cancellationToken)
+    {
+        if (id.Length > EventsApi.MaxSessionIdLength) return HttpProblems.BadRequest("session id too long");
+        var user = http.GetPrincipal();
+        // Another office's session answers as an unknown one: its id says nothing to those who may not see it.
+        if (await store.SessionAsync(id, cancellationToken).ConfigureAwait(false) is not { } session || !user.CanObserve(session.Office))
+            return HttpProblems.NotFound("no such session");
+        return TypedResults.Ok(session);
     }
 
     private static async Task<Results<Ok<PttDailyStats>, ProblemHttpResult>> GetStats(HttpContext http, PttStatistics statistics,

@@ -56,6 +56,17 @@ internal sealed record PttDailyStats(
     double? PressToGrantAvgMs, double? PressToGrantP95Ms, double? NotifyAvgMs, double? NotifyP95Ms,
     double? TokenAvgMs, double? JoinAvgMs, double? HeartbeatSuccessRate, IReadOnlyDictionary<string, int> EndReasons);
 
+/// <summary><c>GET /api/ptt/sessions/{id}</c>: one transmission and who was in it.</summary>
+internal sealed record SessionDetail(
+    string SessionId, string Office, PttUser Speaker, long StartedAt, long? EndedAt, string? EndReason, long? DurationMs,
+    double? PressToGrantMs, int PeakParticipants, int HeartbeatLost, double? SpeakerTokenMs, double? SpeakerJoinMs,
+    IReadOnlyList<SessionListener> Listeners);
+
+/// <summary>A listener connection of a session: when it joined and left, and what its client reported.</summary>
+internal sealed record SessionListener(
+    string UserId, string Name, string ConnectionId, string AppType, string? Device, long JoinedAt, long? LeftAt, string? LeftReason,
+    double? NotifyMs, double? TokenMs, double? JoinMs);
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(SessionStarted))]

@@ -26,6 +26,38 @@ internal sealed class SessionRow
     public long HeartbeatLost { get; set; }
 }
 
+internal sealed class SessionDetailRow
+{
+    public string SessionId { get; set; } = "";
+    public string Office { get; set; } = "";
+    public string SpeakerUserId { get; set; } = "";
+    public string SpeakerName { get; set; } = "";
+    public string SpeakerAppType { get; set; } = "";
+    public long StartedAt { get; set; }
+    public long? EndedAt { get; set; }
+    public string? EndReason { get; set; }
+    public long? PressToGrantUs { get; set; }
+    public long PeakParticipants { get; set; }
+    public long HeartbeatLost { get; set; }
+    public double? SpeakerTokenMs { get; set; }
+    public double? SpeakerJoinMs { get; set; }
+}
+
+internal sealed class SessionListenerRow
+{
+    public string UserId { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string ConnectionId { get; set; } = "";
+    public string AppType { get; set; } = "";
+    public string? Device { get; set; }
+    public long JoinedAt { get; set; }
+    public long? LeftAt { get; set; }
+    public string? LeftReason { get; set; }
+    public double? NotifyMs { get; set; }
+    public double? TokenMs { get; set; }
+    public double? JoinMs { get; set; }
+}
+
 internal sealed class ParticipantMetricsRow
 {
     public string SessionId { get; set; } = "";
@@ -191,6 +223,33 @@ internal sealed class PttStore(IHeartlineDatabase database, BackgroundWriter wri
             "SELECT connection_id, left_at, left_reason FROM ptt_participants WHERE session_id = @SessionId",
             new { SessionId = sessionId }, cancellationToken: cancellationToken)).ConfigureAwait(false)], cancellationToken);
 
+    /// <summary>A session with its listeners (first joined first), or null when there is none of that id.</summary>
+    public Task<SessionDetail?> SessionAsync(string sessionId, CancellationToken cancellationToken = default) =>
+        database.ReadAsync(async connection =>
+        {
+            var s = await connection.QuerySingleOrDefaultAsync<SessionDetailRow>(new CommandDefinition(
+                """
+                SELECT session_id AS SessionId, office AS Office, speaker_user_id AS SpeakerUserId, speaker_name AS SpeakerName,
+                    speaker_app_type AS SpeakerAppType, started_at AS StartedAt, ended_at AS EndedAt, end_reason AS EndReason,
+                    press_to_grant_us AS PressToGrantUs, peak_participants AS PeakParticipants, heartbeat_lost AS HeartbeatLost,
+                    speaker_token_ms AS SpeakerTokenMs, speaker_join_ms AS SpeakerJoinMs
+                FROM ptt_sessions WHERE session_id = @SessionId
+                """, new { SessionId = sessionId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            if (s is null) return null;
+            var listeners = await connection.QueryAsync<SessionListenerRow>(new CommandDefinition(
+                """
+                SELECT user_id AS UserId, name AS Name, connection_id AS ConnectionId, app_type AS AppType, device AS Device,
+                    joined_at AS JoinedAt, left_at AS LeftAt, left_reason AS LeftReason, notify_ms AS NotifyMs, token_ms AS TokenMs,
+                    join_ms AS JoinMs
+                FROM ptt_participants WHERE session_id = @SessionId ORDER BY joined_at, connection_id
+                """, new { SessionId = sessionId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return (SessionDetail?)new SessionDetail(s.SessionId, s.Office, new PttUser(s.SpeakerUserId, s.SpeakerName, s.SpeakerAppType),
+                s.StartedAt, s.EndedAt, s.EndReason, s.EndedAt - s.StartedAt, s.PressToGrantUs / 1000.0, (int)s.PeakParticipants,
+                (int)s.HeartbeatLost, s.SpeakerTokenMs, s.SpeakerJoinMs,
+                [.. listeners.Select(l => new SessionListener(l.UserId, l.Name, l.ConnectionId, l.AppType, l.Device, l.JoinedAt, l.LeftAt,
+                    l.LeftReason, l.NotifyMs, l.TokenMs, l.JoinMs))]);
+        }, cancellationToken);
+
     public Task<(long? EndedAt, string? EndReason)> SessionEndAsync(string sessionId, CancellationToken cancellationToken = default) =>
         database.ReadAsync(connection => connection.QuerySingleOrDefaultAsync<(long?, string?)>(new CommandDefinition(
             "SELECT ended_at, end_reason FROM ptt_sessions WHERE session_id = @SessionId",
@@ -239,20 +298,20 @@ internal sealed class PttStore(IHeartlineDatabase database, BackgroundWriter wri
 
     /// <summary>
     /// A lost node's listeners leave the sessions they were in (sessions of other nodes, which go on); returns each one's
-    /// session, user and office.
+    /// session, user, name and office.
     /// </summary>
-    public async Task<IReadOnlyList<(string SessionId, string UserId, string Office)>> LeaveNodeParticipantsAsync(string nodeId, long now,
+    public async Task<IReadOnlyList<(string SessionId, string UserId, string Name, string Office)>> LeaveNodeParticipantsAsync(string nodeId, long now,
         string reason, long joinedBefore, CancellationToken cancellationToken = default)
     {
         await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-        return await database.WriteAsync<IReadOnlyList<(string, string, string)>>(async (connection, transaction) =>
+        return await database.WriteAsync<IReadOnlyList<(string, string, string, string)>>(async (connection, transaction) =>
         {
-            var left = (await connection.QueryAsync<(string SessionId, string UserId)>(new CommandDefinition(
+            var left = (await connection.QueryAsync<(string SessionId, string UserId, string Name)>(new CommandDefinition(
                 """
                 UPDATE ptt_participants SET left_at = @Now, left_reason = @Reason
                 WHERE left_at IS NULL AND joined_at < @Before
                   AND connection_id IN (SELECT connection_id FROM connections WHERE node_id = @Node)
-                RETURNING session_id, user_id
+                RETURNING session_id, user_id, name
                 """, new { Now = now, Reason = reason, Before = joinedBefore, Node = nodeId }, transaction,
                 cancellationToken: cancellationToken)).ConfigureAwait(false)).AsList();
             if (left.Count == 0) return [];
@@ -262,7 +321,7 @@ internal sealed class PttStore(IHeartlineDatabase database, BackgroundWriter wri
                 $"SELECT session_id, office FROM ptt_sessions WHERE session_id {inIds}",
                 new { Ids = left.Select(l => l.SessionId).Distinct().ToArray() }, transaction, cancellationToken: cancellationToken))
                 .ConfigureAwait(false)).ToDictionary(s => s.SessionId, s => s.Office, StringComparer.Ordinal);
-            return [.. left.Where(l => offices.ContainsKey(l.SessionId)).Select(l => (l.SessionId, l.UserId, offices[l.SessionId]))];
+            return [.. left.Where(l => offices.ContainsKey(l.SessionId)).Select(l => (l.SessionId, l.UserId, l.Name, offices[l.SessionId]))];
         }, cancellationToken).ConfigureAwait(false);
     }
 

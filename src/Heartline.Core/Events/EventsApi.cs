@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Heartline.Core.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -32,10 +33,15 @@ public static class EventsApi
     }
 
     private static async Task<Results<Ok<EventsResponse>, ProblemHttpResult>> GetEvents(IEventLog events, string? scope, string? type,
-        long? from, long? to, long? after, int? limit, CancellationToken cancellationToken)
+        long? from, long? to, long? after, int? limit, [FromQuery(Name = "session_id")] string? sessionId, CancellationToken cancellationToken)
     {
         if (limit is < 1 or > 1000) return HttpProblems.BadRequest("limit: 1 to 1000");
-        if (type is { Length: > 64 } || scope is { Length: > 200 }) return HttpProblems.BadRequest("type or scope too long");
-        return TypedResults.Ok(await PageAsync(events, new EventQuery(scope, from, to, type, after, limit ?? 100), cancellationToken).ConfigureAwait(false));
+        if (type is { Length: > 64 } || scope is { Length: > 200 } || sessionId is { Length: > MaxSessionIdLength })
+            return HttpProblems.BadRequest("type, scope or session_id too long");
+        return TypedResults.Ok(await PageAsync(events, new EventQuery(scope, from, to, type, after, limit ?? 100, SessionId: sessionId), cancellationToken)
+            .ConfigureAwait(false));
     }
+
+    /// <summary>The longest session id a query may name (the ids modules make are far shorter).</summary>
+    public const int MaxSessionIdLength = 128;
 }

@@ -25,6 +25,8 @@ internal sealed partial class SqlEventLog
             sql.Append(" AND scope = @Scope");
         if (query.Type is not null)
             sql.Append(" AND type = @Type");
+        if (query.SessionId is not null)
+            sql.Append(" AND session_id = @SessionId");
         if (query.From is not null)
             sql.Append(" AND time >= @From");
         if (query.To is not null)
@@ -39,7 +41,7 @@ internal sealed partial class SqlEventLog
 
         var command = new CommandDefinition(
             sql.ToString(),
-            new { query.Scope, query.Type, query.From, query.To, query.AfterId, query.BeforeId, Take = limit + 1 },
+            new { query.Scope, query.Type, query.SessionId, query.From, query.To, query.AfterId, query.BeforeId, Take = limit + 1 },
             cancellationToken: cancellationToken);
         var rows = (await _database.ReadAsync(c => c.QueryAsync<EventRecord>(command), cancellationToken)
             .ConfigureAwait(false)).AsList();

@@ -13,4 +13,10 @@ internal static partial class CoreMigrations
         """
         CREATE INDEX ix_connections_open_user ON connections (user_id) WHERE ended_at IS NULL;
         """;
+
+    // A session's events (push-to-talk's drill-down: who joined and left, busy presses), in order, either way.
+    private const string V8Common =
+        """
+        CREATE INDEX ix_events_session_id ON events (session_id, id) WHERE session_id IS NOT NULL;
+        """;
 }

@@ -12,5 +12,6 @@ internal static partial class CoreMigrations
         new(5, "connections carry their principal's kind, tenant, claims and presence scopes; presence by scope", V5Sqlite, V5Postgres),
         new(6, "cluster: keyed leases", "SELECT 1;", V6Postgres),
         new(7, "index of open connections by user (is a user connected anywhere)", V7Common, V7Common),
+        new(8, "events: (session_id, id) index for a session's events", V8Common, V8Common),
     ];
 }

@@ -83,7 +83,8 @@ internal sealed class InMemoryEventLog : IEventLog
     public void Enqueue(EventRecord record) => Events.Enqueue(record with { Id = Interlocked.Increment(ref _next) });
 
     public Task<EventPage> QueryAsync(EventQuery query, CancellationToken cancellationToken = default) =>
-        Task.FromResult(new EventPage([.. Events.Where(e => (query.Type is null || e.Type == query.Type) && (query.Scope is null || e.Scope == query.Scope))], null));
+        Task.FromResult(new EventPage([.. Events.Where(e => (query.Type is null || e.Type == query.Type) && (query.Scope is null || e.Scope == query.Scope)
+            && (query.SessionId is null || e.SessionId == query.SessionId))], null));
 
     public Task FlushAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
 }

@@ -231,6 +231,58 @@ public sealed class PttHttpApiTests : RealServerTest
     }
 
     [Fact]
+    public async Task SessionDrillDown_ListsWhoListened_JoinedAndLeftWhen_WithTheirReports_AndItsEventsByName_InTheOfficeOnly()
+    {
+        await using var speaker = await Server.MemberAsync("drv1", name: "김기사");
+        await using var phone = await Server.MemberAsync("drv2", name: "이기사", device: "galaxy");
+        var press = await speaker.PressAsync();
+        var sessionId = press.GetProperty("session_id").GetString()!;
+        await phone.NextPttAsync("session_started");
+        Assert.True((await phone.RequestAsync("ptt.report", new { session_id = sessionId, notify_ms = 8.0, token_ms = 30.0, join_ms = 250.0 })).IsOk);
+        // A call manager comes on mid-transmission; the driver's phone drops before the end.
+        await using var manager = await Server.MemberAsync("cm1", Roles.CallManager, name: "배차실");
+        await speaker.NextPttAsync("participant_joined");
+        await phone.CloseAsync();
+        await speaker.NextPttAsync("participant_left");
+        await speaker.RequestAsync("ptt.release", new { epoch = press.GetProperty("epoch").GetInt64() });
+        await Server.Services.GetRequiredService<Heartline.Core.Events.IEventLog>().FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        await Server.Services.GetRequiredService<PttStore>().FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        using var http = Http("cm1", Roles.CallManager);
+
+        var session = await http.GetFromJsonAsync<JsonElement>($"/api/ptt/sessions/{sessionId}").WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(("r1_o1", "drv1", "김기사", "released"), (session.GetProperty("office").GetString(), session.GetProperty("speaker").GetProperty("user_id").GetString(),
+            session.GetProperty("speaker").GetProperty("name").GetString(), session.GetProperty("end_reason").GetString()));
+        Assert.True(session.GetProperty("duration_ms").GetInt64() >= 0);
+        var listeners = session.GetProperty("listeners").EnumerateArray().ToArray();
+        Assert.Equal(["drv2", "cm1"], listeners.Select(l => l.GetProperty("user_id").GetString()));
+        var driver = listeners[0];
+        Assert.Equal(("이기사", "galaxy", 8.0, 250.0), (driver.GetProperty("name").GetString(), driver.GetProperty("device").GetString(),
+            driver.GetProperty("notify_ms").GetDouble(), driver.GetProperty("join_ms").GetDouble()));
+        Assert.NotEqual(JsonValueKind.Null, driver.GetProperty("left_at").ValueKind);
+        Assert.True(driver.GetProperty("joined_at").GetInt64() <= listeners[1].GetProperty("joined_at").GetInt64());
+
+        // The session's events, with the names of who joined and left.
+        var events = await http.GetFromJsonAsync<JsonElement>($"/api/ptt/events?session_id={sessionId}").WaitAsync(TimeSpan.FromSeconds(10));
+        var items = events.GetProperty("items").EnumerateArray().ToArray();
+        Assert.All(items, e => Assert.Equal(sessionId, e.GetProperty("session_id").GetString()));
+        Assert.Equal("SESSION_STARTED", items[0].GetProperty("type").GetString());
+        Assert.Equal("SESSION_ENDED", items[^1].GetProperty("type").GetString());
+        string NameIn(JsonElement e) => JsonDocument.Parse(e.GetProperty("metadata").GetString()!).RootElement.GetProperty("name").GetString()!;
+        Assert.Equal(["이기사", "배차실"], items.Where(e => e.GetProperty("type").GetString() == "USER_JOINED").Select(NameIn));
+        Assert.Equal(["이기사"], items.Where(e => e.GetProperty("type").GetString() == "USER_LEFT").Select(NameIn));
+
+        // Another office's user learns nothing of it, not even that it exists; an unknown id is the same answer.
+        using var stranger = Http("drv9", office: "o2");
+        using var otherOffice = await stranger.GetAsync($"/api/ptt/sessions/{sessionId}");
+        Assert.Equal(HttpStatusCode.NotFound, otherOffice.StatusCode);
+        Assert.Equal("not_found", (await otherOffice.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/api/ptt/sessions/no-such-session")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync($"/api/ptt/sessions/{new string('x', 200)}")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync($"/api/ptt/events?session_id={new string('x', 200)}")).StatusCode);
+    }
+
+    [Fact]
     public async Task Stats_SpeakersOwnReport_CountsInTheTokenAndJoinAverages()
     {
         await using var speaker = await Server.MemberAsync("drv1");
