@@ -26,6 +26,11 @@ internal static class PttApi
         group.MapGet("/offices/{office}", GetOffice).WithName("GetPttOffice").WithSummary("Live PTT state of an office.");
         group.MapGet("/events", GetEvents).WithName("GetPttEvents").WithSummary("PTT events of an office, paged oldest first or (order=desc) newest first.");
         group.MapGet("/stats", GetStats).WithName("GetPttStats").WithSummary("Daily PTT statistics of an office.");
+        group.MapPost("/sessions/{id}/end", EndSession).WithName("EndPttSession")
+            .WithSummary("An operator ends a session (admins; call managers of its office); recorded with who did it.");
+        group.MapPost("/stale-cleaner/run", RunStaleCleaner).WithName("RunPttStaleCleaner")
+            .WithSummary("Runs the stale cleaner now (admins); returns how many it removed.")
+            .RequireAuthorization(HeartlinePolicies.Administrator);
         group.MapGet("/sessions/{id}", GetSession).WithName("GetPttSession")
             .WithSummary("One transmission: speaker, times, end reason, its listeners with when each joined and left and their latencies.");
         return app;
@@ -117,6 +122,24 @@ internal static class PttApi
         if (await store.SessionAsync(id, cancellationToken).ConfigureAwait(false) is not { } session || !user.CanObserve(session.Office))
             return HttpProblems.NotFound("no such session");
         return TypedResults.Ok(session);
+    }
+
+    private static async Task<Results<Ok<OperatorResult>, ProblemHttpResult>> EndSession(HttpContext http, PttStore store, FloorControl floors,
+        string id, CancellationToken cancellationToken)
+    {
+        if (id.Length > EventsApi.MaxSessionIdLength) return HttpProblems.BadRequest("session id too long");
+        var user = http.GetPrincipal();
+        if (await store.SessionAsync(id, cancellationToken).ConfigureAwait(false) is not { } session || !user.CanObserve(session.Office))
+            return HttpProblems.NotFound("no such session");
+        if (!user.Has(PttRoles.Operate)) return HttpProblems.Forbidden("only administrators and the office's call managers end sessions");
+        var ended = await floors.EndByOperatorAsync(session.Office, id, user, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new OperatorResult(ended, ended ? 1 : 0));
+    }
+
+    private static async Task<Ok<OperatorResult>> RunStaleCleaner(HttpContext http, FloorControl floors, CancellationToken cancellationToken)
+    {
+        var removed = await floors.RunStaleCleanerAsync(http.GetPrincipal(), cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new OperatorResult(removed > 0, removed));
     }
 
     private static async Task<Results<Ok<PttDailyStats>, ProblemHttpResult>> GetStats(HttpContext http, PttStatistics statistics,

@@ -11,6 +11,7 @@ internal static class PttEndReasons
     public const string ServerRestart = "server_restart";
     public const string StaleCleaned = "stale_cleaned";
     public const string NodeLost = "node_lost";
+    public const string EndedByOperator = "ended_by_operator";
 }
 
 /// <summary>Durable event types of the module (seed 2.1 and 6.2).</summary>
@@ -24,6 +25,9 @@ internal static class PttEventTypes
     public const string HeartbeatLost = "HEARTBEAT_LOST";
     public const string PttBusy = "PTT_BUSY";
 
+    /// <summary>An operator acted (<c>metadata.action</c>: <c>end_session</c>, <c>run_stale_cleaner</c>); the user is who did it.</summary>
+    public const string OperatorAction = "OPERATOR_ACTION";
+
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
-        { SessionStarted, SessionEnded, UserJoined, UserLeft, SpeakerChanged, HeartbeatLost, PttBusy };
+        { SessionStarted, SessionEnded, UserJoined, UserLeft, SpeakerChanged, HeartbeatLost, PttBusy, OperatorAction };
 }

@@ -26,12 +26,15 @@ internal static class PttRoles
     /// <summary>Publishes to the office's own channels (<c>office:{office}</c>).</summary>
     public const string PublishOffice = "ptt.publish_office";
 
+    /// <summary>Acts as an operator on the office's sessions (ends a stuck one).</summary>
+    public const string Operate = "ptt.operate";
+
     public static readonly RoleDefinition[] All =
     [
-        new(CallManager, "A dispatcher: talks, pre-empts drivers, watches the office.", Talk, Preempt, Observe, PublishOffice),
+        new(CallManager, "A dispatcher: talks, pre-empts drivers, watches the office, ends a stuck session.", Talk, Preempt, Observe, PublishOffice, Operate),
         new(PickupDriver, "A driver: talks and listens, watches the office.", Talk, Preemptible, Observe, PublishOffice),
         new(Viewer, "Watches the office without talking.", Observe),
-        new(CorePermissions.AdminRole, "Administrators watch every office and may publish to its channels.", Observe, PublishOffice),
+        new(CorePermissions.AdminRole, "Administrators watch every office, may publish to its channels and act on its sessions.", Observe, PublishOffice, Operate),
     ];
 
     /// <summary>Role names whose principals talk (for presence lists, which carry the primary role only).</summary>

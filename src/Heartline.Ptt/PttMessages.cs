@@ -56,6 +56,9 @@ internal sealed record PttDailyStats(
     double? PressToGrantAvgMs, double? PressToGrantP95Ms, double? NotifyAvgMs, double? NotifyP95Ms,
     double? TokenAvgMs, double? JoinAvgMs, double? HeartbeatSuccessRate, IReadOnlyDictionary<string, int> EndReasons);
 
+/// <summary>What an operator action did: <c>done</c> (false: nothing to do, e.g. the session had already ended) and how many it affected.</summary>
+internal sealed record OperatorResult(bool Done, int Count);
+
 /// <summary><c>GET /api/ptt/sessions/{id}</c>: one transmission and who was in it.</summary>
 internal sealed record SessionDetail(
     string SessionId, string Office, PttUser Speaker, long StartedAt, long? EndedAt, string? EndReason, long? DurationMs,

@@ -41,6 +41,8 @@ internal static class RealtimeServiceCollectionExtensions
         services.TryAddSingleton<ChannelHub>();
         services.TryAddSingleton<IChannels>(sp => sp.GetRequiredService<ChannelHub>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPeerMessageHandler, ChannelSignalPeer>());
+        services.TryAddSingleton<OperatorDisconnects>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPeerMessageHandler, OperatorDisconnects>(sp => sp.GetRequiredService<OperatorDisconnects>()));
         services.TryAddSingleton<ChannelAccess>();
         services.TryAddSingleton<ChannelBudget>();
         services.TryAddSingleton<PresenceTracker>();

@@ -114,6 +114,7 @@ public static class HeartlineHostExtensions
         app.MapOperationsApi();
         app.MapAuthApi();
         app.MapEventsApi();
+        app.MapConnectionsAdminApi();
         app.MapRealtime();
         app.MapCluster();
         foreach (var module in app.Services.GetServices<ModuleEndpoints>()) module.Map(app);

@@ -23,10 +23,11 @@ public static class CloseCodes
     public static readonly CloseCode ProtocolError = new(4501, "protocol_error", false);
     public static readonly CloseCode FrameTooLarge = new(4502, "frame_too_large", false);
     public static readonly CloseCode Revoked = new(4503, "revoked", false);
+    public static readonly CloseCode DisconnectedByOperator = new(4504, "disconnected_by_operator", false);
 
     public static readonly IReadOnlyList<CloseCode> All =
     [
         Normal, GoingAway, InternalError, Shutdown, SlowConsumer, KeepAliveTimeout, HandshakeTimeout, Flood,
-        TokenExpired, Replaced, Unauthorized, ProtocolError, FrameTooLarge, Revoked,
+        TokenExpired, Replaced, Unauthorized, ProtocolError, FrameTooLarge, Revoked, DisconnectedByOperator,
     ];
 }

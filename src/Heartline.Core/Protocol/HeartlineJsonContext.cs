@@ -18,4 +18,5 @@ namespace Heartline.Core.Protocol;
 [JsonSerializable(typeof(PresenceArgs))]
 [JsonSerializable(typeof(PresenceResult))]
 [JsonSerializable(typeof(PresenceEvent))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
 internal sealed partial class HeartlineJsonContext : JsonSerializerContext;

@@ -283,6 +283,66 @@ public sealed class PttHttpApiTests : RealServerTest
     }
 
     [Fact]
+    public async Task Operator_EndsAStuckSession_ItsListenersAreTold_AndTheActionIsRecordedWithWhoDidIt()
+    {
+        await using var speaker = await Server.MemberAsync("drv1");
+        await using var listener = await Server.MemberAsync("drv2");
+        var sessionId = (await speaker.PressAsync()).GetProperty("session_id").GetString()!;
+        await listener.NextPttAsync("session_started");
+        using var driver = Http("drv2");
+        using var otherManager = Http("cm9", Roles.CallManager, office: "o2");
+        using var manager = Http("cm1", Roles.CallManager);
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await driver.PostAsync($"/api/ptt/sessions/{sessionId}/end", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await otherManager.PostAsync($"/api/ptt/sessions/{sessionId}/end", null)).StatusCode);
+        var end = await manager.PostAsync($"/api/ptt/sessions/{sessionId}/end", null);
+        Assert.Equal(HttpStatusCode.OK, end.StatusCode);
+        Assert.True((await end.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("done").GetBoolean());
+
+        var ended = await listener.NextPttAsync("session_ended");
+        Assert.Equal("ended_by_operator", ended.GetProperty("reason").GetString());
+        // Again: nothing left to end.
+        var again = await (await manager.PostAsync($"/api/ptt/sessions/{sessionId}/end", null)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.False(again.GetProperty("done").GetBoolean());
+        await Server.Services.GetRequiredService<Heartline.Core.Events.IEventLog>().FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        var actions = await manager.GetFromJsonAsync<JsonElement>("/api/ptt/events?type=OPERATOR_ACTION").WaitAsync(TimeSpan.FromSeconds(10));
+        var action = Assert.Single(actions.GetProperty("items").EnumerateArray());
+        Assert.Equal(("cm1", sessionId), (action.GetProperty("user_id").GetString(), action.GetProperty("session_id").GetString()));
+        Assert.Contains("\"action\":\"end_session\"", action.GetProperty("metadata").GetString());
+
+        // The stale cleaner on demand is the administrators'.
+        Assert.Equal(HttpStatusCode.Forbidden, (await manager.PostAsync("/api/ptt/stale-cleaner/run", null)).StatusCode);
+        using var admin = Http("root", Roles.Admin);
+        var run = await admin.PostAsync("/api/ptt/stale-cleaner/run", null);
+        Assert.Equal(HttpStatusCode.OK, run.StatusCode);
+        Assert.Equal(0, (await run.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("count").GetInt32());
+    }
+
+    [Fact]
+    public async Task Operator_DisconnectsAUser_EveryDeviceClosesWith4504_AndItIsRecorded()
+    {
+        await using var phone = await Server.MemberAsync("drv2");
+        await using var tablet = await Server.MemberAsync("drv2");
+        await using var other = await Server.MemberAsync("drv3");
+        using var admin = Http("root", Roles.Admin);
+        using var manager = Http("cm1", Roles.CallManager);
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await manager.PostAsync("/api/admin/users/drv2/disconnect", null)).StatusCode);
+        var reply = await admin.PostAsync("/api/admin/users/drv2/disconnect", null);
+
+        Assert.Equal(HttpStatusCode.OK, reply.StatusCode);
+        Assert.Equal(2, (await reply.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("closed").GetInt32());
+        Assert.Equal(4504, await phone.WaitClosedAsync());
+        Assert.Equal(4504, await tablet.WaitClosedAsync());
+        (await other.RequestAsync("ping")).AssertOk();
+        await Server.Services.GetRequiredService<Heartline.Core.Events.IEventLog>().FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        var recorded = await admin.GetFromJsonAsync<JsonElement>("/api/admin/events?type=USER_DISCONNECTED").WaitAsync(TimeSpan.FromSeconds(10));
+        var record = Assert.Single(recorded.GetProperty("items").EnumerateArray());
+        Assert.Equal(("drv2", "admin"), (record.GetProperty("user_id").GetString(), record.GetProperty("scope").GetString()));
+        Assert.Contains("\"by\":\"root\"", record.GetProperty("metadata").GetString());
+    }
+
+    [Fact]
     public async Task Stats_SpeakersOwnReport_CountsInTheTokenAndJoinAverages()
     {
         await using var speaker = await Server.MemberAsync("drv1");
