@@ -23,6 +23,9 @@ internal static class Cli
             WatchCommand.Create(),
             StatsCommand.Create(),
             StatsCommand.CreateGuests(),
+            OperatorCommand.CreateEndSession(),
+            OperatorCommand.CreateStaleClean(),
+            OperatorCommand.CreateDisconnect(),
             AgoraTokenCommand.Create(),
             LoadTestCommand.Create(),
         };

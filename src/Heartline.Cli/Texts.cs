@@ -21,6 +21,13 @@ internal static class Texts
     public const string Unauthorized = "unauthorized: invalid or expired token / 인증 실패: 토큰이 잘못되었거나 만료되었습니다";
     public const string AdminRequired = "forbidden: an admin token is required / 권한 없음: 관리자 토큰이 필요합니다";
     public const string StatsFailed = "stats request failed / 통계 요청 실패";
+    public const string SessionEnded = "session ended / 세션을 종료했습니다";
+    public const string SessionAlreadyEnded = "the session had already ended / 세션이 이미 종료되었습니다";
+    public const string StaleCleaned = "stale cleaner ran; removed / 정리 작업 완료, 정리된 항목";
+    public const string UserDisconnected = "connections closed on this node / 이 노드에서 끊은 연결";
+    public const string OperatorForbidden = "forbidden / 권한 없음";
+    public const string OperatorFailed = "request failed / 요청 실패";
+    public const string NotFound = "not found (or in another office) / 찾을 수 없습니다 (또는 다른 사무실)";
     public const string InvalidServer = "--server must be an absolute http:// or https:// URL / --server는 http:// 또는 https:// 절대 URL이어야 합니다";
     public const string TokenOrUser = "give --token, or --user to mint a dev token / --token 또는 개발용 토큰을 발급할 --user를 지정하세요";
     public const string MintOptionsWithToken = "--user, --role, --name, --region, --office, --kind and --tenant mint a dev token: leave them out with --token / --token을 지정하면 --user, --role, --name, --region, --office, --kind, --tenant는 쓸 수 없습니다";

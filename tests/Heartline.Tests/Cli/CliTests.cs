@@ -16,6 +16,29 @@ public sealed class CliTests : IAsyncLifetime
     private string Server => _server.BaseAddress.ToString().TrimEnd('/');
 
     [Fact]
+    public async Task OperatorCommands_DisconnectAUser_RunTheStaleCleaner_AndRefuseWhatTheyMayNotDo()
+    {
+        await using var phone = await _server.ConnectAsync("drv7");
+        var admin = _server.Token("root", role: Roles.Admin);
+
+        var (exit, stdout, stderr) = await CliRunner.RunAsync("disconnect", "drv7", "--token", admin, "--server", Server);
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("(1)", stdout);
+        Assert.Equal(4504, await phone.WaitClosedAsync());
+
+        (exit, stdout, stderr) = await CliRunner.RunAsync("stale-clean", "--token", admin, "--server", Server);
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("(0)", stdout);
+
+        (exit, _, stderr) = await CliRunner.RunAsync("end-session", "no-such-session", "--token", admin, "--server", Server);
+        Assert.Equal(1, exit);
+        Assert.Contains("not found", stderr);
+        (exit, _, stderr) = await CliRunner.RunAsync("disconnect", "drv7", "--token", _server.Token("drv8"), "--server", Server);
+        Assert.Equal(1, exit);
+        Assert.Contains("forbidden", stderr);
+    }
+
+    [Fact]
     public async Task Token_AgainstServer_PrintsATokenThatConnects()
     {
         var (exit, stdout, stderr) = await CliRunner.RunAsync("token", "--user", "u1", "--role", "pickup_driver",
