@@ -136,3 +136,39 @@ test('pre-emption: a driver talking with the Space bar is cut off when the dispa
     await Promise.all([dispatcher.context().close(), driver.context().close()])
   }
 })
+
+test('an administrator ends a stuck transmission from the dashboard (two presses, no dialog) and runs the cleanup', async () => {
+  const office = uniqueId('o')
+  const dispatcher = await openPage(browser, { viewport: DESKTOP })
+  const driver = await openPage(browser, { viewport: PHONE, phone: true })
+  const dashboard = await openPage(browser, { viewport: DESKTOP })
+  const pages = { dispatcher, driver, dashboard }
+  try {
+    await signIn(dispatcher, '/console/', { name: '김배차', office })
+    await signIn(driver, '/driver/', { name: '박기사', office })
+    await driver.locator('#duty').click()
+    const admin = await signIn(dashboard, '/dashboard/', { name: '관리자', office, role: 'admin' })
+    await until(dispatcher, () => document.querySelectorAll('#members .who').length > 1, null, 'the driver listed on the console')
+
+    await holdButton(dispatcher)
+    await until(driver, () => document.body.dataset.state === 'listening', null, 'the driver listening')
+    const end = dashboard.locator(`#sessions [data-office="${admin.office}"] button.end-session`)
+    await end.click()
+    await until(dashboard, (key) => document.querySelector(`#sessions [data-office="${key}"] button.end-session`)?.dataset.armed === 'true',
+      admin.office, 'the End button asking for a second press')
+    assert.equal(await state(driver), 'listening', 'one press ends nothing')
+    await end.click()
+
+    await until(driver, () => document.body.dataset.state === 'idle', null, 'the driver idle after the operator ended it')
+    await until(dashboard, (key) => !document.querySelector(`#sessions [data-office="${key}"]`), admin.office, 'the session gone from the dashboard')
+    await until(dashboard, () => document.getElementById('ops-status').textContent === '세션을 종료했습니다', null, 'the dashboard saying so')
+    await until(dashboard, () => document.getElementById('events').innerText.includes('관리자가 종료'), null, 'the reason in the events')
+    await releaseButton(dispatcher)
+
+    await dashboard.locator('#stale-clean').click()
+    await until(dashboard, () => document.getElementById('ops-status').textContent.startsWith('정리 작업 완료'), null, 'the cleanup result')
+    for (const [name, page] of Object.entries(pages)) assert.deepEqual(page.problems, [], `${name}: script errors or dialogs`)
+  } finally {
+    await Promise.all(Object.values(pages).map((p) => p.context().close()))
+  }
+})

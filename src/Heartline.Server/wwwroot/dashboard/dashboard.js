@@ -42,6 +42,19 @@ try {
 $('me').textContent = `${me.name} · ${t(`role.${me.role}`)}`
 const isAdmin = me.role === 'admin'
 $('watch').hidden = !isAdmin
+// Operator actions (docs/protocol.md 10.4), for administrators: end a stuck session (two presses, no dialog), run the
+// stale cleaner. The server records who did it.
+$('stale-clean').hidden = !isAdmin
+$('stale-clean').addEventListener('click', async () => {
+  try {
+    const { count } = await post('/api/ptt/stale-cleaner/run')
+    setText($('ops-status'), t('dash.stale_clean.done').replace('{n}', String(count)))
+  } catch {
+    setText($('ops-status'), t('dash.ops.failed'))
+  }
+})
+/** Sessions whose End button was pressed once, until when a second press ends them (ms). */
+const armed = new Map()
 for (const office of initialOffices()) watch(office)
 $('watch').addEventListener('submit', (e) => {
   e.preventDefault()
@@ -122,6 +135,28 @@ async function api(path) {
   const response = await fetch(path, { headers: { authorization: `Bearer ${token}` } })
   if (!response.ok) throw new Error(`${path}: ${response.status}`)
   return response.json()
+}
+
+async function post(path) {
+  const response = await fetch(path, { method: 'POST', headers: { authorization: `Bearer ${token}` } })
+  if (!response.ok) throw new Error(`${path}: ${response.status}`)
+  return response.json()
+}
+
+async function endSession(sessionId) {
+  if ((armed.get(sessionId) ?? 0) < Date.now()) {
+    armed.set(sessionId, Date.now() + 4000)
+    renderSessions()
+    return
+  }
+  armed.delete(sessionId)
+  try {
+    const { done } = await post(`/api/ptt/sessions/${encodeURIComponent(sessionId)}/end`)
+    setText($('ops-status'), t(done ? 'dash.end_session.done' : 'dash.end_session.none'))
+  } catch {
+    setText($('ops-status'), t('dash.ops.failed'))
+  }
+  renderSessions()
 }
 
 async function refreshStats(office) {
@@ -226,12 +261,19 @@ function renderSessions() {
       h('div', { class: 'head' },
         h('span', { class: 'office' }, office),
         h('span', { class: 'speaker' }, s.speaker?.name ?? ''),
-        h('span', { class: 'since' }, duration(Date.now() + ptt.clockOffsetMs - s.started_at))),
+        h('span', { class: 'since' }, duration(Date.now() + ptt.clockOffsetMs - s.started_at)),
+        isAdmin ? endButton(s.session_id) : null),
       h('ul', { class: 'participants' }, s.participants.map((p) => h('li', { 'data-user': p.user_id },
         h('span', { class: `badge app-${p.app_type}` }, appLabel(p.app_type)),
         h('span', { class: 'who' }, p.name ?? p.user_id),
         h('span', { class: 'device' }, p.device ?? '')))))
   }))
+}
+
+function endButton(sessionId) {
+  const confirming = (armed.get(sessionId) ?? 0) >= Date.now()
+  return h('button', { type: 'button', class: 'end-session', 'data-armed': String(confirming), onclick: () => endSession(sessionId) },
+    t(confirming ? 'dash.end_session.confirm' : 'dash.end_session'))
 }
 
 function renderTable() {
