@@ -41,6 +41,7 @@ internal static class ClusterServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<ClusterPresenceBackend>());
         services.AddHostedService(sp => sp.GetRequiredService<ClusterListener>());
         services.AddHostedService(sp => sp.GetRequiredService<ClusterNode>());
+        services.TryAddSingleton<Operations.INodesView, Operations.ClusterNodesView>();
         return services;
     }
 
@@ -53,6 +54,7 @@ internal static class ClusterServiceCollectionExtensions
         services.TryAddSingleton<ILeases, MemoryLeases>();
         services.TryAddSingleton<IPresenceBackend, LocalPresenceBackend>();
         services.TryAddSingleton<IPeerRelay, NoPeers>();
+        services.TryAddSingleton<Operations.INodesView, Operations.LocalNodesView>();
         return services;
     }
 

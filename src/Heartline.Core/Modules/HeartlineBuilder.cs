@@ -115,6 +115,7 @@ public static class HeartlineHostExtensions
         app.MapAuthApi();
         app.MapEventsApi();
         app.MapConnectionsAdminApi();
+        app.MapNodesApi();
         app.MapRealtime();
         app.MapCluster();
         foreach (var module in app.Services.GetServices<ModuleEndpoints>()) module.Map(app);

@@ -343,6 +343,25 @@ public sealed class PttHttpApiTests : RealServerTest
     }
 
     [Fact]
+    public async Task Nodes_ListThisNode_WithItsConnectionsByOffice_ForAdminsOnly()
+    {
+        await using var a = await Server.MemberAsync("drv1");
+        await using var b = await Server.MemberAsync("drv2");
+        await using var c = await Server.MemberAsync("drv3", office: "o2");
+        using var admin = Http("root", Roles.Admin);
+
+        var nodes = await admin.GetFromJsonAsync<JsonElement>("/api/admin/nodes").WaitAsync(TimeSpan.FromSeconds(10));
+
+        var node = Assert.Single(nodes.EnumerateArray());
+        Assert.Equal("test-node", node.GetProperty("node_id").GetString());
+        Assert.Equal(3, node.GetProperty("connections").GetInt64());
+        Assert.Equal([("r1_o1", 2L), ("r1_o2", 1L)], node.GetProperty("scopes").EnumerateArray()
+            .Select(s => (s.GetProperty("scope").GetString(), s.GetProperty("connections").GetInt64())));
+        using var manager = Http("cm1", Roles.CallManager);
+        Assert.Equal(HttpStatusCode.Forbidden, (await manager.GetAsync("/api/admin/nodes")).StatusCode);
+    }
+
+    [Fact]
     public async Task Stats_SpeakersOwnReport_CountsInTheTokenAndJoinAverages()
     {
         await using var speaker = await Server.MemberAsync("drv1");

@@ -29,6 +29,20 @@ public sealed class QnaClusterTests(PostgresFixture postgres) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Nodes_TheClusterViewListsEveryNode_WithItsOpenConnections()
+    {
+        for (var i = 0; i < 3; i++) await _nodes[i].JoinAsync($"user{i}");
+        await _nodes[2].JoinAsync("user2b");
+        using var admin = _nodes[0].CreateHttpClient(ClusterNodes.Tokens.Mint("root", "root", Roles.Admin, "r1", "o1", TimeSpan.FromHours(1)));
+
+        var nodes = await admin.GetFromJsonAsync<JsonElement>("/api/admin/nodes").WaitAsync(Wait);
+
+        Assert.Equal([("qna-a", 1L), ("qna-b", 1L), ("qna-c", 2L)], nodes.EnumerateArray()
+            .Select(n => (n.GetProperty("node_id").GetString(), n.GetProperty("connections").GetInt64())));
+        Assert.All(nodes.EnumerateArray(), n => Assert.Equal(JsonValueKind.Null, n.GetProperty("lost_at").ValueKind));
+    }
+
+    [Fact]
     public async Task RoomPresence_SpansNodes_AUserOnTwoNodesIsInTheRoomOnce_AndLeavesWhenTheLastDeviceLeaves()
     {
         var asker = await _nodes[0].JoinAsync("asker", Places.Aewol);
