@@ -28,6 +28,10 @@ internal static class PttEventTypes
     /// <summary>An operator acted (<c>metadata.action</c>: <c>end_session</c>, <c>run_stale_cleaner</c>); the user is who did it.</summary>
     public const string OperatorAction = "OPERATOR_ACTION";
 
+    /// <summary>A KPI target of the office was missed over the window, and when it was met again (<c>metadata.kpi</c>, <c>value</c>, <c>target</c>).</summary>
+    public const string KpiBreached = "KPI_BREACHED";
+    public const string KpiRecovered = "KPI_RECOVERED";
+
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
-        { SessionStarted, SessionEnded, UserJoined, UserLeft, SpeakerChanged, HeartbeatLost, PttBusy, OperatorAction };
+        { SessionStarted, SessionEnded, UserJoined, UserLeft, SpeakerChanged, HeartbeatLost, PttBusy, OperatorAction, KpiBreached, KpiRecovered };
 }

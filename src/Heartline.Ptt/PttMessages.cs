@@ -56,6 +56,9 @@ internal sealed record PttDailyStats(
     double? PressToGrantAvgMs, double? PressToGrantP95Ms, double? NotifyAvgMs, double? NotifyP95Ms,
     double? TokenAvgMs, double? JoinAvgMs, double? HeartbeatSuccessRate, IReadOnlyDictionary<string, int> EndReasons);
 
+/// <summary><c>kpi_alert</c> on <c>ptt:{office}</c> (and the webhook's body): a KPI breached or recovered over the window.</summary>
+internal sealed record KpiAlert(string Type, string Office, string Kpi, string State, double Value, double Target, int WindowMinutes, long At);
+
 /// <summary>What an operator action did: <c>done</c> (false: nothing to do, e.g. the session had already ended) and how many it affected.</summary>
 internal sealed record OperatorResult(bool Done, int Count);
 
@@ -88,4 +91,5 @@ internal sealed record SessionListener(
 [JsonSerializable(typeof(ReportArgs))]
 [JsonSerializable(typeof(HeartbeatResult))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(KpiAlert))]
 internal sealed partial class PttJsonContext : JsonSerializerContext;

@@ -11,7 +11,21 @@ internal static partial class PttMigrations
         new(2, "cluster: office floors", V2Sqlite, V2Postgres) { LegacyVersion = 4 },
         new(3, "the speaker's connection and reported latencies", V3Common, V3Common) { LegacyVersion = 6 },
         new(4, "cluster: office floors become the core's leases", "SELECT 1;", V4Postgres),
+        new(5, "KPI state per office (a breach is alerted once, then its recovery)", V5Common, V5Common),
     ];
+
+    // One row per office and KPI once it was judged: the node whose update changes `breached` raises the alert.
+    private const string V5Common =
+        """
+        CREATE TABLE ptt_kpi_state (
+            office text NOT NULL,
+            kpi text NOT NULL,
+            breached integer NOT NULL,
+            value double precision NULL,
+            changed_at bigint NOT NULL,
+            PRIMARY KEY (office, kpi)
+        );
+        """;
 
     // The floor of an office is the lease ptt.floor:{office}; its data holds what the floor row held of the speaker.
     // Epochs carry over, so fencing keeps growing across the upgrade.

@@ -21,6 +21,11 @@ public static class PttModule
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         services.AddOptions<PttOptions>().BindConfiguration(PttOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PttKpiOptions>().BindConfiguration(PttKpiOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.WebhookUrl is null || o.WebhookUrl.StartsWith("http://", StringComparison.Ordinal) || o.WebhookUrl.StartsWith("https://", StringComparison.Ordinal),
+                "Ptt:Kpi:WebhookUrl is an http or https URL")
+            .ValidateOnStart();
+        services.AddHttpClient(nameof(KpiAlerts), client => client.Timeout = TimeSpan.FromSeconds(10));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PttOptions>, PttOptionsValidator>());
         services.AddOptions<AgoraOptions>().BindConfiguration("Ptt:Agora").ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AgoraOptions>, AgoraOptionsValidator>());
@@ -50,6 +55,7 @@ public static class PttModule
             .AddCommand<StateCommand>()
             .AddCommand<ReportCommand>()
             .AddSweeper<StaleSessionCleaner>()
+            .AddSweeper<KpiAlerts>()
             .MapEndpoints(endpoints => endpoints.MapPttApi());
         return builder;
     }

@@ -47,6 +47,20 @@ internal sealed class PttStatistics(PttStore store, IEventLog events, IOptions<P
             ended.GroupBy(s => s.EndReason!).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal));
     }
 
+    /// <summary>The KPI figures of an office over [<paramref name="start"/>, <paramref name="end"/>) (Unix ms), with their sample counts.</summary>
+    public async Task<KpiWindow> KpiAsync(string office, long start, long end, CancellationToken cancellationToken)
+    {
+        var sessions = await store.SessionsAsync(office, start, end, cancellationToken).ConfigureAwait(false);
+        var participants = await store.ParticipantMetricsAsync(office, start, end, cancellationToken).ConfigureAwait(false);
+        var busy = await CountAsync(office, PttEventTypes.PttBusy, start, end, cancellationToken).ConfigureAwait(false);
+        var failed = sessions.Count(s => s.EndReason is { } reason && !IntendedEnds.Contains(reason));
+        double[] Of(Func<ParticipantMetricsRow, double?> figure) => [.. participants.Select(figure).Where(v => v is not null).Select(v => v!.Value)];
+        var (notify, token, join) = (Of(p => p.NotifyMs), Of(p => p.TokenMs), Of(p => p.JoinMs));
+        var attempts = sessions.Count + busy;
+        return new KpiWindow(Average(notify), notify.Length, Average(token), token.Length, Average(join), join.Length,
+            attempts == 0 ? 0 : (double)failed / attempts, attempts);
+    }
+
     private async Task<int> CountAsync(string office, string type, long from, long to, CancellationToken cancellationToken)
     {
         var count = 0;
@@ -63,7 +77,7 @@ internal sealed class PttStatistics(PttStore store, IEventLog events, IOptions<P
     private static long LocalMidnight(DateOnly day, TimeZoneInfo zone) =>
         new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), zone.GetUtcOffset(day.ToDateTime(TimeOnly.MinValue))).ToUnixTimeMilliseconds();
 
-    private static double? Average(List<double> values) => values.Count == 0 ? null : Math.Round(values.Average(), 3);
+    private static double? Average(IReadOnlyCollection<double> values) => values.Count == 0 ? null : Math.Round(values.Average(), 3);
 
     /// <summary>Nearest-rank percentile.</summary>
     internal static double? Percentile(List<double> values, double p)
@@ -74,3 +88,7 @@ internal sealed class PttStatistics(PttStore store, IEventLog events, IOptions<P
         return Math.Round(sorted[Math.Clamp(rank, 0, sorted.Count - 1)], 3);
     }
 }
+
+/// <summary>An office's KPI figures over a window, each with the number of samples behind it.</summary>
+internal sealed record KpiWindow(double? NotifyMs, int NotifySamples, double? TokenMs, int TokenSamples, double? JoinMs, int JoinSamples,
+    double ErrorRate, int Attempts);

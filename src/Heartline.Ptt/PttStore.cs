@@ -250,6 +250,31 @@ internal sealed class PttStore(IHeartlineDatabase database, BackgroundWriter wri
                     l.LeftReason, l.NotifyMs, l.TokenMs, l.JoinMs))]);
         }, cancellationToken);
 
+    /// <summary>
+    /// Records a KPI judgement; true when it changed the office's state (a new breach, or a recovery), which the caller
+    /// then announces. A first judgement within target changes nothing. Across nodes the row decides who announces.
+    /// </summary>
+    public Task<bool> KpiTransitionAsync(string office, string kpi, bool breached, double value, long now, CancellationToken cancellationToken = default) =>
+        database.WriteAsync(async (c, tx) => (await c.QueryAsync<string>(new CommandDefinition(breached
+            ? """
+              INSERT INTO ptt_kpi_state (office, kpi, breached, value, changed_at) VALUES (@Office, @Kpi, 1, @Value, @Now)
+              ON CONFLICT (office, kpi) DO UPDATE SET breached = 1, value = excluded.value, changed_at = excluded.changed_at
+              WHERE ptt_kpi_state.breached = 0
+              RETURNING office
+              """
+            : """
+              UPDATE ptt_kpi_state SET breached = 0, value = @Value, changed_at = @Now
+              WHERE office = @Office AND kpi = @Kpi AND breached = 1
+              RETURNING office
+              """, new { Office = office, Kpi = kpi, Value = value, Now = now }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)).Any(),
+            cancellationToken);
+
+    /// <summary>Offices with a KPI in breach now (checked for recovery even when they went quiet).</summary>
+    public Task<IReadOnlyList<string>> BreachedOfficesAsync(CancellationToken cancellationToken = default) =>
+        database.ReadAsync<IReadOnlyList<string>>(async connection => [.. await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT DISTINCT office FROM ptt_kpi_state WHERE breached = 1 ORDER BY office", cancellationToken: cancellationToken)).ConfigureAwait(false)],
+            cancellationToken);
+
     public Task<(long? EndedAt, string? EndReason)> SessionEndAsync(string sessionId, CancellationToken cancellationToken = default) =>
         database.ReadAsync(connection => connection.QuerySingleOrDefaultAsync<(long?, string?)>(new CommandDefinition(
             "SELECT ended_at, end_reason FROM ptt_sessions WHERE session_id = @SessionId",

@@ -115,6 +115,7 @@ function watch(office) {
   ptt.on('participant_left', (p) => addEvent(office, 'participant_left', p.user?.name ?? p.user_id, undefined, p.reason))
   ptt.on('floor_revoked', (p) => addEvent(office, 'floor_revoked', p.user_id, undefined, p.reason))
   ptt.on('speaker_changed', (p) => addEvent(office, 'speaker_changed', p.speaker?.name))
+  ptt.on('kpi_alert', (a) => showAlert(a))
   ptt.on('error', (err) => console.warn(office, err))
   client.subscribe(`presence:${office}`, () => refreshPresence(office)).catch(() => {})
   refreshPresence(office)
@@ -268,6 +269,22 @@ function renderSessions() {
         h('span', { class: 'who' }, p.name ?? p.user_id),
         h('span', { class: 'device' }, p.device ?? '')))))
   }))
+}
+
+/** The KPI targets an office misses now (seed 9.1), one line each; a recovery removes its line. */
+const alerts = new Map()
+function showAlert(a) {
+  const key = `${a.office}/${a.kpi}`
+  if (a.state === 'breached') alerts.set(key, a)
+  else alerts.delete(key)
+  addEvent(a.office, a.state === 'breached' ? 'KPI_BREACHED' : 'KPI_RECOVERED', t(`kpi.${a.kpi}`), a.at)
+  renderAlerts()
+}
+
+function renderAlerts() {
+  const value = (a, v) => (a.kpi === 'error_rate' ? `${(v * 100).toFixed(2)}%` : `${fmt(v)}ms`)
+  replace($('alerts'), [...alerts.values()].map((a) => h('li', { 'data-office': a.office, 'data-kpi': a.kpi },
+    `⚠ ${a.office} · ${t(`kpi.${a.kpi}`)} ${value(a, a.value)} (${t('kpi.target')} ${value(a, a.target)}, ${t('kpi.window').replace('{n}', String(a.window_minutes))})`)))
 }
 
 function endButton(sessionId) {

@@ -30,7 +30,7 @@ const RETRYABLE = new Set(['rate_limited', 'unavailable', 'internal'])
  * what it missed, and joins sessions without app code. `start()` presses, `stop()` releases, `sendAudio()` relays.
  *
  * Events ({@link PttClient#on}): 'session_started', 'session_ended', 'speaker_changed', 'participant_joined',
- * 'participant_left', 'floor_revoked' (the `data` of the protocol's pushes, plus `mine`/`joined`/`recovered` flags),
+ * 'participant_left', 'floor_revoked', 'kpi_alert' (the `data` of the protocol's pushes, plus `mine`/`joined`/`recovered` flags),
  * 'busy' ({speaker, session_id}), 'talking' (boolean), 'audio' ({epoch, sequence, payload}), 'cue' (a typed
  * cue, see ptt-cues.js), 'media_token' (Agora mode), 'reported' (the ptt.report sent), 'ready' ({office, resubscribed}:
  * listening after a (re)connect), 'change' (after any state change, {@link PttClient#listening} included), 'error'
@@ -410,6 +410,7 @@ export class PttClient {
       case 'session_ended': return this.#onSessionEnded(data)
       case 'floor_revoked': return this.#onFloorRevoked(data)
       case 'speaker_changed': return this.#emit('speaker_changed', data)
+      case 'kpi_alert': return this.#emit('kpi_alert', data)
       case 'participant_joined': return this.#onParticipantJoined(data)
       case 'participant_left': return this.#onParticipantLeft(data)
     }
