@@ -20,6 +20,10 @@ $('conn').hidden = false
 /** @type {Map<string, { ptt: PttClient, stats: any, online: number, refreshTimer?: any }>} */
 const offices = new Map()
 const recentEvents = []
+/** Sessions whose End button was pressed once, until when a second press ends them (ms). */
+const armed = new Map()
+/** The KPI targets an office misses now (seed 9.1), by office and KPI; a recovery removes its entry. */
+const alerts = new Map()
 let chart = null
 let chartData = [[...Array(24).keys()], Array(24).fill(null), Array(24).fill(null)]
 new ResizeObserver(() => chart?.setSize({ width: Math.max(280, $('chart').clientWidth), height: 250 })).observe($('chart'))
@@ -53,8 +57,6 @@ $('stale-clean').addEventListener('click', async () => {
     setText($('ops-status'), t('dash.ops.failed'))
   }
 })
-/** Sessions whose End button was pressed once, until when a second press ends them (ms). */
-const armed = new Map()
 for (const office of initialOffices()) watch(office)
 $('watch').addEventListener('submit', (e) => {
   e.preventDefault()
@@ -222,6 +224,7 @@ function live(ptt) {
 
 function renderAll() {
   renderConnection()
+  renderAlerts()
   renderCards()
   renderSessions()
   renderTable()
@@ -271,8 +274,6 @@ function renderSessions() {
   }))
 }
 
-/** The KPI targets an office misses now (seed 9.1), one line each; a recovery removes its line. */
-const alerts = new Map()
 function showAlert(a) {
   const key = `${a.office}/${a.kpi}`
   if (a.state === 'breached') alerts.set(key, a)
