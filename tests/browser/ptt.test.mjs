@@ -167,6 +167,13 @@ test('the dashboard shows a missed KPI target; an administrator ends a stuck tra
     await until(dashboard, () => document.getElementById('ops-status').textContent === '세션을 종료했습니다', null, 'the dashboard saying so')
     await until(dashboard, () => document.getElementById('events').innerText.includes('관리자가 종료'), null, 'the reason in the events')
     await releaseButton(dispatcher)
+    // The transmission in detail: who heard it.
+    await dashboard.locator('#events li[data-type="session_ended"] button.details').first().click()
+    await until(dashboard, () => {
+      const panel = document.getElementById('drilldown')
+      return !panel.hidden && panel.querySelector('.summary')?.textContent.includes('관리자가 종료')
+        && [...panel.querySelectorAll('.listeners td')].some((td) => td.textContent === '박기사')
+    }, null, 'the session drill-down naming the driver')
 
     await dashboard.locator('#stale-clean').click()
     await until(dashboard, () => document.getElementById('ops-status').textContent.startsWith('정리 작업 완료'), null, 'the cleanup result')

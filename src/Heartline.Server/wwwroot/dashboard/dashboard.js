@@ -110,7 +110,7 @@ function watch(office) {
   })
   ptt.on('session_ended', (s) => {
     if (s.synthetic) return
-    addEvent(office, 'session_ended', s.speaker?.name, s.ended_at, s.reason)
+    addEvent(office, 'session_ended', s.speaker?.name, s.ended_at, s.reason, s.session_id)
     refreshStatsSoon(office)
   })
   ptt.on('participant_joined', (p) => addEvent(office, 'participant_joined', p.user.name))
@@ -198,15 +198,16 @@ async function loadEvents(office) {
   const page = await api(`/api/ptt/events?office=${encodeURIComponent(office)}&from=${from}&limit=1000`)
   for (const e of page.items.slice(-EVENTS_MAX)) {
     const meta = parseMeta(e.metadata)
-    recentEvents.push({ office, type: e.type, who: meta.speaker_name ?? e.user_id ?? '', time: e.time, detail: meta.reason ?? '' })
+    recentEvents.push({ office, type: e.type, who: meta.speaker_name ?? meta.name ?? e.user_id ?? '', time: e.time, detail: meta.reason ?? '',
+      sessionId: e.type === 'SESSION_ENDED' ? e.session_id : undefined })
   }
   recentEvents.sort((a, b) => b.time - a.time)
   recentEvents.splice(EVENTS_MAX)
   renderEvents()
 }
 
-function addEvent(office, type, who, time = Date.now(), detail = '') {
-  recentEvents.unshift({ office, type, who: who ?? '', time, detail })
+function addEvent(office, type, who, time = Date.now(), detail = '', sessionId = undefined) {
+  recentEvents.unshift({ office, type, who: who ?? '', time, detail, sessionId })
   recentEvents.splice(EVENTS_MAX)
   renderEvents()
 }
@@ -321,7 +322,33 @@ function renderEvents() {
     h('span', { class: 'time' }, clock(e.time)),
     h('span', { class: 'office' }, e.office),
     h('span', { class: 'what' }, t(`event.${e.type}`)),
-    h('span', { class: 'who' }, e.detail ? `${e.who} (${reasonLabel(e.detail)})` : e.who))))
+    h('span', { class: 'who' }, e.detail ? `${e.who} (${reasonLabel(e.detail)})` : e.who),
+    e.sessionId ? h('button', { type: 'button', class: 'details', onclick: () => showSession(e.sessionId) }, t('dash.details')) : null)))
+}
+
+/** One ended transmission in detail (GET /api/ptt/sessions/{id}): who heard it, joined and left when, their reported delays. */
+async function showSession(sessionId) {
+  const panel = $('drilldown')
+  let s
+  try {
+    s = await api(`/api/ptt/sessions/${encodeURIComponent(sessionId)}`)
+  } catch {
+    panel.hidden = false
+    return replace(panel, h('p', { class: 'error' }, t('dash.ops.failed')))
+  }
+  const ms = (v) => (v == null ? '-' : `${fmt(v)}ms`)
+  panel.hidden = false
+  replace(panel,
+    h('div', { class: 'panel-head' },
+      h('h2', {}, `${s.office} · ${s.speaker.name}`),
+      h('button', { type: 'button', class: 'close', onclick: () => { panel.hidden = true } }, t('dash.close'))),
+    h('p', { class: 'summary' }, `${clock(s.started_at)} · ${s.duration_ms == null ? '-' : duration(s.duration_ms)} · ${s.end_reason ? reasonLabel(s.end_reason) : '-'}`),
+    h('div', { class: 'table-wrap' }, h('table', { class: 'listeners' },
+      h('thead', {}, h('tr', {}, ['dash.listener', 'dash.device', 'dash.joined', 'dash.left', 'dash.notify'].map((k) => h('th', {}, t(k))))),
+      h('tbody', {}, s.listeners.map((l) => h('tr', { 'data-user': l.user_id },
+        h('td', {}, l.name), h('td', {}, l.device ?? ''), h('td', {}, clock(l.joined_at)),
+        h('td', {}, l.left_at == null ? '-' : `${clock(l.left_at)}${l.left_reason ? ` (${reasonLabel(l.left_reason)})` : ''}`),
+        h('td', {}, ms(l.notify_ms))))))))
 }
 
 /** Sessions per hour of today and the average press→grant latency, from SESSION_STARTED events. */
