@@ -220,7 +220,8 @@ test('notify_ms: each listener reports grant→notified latency from its clock o
   assert.equal(report.session_id, grant.session_id)
   assert.ok(report.notify_ms >= 0 && report.notify_ms < 2000, `notify_ms ${report.notify_ms}`)
   await withTimeout(dispatcher.ptt.stop(), 5000, 'stop')
-  const deadline = Date.now() + 5000
+  // The report reaches the statistics through the server's background writer: on a busy machine that can take seconds.
+  const deadline = Date.now() + 20_000
   let stats
   do {
     const response = await fetch(`${baseUrl}/api/ptt/stats?office=${dispatcher.office}`, { headers: { authorization: `Bearer ${dispatcher.token}` } })
