@@ -1,12 +1,6 @@
-using System.Net.Http.Json;
 using System.Text.Json;
-using System.Threading.Channels;
 using Heartline.Ptt;
 using Heartline.Tests.Infrastructure;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Heartline.Tests.Ptt;
@@ -14,21 +8,12 @@ namespace Heartline.Tests.Ptt;
 /// <summary>The seed's KPI targets on a real server and a manual clock: a breach is alerted once, on the office's channel and the webhook, then its recovery.</summary>
 public sealed class PttKpiAlertTests : PttServerTest
 {
-    private readonly Channel<JsonElement> _webhook = Channel.CreateUnbounded<JsonElement>();
-    private WebApplication? _hook;
+    private LocalWebhook? _hook;
 
     protected override async Task<Dictionary<string, string?>> SettingsAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Configuration["urls"] = "http://127.0.0.1:0";
-        _hook = builder.Build();
-        _hook.MapPost("/kpi", async (HttpContext http) =>
-        {
-            await _webhook.Writer.WriteAsync((await http.Request.ReadFromJsonAsync<JsonElement>()).Clone());
-            return Results.NoContent();
-        });
-        await _hook.StartAsync().WaitAsync(Timeout);
-        var url = _hook.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/kpi";
+        _hook = await LocalWebhook.StartAsync("/kpi", Timeout);
+        var url = _hook.Url;
         return new Dictionary<string, string?>
         {
             ["Ptt:Kpi:NotifyMs"] = "20",
@@ -43,9 +28,7 @@ public sealed class PttKpiAlertTests : PttServerTest
 
     protected override async Task CleanUpAsync()
     {
-        if (_hook is null) return;
-        await _hook.StopAsync();
-        await _hook.DisposeAsync();
+        if (_hook is not null) await _hook.DisposeAsync();
     }
 
     private async Task TransmitAsync(WsClient speaker, WsClient listener, double notifyMs)
@@ -71,7 +54,7 @@ public sealed class PttKpiAlertTests : PttServerTest
         var alert = await listener.NextPttAsync("kpi_alert");
         Assert.Equal(("r1_o1", "notify_ms", "breached", 80.0, 20.0), (alert.GetProperty("office").GetString(), alert.GetProperty("kpi").GetString(),
             alert.GetProperty("state").GetString(), alert.GetProperty("value").GetDouble(), alert.GetProperty("target").GetDouble()));
-        var hooked = await _webhook.Reader.ReadAsync().AsTask().WaitAsync(Timeout);
+        var hooked = await _hook!.Received.Reader.ReadAsync().AsTask().WaitAsync(Timeout);
         Assert.Equal(("notify_ms", "breached"), (hooked.GetProperty("kpi").GetString(), hooked.GetProperty("state").GetString()));
         // Still over target: nothing new. The error rate (no failed attempt) was judged within target and said nothing.
         Assert.Equal(0, await kpi.SweepAsync(CancellationToken.None).WaitAsync(Timeout));
@@ -85,7 +68,7 @@ public sealed class PttKpiAlertTests : PttServerTest
         Assert.Equal(1, await kpi.SweepAsync(CancellationToken.None).WaitAsync(Timeout));
         var recovered = await listener2.NextPttAsync("kpi_alert");
         Assert.Equal(("recovered", 5.0), (recovered.GetProperty("state").GetString(), recovered.GetProperty("value").GetDouble()));
-        Assert.Equal("recovered", (await _webhook.Reader.ReadAsync().AsTask().WaitAsync(Timeout)).GetProperty("state").GetString());
+        Assert.Equal("recovered", (await _hook!.Received.Reader.ReadAsync().AsTask().WaitAsync(Timeout)).GetProperty("state").GetString());
 
         await Server.Services.GetRequiredService<Heartline.Core.Events.IEventLog>().FlushAsync().WaitAsync(Timeout);
         using var http = Http("drv3");

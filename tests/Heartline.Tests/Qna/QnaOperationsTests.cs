@@ -1,12 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Threading.Channels;
 using Heartline.Qna;
 using Heartline.Tests.Infrastructure;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using static Heartline.Tests.Qna.QnaTestKit;
@@ -17,22 +12,13 @@ namespace Heartline.Tests.Qna;
 public sealed class QnaOperationsTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
-    private readonly Channel<JsonElement> _webhook = Channel.CreateUnbounded<JsonElement>();
-    private WebApplication _hook = null!;
+    private LocalWebhook _hook = null!;
     private HeartlineServer _server = null!;
 
     public async Task InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Configuration["urls"] = "http://127.0.0.1:0";
-        _hook = builder.Build();
-        _hook.MapPost("/alerts", async (HttpContext http) =>
-        {
-            await _webhook.Writer.WriteAsync((await http.Request.ReadFromJsonAsync<JsonElement>()).Clone());
-            return Results.NoContent();
-        });
-        await _hook.StartAsync().WaitAsync(Wait);
-        var hookUrl = _hook.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/alerts";
+        _hook = await LocalWebhook.StartAsync("/alerts", Wait);
+        var hookUrl = _hook.Url;
         _server = await HeartlineServer.StartAsync(new Dictionary<string, string?>
         {
             ["Realtime:ConnectRatePerIp"] = "1000",
@@ -43,7 +29,6 @@ public sealed class QnaOperationsTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _server.DisposeAsync();
-        await _hook.StopAsync();
         await _hook.DisposeAsync();
     }
 
@@ -75,13 +60,13 @@ public sealed class QnaOperationsTests : IAsyncLifetime
         Assert.Equal(("slow_response", waiting), (alert.GetProperty("type").GetString(), alert.GetProperty("question").GetProperty("id").GetString()));
         Assert.Equal(600_000, alert.GetProperty("waited_ms").GetInt64());
         using var cts = new CancellationTokenSource(Wait);
-        var posted = await _webhook.Reader.ReadAsync(cts.Token);
+        var posted = await _hook.Received.Reader.ReadAsync(cts.Token);
         Assert.Equal(waiting, posted.GetProperty("question").GetProperty("id").GetString());
         _clock.Advance(TimeSpan.FromMinutes(1));
         Assert.Equal(0, await sweeper.SweepAsync(CancellationToken.None).WaitAsync(Wait));
         (await admin.RequestAsync("ping")).AssertOk();
         Assert.False(admin.TryTakePush(out _), "alerted once");
-        Assert.False(_webhook.Reader.TryRead(out _), "posted once");
+        Assert.False(_hook.Received.Reader.TryRead(out _), "posted once");
 
         using var http = _server.CreateHttpClient(_server.Token("root", role: Roles.Admin));
         var overview = await http.GetFromJsonAsync<JsonElement>("/api/qna/admin/overview").WaitAsync(Wait);
