@@ -13,7 +13,7 @@ internal sealed record NewSession(string SessionId, string Office, string Channe
 internal sealed record EndedSession(string SessionId, string Office, string SpeakerUserId, long StartedAt);
 
 /// <summary>A stored session as the statistics read it (a class: Dapper maps nullable columns onto settable properties).</summary>
-internal sealed class SessionRow
+internal class SessionRow
 {
     public string SessionId { get; set; } = "";
     public string Office { get; set; } = "";
@@ -26,19 +26,11 @@ internal sealed class SessionRow
     public long HeartbeatLost { get; set; }
 }
 
-internal sealed class SessionDetailRow
+/// <summary>A stored session with what the drill-down adds: the speaker's name and app, and its own reported figures.</summary>
+internal sealed class SessionDetailRow : SessionRow
 {
-    public string SessionId { get; set; } = "";
-    public string Office { get; set; } = "";
-    public string SpeakerUserId { get; set; } = "";
     public string SpeakerName { get; set; } = "";
     public string SpeakerAppType { get; set; } = "";
-    public long StartedAt { get; set; }
-    public long? EndedAt { get; set; }
-    public string? EndReason { get; set; }
-    public long? PressToGrantUs { get; set; }
-    public long PeakParticipants { get; set; }
-    public long HeartbeatLost { get; set; }
     public double? SpeakerTokenMs { get; set; }
     public double? SpeakerJoinMs { get; set; }
 }
