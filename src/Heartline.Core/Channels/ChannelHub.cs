@@ -125,11 +125,17 @@ internal sealed partial class ChannelHub : IChannels
         if (_peers is { HasPeers: true } peers) peers.Broadcast(ChannelSignalPeer.MessageKind, ChannelSignalPeer.Message(channel, frame));
     }
 
-    /// <summary>Queues a signal frame to this node's subscribers of <paramref name="channel"/> (a peer's included).</summary>
+    /// <summary>
+    /// Queues a signal frame to this node's subscribers of <paramref name="channel"/> (a peer's included). Under the
+    /// channel's lock, as a publication: a subscriber's reply is queued before it joins the list, so a signal read from
+    /// the list without the lock could miss a client that already has its reply (and caused the signal).
+    /// </summary>
     internal void DeliverSignal(string channel, byte[] frame)
     {
         if (!_channels.TryGetValue(channel, out var state)) return;
-        foreach (var subscriber in state.Subscribers) subscriber.Send(frame);
+        ClientConnection[] subscribers;
+        lock (state.Lock) subscribers = state.Subscribers;
+        foreach (var subscriber in subscribers) subscriber.Send(frame);
     }
 
     /// <summary>The position this node delivered a channel up to, or null when it does not follow it.</summary>
