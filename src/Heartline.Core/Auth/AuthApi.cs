@@ -67,8 +67,7 @@ internal static class AuthApi
             foreach (var item in array) roles.Add(item is JsonValue v && v.TryGetValue<string>(out var r) ? r : "");
         }
         else if (Text(body, "role") is { } role) roles.Add(role);
-        if (roles.Count == 0 || roles.Any(r => !catalog.IsRole(r)) || roles.Distinct(StringComparer.Ordinal).Count() != roles.Count)
-            return "role or roles: each one of " + string.Join(", ", catalog.RoleNames.Order(StringComparer.Ordinal));
+        if (catalog.RolesProblem(roles) is { } badRoles) return badRoles;
         PrincipalKind? kind = Text(body, "kind") switch
         {
             null => null,
@@ -93,11 +92,7 @@ internal static class AuthApi
         {
             if (definition.RequestAlias is { } alias && Text(body, alias) is { } value) claims.TryAdd(definition.Name, value);
         }
-        foreach (var (claim, value) in claims)
-        {
-            if (!catalog.Claims.TryGetValue(claim, out var definition)) return $"claims.{claim}: no module declares this claim";
-            if (!definition.IsValid(value)) return $"{definition.RequestAlias ?? "claims." + claim}: {definition.Description}";
-        }
+        if (catalog.ClaimsProblem(claims) is { } badClaims) return badClaims;
         var ttl = body["ttl_seconds"] is JsonValue t && t.TryGetValue<int>(out var seconds) ? seconds : options.DevTokenLifetimeSeconds;
         if (ttl is < 1 or > 7 * 24 * 3600) return "ttl_seconds: 1 to 604800";
         token = new DevToken(userId!, name, roles, kind, tenant, claims, ttl);

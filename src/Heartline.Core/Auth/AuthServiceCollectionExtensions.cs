@@ -53,10 +53,13 @@ internal static class AuthServiceCollectionExtensions
             // The signature and lifetime are valid: the roles and claims must be declared ones, as for connect.
             OnTokenValidated = context =>
             {
-                if (validator.FromClaims(context.Principal!.Claims, context.SecurityToken.ValidTo, out var principal, out var problem))
-                    context.HttpContext.Items[typeof(Principal)] = principal;
-                else
+                // An account's token also stops at once when the account is deactivated or its roles or groups change.
+                if (!validator.FromClaims(context.Principal!.Claims, context.SecurityToken.ValidTo, out var principal, out var problem))
                     context.Fail(problem!);
+                else if (context.HttpContext.RequestServices.GetService<Accounts.AccountDirectory>()?.Refusal(principal!) is { } refused)
+                    context.Fail(refused);
+                else
+                    context.HttpContext.Items[typeof(Principal)] = principal;
                 return Task.CompletedTask;
             },
             // RFC 6750 §3: no error attribute when no bearer token was sent, invalid_token when one did not validate. An

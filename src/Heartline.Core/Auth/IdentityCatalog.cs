@@ -47,6 +47,23 @@ internal sealed class IdentityCatalog
 
     public bool IsRole(string name) => _roles.ContainsKey(name);
 
+    /// <summary>Why <paramref name="roles"/> cannot go into a token (none, an undeclared one, one twice); null when they can.</summary>
+    public string? RolesProblem(IReadOnlyCollection<string> roles) =>
+        roles.Count == 0 || roles.Any(r => !IsRole(r)) || roles.Distinct(StringComparer.Ordinal).Count() != roles.Count
+            ? "role or roles: each one of " + string.Join(", ", RoleNames.Order(StringComparer.Ordinal))
+            : null;
+
+    /// <summary>Why <paramref name="claims"/> cannot go into a token (undeclared, or breaking a module's rule); null when they can.</summary>
+    public string? ClaimsProblem(IReadOnlyDictionary<string, string> claims)
+    {
+        foreach (var (claim, value) in claims)
+        {
+            if (!Claims.TryGetValue(claim, out var definition)) return $"claims.{claim}: no module declares this claim";
+            if (!definition.IsValid(value)) return $"{definition.RequestAlias ?? "claims." + claim}: {definition.Description}";
+        }
+        return null;
+    }
+
     /// <summary>The permissions granted by <paramref name="roles"/> together.</summary>
     public IEnumerable<string> PermissionsOf(IEnumerable<string> roles) =>
         roles.SelectMany(r => _roles.TryGetValue(r, out var permissions) ? permissions : FrozenSet<string>.Empty);

@@ -1,3 +1,4 @@
+using Heartline.Core.Accounts;
 using System.Text.Json;
 using Heartline.Core.Auth;
 using Heartline.Core.Channels;
@@ -92,7 +93,8 @@ public static class HeartlineHostExtensions
             .AddCommand<PublishCommand>()
             .AddCommand<PresenceCommand>()
             .AddSweeper<ChannelSweeper>()
-            .AddSweeper<PresenceSweeper>();
+            .AddSweeper<PresenceSweeper>()
+            .AddAccounts();
         return heartline;
     }
 
@@ -113,6 +115,7 @@ public static class HeartlineHostExtensions
         app.UseAuthorization();
         app.MapOperationsApi();
         app.MapAuthApi();
+        app.MapAccounts();
         app.MapEventsApi();
         app.MapConnectionsAdminApi();
         app.MapNodesApi();

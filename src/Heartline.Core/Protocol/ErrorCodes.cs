@@ -46,13 +46,15 @@ public static class ErrorCodes
     public static readonly ErrorCode Unavailable = new("unavailable", ClientAdvice.Retry);
     public static readonly ErrorCode Internal = new("internal", ClientAdvice.Retry);
     public static readonly ErrorCode Conflict = new("conflict", ClientAdvice.Retry);
+    public static readonly ErrorCode InvalidCredentials = new("invalid_credentials", ClientAdvice.GiveUp);
+    public static readonly ErrorCode AccountDisabled = new("account_disabled", ClientAdvice.GiveUp);
 
     /// <summary>Every core code.</summary>
     public static readonly IReadOnlyList<ErrorCode> All =
     [
         BadRequest, UnknownCommand, NotConnected, AlreadyConnected, Unauthorized, TokenExpired, Forbidden, RateLimited,
         InvalidChannel, AlreadySubscribed, NotSubscribed, LimitExceeded, NotFound, BinaryNotAllowed, BadFrame, Unavailable, Internal,
-        Conflict,
+        Conflict, InvalidCredentials, AccountDisabled,
     ];
 }
 

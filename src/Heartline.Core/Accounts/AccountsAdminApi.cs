@@ -1,0 +1,53 @@
+using Heartline.Core.Auth;
+using Heartline.Core.Protocol;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Heartline.Core.Accounts;
+
+/// <summary>
+/// <c>/api/admin/accounts</c> (administrators): create, list, read and change accounts. A deactivation, or a change of
+/// roles, groups (claims) or tenant, closes the account's connections on every node with <c>4503 revoked</c>; a
+/// deactivation or a new password also revokes its refresh tokens.
+/// </summary>
+internal static class AccountsAdminApi
+{
+    public static IEndpointRouteBuilder MapAccountsAdminApi(this IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup("/api/admin/accounts").RequireAuthorization(HeartlinePolicies.Administrator);
+        admin.MapPost("", CreateAsync).WithName("CreateAccount").WithSummary("Create an account (admin only).");
+        admin.MapGet("", ListAsync).WithName("ListAccounts").WithSummary("Every account, by login (admin only).");
+        admin.MapGet("/{id}", GetAsync).WithName("GetAccount").WithSummary("One account (admin only).");
+        admin.MapPatch("/{id}", UpdateAsync).WithName("UpdateAccount")
+            .WithSummary("Change an account's name, password, roles, groups, tenant or active state; fields left out stay (admin only).");
+        return app;
+    }
+
+    private static async Task<Results<Created<AccountView>, ProblemHttpResult>> CreateAsync(HttpContext http, Accounts accounts)
+    {
+        var (request, problem) = await JsonBody.ReadAsync<CreateAccountRequest>(http).ConfigureAwait(false);
+        if (problem is not null) return problem;
+        var (account, invalid, conflict) = await accounts.CreateAsync(request!.UserId, request.Login, request.Name, request.Password,
+            request.Roles, request.Claims, request.Tenant, http.GetPrincipal(), http.RequestAborted).ConfigureAwait(false);
+        if (conflict) return HttpProblems.Create(StatusCodes.Status409Conflict, ErrorCodes.Conflict, invalid!);
+        if (invalid is not null) return HttpProblems.BadRequest(invalid);
+        return TypedResults.Created($"/api/admin/accounts/{Uri.EscapeDataString(account!.UserId)}", account);
+    }
+
+    private static async Task<Ok<AccountList>> ListAsync(AccountStore store, HttpContext http) =>
+        TypedResults.Ok(new AccountList([.. (await store.ListAsync(http.RequestAborted).ConfigureAwait(false)).Select(a => a.View())]));
+
+    private static async Task<Results<Ok<AccountView>, ProblemHttpResult>> GetAsync(string id, AccountStore store, HttpContext http) =>
+        await store.GetAsync(id, http.RequestAborted).ConfigureAwait(false) is { } account
+            ? TypedResults.Ok(account.View())
+            : HttpProblems.NotFound("no such account");
+
+    private static async Task<Results<Ok<AccountView>, ProblemHttpResult>> UpdateAsync(string id, HttpContext http, Accounts accounts)
+    {
+        var (request, problem) = await JsonBody.ReadAsync<UpdateAccountRequest>(http).ConfigureAwait(false);
+        if (problem is not null) return problem;
+        var change = new AccountChange(request!.Name, request.Password, request.Roles, request.Claims, request.Tenant, request.Active);
+        var (account, invalid) = await accounts.UpdateAsync(id, change, http.GetPrincipal(), http.RequestAborted).ConfigureAwait(false);
+        if (invalid is not null) return HttpProblems.BadRequest(invalid);
+        return account is null ? HttpProblems.NotFound("no such account") : TypedResults.Ok(account);
+    }
+}
