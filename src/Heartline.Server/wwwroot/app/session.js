@@ -1,10 +1,46 @@
-// Sign-in of the pages: a development token form (POST /api/auth/dev-token, Development and Testing only) or a pasted
-// token; the token is kept in localStorage per app so an installed driver app stays signed in.
+// Sign-in of the pages: an account's login and password (POST /api/auth/sign-in, docs/accounts.md), a development token
+// form (POST /api/auth/dev-token, Development and Testing only) or a pasted token. What it gives is kept in localStorage
+// per app so an installed driver app stays signed in: an account's tokens (renewed by themselves), or the token.
+import { AccountSession } from '/sdk/accounts.js'
 import { HeartlineClient } from '/sdk/heartline.js'
 import { h, replace, setText } from './dom.js'
 import { t } from './i18n.js'
 
 const storageKey = (app) => `heartline.${app}.token`
+const accountKey = (app) => `heartline.${app}.account`
+/** The account this page signed in with, if it did (renews its own tokens). */
+let current = null
+
+function readKept(key) {
+  try {
+    return JSON.parse(localStorage.getItem(key) ?? 'null')
+  } catch {
+    return null
+  }
+}
+
+/** Keeps the account's tokens for the next visit, shares refreshes between the app's tabs (one refresh token, one use). */
+function accountOptions(app) {
+  return {
+    onChange: (state) => {
+      try {
+        if (state) localStorage.setItem(accountKey(app), JSON.stringify(state))
+        else localStorage.removeItem(accountKey(app))
+      } catch {
+        // storage refused: the session still works in this tab
+      }
+    },
+    load: () => readKept(accountKey(app)),
+    lock: globalThis.navigator?.locks ? (work) => navigator.locks.request(`heartline.${app}.refresh`, work) : undefined,
+  }
+}
+
+/** The kept account sign-in of `app` while its refresh token has more than a minute left. */
+function storedAccount(app) {
+  const kept = readKept(accountKey(app))
+  if (!kept?.refresh_token || !(kept.refresh_expires_at > Date.now() + 60_000)) return null
+  return new AccountSession(kept, accountOptions(app))
+}
 const reasonKey = (app) => `heartline.${app}.signout`
 /**
  * A kept token is used only with more than this left. The pages hold no way to renew a token, and the server closes
@@ -34,8 +70,10 @@ export function storedToken(app) {
 export function signOut(app, reason) {
   if (signingOut) return
   signingOut = true
+  current?.signOut().catch(() => {})
   try {
     localStorage.removeItem(storageKey(app))
+    localStorage.removeItem(accountKey(app))
     if (reason) sessionStorage.setItem(reasonKey(app), reason)
   } catch {
     // storage refused: the reload still shows the form when no token is kept
@@ -57,6 +95,24 @@ export function giveUpAction(code) {
 }
 
 /**
+ * After the connection ended for good with `code`: an account's connection closed with 4503 (its roles or office
+ * changed) renews its token and connects again; a token's fault signs out with the reason (giveUpAction).
+ */
+export async function handleGiveUp(app, client, code) {
+  if (code === 4503 && current) {
+    try {
+      await current.refresh()
+      await client.connect()
+    } catch {
+      signOut(app, 'rejected')
+    }
+    return
+  }
+  const { action, reason } = giveUpAction(code)
+  if (action === 'signout') signOut(app, reason)
+}
+
+/**
  * Shows `client`'s state in the `conn` element (its text from `text`, e.g. `conn.connected`) and signs out of `app`
  * when the connection ends for good because of the token (giveUpAction).
  */
@@ -67,9 +123,7 @@ export function followConnection(client, app, conn, text) {
     setText(conn, text(`conn.${s}`))
   })
   client.on('disconnected', ({ willReconnect, code }) => {
-    if (willReconnect) return
-    const { action, reason } = giveUpAction(code)
-    if (action === 'signout') signOut(app, reason)
+    if (!willReconnect) handleGiveUp(app, client, code)
   })
 }
 
@@ -95,7 +149,8 @@ function tokenExpiry(token) {
 }
 
 /**
- * Renders the sign-in forms into `container` and resolves with a token once the user signed in.
+ * Renders the sign-in forms into `container` and resolves once the user signed in: with an AccountSession (login and
+ * password) or a token (development form, pasted).
  * @param {HTMLElement} container @param {{ app: string, roles: string[], defaults?: Record<string, string> }} options
  */
 export function showSignIn(container, { app, roles, defaults = {} }) {
@@ -105,6 +160,11 @@ export function showSignIn(container, { app, roles, defaults = {} }) {
       h('span', { 'data-i18n': `signin.${name}` }, t(`signin.${name}`)),
       h('input', { name, value, autocomplete: 'off', required: true, ...attrs }))
     const roleSelect = h('select', { name: 'role' }, roles.map((r) => h('option', { value: r, 'data-i18n': `role.${r}` }, t(`role.${r}`))))
+    const accountForm = h('form', { class: 'signin-form', id: 'account-signin' },
+      h('h2', { 'data-i18n': 'signin.account' }, t('signin.account')),
+      field('login', '', { autocomplete: 'username', maxlength: 64, autocapitalize: 'none' }),
+      field('password', '', { type: 'password', autocomplete: 'current-password', maxlength: 128 }),
+      h('button', { type: 'submit', class: 'primary', 'data-i18n': 'signin.account.submit' }, t('signin.account.submit')))
     const devForm = h('form', { class: 'signin-form', id: 'dev-signin' },
       h('h2', { 'data-i18n': 'signin.dev' }, t('signin.dev')),
       field('user_id', defaults.user_id ?? `${app}-${Math.random().toString(36).slice(2, 7)}`, { pattern: '[A-Za-z0-9._@\\-]{1,64}' }),
@@ -125,6 +185,20 @@ export function showSignIn(container, { app, roles, defaults = {} }) {
       container.hidden = true
       resolve(token)
     }
+    accountForm.addEventListener('submit', async (e) => {
+      e.preventDefault()
+      const form = new FormData(accountForm)
+      try {
+        const session = await AccountSession.signIn(String(form.get('login')), String(form.get('password')), accountOptions(app))
+        container.hidden = true
+        resolve(session)
+      } catch (err) {
+        // The server's code picks the text (Korean or English); an unknown one falls back to the generic failure.
+        const key = `signin.error.${err.code}`
+        message.dataset.i18n = key
+        message.textContent = t(key) === key ? `${t('signin.failed')}: ${err.message ?? err}` : t(key)
+      }
+    })
     devForm.addEventListener('submit', async (e) => {
       e.preventDefault()
       const form = new FormData(devForm)
@@ -156,16 +230,28 @@ export function showSignIn(container, { app, roles, defaults = {} }) {
       message.dataset.i18n = `signin.${reason}`
       message.textContent = t(`signin.${reason}`)
     }
-    replace(container, h('h1', { 'data-i18n': 'signin.title' }, t('signin.title')), message, devForm, h('details', {}, h('summary', { 'data-i18n': 'signin.token' }, t('signin.token')), tokenForm))
+    replace(container, h('h1', { 'data-i18n': 'signin.title' }, t('signin.title')), message, accountForm, devForm, h('details', {}, h('summary', { 'data-i18n': 'signin.token' }, t('signin.token')), tokenForm))
     container.hidden = false
   })
 }
 
-/** Signs in (kept token or form), then creates the realtime client for it. */
+/**
+ * Signs in (a kept account or token, or the form), then creates the realtime client for it. `getToken` gives a valid
+ * access token for HTTP calls (an account's is renewed as it nears expiry); `token` is the first one.
+ */
 export async function startSession({ app, roles, container, appType, device, defaults }) {
-  const token = storedToken(app) ?? (await showSignIn(container, { app, roles, defaults }))
-  const client = new HeartlineClient({ token, client: `heartline-${app}/1`, appType, device: device ?? describeDevice() })
-  return { token, client }
+  let account = storedAccount(app)
+  let token = account ? null : storedToken(app)
+  if (!account && !token) {
+    const signedIn = await showSignIn(container, { app, roles, defaults })
+    if (typeof signedIn === 'string') token = signedIn
+    else account = signedIn
+  }
+  current = account
+  const getToken = account ? () => account.getToken() : async () => token
+  const common = { client: `heartline-${app}/1`, appType, device: device ?? describeDevice() }
+  const client = new HeartlineClient(account ? { getToken, ...common } : { token, ...common })
+  return { token: token ?? (await account.getToken()), getToken, client, account }
 }
 
 /** A short, human description of this device for the members list (e.g. "Android · Chrome"). */

@@ -5,7 +5,7 @@ import { AudioPlayback, MicCapture, audioStats } from './audio.js'
 import { CuePlayer } from './cues.js'
 import { $, clock, duration, h, replace, setHidden, setText } from './dom.js'
 import { applyI18n, lang, languageSwitch, onLangChange, reasonLabel, t } from './i18n.js'
-import { giveUpAction, signOut, startSession } from './session.js'
+import { handleGiveUp, signOut, startSession } from './session.js'
 
 const BUSY_SHOW_MS = 4000
 const RECENT_MAX = 15
@@ -18,11 +18,11 @@ export async function startTalkApp({ app, role, appType, onReady }) {
   applyI18n()
   languageSwitch($('lang'))
   $('signout').addEventListener('click', () => signOut(app))
-  const { token, client } = await startSession({ app, roles: [role], container: $('signin'), appType })
+  const { getToken, client } = await startSession({ app, roles: [role], container: $('signin'), appType })
   $('signout').hidden = false
   $('conn').hidden = false
   const cues = new CuePlayer()
-  const ptt = new PttClient(client, { language: lang(), token })
+  const ptt = new PttClient(client, { language: lang(), getToken })
   onLangChange((value) => {
     ptt.setLanguage(value)
     render()
@@ -80,8 +80,7 @@ export async function startTalkApp({ app, role, appType, onReady }) {
     if (willReconnect) return
     ui.pressed = ui.latched = false
     capture?.stop()
-    const { action, reason } = giveUpAction(code)
-    if (action === 'signout') signOut(app, reason)
+    handleGiveUp(app, client, code)
     render()
   })
   $('reconnect').addEventListener('click', () => client.connect().catch(() => {}))
@@ -247,7 +246,7 @@ export async function startTalkApp({ app, role, appType, onReady }) {
   async function loadRecent() {
     const from = Date.now() - 12 * 3600_000
     const [started, ended] = await Promise.all([
-      events(token, { type: 'SESSION_STARTED', from }), events(token, { type: 'SESSION_ENDED', from }),
+      events(getToken, { type: 'SESSION_STARTED', from }), events(getToken, { type: 'SESSION_ENDED', from }),
     ])
     for (const e of started.slice(-RECENT_MAX * 2)) {
       const meta = parseMeta(e.metadata)
@@ -365,13 +364,13 @@ function appLabel(appType) {
 }
 
 /** GET /api/ptt/events of the caller's office, following pages (at most 5). */
-async function events(token, { type, from }) {
+async function events(getToken, { type, from }) {
   const items = []
   let after
   for (let page = 0; page < 5; page++) {
     const query = new URLSearchParams({ type, from: String(from), limit: '1000' })
     if (after) query.set('after', String(after))
-    const response = await fetch(`/api/ptt/events?${query}`, { headers: { authorization: `Bearer ${token}` } })
+    const response = await fetch(`/api/ptt/events?${query}`, { headers: { authorization: `Bearer ${await getToken()}` } })
     if (!response.ok) break
     const body = await response.json()
     items.push(...body.items)

@@ -5,7 +5,7 @@ import uPlot from '/lib/uPlot.esm.js'
 import { PttClient } from '/sdk/ptt.js'
 import { $, clock, duration, h, replace, setText } from '/app/dom.js'
 import { applyI18n, languageSwitch, onLangChange, reasonLabel, t } from '/app/i18n.js'
-import { giveUpAction, signOut, startSession } from '/app/session.js'
+import { handleGiveUp, signOut, startSession } from '/app/session.js'
 
 const EVENTS_MAX = 30
 const WATCH_KEY = 'heartline.dashboard.offices'
@@ -14,7 +14,7 @@ applyI18n()
 languageSwitch($('lang'))
 $('signout').addEventListener('click', () => signOut('dashboard'))
 
-const { token, client } = await startSession({ app: 'dashboard', roles: ['admin', 'viewer'], container: $('signin'), appType: 'dashboard' })
+const { getToken, client } = await startSession({ app: 'dashboard', roles: ['admin', 'viewer'], container: $('signin'), appType: 'dashboard' })
 $('signout').hidden = false
 $('conn').hidden = false
 /** @type {Map<string, { ptt: PttClient, stats: any, online: number, refreshTimer?: any }>} */
@@ -31,8 +31,7 @@ new ResizeObserver(() => chart?.setSize({ width: Math.max(280, $('chart').client
 client.on('state', () => renderAll())
 // An expired or refused token ends the connection for good: back to the sign-in form, saying why.
 client.on('disconnected', ({ code, willReconnect }) => {
-  const { action, reason } = giveUpAction(code)
-  if (!willReconnect && action === 'signout') signOut('dashboard', reason)
+  if (!willReconnect) handleGiveUp('dashboard', client, code)
 })
 renderConnection()
 $('app').hidden = false
@@ -97,7 +96,7 @@ function saveWatched() {
 
 function watch(office) {
   if (offices.has(office) || !/^[A-Za-z0-9.@-]{1,64}_[A-Za-z0-9.@-]{1,64}$/.test(office)) return
-  const ptt = new PttClient(client, { office, token })
+  const ptt = new PttClient(client, { office, getToken })
   const entry = { ptt, stats: null, online: 0 }
   offices.set(office, entry)
   ptt.on('change', () => renderAll())
@@ -135,13 +134,13 @@ async function discoverOffices() {
 }
 
 async function api(path) {
-  const response = await fetch(path, { headers: { authorization: `Bearer ${token}` } })
+  const response = await fetch(path, { headers: { authorization: `Bearer ${await getToken()}` } })
   if (!response.ok) throw new Error(`${path}: ${response.status}`)
   return response.json()
 }
 
 async function post(path) {
-  const response = await fetch(path, { method: 'POST', headers: { authorization: `Bearer ${token}` } })
+  const response = await fetch(path, { method: 'POST', headers: { authorization: `Bearer ${await getToken()}` } })
   if (!response.ok) throw new Error(`${path}: ${response.status}`)
   return response.json()
 }

@@ -28,7 +28,7 @@ applyTexts()
 languageSwitch($('lang'))
 onLanguage(() => renderAll())
 
-const { token, client } = await startSession({ app: 'qna', roles: ['qna_user'], container: $('signin'), appType: 'qna' })
+const { getToken, client } = await startSession({ app: 'qna', roles: ['qna_user'], container: $('signin'), appType: 'qna' })
 const qna = new QnaClient(client)
 globalThis.__qna = qna
 
@@ -70,7 +70,7 @@ async function pickRegion() {
   setText(where, t('qna.where.denied'))
   $('region-field').hidden = false
   if (!state.regions.length) {
-    const response = await fetch('/api/qna/regions', { headers: { authorization: `Bearer ${token}` } })
+    const response = await fetch('/api/qna/regions', { headers: { authorization: `Bearer ${await getToken()}` } })
     state.regions = response.ok ? await response.json() : []
   }
   const select = $('region')
@@ -463,7 +463,7 @@ async function subscribePush() {
   if ((await Notification.requestPermission()) !== 'granted') throw new Error('qna.push.denied')
   const registration = await navigator.serviceWorker.register('/qna/sw.js', { scope: '/qna/' })
   await navigator.serviceWorker.ready
-  const response = await fetch('/api/qna/push/key', { headers: { authorization: `Bearer ${token}` } })
+  const response = await fetch('/api/qna/push/key', { headers: { authorization: `Bearer ${await getToken()}` } })
   const { public_key: key } = await response.json()
   const subscription = await registration.pushManager.getSubscription()
     ?? await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: base64UrlBytes(key) })
