@@ -16,7 +16,8 @@ internal static class ExitCodes
 /// <summary>The <c>heartline</c> command line: parse, reject bad arguments with exit code 2, run.</summary>
 internal static class Cli
 {
-    public static RootCommand CreateRoot() =>
+    /// <param name="stdin">Standard input (passwords are read from it); default: the console's.</param>
+    public static RootCommand CreateRoot(TextReader? stdin = null) =>
         new("heartline: tools for a Heartline server / Heartline 서버 도구")
         {
             TokenCommand.Create(),
@@ -26,13 +27,19 @@ internal static class Cli
             OperatorCommand.CreateEndSession(),
             OperatorCommand.CreateStaleClean(),
             OperatorCommand.CreateDisconnect(),
+            AdminCommand.Create(() => stdin ?? Console.In),
             AgoraTokenCommand.Create(),
             LoadTestCommand.Create(),
         };
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default) =>
+        RunAsync(args, null, stdout, stderr, cancellationToken);
+
+    /// <param name="stdin">Standard input (passwords); null: the console's.</param>
+    public static async Task<int> RunAsync(string[] args, TextReader? stdin, TextWriter stdout, TextWriter stderr,
+        CancellationToken cancellationToken = default)
     {
-        var parseResult = CreateRoot().Parse(args);
+        var parseResult = CreateRoot(stdin).Parse(args);
         // Help and version clear parse errors ("token --help" need not be a complete command line).
         if (parseResult.Errors.Count > 0 && parseResult.Action is not { ClearsParseErrors: true })
         {

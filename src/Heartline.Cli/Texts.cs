@@ -27,6 +27,10 @@ internal static class Texts
     public const string UserDisconnected = "connections closed on this node / 이 노드에서 끊은 연결";
     public const string OperatorForbidden = "forbidden / 권한 없음";
     public const string OperatorFailed = "request failed / 요청 실패";
+    public const string AccountCreated = "account created / 계정을 만들었습니다";
+    public const string AccountTaken = "the login or user id is taken / 이미 있는 아이디입니다";
+    public const string PasswordStdin = "--password-stdin is required: the password is read from standard input, never from the command line / --password-stdin이 필요합니다: 비밀번호는 표준 입력으로만 받습니다";
+    public const string ClaimFormat = "--claim takes NAME=VALUE / --claim은 이름=값 형식입니다";
     public const string NotFound = "not found (or in another office) / 찾을 수 없습니다 (또는 다른 사무실)";
     public const string InvalidServer = "--server must be an absolute http:// or https:// URL / --server는 http:// 또는 https:// 절대 URL이어야 합니다";
     public const string TokenOrUser = "give --token, or --user to mint a dev token / --token 또는 개발용 토큰을 발급할 --user를 지정하세요";

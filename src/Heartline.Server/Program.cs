@@ -1,3 +1,4 @@
+using Heartline.Core.Accounts;
 using Heartline.Core.Modules;
 using Heartline.Core.Operations;
 using Heartline.Ptt;
@@ -5,10 +6,14 @@ using Heartline.Qna;
 using Heartline.Voip;
 using Heartline.Webinar;
 
+// `admin create …` makes an account (the first administrator) in the configured database and exits.
+if (AccountsCommandLine.Handles(args))
+    return await AccountsCommandLine.RunAsync(args, a => HeartlineHost.Build(a), Console.In, Console.Out, Console.Error);
+
 var app = HeartlineHost.Build(args);
 // A setting out of range is the operator's to fix: one line each, no stack trace, and a non-zero exit.
 if (!ConfigurationErrors.Validate(app.Services, app.Configuration, Console.Error)) return 2;
-app.Run();
+await app.RunAsync();
 return 0;
 
 /// <summary>The host: the Heartline core and the modules it serves. Tests and benchmarks build the same application.</summary>

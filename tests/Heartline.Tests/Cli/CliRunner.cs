@@ -17,6 +17,15 @@ internal static class CliRunner
         return (exit, stdout.ToString(), stderr.ToString());
     }
 
+    /// <summary>Runs with <paramref name="stdin"/> as standard input (a password).</summary>
+    public static async Task<(int Exit, string Out, string Err)> RunWithInputAsync(string stdin, params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var exit = await cli::Heartline.Cli.Cli.RunAsync(args, new StringReader(stdin), stdout, stderr).WaitAsync(Timeout);
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
     /// <summary>Starts a run and returns at once, with a writer for stderr that reports each line as it is written.</summary>
     public static (Task<int> Exit, StringWriter Out, LineSignal Err) Start(params string[] args)
     {

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using Heartline.Client;
 using Heartline.Core.Auth;
@@ -36,6 +37,32 @@ public sealed class CliTests : IAsyncLifetime
         (exit, _, stderr) = await CliRunner.RunAsync("disconnect", "drv7", "--token", _server.Token("drv8"), "--server", Server);
         Assert.Equal(1, exit);
         Assert.Contains("forbidden", stderr);
+    }
+
+    [Fact]
+    public async Task AdminCreate_MakesAnAccountThatSignsIn_WithThePasswordFromStandardInput()
+    {
+        var admin = _server.Token("root", role: Roles.Admin);
+        var (exit, stdout, stderr) = await CliRunner.RunWithInputAsync("office-password\n", "admin", "create", "--login", "Manager.Kim",
+            "--password-stdin", "--role", "call_manager", "--claim", "region=r1", "--claim", "office=o3", "--name", "김실장",
+            "--token", admin, "--server", Server);
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("manager.kim (call_manager)", stdout);
+        using var http = _server.CreateHttpClient();
+        var signIn = await http.PostAsJsonAsync("/api/auth/sign-in", new { login = "manager.kim", password = "office-password" });
+        Assert.Equal(System.Net.HttpStatusCode.OK, signIn.StatusCode);
+        Assert.Equal("o3", (await signIn.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("user").GetProperty("claims").GetProperty("office").GetString());
+
+        (exit, _, stderr) = await CliRunner.RunWithInputAsync("office-password\n", "admin", "create", "--login", "manager.kim",
+            "--password-stdin", "--token", admin, "--server", Server);
+        Assert.Equal(1, exit);
+        Assert.Contains("taken", stderr);
+        (exit, _, stderr) = await CliRunner.RunWithInputAsync("short\n", "admin", "create", "--login", "new.one", "--password-stdin",
+            "--token", admin, "--server", Server);
+        Assert.Equal(1, exit);
+        Assert.Contains("password", stderr);
+        (exit, _, _) = await CliRunner.RunWithInputAsync("x\n", "admin", "create", "--login", "new.one", "--token", admin, "--server", Server);
+        Assert.Equal(2, exit);
     }
 
     [Fact]
