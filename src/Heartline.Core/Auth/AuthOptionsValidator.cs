@@ -16,6 +16,15 @@ internal sealed class AuthOptionsValidator(IHostEnvironment environment) : IVali
             failures.Add($"Auth:SigningKey is the built-in development key; set a secret key for the {environment.EnvironmentName} environment (for example with the Auth__SigningKey environment variable).");
         if (!relaxed && options.DevTokensEnabled == true)
             failures.Add($"Auth:DevTokensEnabled may not be true in the {environment.EnvironmentName} environment.");
+        if (options.External is { Enabled: true } external)
+        {
+            if (string.IsNullOrWhiteSpace(external.Audience)) failures.Add("Auth:External:Audience is required with Auth:External:Issuer.");
+            if (!Uri.TryCreate(external.JwksUrl, UriKind.Absolute, out var jwks) || (jwks.Scheme != Uri.UriSchemeHttps && jwks.Scheme != Uri.UriSchemeHttp))
+                failures.Add("Auth:External:JwksUrl must be an absolute http(s) URL with Auth:External:Issuer.");
+            else if (external.RequireHttps && jwks.Scheme != Uri.UriSchemeHttps)
+                failures.Add("Auth:External:JwksUrl must be https (or set Auth:External:RequireHttps to false, for tests on loopback only).");
+            if (external.Issuer == options.Issuer) failures.Add("Auth:External:Issuer must differ from Auth:Issuer.");
+        }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

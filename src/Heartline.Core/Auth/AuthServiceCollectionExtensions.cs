@@ -30,6 +30,7 @@ internal static class AuthServiceCollectionExtensions
         services.TryAddSingleton<TokenParameters>();
         services.TryAddSingleton<TokenIssuer>();
         services.TryAddSingleton<ITokenIssuer>(sp => sp.GetRequiredService<TokenIssuer>());
+        services.TryAddSingleton<ExternalIssuer>();
         services.TryAddSingleton<TokenValidator>();
         services.TryAddSingleton<ISecretKeys, SecretKeys>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
@@ -50,6 +51,28 @@ internal static class AuthServiceCollectionExtensions
         options.TokenHandlers.Add(new JsonWebTokenHandler { MapInboundClaims = false, MaximumTokenSizeInBytes = TokenValidator.MaxTokenLength });
         options.Events = new JwtBearerEvents
         {
+            // A token of the outside identity provider is validated and mapped like at connect (Auth:External); the
+            // server's own tokens go through JwtBearer's validation below.
+            OnMessageReceived = async context =>
+            {
+                var header = context.Request.Headers.Authorization.ToString();
+                if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return;
+                var token = header["Bearer ".Length..].Trim();
+                var external = context.HttpContext.RequestServices.GetRequiredService<ExternalIssuer>();
+                if (!external.Issued(token)) return;
+                var validation = await validator.ValidateAsync(token).ConfigureAwait(false);
+                if (validation.Principal is not { } principal)
+                {
+                    context.Fail(validation.Error == ErrorCodes.TokenExpired
+                        ? new SecurityTokenExpiredException("token expired")
+                        : new SecurityTokenValidationException(validation.Detail ?? "invalid token"));
+                    return;
+                }
+                context.HttpContext.Items[typeof(Principal)] = principal;
+                context.Principal = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
+                    [new System.Security.Claims.Claim("sub", principal.SubjectId)], "external", "sub", "role"));
+                context.Success();
+            },
             // The signature and lifetime are valid: the roles and claims must be declared ones, as for connect.
             OnTokenValidated = context =>
             {

@@ -14,7 +14,7 @@ internal readonly record struct TokenValidation(Principal? Principal, ErrorCode?
 /// here) and for HTTP, where JwtBearer validates it with the same <see cref="TokenParameters"/> and hands its claims
 /// to <see cref="FromClaims"/>. Every role must be declared by a module, every declared claim must follow its rule.
 /// </summary>
-internal sealed class TokenValidator(TokenParameters parameters, IdentityCatalog catalog)
+internal sealed class TokenValidator(TokenParameters parameters, IdentityCatalog catalog, ExternalIssuer external)
 {
     /// <summary>Longest token accepted: a larger one is refused before any parsing.</summary>
     public const int MaxTokenLength = 8192;
@@ -31,7 +31,11 @@ internal sealed class TokenValidator(TokenParameters parameters, IdentityCatalog
     {
         if (string.IsNullOrWhiteSpace(token) || token.Length > MaxTokenLength)
             return new(null, ErrorCodes.Unauthorized, "token missing or too long");
-        var result = await _handler.ValidateTokenAsync(token, parameters.Validation).ConfigureAwait(false);
+        // A token of the outside identity provider (Auth:External) is checked with its keys and its claims mapped.
+        var fromExternal = external.Issued(token);
+        var result = fromExternal
+            ? await external.ValidateAsync(_handler, token).ConfigureAwait(false)
+            : await _handler.ValidateTokenAsync(token, parameters.Validation).ConfigureAwait(false);
         if (!result.IsValid)
         {
             return result.Exception is SecurityTokenExpiredException
@@ -39,7 +43,7 @@ internal sealed class TokenValidator(TokenParameters parameters, IdentityCatalog
                 : new(null, ErrorCodes.Unauthorized, result.Exception?.GetType().Name ?? "invalid token");
         }
         var jwt = (JsonWebToken)result.SecurityToken;
-        return FromClaims(jwt.Claims, jwt.ValidTo, out var principal, out var problem)
+        return FromClaims(fromExternal ? external.Map(jwt) : jwt.Claims, jwt.ValidTo, out var principal, out var problem)
             ? new(principal, null, null)
             : new(null, ErrorCodes.Unauthorized, problem);
     }
