@@ -3,7 +3,7 @@
 // with a renewed token (the server closed its socket with 4503).
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { baseUrl, launch, openPage, uniqueId, until } from './helpers.mjs'
+import { XSS, baseUrl, launch, openPage, uniqueId, until } from './helpers.mjs'
 
 let browser
 let adminToken
@@ -63,4 +63,55 @@ test('a driver signs in with login and password, is told of a wrong one in Korea
   assert.ok(await page.locator('#signin').isHidden())
   assert.deepEqual(page.problems, [])
   await page.context().close()
+})
+
+async function signInWithAccount(page, path, login, password) {
+  await page.goto(path)
+  const form = page.locator('#account-signin')
+  await form.locator('[name=login]').fill(login)
+  await form.locator('[name=password]').fill(password)
+  await form.locator('button[type=submit]').click()
+}
+
+test('the admin console creates a driver, shows it online, and a deactivation (two presses) signs the driver out at once', async () => {
+  const adminLogin = uniqueId('ops').toLowerCase()
+  await admin('POST', '/api/admin/accounts', { login: adminLogin, name: '운영자', password: 'admin-password', roles: ['admin'] })
+  const console = await openPage(browser)
+  await signInWithAccount(console, '/admin/', adminLogin, 'admin-password')
+  await console.locator('#accounts tbody tr').first().waitFor()
+
+  const driverLogin = uniqueId('drv').toLowerCase()
+  const create = console.locator('#create')
+  await create.locator('[name=login]').fill(driverLogin)
+  await create.locator('[name=name]').fill(XSS)
+  await create.locator('[name=password]').fill('driver-password')
+  await create.locator('[name=role]').selectOption('pickup_driver')
+  await create.locator('[name=office]').fill(uniqueId('o'))
+  await create.locator('button[type=submit]').click()
+  const row = console.locator(`#accounts tr[data-user="${driverLogin}"]`)
+  await row.waitFor()
+  assert.equal(await row.locator('td').nth(1).textContent(), XSS, 'the name is shown as text')
+  assert.equal(await console.locator('#status').textContent(), '계정을 만들었습니다')
+
+  const phone = await openPage(browser)
+  await signInWithAccount(phone, '/driver/', driverLogin, 'driver-password')
+  await phone.locator('#conn[data-state=connected]').waitFor()
+  await until(console, async (login) => {
+    document.querySelector('#reload').click()
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    return document.querySelector(`#accounts tr[data-user="${login}"] td.num`)?.textContent === '1'
+  }, driverLogin, 'the driver shown online', 20_000)
+
+  const toggle = row.locator('button[data-action=toggle]')
+  await toggle.click()
+  assert.equal(await toggle.textContent(), '한 번 더 누르면 중지')
+  await toggle.click()
+  await until(console, (login) => document.querySelector(`#accounts tr[data-user="${login}"]`)?.dataset.active === 'false', driverLogin, 'the row deactivated')
+  // The driver's socket closed with 4503, its refresh failed: back to the form, saying why.
+  await phone.locator('#account-signin').waitFor({ timeout: 20_000 })
+  assert.equal(await phone.locator('#signin-error').textContent(), '로그인 정보가 더 이상 유효하지 않습니다. 다시 로그인하세요')
+  assert.deepEqual(console.problems, [])
+  assert.deepEqual(phone.problems, [])
+  await console.context().close()
+  await phone.context().close()
 })

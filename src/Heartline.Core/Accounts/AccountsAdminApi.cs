@@ -1,4 +1,5 @@
 using Heartline.Core.Auth;
+using Heartline.Core.Presence;
 using Heartline.Core.Protocol;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -33,8 +34,15 @@ internal static class AccountsAdminApi
         return TypedResults.Created($"/api/admin/accounts/{Uri.EscapeDataString(account!.UserId)}", account);
     }
 
-    private static async Task<Ok<AccountList>> ListAsync(AccountStore store, HttpContext http) =>
-        TypedResults.Ok(new AccountList([.. (await store.ListAsync(http.RequestAborted).ConfigureAwait(false)).Select(a => a.View())]));
+    private static async Task<Ok<AccountList>> ListAsync(AccountStore store, IConnectionStore connections, HttpContext http)
+    {
+        var accounts = await store.ListAsync(http.RequestAborted).ConfigureAwait(false);
+        var open = await connections.ListOpenAsync(null, http.RequestAborted).ConfigureAwait(false);
+        var ids = accounts.Select(a => a.AccountId).ToHashSet(StringComparer.Ordinal);
+        var online = open.Where(c => ids.Contains(c.UserId)).GroupBy(c => c.UserId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        return TypedResults.Ok(new AccountList([.. accounts.Select(a => a.View())], online));
+    }
 
     private static async Task<Results<Ok<AccountView>, ProblemHttpResult>> GetAsync(string id, AccountStore store, HttpContext http) =>
         await store.GetAsync(id, http.RequestAborted).ConfigureAwait(false) is { } account

@@ -10,4 +10,5 @@ internal sealed record CreateAccountRequest(string? UserId, string? Login, strin
 internal sealed record UpdateAccountRequest(string? Name, string? Password, string[]? Roles, Dictionary<string, string>? Claims,
     string? Tenant, bool? Active);
 
-internal sealed record AccountList(IReadOnlyList<AccountView> Accounts);
+/// <summary>The accounts, and how many connections each user has open now (any node; users with none are left out).</summary>
+internal sealed record AccountList(IReadOnlyList<AccountView> Accounts, IReadOnlyDictionary<string, int> Online);
