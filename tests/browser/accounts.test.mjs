@@ -102,6 +102,21 @@ test('the admin console creates a driver, shows it online, and a deactivation (t
     return document.querySelector(`#accounts tr[data-user="${login}"] td.num`)?.textContent === '1'
   }, driverLogin, 'the driver shown online', 20_000)
 
+  // An invitation for a second phone: the console shows a code and a link; the link lets the driver set a password.
+  await row.locator('button[data-action=code]').click()
+  await until(console, () => !document.querySelector('#issued').hidden, null, 'the code shown')
+  const link = await console.locator('#issued-link').textContent()
+  const second = await openPage(browser)
+  await second.goto(link)
+  const codeForm = second.locator('#code-signin')
+  assert.equal(await codeForm.locator('[name=invite_code]').inputValue(), await console.locator('#issued-code').textContent())
+  await codeForm.locator('[name=new_password]').fill('second-password')
+  await codeForm.locator('button[type=submit]').click()
+  await second.locator('#conn[data-state=connected]').waitFor()
+  assert.equal(new URL(second.url()).search, '', 'the code leaves the address bar')
+  assert.deepEqual(second.problems, [])
+  await second.context().close()
+
   const toggle = row.locator('button[data-action=toggle]')
   await toggle.click()
   assert.equal(await toggle.textContent(), '한 번 더 누르면 중지')

@@ -88,3 +88,32 @@ internal sealed partial class AccountStore
             "UPDATE refresh_tokens SET revoked_at = @Now WHERE family_id = @FamilyId AND revoked_at IS NULL",
             new { FamilyId = familyId, Now = now }, tx, cancellationToken: cancellationToken));
 }
+
+internal sealed partial class AccountStore
+{
+    /// <summary>Stores a one-time code for <paramref name="accountId"/>, replacing its unused ones.</summary>
+    public Task IssueCodeAsync(string codeHash, string accountId, long now, long expiresAt, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (c, tx) =>
+        {
+            await c.ExecuteAsync(new CommandDefinition("DELETE FROM account_codes WHERE account_id = @AccountId AND used_at IS NULL",
+                new { AccountId = accountId }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return await c.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO account_codes (code_hash, account_id, created_at, expires_at) VALUES (@CodeHash, @AccountId, @Now, @ExpiresAt)",
+                new { CodeHash = codeHash, AccountId = accountId, Now = now, ExpiresAt = expiresAt }, tx, cancellationToken: cancellationToken))
+                .ConfigureAwait(false);
+        }, cancellationToken);
+
+    /// <summary>Uses a code once: its account, or null when it is unknown, used or expired.</summary>
+    public Task<string?> UseCodeAsync(string codeHash, long now, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (c, tx) =>
+        {
+            var accountId = await c.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+                "SELECT account_id FROM account_codes WHERE code_hash = @CodeHash AND used_at IS NULL AND expires_at > @Now",
+                new { CodeHash = codeHash, Now = now }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            if (accountId is null) return null;
+            var used = await c.ExecuteAsync(new CommandDefinition(
+                "UPDATE account_codes SET used_at = @Now WHERE code_hash = @CodeHash AND used_at IS NULL",
+                new { CodeHash = codeHash, Now = now }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return used == 1 ? accountId : null;
+        }, cancellationToken);
+}

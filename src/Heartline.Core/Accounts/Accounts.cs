@@ -109,12 +109,63 @@ internal sealed class Accounts(AccountStore store, AccountDirectory directory, I
             };
             await store.UpdateAsync(account, cancellationToken).ConfigureAwait(false);
         }
+        return (await StartSignInAsync(account, cancellationToken).ConfigureAwait(false), false);
+    }
+
+    /// <summary>
+    /// A one-time code that lets the account's user set a password (an invitation, or a reset), valid for
+    /// <c>Accounts:CodeHours</c>; it replaces the account's unused codes. Null when there is no such account.
+    /// </summary>
+    public async Task<(string Code, long ExpiresAt)?> IssueCodeAsync(string accountId, Principal by, CancellationToken cancellationToken)
+    {
+        if (await store.GetAsync(accountId, cancellationToken).ConfigureAwait(false) is not { } account) return null;
+        var code = new string(RandomNumberGenerator.GetItems<char>(CodeAlphabet, 10));
+        var now = Now();
+        var expiresAt = now + options.Value.CodeHours * 3_600_000L;
+        await store.IssueCodeAsync(Hash(code), accountId, now, expiresAt, cancellationToken).ConfigureAwait(false);
+        Record("ACCOUNT_CODE_ISSUED", account, by, null);
+        return (code[..5] + "-" + code[5..], expiresAt);
+    }
+
+    /// <summary>
+    /// Sets the password with a one-time code and signs in: the tokens, or why not (the password's problem, an unknown,
+    /// used or expired code, a deactivated account). Other sign-ins of the account end (their refresh tokens are revoked).
+    /// </summary>
+    public async Task<(SignedIn? Tokens, string? Problem, bool Deactivated)> AcceptCodeAsync(string code, string password, CancellationToken cancellationToken)
+    {
+        if (PasswordProblem(password) is { } weak) return (null, weak, false);
+        var normalized = NormalizeCode(code);
+        var accountId = normalized.Length == 10 ? await store.UseCodeAsync(Hash(normalized), Now(), cancellationToken).ConfigureAwait(false) : null;
+        if (accountId is null || await store.GetAsync(accountId, cancellationToken).ConfigureAwait(false) is not { } current)
+            return (null, null, false);
+        if (!current.IsActive) return (null, null, true);
+        var account = new AccountRow
+        {
+            AccountId = current.AccountId, Login = current.Login, Name = current.Name, Tenant = current.Tenant, Roles = current.Roles,
+            Claims = current.Claims, PasswordHash = Hasher.HashPassword(Nobody, password), Active = current.Active,
+            CreatedAt = current.CreatedAt, UpdatedAt = Now(),
+        };
+        await store.UpdateAsync(account, cancellationToken).ConfigureAwait(false);
+        await store.RevokeAccountTokensAsync(account.AccountId, Now(), CancellationToken.None).ConfigureAwait(false);
+        Record("ACCOUNT_PASSWORD_SET", account, null, null);
+        return (await StartSignInAsync(account, cancellationToken).ConfigureAwait(false), null, false);
+    }
+
+    /// <summary>Upper case, without separators; the letters read as digits (O, I, L) become those digits.</summary>
+    private static string NormalizeCode(string code) =>
+        new([.. code.ToUpperInvariant().Where(ch => ch is not ('-' or ' ')).Select(ch => ch switch { 'O' => '0', 'I' or 'L' => '1', _ => ch })]);
+
+    /// <summary>Crockford's base32: no I, L, O or U to misread; 10 of them are 50 random bits.</summary>
+    private const string CodeAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+    private async Task<SignedIn> StartSignInAsync(AccountRow account, CancellationToken cancellationToken)
+    {
         var refresh = NewRefreshToken();
         var now = Now();
         var refreshExpires = now + options.Value.RefreshTokenDays * 86_400_000L;
         await store.IssueRefreshAsync(Hash(refresh), Guid.CreateVersion7().ToString("N"), account.AccountId, now, refreshExpires, cancellationToken)
             .ConfigureAwait(false);
-        return (Issue(account, refresh, refreshExpires), false);
+        return Issue(account, refresh, refreshExpires);
     }
 
     /// <summary>Rotates a refresh token: new tokens, or why not (unknown, expired, revoked, reused, account deactivated).</summary>

@@ -20,7 +20,16 @@ internal static class AccountsAdminApi
         admin.MapGet("/{id}", GetAsync).WithName("GetAccount").WithSummary("One account (admin only).");
         admin.MapPatch("/{id}", UpdateAsync).WithName("UpdateAccount")
             .WithSummary("Change an account's name, password, roles, groups, tenant or active state; fields left out stay (admin only).");
+        admin.MapPost("/{id}/code", IssueCodeAsync).WithName("IssueAccountCode")
+            .WithSummary("A one-time code (and link) that lets the user set a password: an invitation or a reset (admin only).");
         return app;
+    }
+
+    private static async Task<Results<Created<CodeIssued>, ProblemHttpResult>> IssueCodeAsync(string id, HttpContext http, Accounts accounts)
+    {
+        if (await accounts.IssueCodeAsync(id, http.GetPrincipal(), http.RequestAborted).ConfigureAwait(false) is not { } issued)
+            return HttpProblems.NotFound("no such account");
+        return TypedResults.Created((string?)null, new CodeIssued(issued.Code, issued.ExpiresAt, "/driver/?code=" + issued.Code));
     }
 
     private static async Task<Results<Created<AccountView>, ProblemHttpResult>> CreateAsync(HttpContext http, Accounts accounts)

@@ -25,6 +25,9 @@ internal sealed class AccountsOptions
     /// <summary>Shortest password accepted when an account is created or its password set. Default: 8 characters.</summary>
     [Range(6, 128)] public int MinPasswordLength { get; set; } = 8;
 
+    /// <summary>How long an invitation or reset code lets its user set a password. Default: 72 hours.</summary>
+    [Range(1, 30 * 24)] public int CodeHours { get; set; } = 72;
+
     /// <summary>
     /// How often this node reloads the accounts it checks connecting tokens against (another node's changes reach it
     /// within this time; its own at once). Default: 15 seconds.

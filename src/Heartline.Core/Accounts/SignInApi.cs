@@ -20,7 +20,27 @@ internal static class SignInApi
             .WithSummary("Rotates a refresh token: new tokens; a refresh token used twice revokes its whole sign-in.");
         auth.MapPost("/sign-out", SignOutAsync).WithName("SignOut")
             .WithSummary("Revokes the refresh token's sign-in (204 whether or not it existed).");
+        auth.MapPost("/code", AcceptCodeAsync).WithName("AcceptAccountCode")
+            .WithSummary("Sets the password with an invitation or reset code and signs in.");
         return app;
+    }
+
+    private static async Task<Results<Ok<SignedIn>, ProblemHttpResult>> AcceptCodeAsync(HttpContext http, Accounts accounts, SignInThrottle throttle)
+    {
+        var (request, problem) = await JsonBody.ReadAsync<AcceptCodeRequest>(http).ConfigureAwait(false);
+        if (problem is not null) return problem;
+        if (request!.Code is not { Length: > 0 and <= 64 } code || request.Password is not { Length: > 0 and <= 1024 } password)
+            return HttpProblems.BadRequest("code and password are required");
+        var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (throttle.RetryAfter(null, address) is { } wait) return TooManyAttempts(http, wait);
+        var (tokens, invalid, deactivated) = await accounts.AcceptCodeAsync(code, password, http.RequestAborted).ConfigureAwait(false);
+        if (invalid is not null) return HttpProblems.BadRequest(invalid);
+        if (tokens is not null) return TypedResults.Ok(tokens);
+        // A wrong code counts against the address only: a login's count would let anyone lock every code out.
+        throttle.Failed(null, address);
+        return deactivated
+            ? HttpProblems.Create(StatusCodes.Status403Forbidden, ErrorCodes.AccountDisabled, "the account is deactivated")
+            : HttpProblems.Create(StatusCodes.Status401Unauthorized, ErrorCodes.InvalidCredentials, "the code is unknown, used or expired");
     }
 
     private static async Task<Results<Ok<SignedIn>, ProblemHttpResult>> SignInAsync(HttpContext http, Accounts accounts, SignInThrottle throttle)

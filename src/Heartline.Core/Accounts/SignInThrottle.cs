@@ -19,11 +19,14 @@ internal sealed class SignInThrottle(IOptions<AccountsOptions> options, TimeProv
 
     private long WindowMs => options.Value.FailureWindowMinutes * 60_000L;
 
-    /// <summary>How long until <paramref name="login"/> from <paramref name="address"/> may try again; null when it may now.</summary>
-    public TimeSpan? RetryAfter(string login, string address)
+    /// <summary>
+    /// How long until <paramref name="login"/> from <paramref name="address"/> may try again; null when it may now.
+    /// Without a login (a one-time code) only the address counts.
+    /// </summary>
+    public TimeSpan? RetryAfter(string? login, string address)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var byLogin = Blocked(LoginKey(login), options.Value.MaxFailuresPerLogin, now);
+        var byLogin = login is null ? null : Blocked(LoginKey(login), options.Value.MaxFailuresPerLogin, now);
         var byAddress = Blocked(AddressKey(address), options.Value.MaxFailuresPerAddress, now);
         return (byLogin, byAddress) switch
         {
@@ -34,10 +37,10 @@ internal sealed class SignInThrottle(IOptions<AccountsOptions> options, TimeProv
         };
     }
 
-    public void Failed(string login, string address)
+    public void Failed(string? login, string address)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        Add(LoginKey(login), now);
+        if (login is not null) Add(LoginKey(login), now);
         Add(AddressKey(address), now);
     }
 

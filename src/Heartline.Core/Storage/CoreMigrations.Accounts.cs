@@ -34,4 +34,18 @@ internal static partial class CoreMigrations
         CREATE INDEX ix_refresh_tokens_account ON refresh_tokens (account_id);
         CREATE INDEX ix_refresh_tokens_expires ON refresh_tokens (expires_at);
         """;
+
+    // One-time codes that let a user set a password: an invitation (a driver's first sign-in) or a reset. Kept as
+    // SHA-256 like refresh tokens; a new code for an account replaces its unused ones.
+    private const string V10Common =
+        """
+        CREATE TABLE account_codes (
+            code_hash text PRIMARY KEY,
+            account_id text NOT NULL,
+            created_at bigint NOT NULL,
+            expires_at bigint NOT NULL,
+            used_at bigint NULL
+        );
+        CREATE INDEX ix_account_codes_account ON account_codes (account_id);
+        """;
 }

@@ -14,5 +14,6 @@ internal static partial class CoreMigrations
         new(7, "index of open connections by user (is a user connected anywhere)", V7Common, V7Common),
         new(8, "events: (session_id, id) index for a session's events", V8Common, V8Common),
         new(9, "accounts and their refresh tokens", V9Common, V9Common),
+        new(10, "accounts: one-time codes to set a password (invitations, resets)", V10Common, V10Common),
     ];
 }

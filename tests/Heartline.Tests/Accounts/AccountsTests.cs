@@ -173,6 +173,49 @@ public sealed class AccountsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnInvitationCode_SetsThePasswordOnce_UntilItExpires_AndANewCodeReplacesTheOld()
+    {
+        var invited = await _admin.PostAsJsonAsync("/api/admin/accounts", new
+        {
+            login = "new.driver", roles = new[] { "pickup_driver" }, claims = new { region = "r1", office = "o1" },
+        });
+        Assert.Equal(HttpStatusCode.Created, invited.StatusCode);
+        Assert.False((await invited.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("has_password").GetBoolean());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _http.PostAsJsonAsync("/api/auth/sign-in", new { login = "new.driver", password = "anything-at-all" })).StatusCode);
+
+        var first = await IssueCodeAsync("new.driver");
+        var second = await IssueCodeAsync("new.driver");
+        Assert.Matches("^[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$", second.GetProperty("code").GetString());
+        Assert.Equal("/driver/?code=" + second.GetProperty("code").GetString(), second.GetProperty("path").GetString());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await AcceptAsync(first.GetProperty("code").GetString()!, "chosen-password")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await AcceptAsync(second.GetProperty("code").GetString()!, "short")).StatusCode);
+
+        // Typed in lower case, without the dash: the same code. It signs in, and works once.
+        var typed = second.GetProperty("code").GetString()!.Replace("-", "", StringComparison.Ordinal).ToLowerInvariant();
+        var accepted = await AcceptAsync(typed, "chosen-password");
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Equal("new.driver", (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("user").GetProperty("login").GetString());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await AcceptAsync(typed, "another-password")).StatusCode);
+        await SignInAsync("new.driver", "chosen-password");
+
+        // A reset code that is not used in time expires.
+        Assert.Equal(HttpStatusCode.NotFound, (await _admin.PostAsync("/api/admin/accounts/ghost/code", null)).StatusCode);
+        var reset = await IssueCodeAsync("new.driver");
+        _clock.Advance(TimeSpan.FromHours(72) + TimeSpan.FromSeconds(1));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await AcceptAsync(reset.GetProperty("code").GetString()!, "later-password")).StatusCode);
+    }
+
+    private async Task<JsonElement> IssueCodeAsync(string id)
+    {
+        var response = await _admin.PostAsync($"/api/admin/accounts/{id}/code", null);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    private Task<HttpResponseMessage> AcceptAsync(string code, string password) =>
+        _http.PostAsJsonAsync("/api/auth/code", new { code, password });
+
+    [Fact]
     public async Task CreatingAccounts_IsForAdministrators_WithClearErrors()
     {
         await CreateDriverAsync("jung", "o1");

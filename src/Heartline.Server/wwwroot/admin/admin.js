@@ -65,6 +65,7 @@ function render() {
           t(a.active ? (isArmed ? 'admin.deactivate.confirm' : 'admin.deactivate') : 'admin.activate')),
         h('form', { class: 'inline', 'data-action': 'password', onsubmit: (e) => { e.preventDefault(); setPassword(a, passwordInput) } },
           passwordInput, h('button', { type: 'submit' }, t('admin.set_password'))),
+        h('button', { type: 'button', 'data-action': 'code', onclick: () => issueCode(a) }, t('admin.code')),
         a.claims.office ? h('form', { class: 'inline', 'data-action': 'move', onsubmit: (e) => { e.preventDefault(); move(a, officeInput) } },
           officeInput, h('button', { type: 'submit' }, t('admin.move'))) : null))
   }))
@@ -95,6 +96,20 @@ async function setPassword(a, input) {
     report('admin.failed', err)
   }
   await load()
+}
+
+/** An invitation or reset code for the user (read it out, or send the link); the user sets a password with it. */
+async function issueCode(a) {
+  try {
+    const issued = await api('POST', `/api/admin/accounts/${encodeURIComponent(a.user_id)}/code`)
+    setText($('issued-code'), issued.code)
+    setText($('issued-link'), new URL(issued.path, location.origin).href)
+    setText($('issued-until'), new Date(issued.expires_at).toLocaleString())
+    $('issued').hidden = false
+    $('issued').dataset.user = a.user_id
+  } catch (err) {
+    report('admin.failed', err)
+  }
 }
 
 async function move(a, input) {

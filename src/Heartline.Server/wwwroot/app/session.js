@@ -165,6 +165,13 @@ export function showSignIn(container, { app, roles, defaults = {} }) {
       field('login', '', { autocomplete: 'username', maxlength: 64, autocapitalize: 'none' }),
       field('password', '', { type: 'password', autocomplete: 'current-password', maxlength: 128 }),
       h('button', { type: 'submit', class: 'primary', 'data-i18n': 'signin.account.submit' }, t('signin.account.submit')))
+    // An invitation or reset link (/driver/?code=…): set a password first.
+    const givenCode = new URLSearchParams(location.search).get('code')
+    const codeForm = h('form', { class: 'signin-form', id: 'code-signin' },
+      h('h2', { 'data-i18n': 'signin.code' }, t('signin.code')),
+      field('invite_code', givenCode ?? '', { maxlength: 32, autocapitalize: 'characters' }),
+      field('new_password', '', { type: 'password', autocomplete: 'new-password', minlength: 8, maxlength: 128 }),
+      h('button', { type: 'submit', class: 'primary', 'data-i18n': 'signin.code.submit' }, t('signin.code.submit')))
     const devForm = h('form', { class: 'signin-form', id: 'dev-signin' },
       h('h2', { 'data-i18n': 'signin.dev' }, t('signin.dev')),
       field('user_id', defaults.user_id ?? `${app}-${Math.random().toString(36).slice(2, 7)}`, { pattern: '[A-Za-z0-9._@\\-]{1,64}' }),
@@ -195,6 +202,20 @@ export function showSignIn(container, { app, roles, defaults = {} }) {
       } catch (err) {
         // The server's code picks the text (Korean or English); an unknown one falls back to the generic failure.
         const key = `signin.error.${err.code}`
+        message.dataset.i18n = key
+        message.textContent = t(key) === key ? `${t('signin.failed')}: ${err.message ?? err}` : t(key)
+      }
+    })
+    codeForm.addEventListener('submit', async (e) => {
+      e.preventDefault()
+      const form = new FormData(codeForm)
+      try {
+        const session = await AccountSession.acceptCode(String(form.get('invite_code')), String(form.get('new_password')), accountOptions(app))
+        history.replaceState(null, '', location.pathname)
+        container.hidden = true
+        resolve(session)
+      } catch (err) {
+        const key = `signin.error.${{ invalid_credentials: 'code', bad_request: 'password_short' }[err.code] ?? err.code}`
         message.dataset.i18n = key
         message.textContent = t(key) === key ? `${t('signin.failed')}: ${err.message ?? err}` : t(key)
       }
@@ -230,7 +251,7 @@ export function showSignIn(container, { app, roles, defaults = {} }) {
       message.dataset.i18n = `signin.${reason}`
       message.textContent = t(`signin.${reason}`)
     }
-    replace(container, h('h1', { 'data-i18n': 'signin.title' }, t('signin.title')), message, accountForm, devForm, h('details', {}, h('summary', { 'data-i18n': 'signin.token' }, t('signin.token')), tokenForm))
+    replace(container, h('h1', { 'data-i18n': 'signin.title' }, t('signin.title')), message, givenCode ? codeForm : null, accountForm, givenCode ? null : h('details', { id: 'code-details' }, h('summary', { 'data-i18n': 'signin.code' }, t('signin.code')), codeForm), devForm, h('details', {}, h('summary', { 'data-i18n': 'signin.token' }, t('signin.token')), tokenForm))
     container.hidden = false
   })
 }

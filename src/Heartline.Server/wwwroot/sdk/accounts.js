@@ -42,6 +42,19 @@ export class AccountSession {
     return session
   }
 
+  /**
+   * Sets the password with an invitation or reset code an administrator gave (docs/accounts.md) and signs in. Throws a
+   * HeartlineError: `invalid_credentials` (unknown, used or expired code), `bad_request` (e.g. a short password),
+   * `account_disabled`, `rate_limited`.
+   * @param {string} code @param {string} password @param {AccountOptions} [options]
+   */
+  static async acceptCode(code, password, options = {}) {
+    const state = await post(options, '/api/auth/code', { code, password })
+    const session = new AccountSession(state, options)
+    options.onChange?.(session.#state)
+    return session
+  }
+
   /** The signed-in user: `user_id`, `login`, `name`, `roles`, `claims` (e.g. `office`). */
   get user() { return this.#state.user }
 
