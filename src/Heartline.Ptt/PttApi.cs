@@ -31,6 +31,10 @@ internal static class PttApi
         group.MapPost("/stale-cleaner/run", RunStaleCleaner).WithName("RunPttStaleCleaner")
             .WithSummary("Runs the stale cleaner now (admins); returns how many it removed.")
             .RequireAuthorization(HeartlinePolicies.Administrator);
+        group.MapGet("/reports", PttReportsApi.ListReports).WithName("ListPttReports")
+            .WithSummary("An office's daily, weekly and monthly reports, newest first (period=day|week|month).");
+        group.MapGet("/reports/{id}", PttReportsApi.GetReport).WithName("GetPttReport").WithSummary("One report's figures.");
+        group.MapGet("/reports/{id}/csv", PttReportsApi.GetReportCsv).WithName("GetPttReportCsv").WithSummary("One report as CSV (a header row, a row of figures).");
         group.MapGet("/sessions/{id}", GetSession).WithName("GetPttSession")
             .WithSummary("One transmission: speaker, times, end reason, its listeners with when each joined and left and their latencies.");
         return app;

@@ -92,4 +92,5 @@ internal sealed record SessionListener(
 [JsonSerializable(typeof(HeartbeatResult))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(KpiAlert))]
+[JsonSerializable(typeof(PttReport))]
 internal sealed partial class PttJsonContext : JsonSerializerContext;

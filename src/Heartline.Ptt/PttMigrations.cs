@@ -12,7 +12,26 @@ internal static partial class PttMigrations
         new(3, "the speaker's connection and reported latencies", V3Common, V3Common) { LegacyVersion = 6 },
         new(4, "cluster: office floors become the core's leases", "SELECT 1;", V4Postgres),
         new(5, "KPI state per office (a breach is alerted once, then its recovery)", V5Common, V5Common),
+        new(6, "reports per office and day, week or month", V6Common, V6Common),
     ];
+
+    // One row per office and period ({office}|{day|week|month}|{first day}): a node inserts it once the period is over in
+    // the office's time zone; another node's insert of the same period does nothing. The figures are JSON.
+    private const string V6Common =
+        """
+        CREATE TABLE ptt_reports (
+            report_id text PRIMARY KEY,
+            office text NOT NULL,
+            period text NOT NULL,
+            period_start text NOT NULL,
+            period_end text NOT NULL,
+            time_zone text NOT NULL,
+            generated_at bigint NOT NULL,
+            data text NOT NULL
+        );
+        CREATE INDEX ix_ptt_reports_office ON ptt_reports (office, period_start);
+        CREATE INDEX ix_ptt_reports_generated ON ptt_reports (generated_at);
+        """;
 
     // One row per office and KPI once it was judged: the node whose update changes `breached` raises the alert.
     private const string V5Common =

@@ -25,6 +25,9 @@ public static class PttModule
             .Validate(o => o.WebhookUrl is null || o.WebhookUrl.StartsWith("http://", StringComparison.Ordinal) || o.WebhookUrl.StartsWith("https://", StringComparison.Ordinal),
                 "Ptt:Kpi:WebhookUrl is an http or https URL")
             .ValidateOnStart();
+        services.AddOptions<PttReportOptions>().BindConfiguration(PttReportOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.TimeZones.Values.All(z => TimeZoneInfo.TryFindSystemTimeZoneById(z, out _)), "Ptt:Reports:TimeZones: every zone must be a known time zone")
+            .ValidateOnStart();
         services.AddHttpClient(nameof(KpiAlerts), client => client.Timeout = TimeSpan.FromSeconds(10));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PttOptions>, PttOptionsValidator>());
         services.AddOptions<AgoraOptions>().BindConfiguration("Ptt:Agora").ValidateOnStart();
@@ -56,6 +59,7 @@ public static class PttModule
             .AddCommand<ReportCommand>()
             .AddSweeper<StaleSessionCleaner>()
             .AddSweeper<KpiAlerts>()
+            .AddSweeper<PttReports>()
             .MapEndpoints(endpoints => endpoints.MapPttApi());
         return builder;
     }

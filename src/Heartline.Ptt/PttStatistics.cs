@@ -15,13 +15,33 @@ internal sealed class PttStatistics(PttStore store, IEventLog events, IOptions<P
 {
     private static readonly HashSet<string> IntendedEnds = [PttEndReasons.Released, PttEndReasons.Preempted, PttEndReasons.MaxDuration];
 
-    public async Task<PttDailyStats> DailyAsync(string office, DateOnly? date, CancellationToken cancellationToken)
+    public Task<PttDailyStats> DailyAsync(string office, DateOnly? date, CancellationToken cancellationToken)
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(options.Value.StatsTimeZone);
+        var day = date ?? DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), zone).DateTime);
+        return PeriodAsync(office, day, day.AddDays(1), zone, cancellationToken);
+    }
+
+    /// <summary>
+    /// The figures of the local days [<paramref name="first"/>, <paramref name="end"/>) in <paramref name="zone"/> (a day,
+    /// a week, a month); <c>Date</c> names the first day.
+    /// </summary>
+    public async Task<PttDailyStats> PeriodAsync(string office, DateOnly first, DateOnly end, TimeZoneInfo zone, CancellationToken cancellationToken)
+    {
         var now = time.GetUtcNow();
-        var day = date ?? DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);
-        var start = LocalMidnight(day, zone);
-        var end = LocalMidnight(day.AddDays(1), zone);
+        var day = first;
+        var start = LocalMidnight(first, zone);
+        var stop = LocalMidnight(end, zone);
+        return await FiguresAsync(office, day, start, stop, zone, now, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Drivers (pickup_driver app) who were in at least one session of the office in [from, to).</summary>
+    public Task<int> ActiveDriversAsync(string office, DateOnly first, DateOnly end, TimeZoneInfo zone, CancellationToken cancellationToken) =>
+        store.ActiveDriversAsync(office, LocalMidnight(first, zone), LocalMidnight(end, zone), cancellationToken);
+
+    private async Task<PttDailyStats> FiguresAsync(string office, DateOnly day, long start, long end, TimeZoneInfo zone, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
 
         var sessions = await store.SessionsAsync(office, start, end, cancellationToken).ConfigureAwait(false);
         var participants = await store.ParticipantMetricsAsync(office, start, end, cancellationToken).ConfigureAwait(false);
@@ -36,7 +56,7 @@ internal sealed class PttStatistics(PttStore store, IEventLog events, IOptions<P
         var listenerCount = sessions.Sum(s => s.PeakParticipants);
         var lost = sessions.Sum(s => s.HeartbeatLost);
         var attempts = sessions.Count + busy;
-        return new PttDailyStats(office, day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), options.Value.StatsTimeZone,
+        return new PttDailyStats(office, day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), zone.Id,
             sessions.Count, Math.Round(talkMs.Sum() / 60_000, 2), talkMs.Count == 0 ? 0 : Math.Round(talkMs.Average() / 1000, 2),
             sessions.Count == 0 ? 0 : (int)sessions.Max(s => s.PeakParticipants), attempts, busy,
             attempts == 0 ? 0 : Math.Round((double)busy / attempts, 4), attempts == 0 ? 0 : Math.Round((double)failed / attempts, 4),
@@ -74,7 +94,7 @@ internal sealed class PttStatistics(PttStore store, IEventLog events, IOptions<P
         return count;
     }
 
-    private static long LocalMidnight(DateOnly day, TimeZoneInfo zone) =>
+    internal static long LocalMidnight(DateOnly day, TimeZoneInfo zone) =>
         new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), zone.GetUtcOffset(day.ToDateTime(TimeOnly.MinValue))).ToUnixTimeMilliseconds();
 
     private static double? Average(IReadOnlyCollection<double> values) => values.Count == 0 ? null : Math.Round(values.Average(), 3);

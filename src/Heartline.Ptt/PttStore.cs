@@ -63,7 +63,7 @@ internal sealed class ParticipantMetricsRow
 /// in a cluster, right behind it through the <see cref="BackgroundWriter"/> on one node); the rest goes through the
 /// background writer in order, so floor control never waits for the disk; queries read directly.
 /// </summary>
-internal sealed class PttStore(IHeartlineDatabase database, BackgroundWriter writer)
+internal sealed partial class PttStore(IHeartlineDatabase database, BackgroundWriter writer)
 {
     /// <summary>Inserts a session row (with the grant's decision).</summary>
     internal static Task<int> InsertSessionAsync(DbConnection connection, DbTransaction transaction, NewSession session) =>

@@ -16,7 +16,7 @@ namespace Heartline.Core.Accounts;
 /// and is sent to the other nodes (peer message 0xF2), which reload that account and close its refused connections.
 /// </summary>
 internal sealed partial class AccountDirectory(AccountStore store, ConnectionRegistry registry, IPeerRelay peers,
-    IOptions<AccountsOptions> options, ILogger<AccountDirectory> logger) : IConnectGate, ISweeper, IPeerMessageHandler
+    IOptions<AccountsOptions> options, ILogger<AccountDirectory> logger) : IConnectGate, ISweeper, IPeerMessageHandler, IAccountsDirectory
 {
     public const byte MessageKind = 0xF2;
     private volatile FrozenDictionary<string, AccountRow> _accounts = FrozenDictionary<string, AccountRow>.Empty;
@@ -38,6 +38,10 @@ internal sealed partial class AccountDirectory(AccountStore store, ConnectionReg
             && claims.Count == principal.Claims.Count && claims.All(c => principal.Claims.TryGetValue(c.Key, out var v) && v == c.Value);
         return same ? null : "the account's roles or groups changed since this token was issued: refresh it";
     }
+
+    public int CountActive(string role, IReadOnlyDictionary<string, string> claims) =>
+        _accounts.Values.Count(a => a.IsActive && a.RoleList.Contains(role, StringComparer.Ordinal)
+            && a.ClaimMap is var own && claims.All(c => own.TryGetValue(c.Key, out var v) && v == c.Value));
 
     public ValueTask<ConnectRefusal?> AdmitAsync(Principal principal, CancellationToken cancellationToken) =>
         ValueTask.FromResult(Refusal(principal) is { } why ? new ConnectRefusal(ErrorCodes.Unauthorized, why) : (ConnectRefusal?)null);

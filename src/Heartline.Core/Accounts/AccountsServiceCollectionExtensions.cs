@@ -13,6 +13,7 @@ internal static class AccountsServiceCollectionExtensions
         services.TryAddSingleton<AccountStore>();
         services.TryAddSingleton<Accounts>();
         services.AddHostedService<AccountsStartup>();
+        services.TryAddSingleton<IAccountsDirectory>(sp => sp.GetRequiredService<AccountDirectory>());
         return core
             .AddConnectGate<AccountDirectory>()
             .AddPeerMessages<AccountDirectory>()

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using Heartline.Ptt;
 using Heartline.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -40,6 +42,24 @@ public sealed class BrowserTests : IAsyncLifetime
             ["Ptt:Kpi:MinimumSamples"] = "1",
             ["Ptt:Kpi:CheckSeconds"] = "5",
         }, services: s => s.AddSingleton<ILoggerProvider>(_logs));
+        await SeedReportAsync();
+    }
+
+    /// <summary>The office whose kept report the dashboard test reads (days end at midnight: a test cannot wait for one).</summary>
+    private const string ReportOffice = "r1_reports-demo";
+
+    /// <summary>A daily report as the generator keeps it (PttReports), for <see cref="ReportOffice"/>.</summary>
+    private async Task SeedReportAsync()
+    {
+        var figures = new PttDailyStats(ReportOffice, "2026-12-01", "Asia/Seoul", 12, 34.5, 172.5, 5, 14, 2, 0.1429, 0.0714, 3.2, 7.9, 41, 88,
+            120, 650, 0.98, new Dictionary<string, int> { ["released"] = 11, ["heartbeat_lost"] = 1 });
+        var report = new PttReport(PttReports.IdOf(ReportOffice, PttReports.Day, new DateOnly(2026, 12, 1)), ReportOffice, PttReports.Day,
+            "2026-12-01", "2026-12-02", "Asia/Seoul", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), figures, 4, 6);
+        Assert.True(await _server.Services.GetRequiredService<PttStore>().InsertReportAsync(new ReportRow
+        {
+            ReportId = report.ReportId, Office = report.Office, Period = report.Period, PeriodStart = report.Start, PeriodEnd = report.End,
+            TimeZone = report.TimeZone, GeneratedAt = report.GeneratedAt, Data = JsonSerializer.Serialize(report, PttJsonContext.Default.PttReport),
+        }));
     }
 
     public async Task DisposeAsync()
@@ -66,6 +86,7 @@ public sealed class BrowserTests : IAsyncLifetime
                 ["HEARTLINE_TURN_URL"] = _turn.Url,
                 ["HEARTLINE_TURN_SECRET"] = _turn.Secret,
                 ["HEARTLINE_TURN_REQUIRED"] = "1",
+                ["HEARTLINE_REPORT_OFFICE"] = ReportOffice,
             }, NodeTimeout);
 
         Assert.True(exitCode == 0, $"node --test tests/browser/ exited {exitCode}:{Environment.NewLine}{output}{Environment.NewLine}"
@@ -77,6 +98,7 @@ public sealed class BrowserTests : IAsyncLifetime
     [InlineData("/console/", "/console/console.js")]
     [InlineData("/driver/", "/driver/manifest.webmanifest")]
     [InlineData("/dashboard/", "/dashboard/dashboard.js")]
+    [InlineData("/admin/", "/admin/admin.js")]
     [InlineData("/call/", "/call/call.js")]
     public async Task Page_IsServedAsHtml(string path, string reference)
     {

@@ -24,6 +24,8 @@ const recentEvents = []
 const armed = new Map()
 /** The KPI targets an office misses now (seed 9.1), by office and KPI; a recovery removes its entry. */
 const alerts = new Map()
+/** Kept reports (daily, weekly, monthly) of the office chosen in the reports panel, newest first. */
+let reportList = []
 let chart = null
 let chartData = [[...Array(24).keys()], Array(24).fill(null), Array(24).fill(null)]
 new ResizeObserver(() => chart?.setSize({ width: Math.max(280, $('chart').clientWidth), height: 250 })).observe($('chart'))
@@ -66,6 +68,7 @@ $('watch').addEventListener('submit', (e) => {
 })
 onLangChange(() => {
   renderAll()
+  renderReports()
   renderChart(true)
 })
 setInterval(renderSessions, 1000)
@@ -122,6 +125,49 @@ function watch(office) {
   refreshPresence(office)
   refreshStats(office)
   loadEvents(office).catch(() => {})
+  const select = $('report-office')
+  select.append(h('option', { value: office }, office))
+  if (select.options.length === 1) loadReports(office)
+  if (select.options.length === 1) select.addEventListener('change', () => loadReports(select.value))
+}
+
+/** The office's kept reports (GET /api/ptt/reports), newest first. */
+async function loadReports(office) {
+  try {
+    reportList = await api(`/api/ptt/reports?office=${encodeURIComponent(office)}&limit=60`)
+  } catch {
+    reportList = []
+  }
+  renderReports()
+}
+
+function renderReports() {
+  const rows = reportList.map((r) => h('tr', { 'data-report': r.report_id },
+    h('td', {}, t(`dash.report.${r.period}`)),
+    h('td', {}, r.period === 'day' ? r.start : `${r.start} – ${r.end}`),
+    h('td', { class: 'num' }, String(r.figures.sessions)),
+    h('td', { class: 'num' }, String(r.figures.total_talk_minutes)),
+    h('td', { class: 'num' }, `${(r.figures.error_rate * 100).toFixed(2)}%`),
+    h('td', { class: 'num' }, `${r.active_drivers} / ${r.registered_drivers}`),
+    h('td', {}, h('button', { type: 'button', 'data-action': 'csv', onclick: () => downloadCsv(r) }, t('dash.report.csv')))))
+  replace($('reports').querySelector('tbody'), rows)
+  $('reports-empty').hidden = rows.length > 0
+}
+
+/** The CSV needs the bearer token: fetched, then handed to the browser as a download. */
+async function downloadCsv(report) {
+  try {
+    const response = await fetch(`/api/ptt/reports/${encodeURIComponent(report.report_id)}/csv`, { headers: { authorization: `Bearer ${await getToken()}` } })
+    if (!response.ok) throw new Error(String(response.status))
+    const url = URL.createObjectURL(await response.blob())
+    const link = h('a', { href: url, download: `ptt-${report.office}-${report.period}-${report.start}.csv`, hidden: true })
+    document.body.append(link)
+    link.click()
+    link.remove()
+    setTimeout(() => URL.revokeObjectURL(url), 10_000)
+  } catch {
+    setText($('ops-status'), t('dash.ops.failed'))
+  }
 }
 
 async function discoverOffices() {
