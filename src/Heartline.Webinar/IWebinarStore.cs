@@ -31,6 +31,12 @@ internal interface IWebinarStore
     /// <summary>Newest first.</summary>
     Task<IReadOnlyList<WebinarRecord>> ListWebinarsAsync(int limit, CancellationToken cancellationToken = default);
 
+    /// <summary>The newest webinars of one agency.</summary>
+    Task<IReadOnlyList<WebinarRecord>> ListAgencyWebinarsAsync(string agencyId, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>The webinars a signed-in user has sessions in, the most recently entered first.</summary>
+    Task<IReadOnlyList<string>> WebinarsOfUserAsync(string userId, int limit, CancellationToken cancellationToken = default);
+
     /// <summary>
     /// In one transaction (shared with other queued heartbeats: group commit): reads the webinar and the session with
     /// <paramref name="sessionKey"/> (locked on PostgreSQL),

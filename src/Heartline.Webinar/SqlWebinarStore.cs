@@ -63,6 +63,25 @@ internal sealed partial class SqlWebinarStore(IHeartlineDatabase database, ILogg
             """, new { Limit = limit }, cancellationToken: cancellationToken)), cancellationToken)
             .ConfigureAwait(false)).AsList();
 
+    public async Task<IReadOnlyList<WebinarRecord>> ListAgencyWebinarsAsync(string agencyId, int limit, CancellationToken cancellationToken = default) =>
+        (await database.ReadAsync(c => c.QueryAsync<WebinarRecord>(new CommandDefinition(
+            $"""
+            SELECT {WebinarColumns}
+            FROM webinars
+            WHERE agency_id = @AgencyId
+            ORDER BY webinar_start_time DESC, id
+            LIMIT @Limit
+            """, new { AgencyId = agencyId, Limit = limit }, cancellationToken: cancellationToken)), cancellationToken)
+            .ConfigureAwait(false)).AsList();
+
+    public async Task<IReadOnlyList<string>> WebinarsOfUserAsync(string userId, int limit, CancellationToken cancellationToken = default) =>
+        (await database.ReadAsync(c => c.QueryAsync<string>(new CommandDefinition(
+            """
+            SELECT webinar_id FROM webinar_user_sessions WHERE user_id = @UserId
+            GROUP BY webinar_id ORDER BY MAX(entered_at) DESC LIMIT @Limit
+            """, new { UserId = userId, Limit = limit }, cancellationToken: cancellationToken)), cancellationToken)
+            .ConfigureAwait(false)).AsList();
+
     public Task<int> CountLiveViewersAsync(string webinarId, long seenSince, CancellationToken cancellationToken = default) =>
         database.ReadAsync(c => c.ExecuteScalarAsync<int>(new CommandDefinition(
             """

@@ -18,12 +18,22 @@ internal static class WebinarAdminApi
 
     private static readonly long LatestTime = new DateTimeOffset(9001, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
 
+    /// <summary>Administrators and agency hosts (<see cref="WebinarAccess.IsManager"/>); each endpoint then checks the webinar's agency.</summary>
+    public const string ManagerPolicy = "webinar-manager";
+
+    /// <summary>A webinar the caller manages, or null (no such webinar, or another agency's: both answer 404).</summary>
+    internal static async Task<WebinarRecord?> FindManagedAsync(string id, IWebinarStore store, HttpContext context) =>
+        WebinarRequests.IsWebinarId(id) && await store.GetWebinarAsync(id, context.RequestAborted) is { } webinar
+            && WebinarAccess.CanManage(context.GetPrincipal(), webinar)
+            ? webinar
+            : null;
+
     public static void Map(RouteGroupBuilder group)
     {
-        var admin = group.MapGroup("").RequireAuthorization(HeartlinePolicies.Administrator);
-        admin.MapPost("", CreateAsync).WithName("CreateWebinar").WithSummary("Create a webinar (admin only).");
-        admin.MapGet("", ListAsync).WithName("ListWebinars").WithSummary("The newest webinars first (admin only).");
-        admin.MapGet("/{id}", GetAsync).WithName("GetWebinar").WithSummary("One webinar (admin only).");
+        var admin = group.MapGroup("").RequireAuthorization(ManagerPolicy);
+        admin.MapPost("", CreateAsync).WithName("CreateWebinar").WithSummary("Create a webinar (admins; hosts in their agency).");
+        admin.MapGet("", ListAsync).WithName("ListWebinars").WithSummary("The newest webinars first (admins: all; hosts: their agency's).");
+        admin.MapGet("/{id}", GetAsync).WithName("GetWebinar").WithSummary("One webinar (admins; hosts of its agency).");
         admin.MapPatch("/{id}", UpdateAsync).WithName("UpdateWebinar")
             .WithSummary("Change a webinar's title, times, post window or owners; fields left out stay (admin only).");
         admin.MapDelete("/{id}", DeleteAsync).WithName("DeleteWebinar")
@@ -41,6 +51,9 @@ internal static class WebinarAdminApi
         if (problem is not null) return problem;
         if (request!.WebinarStartTime is null || request.WebinarScheduledEndTime is null)
             return HttpProblems.BadRequest("webinar_start_time and webinar_scheduled_end_time are required");
+        // A host creates in its own agency only.
+        var agency = WebinarAccess.AgencyOf(context.GetPrincipal());
+        if (agency is not null && request.AgencyId is { } asked && asked != agency) return HttpProblems.Forbidden("another agency");
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var webinar = new WebinarRecord
         {
@@ -49,7 +62,7 @@ internal static class WebinarAdminApi
             WebinarStartTime = request.WebinarStartTime.Value.ToUnixTimeMilliseconds(),
             WebinarScheduledEndTime = request.WebinarScheduledEndTime.Value.ToUnixTimeMilliseconds(),
             PostWindowMinutes = request.PostWindowMinutes ?? options.Value.DefaultPostWindowMinutes,
-            AgencyId = request.AgencyId,
+            AgencyId = agency ?? request.AgencyId,
             ClientId = request.ClientId,
             CreatedAt = now,
             UpdatedAt = now,
@@ -64,14 +77,17 @@ internal static class WebinarAdminApi
         HttpContext context, int? limit)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var items = await store.ListWebinarsAsync(Math.Clamp(limit ?? 100, 1, 1000), context.RequestAborted);
+        var count = Math.Clamp(limit ?? 100, 1, 1000);
+        var items = WebinarAccess.AgencyOf(context.GetPrincipal()) is { } agency
+            ? await store.ListAgencyWebinarsAsync(agency, count, context.RequestAborted)
+            : await store.ListWebinarsAsync(count, context.RequestAborted);
         return TypedResults.Ok(new WebinarListResponse(items.Select(w => WebinarView.From(w, now)).ToList()));
     }
 
     private static async Task<Results<Ok<WebinarView>, ProblemHttpResult>> GetAsync(string id, IWebinarStore store,
         TimeProvider time, HttpContext context)
     {
-        var webinar = WebinarRequests.IsWebinarId(id) ? await store.GetWebinarAsync(id, context.RequestAborted) : null;
+        var webinar = await FindManagedAsync(id, store, context);
         return webinar is null
             ? WebinarRequests.WebinarNotFound()
             : TypedResults.Ok(WebinarView.From(webinar, time.GetUtcNow().ToUnixTimeMilliseconds()));
@@ -80,7 +96,7 @@ internal static class WebinarAdminApi
     private static async Task<Results<Ok<WebinarView>, ProblemHttpResult>> UpdateAsync(string id, HttpContext context,
         IWebinarStore store, TimeProvider time)
     {
-        var webinar = WebinarRequests.IsWebinarId(id) ? await store.GetWebinarAsync(id, context.RequestAborted) : null;
+        var webinar = await FindManagedAsync(id, store, context);
         if (webinar is null) return WebinarRequests.WebinarNotFound();
         var (request, problem) = await WebinarRequests.ReadJsonAsync(context,
             new UpdateWebinarRequest(null, null, null, null, null, null, null));
@@ -96,7 +112,11 @@ internal static class WebinarAdminApi
             webinar.WebinarActualEndTime = actual.ToUnixTimeMilliseconds();
         }
         if (request.PostWindowMinutes is { } post) webinar.PostWindowMinutes = post;
-        if (request.AgencyId is { } agency) webinar.AgencyId = agency;
+        if (request.AgencyId is { } agency)
+        {
+            if (WebinarAccess.AgencyOf(context.GetPrincipal()) is { } own && agency != own) return HttpProblems.Forbidden("another agency");
+            webinar.AgencyId = agency;
+        }
         if (request.ClientId is { } client) webinar.ClientId = client;
         return await SaveAsync(webinar, store, time, context);
     }
@@ -104,7 +124,7 @@ internal static class WebinarAdminApi
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string id, IWebinarStore store,
         FinishedStatsCache cache, HttpContext context, ILogger<WebinarTracker> logger)
     {
-        if (!WebinarRequests.IsWebinarId(id) || !await store.DeleteWebinarAsync(id, context.RequestAborted))
+        if (await FindManagedAsync(id, store, context) is null || !await store.DeleteWebinarAsync(id, context.RequestAborted))
             return WebinarRequests.WebinarNotFound();
         cache.Forget(id);
         WebinarLog.Deleted(logger, id);
@@ -114,7 +134,7 @@ internal static class WebinarAdminApi
     private static async Task<Results<Ok<WebinarView>, ProblemHttpResult>> EndAsync(string id, HttpContext context,
         IWebinarStore store, TimeProvider time, ILogger<WebinarTracker> logger)
     {
-        var webinar = WebinarRequests.IsWebinarId(id) ? await store.GetWebinarAsync(id, context.RequestAborted) : null;
+        var webinar = await FindManagedAsync(id, store, context);
         if (webinar is null) return WebinarRequests.WebinarNotFound();
         var (request, problem) = await WebinarRequests.ReadJsonAsync(context, new EndWebinarRequest(null));
         if (problem is not null) return problem;

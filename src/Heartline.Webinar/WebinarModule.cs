@@ -33,6 +33,8 @@ public static class WebinarModule
                     QueueLimit = 0,
                 });
         }));
+        services.AddAuthorizationBuilder().AddPolicy(WebinarAdminApi.ManagerPolicy, policy => policy.RequireAssertion(
+            context => context.Resource is HttpContext http && http.FindPrincipal() is { } principal && WebinarAccess.IsManager(principal)));
         services.TryAddSingleton<IWebinarStore, SqlWebinarStore>();
         services.TryAddSingleton<WebinarMetrics>();
         services.TryAddSingleton<GuestTokens>();
@@ -41,6 +43,8 @@ public static class WebinarModule
 
         builder.AddModule(Name)
             .AddRoles(new RoleDefinition("viewer", "Watches webinars as a signed-in viewer (and push-to-talk offices without talking)."))
+            .AddRoles(WebinarAccess.Roles)
+            .AddClaims(WebinarAccess.Claims)
             .AddErrorCodes(WebinarErrors.All)
             .AddMigrations(WebinarMigrations.All)
             .AddSweeper<WebinarSessionSweeper>()
@@ -51,6 +55,7 @@ public static class WebinarModule
                 WebinarAdminApi.Map(group);
                 WebinarTrackingApi.Map(group);
                 WebinarStatsApi.Map(group);
+                WebinarHistoryApi.Map(group);
             });
         return builder;
     }

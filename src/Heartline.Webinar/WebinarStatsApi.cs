@@ -12,20 +12,21 @@ internal static class WebinarStatsApi
 
     public static void Map(RouteGroupBuilder group)
     {
-        var admin = group.MapGroup("").RequireAuthorization(HeartlinePolicies.Administrator);
+        var admin = group.MapGroup("").RequireAuthorization(WebinarAdminApi.ManagerPolicy);
         admin.MapGet("/{id}/stats", GetStatsAsync)
             .WithName("GetWebinarStats")
-            .WithSummary("Watch-time statistics: per viewer (union of sessions ∩ content window) and totals (admin only).");
+            .WithSummary("Watch-time statistics: per viewer (union of sessions ∩ content window) and totals (admins; hosts of its agency).");
         admin.MapGet("/{id}/attendees.csv", GetAttendeesCsvAsync)
             .WithName("GetWebinarAttendeesCsv")
-            .WithSummary("Attendee report as CSV: a row per viewer and a row per session (admin only).")
+            .WithSummary("Attendee report as CSV: a row per viewer and a row per session (admins; hosts of its agency).")
             .Produces(StatusCodes.Status200OK, contentType: "text/csv");
     }
 
     private static async Task<Results<Ok<WebinarStatsResponse>, ProblemHttpResult>> GetStatsAsync(
         string id, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "viewer_limit")] int? viewerLimit, WebinarTracker tracker,
-        HttpContext context)
+        IWebinarStore store, HttpContext context)
     {
+        if (await WebinarAdminApi.FindManagedAsync(id, store, context) is null) return WebinarRequests.WebinarNotFound();
         var limit = viewerLimit ?? DefaultViewerLimit;
         if (limit is < 0 or > MaxViewerLimit) return HttpProblems.BadRequest($"viewer_limit: 0-{MaxViewerLimit}");
         var stats = WebinarRequests.IsWebinarId(id) ? await tracker.StatisticsAsync(id, context.RequestAborted) : null;
@@ -48,8 +49,9 @@ internal static class WebinarStatsApi
             t.Viewers.Count, viewers));
     }
 
-    private static async Task<IResult> GetAttendeesCsvAsync(string id, WebinarTracker tracker, HttpContext context)
+    private static async Task<IResult> GetAttendeesCsvAsync(string id, WebinarTracker tracker, IWebinarStore store, HttpContext context)
     {
+        if (await WebinarAdminApi.FindManagedAsync(id, store, context) is null) return WebinarRequests.WebinarNotFound();
         var report = WebinarRequests.IsWebinarId(id) ? await tracker.AttendeeReportAsync(id, context.RequestAborted) : null;
         if (report is null) return WebinarRequests.WebinarNotFound();
 

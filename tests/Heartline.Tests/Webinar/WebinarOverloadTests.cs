@@ -74,6 +74,8 @@ public sealed class WebinarOverloadTests
         public Task<WebinarRecord?> GetWebinarAsync(string id, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public Task<bool> UpdateWebinarAsync(WebinarRecord webinar, long expectedUpdatedAt, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public Task<IReadOnlyList<WebinarRecord>> ListWebinarsAsync(int limit, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<IReadOnlyList<WebinarRecord>> ListAgencyWebinarsAsync(string agencyId, int limit, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<IReadOnlyList<string>> WebinarsOfUserAsync(string userId, int limit, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public Task<bool> DeleteWebinarAsync(string id, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public Task<SessionRow?> GetSessionAsync(string webinarId, string sessionKey, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public Task<int> CountLiveViewersAsync(string webinarId, long seenSince, CancellationToken cancellationToken = default) => throw new NotSupportedException();
