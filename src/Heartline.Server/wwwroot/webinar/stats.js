@@ -2,22 +2,26 @@ import { applyLanguage, currentLanguage, el, formatDuration, toggleLanguage } fr
 
 const dictionary = {
   ko: {
-    title: '웨비나 시청 통계', token: '관리자 토큰', webinar: '웨비나', load: '불러오기', list: '목록 새로고침', csv: '참석자 CSV',
+    title: '웨비나 시청 통계', token: '관리자·호스트 토큰', webinar: '웨비나', load: '불러오기', list: '목록 새로고침', csv: '참석자 CSV',
     newTitle: '새 웨비나 제목', minutes: '길이 (분)', create: '지금 시작하는 웨비나 만들기', concurrency: '분당 동시 시청자',
     viewers: '시청자', viewer: '시청자', watchedCol: '시청', visibleCol: '화면 표시', sessionsCol: '세션', firstJoin: '최초 입장',
     lastLeave: '마지막 퇴장', completedCol: '완료', language: 'English', uniqueViewers: '순 시청자', sessions: '세션 (재입장 포함)',
     averageWatched: '평균 시청', averageVisible: '평균 화면 표시', completionRate: '완료율 (본편 {0}% 이상)', peak: '최대 동시 시청',
     current: '현재 시청 중', window: '본편 {0} – {1}, 수집 종료 {2}', loaded: '{0}에 계산됨', watching: '시청 중', yes: '예', no: '아니요',
     guest: '게스트', created: '웨비나를 만들었습니다', error: '오류: {0}', noWebinars: '웨비나 없음', minute: '분', people: '명',
+    schedule: '일정', startTime: '시작', scheduledEnd: '예정 종료', actualEnd: '실제 종료 (지난 시각만)', save: '일정 저장', endNow: '지금 종료', endConfirm: '한 번 더 누르면 종료',
+    saved: '일정을 저장했습니다', ended: '웨비나를 종료했습니다',
   },
   en: {
-    title: 'Webinar watch statistics', token: 'Admin token', webinar: 'Webinar', load: 'Load', list: 'Refresh list', csv: 'Attendee CSV',
+    title: 'Webinar watch statistics', token: 'Admin or host token', webinar: 'Webinar', load: 'Load', list: 'Refresh list', csv: 'Attendee CSV',
     newTitle: 'New webinar title', minutes: 'Length (minutes)', create: 'Create a webinar starting now', concurrency: 'Concurrent viewers per minute',
     viewers: 'Viewers', viewer: 'Viewer', watchedCol: 'Watched', visibleCol: 'Visible', sessionsCol: 'Sessions', firstJoin: 'First join',
     lastLeave: 'Last leave', completedCol: 'Completed', language: '한국어', uniqueViewers: 'Unique viewers', sessions: 'Sessions (rejoins included)',
     averageWatched: 'Average watched', averageVisible: 'Average visible', completionRate: 'Completion (≥ {0}% of content)', peak: 'Peak concurrent',
     current: 'Watching now', window: 'Content {0} – {1}, collection ends {2}', loaded: 'Computed at {0}', watching: 'watching', yes: 'yes', no: 'no',
     guest: 'guest', created: 'Webinar created', error: 'Error: {0}', noWebinars: 'no webinars', minute: 'min', people: '',
+    schedule: 'Schedule', startTime: 'Start', scheduledEnd: 'Scheduled end', actualEnd: 'Actual end (past times only)', save: 'Save schedule', endNow: 'End now', endConfirm: 'Press again to end',
+    saved: 'Schedule saved', ended: 'Webinar ended',
   },
 };
 
@@ -64,9 +68,27 @@ async function loadList(selectId) {
   if (wanted && items.some((w) => w.id === wanted)) select.value = wanted;
 }
 
+/** An ISO time as a datetime-local value (the browser's time zone, to the minute). */
+const toLocalInput = (iso) => {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+};
+
+/** The schedule editor shows the webinar's times; hosts and admins change them or end the webinar now. */
+async function loadSchedule(id) {
+  const webinar = await (await api(`/api/webinars/${encodeURIComponent(id)}`)).json();
+  $('start-time').value = toLocalInput(webinar.webinar_start_time);
+  $('scheduled-end').value = toLocalInput(webinar.webinar_scheduled_end_time);
+  $('actual-end').value = toLocalInput(webinar.webinar_actual_end_time);
+  $('schedule').dataset.status = webinar.status;
+  $('schedule').hidden = false;
+}
+
 async function loadStats() {
   const id = $('webinar').value;
   if (!id) return;
+  await loadSchedule(id);
   const stats = await (await api(`/api/webinars/${encodeURIComponent(id)}/stats?viewer_limit=200`)).json();
   lastStats = stats;
   render(stats);
@@ -171,6 +193,38 @@ $('load').addEventListener('submit', (event) => {
   });
 });
 $('list').addEventListener('click', () => run(() => loadList()));
+$('schedule').addEventListener('submit', (event) => {
+  event.preventDefault();
+  run(async () => {
+    const id = $('webinar').value;
+    const body = {
+      webinar_start_time: new Date($('start-time').value).toISOString(),
+      webinar_scheduled_end_time: new Date($('scheduled-end').value).toISOString(),
+    };
+    if ($('actual-end').value) body.webinar_actual_end_time = new Date($('actual-end').value).toISOString();
+    await api(`/api/webinars/${encodeURIComponent(id)}`, { method: 'PATCH', body: JSON.stringify(body) });
+    await loadStats();
+    status(t('saved'));
+  });
+});
+// Ending cannot be undone by a press: the first press arms the button for 5 s, the second ends (no dialog).
+let endArmedUntil = 0;
+$('end-now').addEventListener('click', () => run(async () => {
+  if (Date.now() > endArmedUntil) {
+    endArmedUntil = Date.now() + 5000;
+    $('end-now').textContent = t('endConfirm');
+    $('end-now').classList.add('armed');
+    setTimeout(() => { $('end-now').textContent = t('endNow'); $('end-now').classList.remove('armed'); }, 5000);
+    return;
+  }
+  endArmedUntil = 0;
+  $('end-now').textContent = t('endNow');
+  $('end-now').classList.remove('armed');
+  const id = $('webinar').value;
+  await api(`/api/webinars/${encodeURIComponent(id)}/end`, { method: 'POST', body: '{}' });
+  await loadStats();
+  status(t('ended'));
+}));
 $('csv').addEventListener('click', () => run(async () => {
   const id = $('webinar').value;
   const blob = await (await api(`/api/webinars/${encodeURIComponent(id)}/attendees.csv`)).blob();
