@@ -42,6 +42,19 @@ internal sealed partial class KpiAlerts(PttStore store, PttStatistics statistics
         return announced;
     }
 
+    /// <summary>The office's KPIs in breach now, as the alerts that announced them (a dashboard opened later shows them).</summary>
+    public async Task<IReadOnlyList<KpiAlert>> CurrentAsync(string office, CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        var targets = new Dictionary<string, double>(StringComparer.Ordinal)
+        {
+            ["notify_ms"] = o.NotifyMs, ["token_ms"] = o.TokenMs, ["join_ms"] = o.JoinMs, ["error_rate"] = o.ErrorRate,
+        };
+        var breaches = await store.BreachesAsync(office, cancellationToken).ConfigureAwait(false);
+        return [.. breaches.Where(b => targets.ContainsKey(b.Kpi))
+            .Select(b => new KpiAlert("kpi_alert", office, b.Kpi, "breached", Math.Round(b.Value ?? 0, 4), targets[b.Kpi], o.WindowMinutes, b.ChangedAt))];
+    }
+
     private static IEnumerable<(string Kpi, double? Value, double Target, bool Judged)> Judge(KpiWindow w, PttKpiOptions o)
     {
         yield return ("notify_ms", w.NotifyMs, o.NotifyMs, w.NotifySamples >= o.MinimumSamples);

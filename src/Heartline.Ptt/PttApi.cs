@@ -31,6 +31,8 @@ internal static class PttApi
         group.MapPost("/stale-cleaner/run", RunStaleCleaner).WithName("RunPttStaleCleaner")
             .WithSummary("Runs the stale cleaner now (admins); returns how many it removed.")
             .RequireAuthorization(HeartlinePolicies.Administrator);
+        group.MapGet("/kpi", GetKpi).WithName("GetPttKpiBreaches")
+            .WithSummary("The office's KPIs in breach now, as the kpi_alert that announced each.");
         group.MapGet("/reports", PttReportsApi.ListReports).WithName("ListPttReports")
             .WithSummary("An office's daily, weekly and monthly reports, newest first (period=day|week|month).");
         group.MapGet("/reports/{id}", PttReportsApi.GetReport).WithName("GetPttReport").WithSummary("One report's figures.");
@@ -144,6 +146,16 @@ internal static class PttApi
     {
         var removed = await floors.RunStaleCleanerAsync(http.GetPrincipal(), cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(new OperatorResult(removed > 0, removed));
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<KpiAlert>>, ProblemHttpResult>> GetKpi(HttpContext http, KpiAlerts alerts, string? office,
+        CancellationToken cancellationToken)
+    {
+        var user = http.GetPrincipal();
+        office ??= user.OfficeKey();
+        if (office is null) return HttpProblems.BadRequest("office is required: the token names no office");
+        if (!user.CanObserve(office)) return HttpProblems.Forbidden("another office");
+        return TypedResults.Ok(await alerts.CurrentAsync(office, cancellationToken).ConfigureAwait(false));
     }
 
     private static async Task<Results<Ok<PttDailyStats>, ProblemHttpResult>> GetStats(HttpContext http, PttStatistics statistics,

@@ -65,4 +65,10 @@ internal sealed partial class PttStore
             SELECT COUNT(DISTINCT p.user_id) FROM ptt_participants p JOIN ptt_sessions s ON s.session_id = p.session_id
             WHERE s.office = @Office AND s.started_at >= @From AND s.started_at < @To AND p.app_type = 'pickup_driver'
             """, new { Office = office, From = from, To = to }, cancellationToken: cancellationToken)).ConfigureAwait(false), cancellationToken);
+
+    /// <summary>The office's KPIs in breach now: name, the value that breached, since when.</summary>
+    public Task<IReadOnlyList<(string Kpi, double? Value, long ChangedAt)>> BreachesAsync(string office, CancellationToken cancellationToken = default) =>
+        database.ReadAsync<IReadOnlyList<(string, double?, long)>>(async c => [.. await c.QueryAsync<(string, double?, long)>(new CommandDefinition(
+            "SELECT kpi, value, changed_at FROM ptt_kpi_state WHERE office = @Office AND breached = 1 ORDER BY kpi",
+            new { Office = office }, cancellationToken: cancellationToken)).ConfigureAwait(false)], cancellationToken);
 }

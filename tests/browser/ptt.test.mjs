@@ -155,6 +155,13 @@ test('the dashboard shows a missed KPI target; an administrator ends a stuck tra
     // The test server's notify target is 0.001 ms: the driver's report misses it and the next check (5 s) says so.
     await until(dashboard, (key) => document.querySelector(`#alerts li[data-office="${key}"][data-kpi="notify_ms"]`)?.textContent.includes('알림 지연 평균'),
       admin.office, 'the KPI alert on the dashboard', 20_000)
+    // A dashboard opened after the breach shows it too.
+    const late = await openPage(browser, { viewport: DESKTOP })
+    await signIn(late, '/dashboard/', { name: '관리자2', office, role: 'admin', listening: false })
+    await until(late, (key) => document.querySelector(`#alerts li[data-office="${key}"][data-kpi="notify_ms"]`), admin.office,
+      'the breach on a dashboard opened later')
+    assert.deepEqual(late.problems, [])
+    await late.context().close()
     const end = dashboard.locator(`#sessions [data-office="${admin.office}"] button.end-session`)
     await end.click()
     await until(dashboard, (key) => document.querySelector(`#sessions [data-office="${key}"] button.end-session`)?.dataset.armed === 'true',

@@ -58,6 +58,13 @@ public sealed class PttKpiAlertTests : PttServerTest
         Assert.Equal(("notify_ms", "breached"), (hooked.GetProperty("kpi").GetString(), hooked.GetProperty("state").GetString()));
         // Still over target: nothing new. The error rate (no failed attempt) was judged within target and said nothing.
         Assert.Equal(0, await kpi.SweepAsync(CancellationToken.None).WaitAsync(Timeout));
+        // A dashboard opened now learns the breach from the API, not only from a live alert.
+        using (var late = Http("cm7", Roles.CallManager))
+        {
+            var current = Assert.Single((await GetJsonAsync(late, "/api/ptt/kpi")).EnumerateArray());
+            Assert.Equal(("notify_ms", "breached", 80.0, 20.0), (current.GetProperty("kpi").GetString(), current.GetProperty("state").GetString(),
+                current.GetProperty("value").GetDouble(), current.GetProperty("target").GetDouble()));
+        }
 
         // An hour later the slow transmission is out of the window; a quick one brings the average back.
         // (The first pair's tokens expired meanwhile: a new pair.)
@@ -69,6 +76,10 @@ public sealed class PttKpiAlertTests : PttServerTest
         var recovered = await listener2.NextPttAsync("kpi_alert");
         Assert.Equal(("recovered", 5.0), (recovered.GetProperty("state").GetString(), recovered.GetProperty("value").GetDouble()));
         Assert.Equal("recovered", (await _hook!.Received.Reader.ReadAsync().AsTask().WaitAsync(Timeout)).GetProperty("state").GetString());
+        using (var after = Http("cm7", Roles.CallManager))
+            Assert.Equal(0, (await GetJsonAsync(after, "/api/ptt/kpi")).GetArrayLength());
+        using (var other = Http("cm9", Roles.CallManager, office: "o9"))
+            Assert.Equal(System.Net.HttpStatusCode.Forbidden, (await other.GetAsync("/api/ptt/kpi?office=r1_o1")).StatusCode);
 
         await Server.Services.GetRequiredService<Heartline.Core.Events.IEventLog>().FlushAsync().WaitAsync(Timeout);
         using var http = Http("drv3");

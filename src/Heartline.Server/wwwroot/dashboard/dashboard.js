@@ -125,6 +125,7 @@ function watch(office) {
   refreshPresence(office)
   refreshStats(office)
   loadEvents(office).catch(() => {})
+  loadAlerts(office)
   const select = $('report-office')
   select.append(h('option', { value: office }, office))
   if (select.options.length === 1) loadReports(office)
@@ -326,6 +327,16 @@ function showAlert(a) {
   else alerts.delete(key)
   addEvent(a.office, a.state === 'breached' ? 'KPI_BREACHED' : 'KPI_RECOVERED', t(`kpi.${a.kpi}`), a.at)
   renderAlerts()
+}
+
+/** KPIs already in breach when the dashboard opens (GET /api/ptt/kpi): shown like the live alerts, not as new events. */
+async function loadAlerts(office) {
+  try {
+    for (const a of await api(`/api/ptt/kpi?office=${encodeURIComponent(office)}`)) alerts.set(`${a.office}/${a.kpi}`, a)
+    renderAlerts()
+  } catch {
+    // Live alerts still arrive on the office's channel.
+  }
 }
 
 function renderAlerts() {
