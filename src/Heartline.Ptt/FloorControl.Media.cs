@@ -44,6 +44,7 @@ internal sealed partial class FloorControl
         {
             if (held.Epoch != epoch) return AudioOutcome.Dropped;
             held.Touch(_time.GetTimestamp());
+            held.Relayed();
             Relay(floor, floor.Listeners, frame, toPeers: true);
             return AudioOutcome.Relayed;
         }
@@ -94,7 +95,11 @@ internal sealed partial class FloorControl
         if (listeners.Length == 0 && !peers) return;
         // The receive buffer is reused after this call: copy once, share the copy.
         var copy = frame.ToArray();
-        foreach (var listener in listeners) listener.SendMedia(copy);
+        floor.CountRelayed();
+        foreach (var listener in listeners)
+        {
+            if (!listener.SendMedia(copy)) floor.Dropped(listener);
+        }
         if (peers) _peers.Broadcast(PeerAudio.MessageKind, PeerAudio.Message(floor.Office, copy));
     }
 }

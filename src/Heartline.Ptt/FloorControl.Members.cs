@@ -37,13 +37,14 @@ internal sealed partial class FloorControl
             {
                 if (floor.ParticipantsSession != join.SessionId && (floor.ParticipantsSession is null || floor.ParticipantsEpoch < join.Epoch))
                 {
+                    RecordFramesLocked(floor);
                     floor.Participants.Clear();
                     floor.ParticipantsSession = join.SessionId;
                     floor.ParticipantsEpoch = join.Epoch;
                 }
                 if (floor.ParticipantsSession == join.SessionId)
                 {
-                    floor.Participants[connection.Id] = new Participant(connection, new PttUser(info.UserId, info.Name, info.AppType), now);
+                    floor.Participants[connection.Id] = new Participant(connection, new PttUser(info.UserId, info.Name, info.AppType), now, floor.FramesRelayed);
                     floor.RebuildListeners();
                 }
             }
@@ -88,6 +89,7 @@ internal sealed partial class FloorControl
             if (sessionId is null || !floor.Participants.Remove(connection.Id, out participant)) return false;
             floor.RebuildListeners();
         }
+        _store.FramesHeard(sessionId, [(connection.Id, participant.FramesHeard(floor.FramesRelayed))]);
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var lastSeen = connection.LastSeenMs;
         var left = await _leases.UpdateAsync(FloorData.Key(floor.Office), u =>

@@ -24,11 +24,23 @@ internal sealed partial class FloorControl
             if (floor.ParticipantsSession is not null && floor.ParticipantsEpoch <= epoch)
             {
                 floor.HangListeners = floor.Listeners;
+                RecordFramesLocked(floor);
                 floor.Participants.Clear();
                 floor.ParticipantsSession = null;
                 floor.RebuildListeners();
             }
         }
+    }
+
+    /// <summary>
+    /// The frames each of this node's listeners of the session was sent, kept as they stop listening here (the session
+    /// ended or a newer one replaced it): the drill-down's "did driver X hear it?". Under <see cref="OfficeFloor.Lock"/>.
+    /// </summary>
+    private void RecordFramesLocked(OfficeFloor floor)
+    {
+        if (floor.ParticipantsSession is not { } sessionId || floor.Participants.Count == 0) return;
+        var relayed = floor.FramesRelayed;
+        _store.FramesHeard(sessionId, [.. floor.Participants.Values.Select(p => (p.Connection.Id, p.FramesHeard(relayed)))]);
     }
 
     /// <summary>Another node granted the floor: the view moves on, a grant held here before is over, this node's members listen.</summary>
@@ -60,6 +72,7 @@ internal sealed partial class FloorControl
             if (floor.ParticipantsSession is not null && floor.ParticipantsEpoch > epoch) return joined;
             if (floor.ParticipantsSession != sessionId)
             {
+                RecordFramesLocked(floor);
                 floor.Participants.Clear();
                 floor.ParticipantsSession = sessionId;
                 floor.ParticipantsEpoch = epoch;
@@ -69,7 +82,8 @@ internal sealed partial class FloorControl
                 if (member.IsClosing || floor.Participants.ContainsKey(member.Id)
                     || string.Equals(member.Principal!.SubjectId, speakerUserId, StringComparison.Ordinal))
                     continue;
-                var participant = new Participant(member, new PttUser(member.Principal.SubjectId, member.Principal.Name, member.AppType), startedAtMs);
+                var participant = new Participant(member, new PttUser(member.Principal.SubjectId, member.Principal.Name, member.AppType), startedAtMs,
+                    floor.FramesRelayed);
                 floor.Participants[member.Id] = participant;
                 joined.Add(participant);
             }

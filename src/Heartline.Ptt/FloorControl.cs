@@ -275,6 +275,7 @@ internal sealed partial class FloorControl : ILeaseWatcher
         floor.Held = null;
         floor.Timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         floor.LastHeld = new EndedGrant(held, reason, _time.GetTimestamp());
+        _store.SessionFrames(held.SessionId, held.Frames);
         // A disconnect action that ends the grant is running now; every other end makes it unnecessary.
         if (reason != PttEndReasons.Disconnected) _ = CancelReleaseActionAsync(held);
     }

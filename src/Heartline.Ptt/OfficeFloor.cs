@@ -3,11 +3,24 @@ using Heartline.Core.Connections;
 namespace Heartline.Ptt;
 
 /// <summary>A listener of the current session on this node.</summary>
-internal sealed class Participant(ClientConnection connection, PttUser user, long joinedAtMs)
+internal sealed class Participant(ClientConnection connection, PttUser user, long joinedAtMs, long framesAtJoin = 0)
 {
+    private int _dropped;
+
     public ClientConnection Connection { get; } = connection;
     public PttUser User { get; } = user;
     public long JoinedAtMs { get; } = joinedAtMs;
+
+    /// <summary>The office's relayed-frame count on this node when it joined (<see cref="OfficeFloor.FramesRelayed"/>).</summary>
+    public long FramesAtJoin { get; } = framesAtJoin;
+
+    /// <summary>Frames relayed while it listened that its send queue dropped (late audio is dropped, never delayed).</summary>
+    public int Dropped => Volatile.Read(ref _dropped);
+
+    public void Drop() => Interlocked.Increment(ref _dropped);
+
+    /// <summary>Frames it was sent: those this node relayed for the office since it joined, but the dropped ones.</summary>
+    public long FramesHeard(long framesRelayed) => Math.Max(0, framesRelayed - FramesAtJoin - Dropped);
 
     public ParticipantInfo Info() => new(User.UserId, User.Name, User.AppType, Connection.Device, JoinedAtMs, Connection.LastSeenMs);
 }
@@ -28,6 +41,13 @@ internal sealed class HeldGrant(string sessionId, long epoch, string office, Cli
     public PttUser SpeakerUser { get; } = speakerUser;
     public long StartedAtMs { get; } = startedAtMs;
     public long StartedTimestamp { get; } = startedTimestamp;
+
+    private long _frames;
+
+    /// <summary>Audio frames of this grant relayed (the speaker's, counted once on its node).</summary>
+    public long Frames => Volatile.Read(ref _frames);
+
+    public void Relayed() => Interlocked.Increment(ref _frames);
 
     /// <summary>The id of the speaker's registered disconnect action, once registered.</summary>
     public Task<string?> DisconnectAction { get; set; } = Task.FromResult<string?>(null);
@@ -97,4 +117,20 @@ internal sealed class OfficeFloor(string office)
     public ITimer? Timer { get; set; }
 
     public void RebuildListeners() => Listeners = [.. Participants.Values.Select(p => p.Connection)];
+
+    private long _framesRelayed;
+
+    /// <summary>Audio frames this node relayed for the office (to its listeners), ever: participants count from it.</summary>
+    public long FramesRelayed => Volatile.Read(ref _framesRelayed);
+
+    public void CountRelayed() => Interlocked.Increment(ref _framesRelayed);
+
+    /// <summary>A listener's send queue dropped a frame: charged to its participant, if it still is one (rare: under lock).</summary>
+    public void Dropped(ClientConnection listener)
+    {
+        lock (Lock)
+        {
+            if (Participants.TryGetValue(listener.Id, out var participant)) participant.Drop();
+        }
+    }
 }

@@ -65,13 +65,13 @@ internal sealed record OperatorResult(bool Done, int Count);
 /// <summary><c>GET /api/ptt/sessions/{id}</c>: one transmission and who was in it.</summary>
 internal sealed record SessionDetail(
     string SessionId, string Office, PttUser Speaker, long StartedAt, long? EndedAt, string? EndReason, long? DurationMs,
-    double? PressToGrantMs, int PeakParticipants, int HeartbeatLost, double? SpeakerTokenMs, double? SpeakerJoinMs,
+    double? PressToGrantMs, int PeakParticipants, int HeartbeatLost, double? SpeakerTokenMs, double? SpeakerJoinMs, long? FramesRelayed,
     IReadOnlyList<SessionListener> Listeners);
 
 /// <summary>A listener connection of a session: when it joined and left, and what its client reported.</summary>
 internal sealed record SessionListener(
     string UserId, string Name, string ConnectionId, string AppType, string? Device, long JoinedAt, long? LeftAt, string? LeftReason,
-    double? NotifyMs, double? TokenMs, double? JoinMs);
+    double? NotifyMs, double? TokenMs, double? JoinMs, long? FramesHeard);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

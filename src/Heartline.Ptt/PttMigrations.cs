@@ -13,7 +13,16 @@ internal static partial class PttMigrations
         new(4, "cluster: office floors become the core's leases", "SELECT 1;", V4Postgres),
         new(5, "KPI state per office (a breach is alerted once, then its recovery)", V5Common, V5Common),
         new(6, "reports per office and day, week or month", V6Common, V6Common),
+        new(7, "audio frames relayed per session and sent to each listener", V7Common, V7Common),
     ];
+
+    // The drill-down's "did driver X hear it?": frames the speaker's node relayed, and frames each listener was sent
+    // (relayed while it listened, but those its send queue dropped). Null for sessions before this version.
+    private const string V7Common =
+        """
+        ALTER TABLE ptt_sessions ADD COLUMN frames_relayed bigint NULL;
+        ALTER TABLE ptt_participants ADD COLUMN frames_heard bigint NULL;
+        """;
 
     // One row per office and period ({office}|{day|week|month}|{first day}): a node inserts it once the period is over in
     // the office's time zone; another node's insert of the same period does nothing. The figures are JSON.

@@ -33,6 +33,7 @@ internal sealed class SessionDetailRow : SessionRow
     public string SpeakerAppType { get; set; } = "";
     public double? SpeakerTokenMs { get; set; }
     public double? SpeakerJoinMs { get; set; }
+    public long? FramesRelayed { get; set; }
 }
 
 internal sealed class SessionListenerRow
@@ -48,6 +49,7 @@ internal sealed class SessionListenerRow
     public double? NotifyMs { get; set; }
     public double? TokenMs { get; set; }
     public double? JoinMs { get; set; }
+    public long? FramesHeard { get; set; }
 }
 
 internal sealed class ParticipantMetricsRow
@@ -83,6 +85,21 @@ internal sealed partial class PttStore(IHeartlineDatabase database, BackgroundWr
                 peak_participants = CASE WHEN peak_participants < @Count THEN @Count ELSE peak_participants END
             WHERE session_id = @SessionId
             """, new { SessionId = sessionId, Us = pressToGrantUs, Count = listeners }, transaction));
+
+    /// <summary>How many audio frames each listener (by connection) of a session was sent, once it stopped listening.</summary>
+    public void FramesHeard(string sessionId, IReadOnlyList<(string ConnectionId, long Frames)> listeners)
+    {
+        if (listeners.Count == 0) return;
+        var rows = listeners.Select(l => new { SessionId = sessionId, l.ConnectionId, l.Frames }).ToList();
+        writer.Enqueue((connection, transaction) => connection.ExecuteAsync(
+            "UPDATE ptt_participants SET frames_heard = @Frames WHERE session_id = @SessionId AND connection_id = @ConnectionId",
+            rows, transaction));
+    }
+
+    /// <summary>How many audio frames the speaker's node relayed in a session (written when its grant ends there).</summary>
+    public void SessionFrames(string sessionId, long frames) =>
+        writer.Enqueue((connection, transaction) => connection.ExecuteAsync(
+            "UPDATE ptt_sessions SET frames_relayed = @Frames WHERE session_id = @SessionId", new { SessionId = sessionId, Frames = frames }, transaction));
 
     /// <summary>This node's listeners of a session that started: one statement for all of them, while it is open.</summary>
     public void ParticipantsJoined(string sessionId, IReadOnlyList<Participant> participants)
@@ -224,7 +241,7 @@ internal sealed partial class PttStore(IHeartlineDatabase database, BackgroundWr
                 SELECT session_id AS SessionId, office AS Office, speaker_user_id AS SpeakerUserId, speaker_name AS SpeakerName,
                     speaker_app_type AS SpeakerAppType, started_at AS StartedAt, ended_at AS EndedAt, end_reason AS EndReason,
                     press_to_grant_us AS PressToGrantUs, peak_participants AS PeakParticipants, heartbeat_lost AS HeartbeatLost,
-                    speaker_token_ms AS SpeakerTokenMs, speaker_join_ms AS SpeakerJoinMs
+                    speaker_token_ms AS SpeakerTokenMs, speaker_join_ms AS SpeakerJoinMs, frames_relayed AS FramesRelayed
                 FROM ptt_sessions WHERE session_id = @SessionId
                 """, new { SessionId = sessionId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
             if (s is null) return null;
@@ -232,14 +249,14 @@ internal sealed partial class PttStore(IHeartlineDatabase database, BackgroundWr
                 """
                 SELECT user_id AS UserId, name AS Name, connection_id AS ConnectionId, app_type AS AppType, device AS Device,
                     joined_at AS JoinedAt, left_at AS LeftAt, left_reason AS LeftReason, notify_ms AS NotifyMs, token_ms AS TokenMs,
-                    join_ms AS JoinMs
+                    join_ms AS JoinMs, frames_heard AS FramesHeard
                 FROM ptt_participants WHERE session_id = @SessionId ORDER BY joined_at, connection_id
                 """, new { SessionId = sessionId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
             return (SessionDetail?)new SessionDetail(s.SessionId, s.Office, new PttUser(s.SpeakerUserId, s.SpeakerName, s.SpeakerAppType),
                 s.StartedAt, s.EndedAt, s.EndReason, s.EndedAt - s.StartedAt, s.PressToGrantUs / 1000.0, (int)s.PeakParticipants,
-                (int)s.HeartbeatLost, s.SpeakerTokenMs, s.SpeakerJoinMs,
+                (int)s.HeartbeatLost, s.SpeakerTokenMs, s.SpeakerJoinMs, s.FramesRelayed,
                 [.. listeners.Select(l => new SessionListener(l.UserId, l.Name, l.ConnectionId, l.AppType, l.Device, l.JoinedAt, l.LeftAt,
-                    l.LeftReason, l.NotifyMs, l.TokenMs, l.JoinMs))]);
+                    l.LeftReason, l.NotifyMs, l.TokenMs, l.JoinMs, l.FramesHeard))]);
         }, cancellationToken);
 
     /// <summary>

@@ -181,6 +181,18 @@ test('the dashboard shows a missed KPI target; an administrator ends a stuck tra
       return !panel.hidden && panel.querySelector('.summary')?.textContent.includes('관리자가 종료')
         && [...panel.querySelectorAll('.listeners td')].some((td) => td.textContent === '박기사')
     }, null, 'the session drill-down naming the driver')
+    // Did the driver hear it? Its audio frames against the relayed ones (written by the server's background writer:
+    // the panel is opened again, at most twice a second, until they are there).
+    await until(dashboard, () => {
+      const cell = document.querySelector('#drilldown tr[data-user] td.frames')
+      const match = /^(\d+) \/ (\d+)$/.exec(cell?.textContent ?? '')
+      if (match) return Number(match[1]) > 0 && Number(match[1]) <= Number(match[2])
+      if (!(globalThis.reopenedAt > Date.now() - 500)) {
+        globalThis.reopenedAt = Date.now()
+        document.querySelector('#events li[data-type="session_ended"] button.details').click()
+      }
+      return false
+    }, null, 'the frames the driver heard in the drill-down')
 
     await dashboard.locator('#stale-clean').click()
     await until(dashboard, () => document.getElementById('ops-status').textContent.startsWith('정리 작업 완료'), null, 'the cleanup result')

@@ -239,11 +239,23 @@ public sealed class PttHttpApiTests : RealServerTest
         var sessionId = press.GetProperty("session_id").GetString()!;
         await phone.NextPttAsync("session_started");
         Assert.True((await phone.RequestAsync("ptt.report", new { session_id = sessionId, notify_ms = 8.0, token_ms = 30.0, join_ms = 250.0 })).IsOk);
+        var epoch = press.GetProperty("epoch").GetInt64();
+        uint seq = 0;
+        async Task TalkAsync(int frames, params WsClient[] hearing)
+        {
+            for (var i = 0; i < frames; i++) await speaker.SendAsync(FloorControlTests.Audio(epoch, ++seq), System.Net.WebSockets.WebSocketMessageType.Binary);
+            // Each listener has them all before the next step (so who heard what is not a race of the test).
+            foreach (var listener in hearing)
+                for (var i = 0; i < frames; i++) await listener.NextBinaryAsync(TimeSpan.FromSeconds(10));
+        }
+        await TalkAsync(3, phone);
         // A call manager comes on mid-transmission; the driver's phone drops before the end.
         await using var manager = await Server.MemberAsync("cm1", Roles.CallManager, name: "배차실");
         await speaker.NextPttAsync("participant_joined");
+        await TalkAsync(2, phone, manager);
         await phone.CloseAsync();
         await speaker.NextPttAsync("participant_left");
+        await TalkAsync(4, manager);
         await speaker.RequestAsync("ptt.release", new { epoch = press.GetProperty("epoch").GetInt64() });
         await Server.Services.GetRequiredService<Heartline.Core.Events.IEventLog>().FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
         await Server.Services.GetRequiredService<PttStore>().FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
@@ -260,6 +272,9 @@ public sealed class PttHttpApiTests : RealServerTest
         Assert.Equal(("이기사", "galaxy", 8.0, 250.0), (driver.GetProperty("name").GetString(), driver.GetProperty("device").GetString(),
             driver.GetProperty("notify_ms").GetDouble(), driver.GetProperty("join_ms").GetDouble()));
         Assert.NotEqual(JsonValueKind.Null, driver.GetProperty("left_at").ValueKind);
+        // Did each of them hear it? The driver the first 5 frames before its phone dropped, the manager the last 6.
+        Assert.Equal((9L, 5L, 6L), (session.GetProperty("frames_relayed").GetInt64(), driver.GetProperty("frames_heard").GetInt64(),
+            listeners[1].GetProperty("frames_heard").GetInt64()));
         Assert.True(driver.GetProperty("joined_at").GetInt64() <= listeners[1].GetProperty("joined_at").GetInt64());
 
         // The session's events, with the names of who joined and left.

@@ -72,6 +72,10 @@ onLangChange(() => {
   renderChart(true)
 })
 setInterval(renderSessions, 1000)
+// The listeners a press joins are not announced one by one (one publication per press, not per listener): the state is
+// read again at session_started, and every 3 s while a session is on, so a state read just before the listeners joined
+// is corrected within seconds.
+setInterval(() => offices.forEach(({ ptt }) => { if (live(ptt)) ptt.refreshState().catch(() => {}) }), 3000)
 setInterval(() => offices.forEach((_, office) => refreshStats(office)), 30_000)
 setInterval(loadChart, 60_000)
 // Offices that start talking are picked up by themselves (admins see every office; others their own).
@@ -400,11 +404,13 @@ async function showSession(sessionId) {
       h('button', { type: 'button', class: 'close', onclick: () => { panel.hidden = true } }, t('dash.close'))),
     h('p', { class: 'summary' }, `${clock(s.started_at)} · ${s.duration_ms == null ? '-' : duration(s.duration_ms)} · ${s.end_reason ? reasonLabel(s.end_reason) : '-'}`),
     h('div', { class: 'table-wrap' }, h('table', { class: 'listeners' },
-      h('thead', {}, h('tr', {}, ['dash.listener', 'dash.device', 'dash.joined', 'dash.left', 'dash.notify'].map((k) => h('th', {}, t(k))))),
+      h('thead', {}, h('tr', {}, ['dash.listener', 'dash.device', 'dash.joined', 'dash.left', 'dash.notify', 'dash.frames'].map((k) => h('th', {}, t(k))))),
       h('tbody', {}, s.listeners.map((l) => h('tr', { 'data-user': l.user_id },
         h('td', {}, l.name), h('td', {}, l.device ?? ''), h('td', {}, clock(l.joined_at)),
         h('td', {}, l.left_at == null ? '-' : `${clock(l.left_at)}${l.left_reason ? ` (${reasonLabel(l.left_reason)})` : ''}`),
-        h('td', {}, ms(l.notify_ms))))))))
+        h('td', {}, ms(l.notify_ms)),
+        // Audio frames the listener was sent, of those the speaker's node relayed (did driver X hear it?).
+        h('td', { class: 'frames' }, l.frames_heard == null ? '-' : `${l.frames_heard} / ${s.frames_relayed ?? '-'}`)))))))
 }
 
 /** Sessions per hour of today and the average press→grant latency, from SESSION_STARTED events. */
