@@ -1,3 +1,4 @@
+using Heartline.Core.Accounts;
 using Heartline.Core.Modules;
 using Heartline.Ptt.Agora;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -40,6 +41,8 @@ public static class PttModule
         builder.AddModule(Name)
             .AddRoles(PttRoles.All)
             .AddClaims(PttIdentity.Claims)
+            .AddGroupKinds(new GroupKind("office", "A dispatch office: its drivers and call managers talk on one channel.",
+                PttIdentity.RegionClaim, PttIdentity.OfficeClaim))
             .AddErrorCodes(PttErrors.All)
             .AddMigrations(PttMigrations.All)
             .AddPresenceScopes<PttPresenceScopes>()

@@ -35,8 +35,8 @@ internal sealed record PttReport(string ReportId, string Office, string Period, 
 /// <c>Ptt:Reports:CheckMinutes</c>; a period already reported (here or by another node) is skipped, so a cluster makes
 /// each report once. Reports older than <c>KeepDays</c> are deleted.
 /// </summary>
-internal sealed class PttReports(PttStore store, PttStatistics statistics, IAccountsDirectory accounts, IOptions<PttReportOptions> options,
-    IOptions<PttOptions> ptt, TimeProvider time) : ISweeper
+internal sealed class PttReports(PttStore store, PttStatistics statistics, IAccountsDirectory accounts, IGroups groups,
+    IOptions<PttReportOptions> options, IOptions<PttOptions> ptt, TimeProvider time) : ISweeper
 {
     public const string Day = "day";
     public const string Week = "week";
@@ -56,7 +56,7 @@ internal sealed class PttReports(PttStore store, PttStatistics statistics, IAcco
             .ConfigureAwait(false);
         foreach (var office in offices)
         {
-            var zone = ZoneOf(office);
+            var zone = await ZoneOfAsync(office, cancellationToken).ConfigureAwait(false);
             var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);
             foreach (var (period, first, end) in EndedPeriods(today, catchUp))
             {
@@ -68,8 +68,10 @@ internal sealed class PttReports(PttStore store, PttStatistics statistics, IAcco
         return made;
     }
 
-    public TimeZoneInfo ZoneOf(string office) =>
-        TimeZoneInfo.FindSystemTimeZoneById(options.Value.TimeZones.TryGetValue(office, out var zone) ? zone : ptt.Value.StatsTimeZone);
+    /// <summary>The office's time zone: its group's (the admin console), else <c>Ptt:Reports:TimeZones</c>, else <c>Ptt:StatsTimeZone</c>.</summary>
+    public async Task<TimeZoneInfo> ZoneOfAsync(string office, CancellationToken cancellationToken) =>
+        TimeZoneInfo.FindSystemTimeZoneById(await groups.TimeZoneAsync("office", office, cancellationToken).ConfigureAwait(false)
+            ?? (options.Value.TimeZones.TryGetValue(office, out var zone) ? zone : ptt.Value.StatsTimeZone));
 
     /// <summary>The last <paramref name="count"/> days, weeks (Monday first) and months that ended before <paramref name="today"/>.</summary>
     internal static IEnumerable<(string Period, DateOnly First, DateOnly End)> EndedPeriods(DateOnly today, int count)

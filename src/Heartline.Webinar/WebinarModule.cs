@@ -1,3 +1,4 @@
+using Heartline.Core.Accounts;
 using System.Threading.RateLimiting;
 using Heartline.Core.Auth;
 using Heartline.Core.Modules;
@@ -45,6 +46,7 @@ public static class WebinarModule
             .AddRoles(new RoleDefinition("viewer", "Watches webinars as a signed-in viewer (and push-to-talk offices without talking)."))
             .AddRoles(WebinarAccess.Roles)
             .AddClaims(WebinarAccess.Claims)
+            .AddGroupKinds(new GroupKind("agency", "A webinar agency: its hosts manage its webinars.", WebinarAccess.AgencyClaim))
             .AddErrorCodes(WebinarErrors.All)
             .AddMigrations(WebinarMigrations.All)
             .AddSweeper<WebinarSessionSweeper>()

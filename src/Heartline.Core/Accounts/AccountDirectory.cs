@@ -43,6 +43,10 @@ internal sealed partial class AccountDirectory(AccountStore store, ConnectionReg
         _accounts.Values.Count(a => a.IsActive && a.RoleList.Contains(role, StringComparer.Ordinal)
             && a.ClaimMap is var own && claims.All(c => own.TryGetValue(c.Key, out var v) && v == c.Value));
 
+    /// <summary>Active accounts whose claims include every one of <paramref name="claims"/> (a group's members).</summary>
+    public int CountMembers(IReadOnlyDictionary<string, string> claims) =>
+        _accounts.Values.Count(a => a.IsActive && a.ClaimMap is var own && claims.All(c => own.TryGetValue(c.Key, out var v) && v == c.Value));
+
     public ValueTask<ConnectRefusal?> AdmitAsync(Principal principal, CancellationToken cancellationToken) =>
         ValueTask.FromResult(Refusal(principal) is { } why ? new ConnectRefusal(ErrorCodes.Unauthorized, why) : (ConnectRefusal?)null);
 

@@ -14,6 +14,8 @@ internal static class AccountsServiceCollectionExtensions
         services.TryAddSingleton<Accounts>();
         services.AddHostedService<AccountsStartup>();
         services.TryAddSingleton<IAccountsDirectory>(sp => sp.GetRequiredService<AccountDirectory>());
+        services.TryAddSingleton<Groups>();
+        services.TryAddSingleton<IGroups>(sp => sp.GetRequiredService<Groups>());
         return core
             .AddConnectGate<AccountDirectory>()
             .AddPeerMessages<AccountDirectory>()
@@ -22,5 +24,5 @@ internal static class AccountsServiceCollectionExtensions
             .AddSweeper<RefreshTokenPurge>();
     }
 
-    public static IEndpointRouteBuilder MapAccounts(this IEndpointRouteBuilder app) => app.MapSignInApi().MapAccountsAdminApi();
+    public static IEndpointRouteBuilder MapAccounts(this IEndpointRouteBuilder app) => app.MapSignInApi().MapAccountsAdminApi().MapGroupsAdminApi();
 }

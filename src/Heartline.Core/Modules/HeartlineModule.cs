@@ -57,6 +57,16 @@ public sealed class HeartlineModule
         return this;
     }
 
+    /// <summary>
+    /// Kinds of groups accounts belong to (a dispatch office, a webinar agency): each is named by the values of the
+    /// claims it lists, which every member's tokens carry (docs/accounts.md, "Groups").
+    /// </summary>
+    public HeartlineModule AddGroupKinds(params Accounts.GroupKind[] kinds)
+    {
+        foreach (var kind in kinds) Services.AddSingleton(kind);
+        return this;
+    }
+
     /// <summary>The scopes a connection is announced in (presence), and who may watch each.</summary>
     public HeartlineModule AddPresenceScopes<T>() where T : class, IPresenceScopes => Enumerable<IPresenceScopes, T>();
 

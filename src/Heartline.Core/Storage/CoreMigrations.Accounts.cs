@@ -48,4 +48,21 @@ internal static partial class CoreMigrations
         );
         CREATE INDEX ix_account_codes_account ON account_codes (account_id);
         """;
+
+    // Groups accounts belong to (kinds declared by modules: an office, an agency), with a name and settings of their
+    // own. A group's id is its claims' values joined by '_' (push-to-talk's office key {region}_{office}).
+    private const string V11Common =
+        """
+        CREATE TABLE account_groups (
+            kind text NOT NULL,
+            group_id text NOT NULL,
+            name text NOT NULL,
+            tenant text NULL,
+            time_zone text NULL,
+            claims text NOT NULL,
+            created_at bigint NOT NULL,
+            updated_at bigint NOT NULL,
+            PRIMARY KEY (kind, group_id)
+        );
+        """;
 }

@@ -15,5 +15,6 @@ internal static partial class CoreMigrations
         new(8, "events: (session_id, id) index for a session's events", V8Common, V8Common),
         new(9, "accounts and their refresh tokens", V9Common, V9Common),
         new(10, "accounts: one-time codes to set a password (invitations, resets)", V10Common, V10Common),
+        new(11, "groups of accounts (offices, agencies) with their names and time zones", V11Common, V11Common),
     ];
 }

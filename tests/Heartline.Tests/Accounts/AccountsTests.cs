@@ -216,6 +216,42 @@ public sealed class AccountsTests : IAsyncLifetime
         _http.PostAsJsonAsync("/api/auth/code", new { code, password });
 
     [Fact]
+    public async Task Groups_OfTheKindsModulesDeclare_AreCreatedNamedAndCountTheirMembers()
+    {
+        await CreateDriverAsync("han", "o3");
+        await CreateDriverAsync("yoon", "o3");
+        var office = await _admin.PostAsJsonAsync("/api/admin/groups", new
+        {
+            kind = "office", claims = new { region = "r1", office = "o3" }, name = "강남 배차실", time_zone = "Asia/Seoul",
+        });
+        Assert.Equal(HttpStatusCode.Created, office.StatusCode);
+        var created = await office.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(("r1_o3", 2), (created.GetProperty("group_id").GetString(), created.GetProperty("members").GetInt32()));
+        Assert.Equal(HttpStatusCode.Conflict, (await _admin.PostAsJsonAsync("/api/admin/groups", new
+        {
+            kind = "office", claims = new { region = "r1", office = "o3" }, name = "again",
+        })).StatusCode);
+        foreach (var bad in new object[]
+        {
+            new { kind = "planet", claims = new { region = "r1" }, name = "x" },
+            new { kind = "office", claims = new { region = "r1" }, name = "x" },
+            new { kind = "office", claims = new { region = "r1", office = "a b" }, name = "x" },
+            new { kind = "office", claims = new { region = "r1", office = "o4" }, name = "x", time_zone = "Mars/Olympus" },
+        })
+            Assert.Equal(HttpStatusCode.BadRequest, (await _admin.PostAsJsonAsync("/api/admin/groups", bad)).StatusCode);
+
+        var renamed = await _admin.PatchAsJsonAsync("/api/admin/groups/office/r1_o3", new { name = "강남 1팀", time_zone = "Europe/London" });
+        Assert.Equal(HttpStatusCode.OK, renamed.StatusCode);
+        var list = await _admin.GetFromJsonAsync<JsonElement>("/api/admin/groups");
+        Assert.Contains(list.GetProperty("kinds").EnumerateArray(), k => k.GetProperty("name").GetString() == "agency");
+        var group = Assert.Single(list.GetProperty("groups").EnumerateArray());
+        Assert.Equal(("강남 1팀", "Europe/London", 2), (group.GetProperty("name").GetString(), group.GetProperty("time_zone").GetString(),
+            group.GetProperty("members").GetInt32()));
+        Assert.Equal("Europe/London", await _server.Services.GetRequiredService<Heartline.Core.Accounts.IGroups>().TimeZoneAsync("office", "r1_o3"));
+        Assert.Equal(HttpStatusCode.NotFound, (await _admin.PatchAsJsonAsync("/api/admin/groups/office/r9_o9", new { name = "x" })).StatusCode);
+    }
+
+    [Fact]
     public async Task CreatingAccounts_IsForAdministrators_WithClearErrors()
     {
         await CreateDriverAsync("jung", "o1");

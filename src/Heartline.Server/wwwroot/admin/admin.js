@@ -38,16 +38,70 @@ function report(key, err) {
   setText(status, err ? `${t(key)}: ${t(`admin.error.${err.code}`) === `admin.error.${err.code}` ? err.message : t(`admin.error.${err.code}`)}` : t(key))
 }
 
+let groups = { kinds: [], groups: [] }
+
 async function load() {
   try {
     const result = await api('GET', '/api/admin/accounts')
     accounts = result.accounts
     online = result.online ?? {}
+    groups = await api('GET', '/api/admin/groups')
     render()
+    renderGroups()
   } catch (err) {
     report('admin.load_failed', err)
   }
 }
+
+/** The kinds modules declare (office, agency) with their claims, and the groups with their active members. */
+function renderGroups() {
+  const select = $('group-kind')
+  if (select.options.length !== groups.kinds.length) {
+    replace(select, groups.kinds.map((k) => h('option', { value: k.name }, t(`admin.kind.${k.name}`) === `admin.kind.${k.name}` ? k.name : t(`admin.kind.${k.name}`))))
+    renderGroupClaims()
+  }
+  replace($('groups').querySelector('tbody'), groups.groups.map((g) => {
+    const zone = h('input', { maxlength: 64, value: g.time_zone ?? '', 'aria-label': t('admin.time_zone'), placeholder: 'Asia/Seoul' })
+    return h('tr', { 'data-group': `${g.kind}/${g.group_id}` },
+      h('td', {}, t(`admin.kind.${g.kind}`) === `admin.kind.${g.kind}` ? g.kind : t(`admin.kind.${g.kind}`)), h('td', {}, g.group_id), h('td', {}, g.name),
+      h('td', {}, g.time_zone ?? ''), h('td', { class: 'num' }, String(g.members)),
+      h('td', { class: 'actions' }, h('form', { class: 'inline', onsubmit: (e) => { e.preventDefault(); setZone(g, zone) } },
+        zone, h('button', { type: 'submit' }, t('admin.set_zone')))))
+  }))
+}
+
+function renderGroupClaims() {
+  const kind = groups.kinds.find((k) => k.name === $('group-kind').value)
+  replace($('group-claims'), (kind?.claims ?? []).map((claim) => h('label', { class: 'field' }, h('span', {}, claim),
+    h('input', { name: `claim.${claim}`, required: true, maxlength: 64, pattern: '[A-Za-z0-9._@\\-]{1,64}', autocomplete: 'off' }))))
+}
+
+async function setZone(g, input) {
+  try {
+    await api('PATCH', `/api/admin/groups/${encodeURIComponent(g.kind)}/${encodeURIComponent(g.group_id)}`, { time_zone: input.value })
+    report('admin.group_saved')
+  } catch (err) {
+    report('admin.failed', err)
+  }
+  await load()
+}
+
+$('group-kind').addEventListener('change', renderGroupClaims)
+$('create-group').addEventListener('submit', async (e) => {
+  e.preventDefault()
+  const form = new FormData($('create-group'))
+  const claims = {}
+  for (const [key, value] of form.entries()) if (key.startsWith('claim.')) claims[key.slice(6)] = value
+  try {
+    await api('POST', '/api/admin/groups', { kind: form.get('kind'), claims, name: form.get('name'), time_zone: form.get('time_zone') || undefined })
+    $('create-group').reset()
+    renderGroupClaims()
+    report('admin.group_created')
+  } catch (err) {
+    report('admin.failed', err)
+  }
+  await load()
+})
 
 function render() {
   const now = Date.now()
@@ -138,5 +192,5 @@ $('create').addEventListener('submit', async (e) => {
   await load()
 })
 $('reload').addEventListener('click', load)
-onLangChange(render)
+onLangChange(() => { render(); renderGroups() })
 await load()
