@@ -143,3 +143,47 @@ test('press, release and press again while the microphone permission is pending:
     await page.context().close()
   }
 })
+
+test('a phone browser without WebCodecs\' AudioDecoder (Firefox, many iPhones) decodes the relay\'s Opus in WebAssembly', async () => {
+  const office = uniqueId('o')
+  const dispatcher = await openPage(browser, { viewport: DESKTOP })
+  const driver = await openPage(browser, { viewport: PHONE, phone: true })
+  try {
+    // What such a browser lacks, before any of the page's scripts run.
+    await driver.addInitScript(() => { delete globalThis.AudioDecoder })
+    await signIn(dispatcher, '/console/', { name: '김배차', office })
+    await signIn(driver, '/driver/', { name: '박기사', office })
+    assert.equal(await driver.evaluate(() => typeof globalThis.AudioDecoder), 'undefined')
+
+    await holdButton(dispatcher)
+    await until(driver, () => document.body.dataset.state === 'listening', null, 'the driver receiving')
+    await until(driver, () => globalThis.heartlineAudio.decoder === 'wasm' && globalThis.heartlineAudio.decoded >= 10
+      && globalThis.heartlineAudio.peak > 0.05, null, 'ten decoded, non-silent frames from the WebAssembly decoder', 20_000)
+    await releaseButton(dispatcher)
+    const stats = await driver.evaluate(() => globalThis.heartlineAudio)
+    assert.deepEqual(stats.errors, [])
+    assert.ok(stats.played > 0, `played: ${JSON.stringify(stats)}`)
+    assert.deepEqual(driver.problems, [])
+    assert.deepEqual(dispatcher.problems, [])
+  } finally {
+    await Promise.all([dispatcher.context().close(), driver.context().close()])
+  }
+})
+
+test('a browser without WebCodecs\' AudioEncoder: pressing says plainly that it cannot talk here, and releases the floor', async () => {
+  const office = uniqueId('o')
+  const driver = await openPage(browser, { viewport: PHONE, phone: true })
+  try {
+    await driver.addInitScript(() => { delete globalThis.AudioEncoder })
+    await signIn(driver, '/driver/', { name: '박기사', office })
+    await holdButton(driver)
+    await until(driver, () => document.getElementById('mic-error').textContent.startsWith('이 브라우저에서는 말할 수 없습니다'), null,
+      'the message that this browser cannot talk')
+    await releaseButton(driver)
+    await until(driver, () => document.body.dataset.state !== 'talking', null, 'not talking')
+    assert.notEqual(await driver.evaluate(() => document.body.dataset.state), 'talking')
+    assert.deepEqual(driver.problems, [])
+  } finally {
+    await driver.context().close()
+  }
+})

@@ -1,6 +1,7 @@
 // Relay audio in the browser: microphone → WebCodecs AudioEncoder (Opus, 48 kHz mono, 20 ms) → PTT relay frames,
-// and relay frames → AudioDecoder → a small jitter buffer → the speakers. window.heartlineAudio holds the counters
-// tests read.
+// and relay frames → AudioDecoder → a small jitter buffer → the speakers. Where WebCodecs' AudioDecoder is missing
+// (Firefox, many iPhones), frames are decoded by libopus in WebAssembly (/lib/opus-decoder.min.js, the npm package
+// opus-decoder, loaded only then). window.heartlineAudio holds the counters tests read.
 
 const SAMPLE_RATE = 48000
 const FRAME_SAMPLES = 960
@@ -8,6 +9,24 @@ const OPUS = { codec: 'opus', sampleRate: SAMPLE_RATE, numberOfChannels: 1 }
 
 export const audioStats = {
   captured: 0, encoded: 0, sent: 0, received: 0, decoded: 0, played: 0, dropped: 0, peak: 0, lastPeak: 0, micOpens: 0, errors: [],
+  /** Which decoder plays relay audio: 'webcodecs', 'wasm', or null before the first frame. */
+  decoder: null,
+}
+
+/** Frames held while the WebAssembly decoder compiles (its first use): a second of speech at most. */
+const WASM_PENDING_MAX = 50
+let wasmLoad = null
+
+/** Loads the WebAssembly Opus decoder once (a classic script that defines globalThis['opus-decoder']). */
+function loadWasmDecoder() {
+  wasmLoad ??= new Promise((resolve, reject) => {
+    const script = document.createElement('script')
+    script.src = '/lib/opus-decoder.min.js'
+    script.onload = () => resolve(globalThis['opus-decoder'].OpusDecoder)
+    script.onerror = () => reject(new Error('the WebAssembly Opus decoder did not load'))
+    document.head.append(script)
+  })
+  return wasmLoad
 }
 globalThis.heartlineAudio = audioStats
 
@@ -55,6 +74,10 @@ export class MicCapture {
    * a later start() or stop() came first. Rejects when the microphone is refused, missing or muted.
    */
   async start(onPacket) {
+    // Speaking needs WebCodecs' Opus encoder; without it (Firefox, many iPhones) the page says so and only listens.
+    if (typeof AudioEncoder === 'undefined') {
+      throw Object.assign(new Error('this browser has no WebCodecs AudioEncoder'), { name: 'EncoderMissingError' })
+    }
     const generation = ++this.#generation
     this.#onPacket = onPacket
     if (this.#track && this.#track.readyState !== 'live') this.#close()
@@ -207,6 +230,7 @@ export class AudioPlayback {
       return
     }
     this.#lastSequence = frame.sequence
+    if (this.#wasm) return this.#decodeWasm(frame.payload)
     try {
       this.#decoder.decode(new EncodedAudioChunk({ type: 'key', timestamp: frame.sequence * 20000, data: frame.payload }))
     } catch (err) {
@@ -214,24 +238,71 @@ export class AudioPlayback {
     }
   }
 
+  /** Whether this browser lacks WebCodecs' AudioDecoder, so WebAssembly decodes. */
+  #wasm = typeof AudioDecoder === 'undefined'
+  /** The WebAssembly decoder once it compiled; frames wait in #pending meanwhile. */
+  #wasmDecoder = null
+  #pending = []
+
   #reset(epoch) {
     this.#epoch = epoch
     this.#lastSequence = -1
     this.#playhead = 0
+    if (this.#wasm) {
+      audioStats.decoder = 'wasm'
+      this.#pending = []
+      if (this.#wasmDecoder) Promise.resolve(this.#wasmDecoder.reset()).catch(() => {})
+      else this.#startWasm()
+      return
+    }
+    audioStats.decoder = 'webcodecs'
     if (this.#decoder && this.#decoder.state !== 'closed') this.#decoder.close()
     this.#decoder = new AudioDecoder({
-      output: (data) => this.#play(data),
+      output: (data) => this.#playData(data),
       error: (err) => audioStats.errors.push(`decoder: ${err.message}`),
     })
     this.#decoder.configure(OPUS)
   }
 
-  #play(data) {
-    const frames = data.numberOfFrames
-    const samples = new Float32Array(frames)
+  #startWasm() {
+    if (this.#wasmStarting) return
+    this.#wasmStarting = true
+    loadWasmDecoder()
+      .then(async (OpusDecoder) => {
+        const decoder = new OpusDecoder({ channels: 1 })
+        await decoder.ready
+        this.#wasmDecoder = decoder
+        for (const payload of this.#pending.splice(0)) this.#decodeWasm(payload)
+      })
+      .catch((err) => audioStats.errors.push(`decoder: ${err.message}`))
+  }
+
+  #wasmStarting = false
+
+  #decodeWasm(payload) {
+    if (!this.#wasmDecoder) {
+      if (this.#pending.length < WASM_PENDING_MAX) this.#pending.push(payload)
+      else audioStats.dropped++
+      return
+    }
+    try {
+      const { channelData, samplesDecoded, sampleRate } = this.#wasmDecoder.decodeFrame(payload)
+      if (samplesDecoded > 0) this.#play(channelData[0].subarray(0, samplesDecoded), sampleRate)
+    } catch (err) {
+      audioStats.errors.push(`decode: ${err.message}`)
+    }
+  }
+
+  #playData(data) {
+    const samples = new Float32Array(data.numberOfFrames)
     data.copyTo(samples, { planeIndex: 0, format: 'f32-planar' })
     const rate = data.sampleRate
     data.close()
+    this.#play(samples, rate)
+  }
+
+  #play(samples, rate) {
+    const frames = samples.length
     audioStats.decoded++
     let peak = 0
     for (let i = 0; i < samples.length; i++) peak = Math.max(peak, Math.abs(samples[i]))

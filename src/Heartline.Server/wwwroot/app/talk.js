@@ -355,6 +355,7 @@ function createMembers(client, list) {
 function micErrorKey(err) {
   if (err.name === 'MicEndedError') return 'mic.ended'
   if (err.name === 'MicMutedError') return 'mic.muted'
+  if (err.name === 'EncoderMissingError') return 'mic.unsupported'
   return 'mic.denied'
 }
 
