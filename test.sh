@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test suite. Installs what the tests need and is missing (PostgreSQL, Node.js, Chromium, coturn, npm packages; Debian
+# Runs every test suite. Installs what the tests need and is missing (PostgreSQL, Node.js, Chromium, coturn, opus-tools, npm packages; Debian
 # packages via apt-get when run as root), starts a throwaway PostgreSQL cluster, and stops it again at the end.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -35,6 +35,12 @@ if ! command -v turnserver >/dev/null; then
   # The VoIP browser test makes a relay-only call through a real TURN server on loopback.
   log "installing coturn"
   apt_install coturn
+fi
+
+if ! command -v opusinfo >/dev/null; then
+  # The recording test checks the stored Ogg Opus with opus-tools' opusinfo.
+  log "installing opus-tools"
+  apt_install opus-tools
 fi
 
 if ! command -v chromium >/dev/null; then

@@ -26,6 +26,9 @@ internal sealed partial class FloorControl
         [LoggerMessage(3007, LogLevel.Warning, "The floor of office {Office} could not be read again after the listener reconnected.")]
         public static partial void ResynchronizeFailed(ILogger logger, Exception exception, string office);
 
+        [LoggerMessage(3009, LogLevel.Warning, "The recording of session {SessionId} could not be kept.")]
+        public static partial void RecordingFailed(ILogger logger, Exception exception, string sessionId);
+
         [LoggerMessage(3008, LogLevel.Warning, "The listeners of session {SessionId} could not be counted from presence; this node's are recorded.")]
         public static partial void ListenersUncounted(ILogger logger, Exception exception, string sessionId);
     }

@@ -45,6 +45,7 @@ internal sealed partial class FloorControl
             if (held.Epoch != epoch) return AudioOutcome.Dropped;
             held.Touch(_time.GetTimestamp());
             held.Relayed();
+            if (_options.Recordings.Enabled) held.Record(frame.Span[AudioHeaderLength..], MaxRecordedPackets);
             Relay(floor, floor.Listeners, frame, toPeers: true);
             return AudioOutcome.Relayed;
         }
@@ -54,6 +55,7 @@ internal sealed partial class FloorControl
             if (ended.Grant.Epoch == epoch && ended.Reason == PttEndReasons.Released
                 && _time.GetElapsedTime(ended.EndedTimestamp) <= TimeSpan.FromMilliseconds(_options.ReleaseHangMs))
             {
+                if (_options.Recordings.Enabled) ended.Grant.Record(frame.Span[AudioHeaderLength..], MaxRecordedPackets);
                 Relay(floor, floor.HangListeners, frame, toPeers: true);
                 return AudioOutcome.Relayed;
             }
@@ -83,6 +85,33 @@ internal sealed partial class FloorControl
         if (listeners.Length == 0) return false;
         Relay(floor, listeners, frame, toPeers: false);
         return true;
+    }
+
+    /// <summary>A recording keeps at most twice the maximum talk time of 20 ms packets (a bound on memory, never reached by a real speaker).</summary>
+    private int MaxRecordedPackets => _options.MaxTalkMs / 10;
+
+    /// <summary>
+    /// Keeps the transmission of <paramref name="held"/> (its grant just ended here) once the release hang is over and its
+    /// last frames are in: Ogg Opus in <c>ptt_recordings</c>, written by the background writer.
+    /// </summary>
+    private async Task SaveRecordingAsync(HeldGrant held)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(_options.ReleaseHangMs + 50), _time).ConfigureAwait(false);
+            var packets = held.SealRecording();
+            if (packets.Count == 0) return;
+            var audio = Recordings.OggOpus.Write(packets, (uint)held.Epoch);
+            _store.SaveRecording(new Recordings.RecordingRow
+            {
+                SessionId = held.SessionId, Office = held.Office, SpeakerUserId = held.SpeakerUser.UserId, SpeakerName = held.SpeakerUser.Name,
+                StartedAt = held.StartedAtMs, DurationMs = Recordings.OggOpus.DurationMs(packets.Count), Frames = packets.Count, Bytes = audio.Length,
+            }, audio);
+        }
+        catch (Exception ex)
+        {
+            Log.RecordingFailed(_logger, ex, held.SessionId);
+        }
     }
 
     /// <summary>An Opus audio frame: the kind byte, the 12-byte header, then 1 to 1,275 bytes of Opus.</summary>

@@ -276,6 +276,7 @@ internal sealed partial class FloorControl : ILeaseWatcher
         floor.Timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         floor.LastHeld = new EndedGrant(held, reason, _time.GetTimestamp());
         _store.SessionFrames(held.SessionId, held.Frames);
+        if (_options.Recordings.Enabled) _ = SaveRecordingAsync(held);
         // A disconnect action that ends the grant is running now; every other end makes it unnecessary.
         if (reason != PttEndReasons.Disconnected) _ = CancelReleaseActionAsync(held);
     }

@@ -49,6 +49,28 @@ internal sealed class HeldGrant(string sessionId, long epoch, string office, Cli
 
     public void Relayed() => Interlocked.Increment(ref _frames);
 
+    private readonly List<byte[]> _recording = [];
+    private bool _sealed;
+
+    /// <summary>Keeps an Opus packet of the transmission for its recording (bounded; none after it was sealed).</summary>
+    public void Record(ReadOnlySpan<byte> opus, int maxPackets)
+    {
+        lock (_recording)
+        {
+            if (!_sealed && _recording.Count < maxPackets) _recording.Add(opus.ToArray());
+        }
+    }
+
+    /// <summary>The recorded packets, once: later frames are not kept.</summary>
+    public List<byte[]> SealRecording()
+    {
+        lock (_recording)
+        {
+            _sealed = true;
+            return [.. _recording];
+        }
+    }
+
     /// <summary>The id of the speaker's registered disconnect action, once registered.</summary>
     public Task<string?> DisconnectAction { get; set; } = Task.FromResult<string?>(null);
 

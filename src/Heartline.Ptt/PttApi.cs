@@ -31,6 +31,7 @@ internal static class PttApi
         group.MapPost("/stale-cleaner/run", RunStaleCleaner).WithName("RunPttStaleCleaner")
             .WithSummary("Runs the stale cleaner now (admins); returns how many it removed.")
             .RequireAuthorization(HeartlinePolicies.Administrator);
+        Recordings.RecordingsApi.Map(group);
         group.MapGet("/kpi", GetKpi).WithName("GetPttKpiBreaches")
             .WithSummary("The office's KPIs in breach now, as the kpi_alert that announced each.");
         group.MapGet("/reports", PttReportsApi.ListReports).WithName("ListPttReports")

@@ -14,7 +14,26 @@ internal static partial class PttMigrations
         new(5, "KPI state per office (a breach is alerted once, then its recovery)", V5Common, V5Common),
         new(6, "reports per office and day, week or month", V6Common, V6Common),
         new(7, "audio frames relayed per session and sent to each listener", V7Common, V7Common),
+        new(8, "recordings of transmissions (Ogg Opus)", V8Sqlite, V8Postgres),
     ];
+
+    // Each transmission through the relay, as Ogg Opus, in the database: every node of a cluster serves it, and the
+    // retention sweeper keeps it bounded (Ptt:Recordings).
+    private const string V8Columns =
+        """
+            session_id text PRIMARY KEY,
+            office text NOT NULL,
+            speaker_user_id text NOT NULL,
+            speaker_name text NOT NULL,
+            started_at bigint NOT NULL,
+            duration_ms bigint NOT NULL,
+            frames bigint NOT NULL,
+            bytes bigint NOT NULL,
+        """;
+
+    private const string V8Sqlite = "CREATE TABLE ptt_recordings (" + V8Columns + " audio blob NOT NULL); CREATE INDEX ix_ptt_recordings_office ON ptt_recordings (office, started_at);";
+
+    private const string V8Postgres = "CREATE TABLE ptt_recordings (" + V8Columns + " audio bytea NOT NULL); CREATE INDEX ix_ptt_recordings_office ON ptt_recordings (office, started_at);";
 
     // The drill-down's "did driver X hear it?": frames the speaker's node relayed, and frames each listener was sent
     // (relayed while it listened, but those its send queue dropped). Null for sessions before this version.

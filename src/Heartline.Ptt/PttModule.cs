@@ -63,6 +63,7 @@ public static class PttModule
             .AddSweeper<StaleSessionCleaner>()
             .AddSweeper<KpiAlerts>()
             .AddSweeper<PttReports>()
+            .AddSweeper<Recordings.RecordingsPurge>()
             .MapEndpoints(endpoints => endpoints.MapPttApi());
         return builder;
     }

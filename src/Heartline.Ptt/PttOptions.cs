@@ -42,6 +42,9 @@ internal sealed class PttOptions
     /// <summary>Upper bound of that delay. Default: 500 ms.</summary>
     [Range(0, 10_000)] public int TokenDelayMaxMs { get; set; } = 500;
 
+    /// <summary>Recordings of relayed transmissions (<c>Ptt:Recordings</c>, docs/protocol.md 10.4).</summary>
+    [ValidateObjectMembers] public PttRecordingOptions Recordings { get; set; } = new();
+
     /// <summary>Time zone of the daily statistics. Default: Asia/Seoul.</summary>
     [Required] public string StatsTimeZone { get; set; } = "Asia/Seoul";
 
@@ -61,4 +64,17 @@ internal sealed class PttOptionsValidator : IValidateOptions<PttOptions>
             failures.Add($"Ptt:StatsTimeZone '{options.StatsTimeZone}' is not a known time zone.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+}
+
+/// <summary><c>Ptt:Recordings</c>: every transmission through the built-in relay is kept as Ogg Opus for a while.</summary>
+internal sealed class PttRecordingOptions
+{
+    /// <summary>Whether transmissions are recorded. Default: true.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How long a recording is kept. Default: 24 hours.</summary>
+    [Range(1, 24 * 365)] public int KeepHours { get; set; } = 24;
+
+    /// <summary>Most bytes of recordings kept per office; the oldest go first. Default: 200 MB (about 18 hours of speech).</summary>
+    [Range(1, 100_000)] public int MaxMegabytesPerOffice { get; set; } = 200;
 }
