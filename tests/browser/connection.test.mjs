@@ -173,3 +173,47 @@ test('dashboard: live sessions are hidden while disconnected and shown again aft
     await Promise.all([dispatcher.context().close(), dashboard.context().close()])
   }
 })
+
+test('a driver back from a tunnel sees the call it missed and replays its recording', async () => {
+  const office = uniqueId('o')
+  const dispatcher = await openPage(browser, { viewport: DESKTOP })
+  const driver = await openPage(browser, { viewport: PHONE, phone: true })
+  const sockets = await relay(driver)
+  try {
+    await signIn(dispatcher, '/console/', { name: '김배차', office })
+    const signedIn = await signIn(driver, '/driver/', { name: '박기사', office })
+
+    // The tunnel: the driver's socket drops and every reconnect fails meanwhile.
+    sockets.blocked = true
+    await serverCloses(sockets, 1011, 'tunnel')
+    await until(driver, () => document.getElementById('conn').dataset.state === 'reconnecting', null, 'the driver reconnecting')
+    await holdButton(dispatcher)
+    await until(dispatcher, () => globalThis.heartlineAudio.sent >= 25, null, 'half a second of speech sent')
+    await releaseButton(dispatcher)
+    // The recording is kept once the release hang is over; wait for it through the API before the driver comes back.
+    const token = await (await fetch(`${baseUrl}/api/auth/dev-token`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user_id: uniqueId('cm'), role: 'call_manager', region_id: 'r1', office_id: office }),
+    })).json().then((b) => b.token)
+    for (let i = 0; ; i++) {
+      const list = await (await fetch(`${baseUrl}/api/ptt/transmissions?office=${signedIn.office}`, { headers: { authorization: `Bearer ${token}` } })).json()
+      if (list.length === 1) break
+      assert.ok(i < 100, 'the recording kept within 10 s')
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+
+    sockets.blocked = false
+    await until(driver, () => document.getElementById('conn').dataset.state === 'connected', null, 'the driver back', 20_000)
+    await until(driver, () => document.getElementById('notice').textContent.startsWith('연결이 끊긴 동안 통화 1건이 있었습니다'), null,
+      'the missed-call notice')
+    const missed = driver.locator('#recent li.missed')
+    assert.equal(await missed.locator('.why').textContent(), '놓친 통화')
+    await missed.locator('button.replay').click()
+    await until(driver, () => globalThis.heartlineReplays === 1, null, 'the recording playing')
+    assert.deepEqual((await driver.evaluate(() => globalThis.heartlineAudio.errors)), [])
+    assert.deepEqual(driver.problems, [])
+    assert.deepEqual(dispatcher.problems, [])
+  } finally {
+    await Promise.all([dispatcher.context().close(), driver.context().close()])
+  }
+})

@@ -28,7 +28,7 @@ export async function startTalkApp({ app, role, appType, onReady }) {
     render()
   })
   // latched: transmitting after a screen reader's activation (no pointer), until the next one.
-  const ui = { pressed: false, latched: false, busy: null, talkStartedAt: 0, micError: null, listenError: false }
+  const ui = { pressed: false, latched: false, busy: null, talkStartedAt: 0, micError: null, listenError: false, missed: 0 }
   const recent = new Map()
   let playback = null
   let capture = null
@@ -112,6 +112,7 @@ export async function startTalkApp({ app, role, appType, onReady }) {
     ui.pressed = true
     ui.busy = null
     ui.micError = null
+    ui.missed = 0
     cues.unlock()
     render()
     let result
@@ -211,7 +212,7 @@ export async function startTalkApp({ app, role, appType, onReady }) {
     setText($('ptt-label'), t(transmitting && ui.latched ? 'ptt.latched' : transmitting ? 'ptt.release' : 'ptt.hold'))
     const preempt = role === 'call_manager' && s === 'listening' && ptt.currentSpeaker?.app_type === 'pickup_driver'
     setText($('notice'), s === 'closed' ? t('closed.notice') : s === 'not_listening' && ui.listenError ? t('listen.failed')
-      : preempt ? t('ptt.preempt') : '')
+      : preempt ? t('ptt.preempt') : ui.missed ? t('recent.missed_notice').replace('{n}', String(ui.missed)) : '')
     setText($('mic-error'), ui.micError ? t(micErrorKey(ui.micError)) : '')
     setHidden($('reconnect'), s !== 'closed')
     const conn = $('conn')
@@ -236,11 +237,70 @@ export async function startTalkApp({ app, role, appType, onReady }) {
     const rows = [...recent.values()].sort((a, b) => b.started_at - a.started_at).slice(0, RECENT_MAX)
     const list = $('recent')
     if (!rows.length) return replace(list, h('li', { class: 'empty', 'data-i18n': 'recent.empty' }, t('recent.empty')))
-    replace(list, rows.map((r) => h('li', { class: r.ended_at ? 'ended' : 'live', 'data-session': r.session_id },
+    replace(list, rows.map((r) => h('li', { class: `${r.ended_at ? 'ended' : 'live'}${r.missed ? ' missed' : ''}`, 'data-session': r.session_id },
       h('span', { class: 'time' }, clock(r.started_at)),
       h('span', { class: 'who' }, r.speaker?.name ?? r.speaker?.user_id ?? '?'),
       h('span', { class: 'len' }, r.ended_at ? duration(r.ended_at - r.started_at) : t('state.talking')),
-      h('span', { class: 'why' }, reasonLabel(r.reason)))))
+      h('span', { class: 'why' }, r.missed ? t('recent.missed') : reasonLabel(r.reason)),
+      r.ended_at ? h('button', { type: 'button', class: 'replay', 'data-state': r.replay ?? 'idle', onclick: () => replay(r) },
+        t(r.replay === 'none' ? 'recent.no_recording' : r.replay === 'playing' ? 'recent.playing' : 'recent.replay')) : null)))
+  }
+
+  /** Plays a kept transmission (GET /api/ptt/transmissions/{id}/audio, Ogg Opus) through an audio element. */
+  let replaying = null
+  async function replay(row) {
+    replaying?.pause()
+    try {
+      const response = await fetch(`/api/ptt/transmissions/${encodeURIComponent(row.session_id)}/audio`, { headers: { authorization: `Bearer ${await getToken()}` } })
+      if (!response.ok) {
+        row.replay = 'none'
+        return renderRecent()
+      }
+      const url = URL.createObjectURL(await response.blob())
+      const player = new Audio(url)
+      replaying = player
+      row.replay = 'playing'
+      renderRecent()
+      player.addEventListener('ended', () => {
+        row.replay = 'played'
+        URL.revokeObjectURL(url)
+        renderRecent()
+      })
+      await player.play()
+      globalThis.heartlineReplays = (globalThis.heartlineReplays ?? 0) + 1
+    } catch (err) {
+      row.replay = 'idle'
+      audioStats.errors.push(`replay: ${err.message}`)
+      renderRecent()
+    }
+  }
+
+  /**
+   * Back after the connection dropped (a tunnel): the transmissions that started meanwhile are marked missed, with a
+   * notice and their replay buttons.
+   */
+  let offlineSince = null
+  client.on('disconnected', ({ willReconnect }) => {
+    if (willReconnect) offlineSince ??= Date.now()
+  })
+  async function loadMissed() {
+    if (offlineSince === null) return
+    const since = offlineSince - 1000
+    offlineSince = null
+    try {
+      const response = await fetch(`/api/ptt/transmissions?since=${since}&limit=20`, { headers: { authorization: `Bearer ${await getToken()}` } })
+      if (!response.ok) return
+      const missed = await response.json()
+      for (const m of missed) {
+        const row = recent.get(m.session_id) ?? { session_id: m.session_id, started_at: m.started_at, speaker: m.speaker }
+        recent.set(m.session_id, Object.assign(row, { missed: true, ended_at: row.ended_at ?? m.started_at + m.duration_ms }))
+      }
+      ui.missed = missed.length
+      render()
+      renderRecent()
+    } catch {
+      // The recent list still shows them from the events.
+    }
   }
 
   async function loadRecent() {
@@ -264,6 +324,7 @@ export async function startTalkApp({ app, role, appType, onReady }) {
     $('me').textContent = result.user.name
     $('office').textContent = result.user.office
     members.refresh()
+    loadMissed()
   })
 
   $('app').hidden = false
