@@ -31,6 +31,17 @@ internal sealed partial class FloorControl
         return ended;
     }
 
+    /// <summary>
+    /// An emergency of <paramref name="raiser"/>: the transmission on air (someone else's) ends with reason
+    /// <c>emergency</c> so the channel is free for it. Returns the ended session, or null when nothing was on air.
+    /// </summary>
+    public async Task<string?> EndForEmergencyAsync(string office, string raiser, CancellationToken cancellationToken)
+    {
+        var state = await StateAsync(office, cancellationToken).ConfigureAwait(false);
+        if (!state.Active || state.SessionId is not { } sessionId || state.Epoch is not { } epoch || state.Speaker?.UserId == raiser) return null;
+        return await EndAsync(office, epoch, PttEndReasons.Emergency, revoke: true, cancellationToken).ConfigureAwait(false) ? sessionId : null;
+    }
+
     /// <summary>Runs the stale cleaner now (it also runs on its timer) and records who asked; returns how many it removed.</summary>
     public async Task<int> RunStaleCleanerAsync(Principal by, CancellationToken cancellationToken)
     {

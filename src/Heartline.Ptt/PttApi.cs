@@ -32,6 +32,8 @@ internal static class PttApi
             .WithSummary("Runs the stale cleaner now (admins); returns how many it removed.")
             .RequireAuthorization(HeartlinePolicies.Administrator);
         Recordings.RecordingsApi.Map(group);
+        group.MapGet("/emergencies", EmergenciesApi.ListOpen).WithName("ListPttEmergencies")
+            .WithSummary("The office's emergencies not acknowledged yet, oldest first.");
         group.MapGet("/kpi", GetKpi).WithName("GetPttKpiBreaches")
             .WithSummary("The office's KPIs in breach now, as the kpi_alert that announced each.");
         group.MapGet("/reports", PttReportsApi.ListReports).WithName("ListPttReports")

@@ -12,6 +12,9 @@ internal static class PttEndReasons
     public const string StaleCleaned = "stale_cleaned";
     public const string NodeLost = "node_lost";
     public const string EndedByOperator = "ended_by_operator";
+
+    /// <summary>A driver raised an emergency: the transmission on air gave way to it (an intended end, not a failure).</summary>
+    public const string Emergency = "emergency";
 }
 
 /// <summary>Durable event types of the module (seed 2.1 and 6.2).</summary>
@@ -32,6 +35,13 @@ internal static class PttEventTypes
     public const string KpiBreached = "KPI_BREACHED";
     public const string KpiRecovered = "KPI_RECOVERED";
 
+    /// <summary>A member raised an emergency, and a call manager acknowledged it (the user is who did it).</summary>
+    public const string EmergencyRaised = "EMERGENCY_RAISED";
+    public const string EmergencyAcknowledged = "EMERGENCY_ACKNOWLEDGED";
+
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
-        { SessionStarted, SessionEnded, UserJoined, UserLeft, SpeakerChanged, HeartbeatLost, PttBusy, OperatorAction, KpiBreached, KpiRecovered };
+    {
+        SessionStarted, SessionEnded, UserJoined, UserLeft, SpeakerChanged, HeartbeatLost, PttBusy, OperatorAction, KpiBreached, KpiRecovered,
+        EmergencyRaised, EmergencyAcknowledged,
+    };
 }

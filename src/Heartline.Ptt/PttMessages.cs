@@ -93,4 +93,9 @@ internal sealed record SessionListener(
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(KpiAlert))]
 [JsonSerializable(typeof(PttReport))]
+[JsonSerializable(typeof(EmergencyRaised))]
+[JsonSerializable(typeof(EmergencyAcknowledged))]
+[JsonSerializable(typeof(EmergencyResult))]
+[JsonSerializable(typeof(EmergencyAckArgs))]
+[JsonSerializable(typeof(EmergencyAckResult))]
 internal sealed partial class PttJsonContext : JsonSerializerContext;

@@ -15,7 +15,26 @@ internal static partial class PttMigrations
         new(6, "reports per office and day, week or month", V6Common, V6Common),
         new(7, "audio frames relayed per session and sent to each listener", V7Common, V7Common),
         new(8, "recordings of transmissions (Ogg Opus)", V8Sqlite, V8Postgres),
+        new(9, "emergencies raised by members and their acknowledgement", V9Common, V9Common),
     ];
+
+    // An emergency stays open until a call manager acknowledges it; the row decides who did (once).
+    private const string V9Common =
+        """
+        CREATE TABLE ptt_emergencies (
+            emergency_id text PRIMARY KEY,
+            office text NOT NULL,
+            user_id text NOT NULL,
+            name text NOT NULL,
+            raised_at bigint NOT NULL,
+            ended_session_id text NULL,
+            acknowledged_at bigint NULL,
+            acknowledged_by text NULL,
+            acknowledged_name text NULL
+        );
+        CREATE INDEX ix_ptt_emergencies_office ON ptt_emergencies (office, raised_at);
+        CREATE INDEX ix_ptt_emergencies_user ON ptt_emergencies (user_id, raised_at);
+        """;
 
     // Each transmission through the relay, as Ogg Opus, in the database: every node of a cluster serves it, and the
     // retention sweeper keeps it bounded (Ptt:Recordings).

@@ -36,6 +36,7 @@ public static class PttModule
         services.TryAddSingleton<PttStore>();
         services.TryAddSingleton<FloorControl>();
         services.TryAddSingleton<PttStatistics>();
+        services.TryAddSingleton<Emergencies>();
         services.AddHostedService<FloorLeaseRenewer>();
 
         builder.AddModule(Name)
@@ -55,6 +56,8 @@ public static class PttModule
             .AddChannelPolicy<PttChannelPolicy>()
             .AddChannelPolicy<OfficeChannelPolicy>()
             .AddCommand<PressCommand>()
+            .AddCommand<EmergencyCommand>()
+            .AddCommand<EmergencyAckCommand>()
             .AddCommand<ReleaseCommand>()
             .AddCommand<KeepaliveCommand>()
             .AddCommand<HeartbeatCommand>()

@@ -45,6 +45,9 @@ internal sealed class PttOptions
     /// <summary>Recordings of relayed transmissions (<c>Ptt:Recordings</c>, docs/protocol.md 10.4).</summary>
     [ValidateObjectMembers] public PttRecordingOptions Recordings { get; set; } = new();
 
+    /// <summary>Shortest time between two emergencies of one user (a second one sooner is <c>rate_limited</c>). Default: 60 seconds.</summary>
+    [Range(0, 3600)] public int EmergencyCooldownSeconds { get; set; } = 60;
+
     /// <summary>Time zone of the daily statistics. Default: Asia/Seoul.</summary>
     [Required] public string StatsTimeZone { get; set; } = "Asia/Seoul";
 

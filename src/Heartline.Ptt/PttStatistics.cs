@@ -13,7 +13,8 @@ namespace Heartline.Ptt;
 /// </summary>
 internal sealed class PttStatistics(PttStore store, IEventLog events, IOptions<PttOptions> options, TimeProvider time)
 {
-    private static readonly HashSet<string> IntendedEnds = [PttEndReasons.Released, PttEndReasons.Preempted, PttEndReasons.MaxDuration];
+    private static readonly HashSet<string> IntendedEnds =
+        [PttEndReasons.Released, PttEndReasons.Preempted, PttEndReasons.MaxDuration, PttEndReasons.Emergency];
 
     public Task<PttDailyStats> DailyAsync(string office, DateOnly? date, CancellationToken cancellationToken)
     {

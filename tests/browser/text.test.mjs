@@ -14,7 +14,7 @@ after(async () => {
 
 /** The `reason` codes of session_ended, floor_revoked and participant_left (docs/protocol.md section 10). */
 const REASONS = ['released', 'disconnected', 'lease_expired', 'max_duration', 'preempted', 'server_restart', 'stale_cleaned',
-  'node_lost', 'heartbeat_lost']
+  'node_lost', 'heartbeat_lost', 'ended_by_operator', 'emergency']
 
 test('end reasons: every reason the server sends has its own Korean and English label; an unknown one a generic label', async () => {
   const page = await openPage(browser, { viewport: DESKTOP })

@@ -29,8 +29,9 @@ test('decodeAudioFrame: round-trips, and ignores other kinds and header-only fra
   assert.equal(decodeAudioFrame(frame.subarray(0, 13)), null)
 })
 
-test('the six sound cues and four haptic patterns are the seed\'s, with its exact timings and amplitudes', () => {
-  assert.deepEqual(Object.keys(SOUND_CUES), ['start_success', 'start_fail', 'end', 'join', 'leave', 'someone_speaking'])
+test('the six sound cues and four haptic patterns are the seed\'s, with its exact timings and amplitudes; the emergency adds its own', () => {
+  assert.deepEqual(Object.keys(SOUND_CUES), ['start_success', 'start_fail', 'end', 'join', 'leave', 'someone_speaking', 'emergency'])
+  assert.deepEqual(HAPTIC_PATTERNS.emergency.vibrate, [500, 200, 500, 200, 500])
   assert.deepEqual(HAPTIC_PATTERNS.start_success, { timings: [0, 100], amplitudes: [255], vibrate: [100] })
   assert.deepEqual(HAPTIC_PATTERNS.start_fail, { timings: [0, 80, 80, 80], amplitudes: [200, 200], vibrate: [80, 80, 80] })
   assert.deepEqual(HAPTIC_PATTERNS.session_notification, { timings: [0, 300], amplitudes: [150], vibrate: [300] })

@@ -1,4 +1,4 @@
-// Renders the PTT SDK's cues: the six sounds synthesized with Web Audio (distinct in pitch, rhythm and length, as
+// Renders the PTT SDK's cues: the six sounds of the seed and the emergency's synthesized with Web Audio (distinct in pitch, rhythm and length, as
 // the seed describes them), navigator.vibrate with the seed's patterns, speechSynthesis, and the audio-focus
 // guidance for the page's own audio. Every cue is also appended to window.heartlineCueLog, which tests read.
 
@@ -19,6 +19,11 @@ const SOUNDS = {
     { f: 988, wave: 'sine', at: 0, len: 0.22, gain: 0.22, ring: true },
     { f: 1319, wave: 'sine', at: 0.11, len: 0.22, gain: 0.22, ring: true },
     { f: 1568, wave: 'sine', at: 0.22, len: 0.5, gain: 0.24, ring: true },
+  ],
+  // 삐-삐-삐 the emergency: three high, harsh alternating beeps, unlike any other cue.
+  emergency: [
+    { f: 2000, wave: 'square', at: 0, len: 0.18, gain: 0.2 }, { f: 1500, wave: 'square', at: 0.22, len: 0.18, gain: 0.2 },
+    { f: 2000, wave: 'square', at: 0.44, len: 0.18, gain: 0.2 }, { f: 1500, wave: 'square', at: 0.66, len: 0.18, gain: 0.2 },
   ],
 }
 

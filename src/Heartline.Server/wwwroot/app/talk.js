@@ -28,7 +28,7 @@ export async function startTalkApp({ app, role, appType, onReady }) {
     render()
   })
   // latched: transmitting after a screen reader's activation (no pointer), until the next one.
-  const ui = { pressed: false, latched: false, busy: null, talkStartedAt: 0, micError: null, listenError: false, missed: 0 }
+  const ui = { pressed: false, latched: false, busy: null, talkStartedAt: 0, micError: null, listenError: false, missed: 0, emergencyNotice: null }
   const recent = new Map()
   let playback = null
   let capture = null
@@ -74,6 +74,64 @@ export async function startTalkApp({ app, role, appType, onReady }) {
     renderRecent()
   })
   client.on('state', () => render())
+
+  // Emergencies (protocol 10.2): raised with two presses (no dialog), shown to every member until a call manager
+  // acknowledges them; call managers see an acknowledge button.
+  const emergencies = new Map()
+  ptt.on('emergency', (e) => {
+    emergencies.set(e.emergency_id, e)
+    renderEmergencies()
+  })
+  ptt.on('emergency_acknowledged', (e) => {
+    emergencies.delete(e.emergency_id)
+    ui.emergencyNotice = t('emergency.acked').replace('{name}', e.by?.name ?? '')
+    renderEmergencies()
+    render()
+  })
+  function renderEmergencies() {
+    replace($('emergencies'), [...emergencies.values()].map((e) => h('li', { 'data-emergency': e.emergency_id },
+      h('span', {}, t('emergency.alert').replace('{name}', e.user?.name ?? '?')),
+      role === 'call_manager'
+        ? h('button', { type: 'button', class: 'ack', onclick: () => ptt.acknowledgeEmergency(e.emergency_id).catch(() => {}) }, t('emergency.ack'))
+        : null)))
+  }
+  async function loadEmergencies() {
+    try {
+      const response = await fetch('/api/ptt/emergencies', { headers: { authorization: `Bearer ${await getToken()}` } })
+      if (!response.ok) return
+      for (const e of await response.json()) {
+        emergencies.set(e.emergency_id, { emergency_id: e.emergency_id, user: { user_id: e.user_id, name: e.name }, at: e.raised_at })
+      }
+      renderEmergencies()
+    } catch {
+      // Live emergencies still arrive on the office's channel.
+    }
+  }
+  let emergencyArmedUntil = 0
+  $('emergency').addEventListener('click', async () => {
+    const button = $('emergency')
+    if (Date.now() > emergencyArmedUntil) {
+      emergencyArmedUntil = Date.now() + 3000
+      button.textContent = t('emergency.confirm')
+      button.dataset.armed = 'true'
+      setTimeout(() => {
+        if (Date.now() < emergencyArmedUntil) return
+        button.textContent = t('emergency.button')
+        delete button.dataset.armed
+      }, 3100)
+      return
+    }
+    emergencyArmedUntil = 0
+    button.textContent = t('emergency.button')
+    delete button.dataset.armed
+    try {
+      await ptt.raiseEmergency()
+      ui.emergencyNotice = t('emergency.sent')
+    } catch (err) {
+      ui.emergencyNotice = err.code === 'rate_limited' ? t('emergency.too_soon') : `${t('emergency.button')}: ${err.message}`
+    }
+    render()
+  })
   // A close after which the client does not reconnect (an expired or refused token, a protocol error): never shown
   // as reconnecting. The token's fault signs out to the form with the reason; otherwise the page offers to reconnect.
   client.on('disconnected', ({ code, willReconnect }) => {
@@ -113,6 +171,7 @@ export async function startTalkApp({ app, role, appType, onReady }) {
     ui.busy = null
     ui.micError = null
     ui.missed = 0
+    ui.emergencyNotice = null
     cues.unlock()
     render()
     let result
@@ -212,7 +271,8 @@ export async function startTalkApp({ app, role, appType, onReady }) {
     setText($('ptt-label'), t(transmitting && ui.latched ? 'ptt.latched' : transmitting ? 'ptt.release' : 'ptt.hold'))
     const preempt = role === 'call_manager' && s === 'listening' && ptt.currentSpeaker?.app_type === 'pickup_driver'
     setText($('notice'), s === 'closed' ? t('closed.notice') : s === 'not_listening' && ui.listenError ? t('listen.failed')
-      : preempt ? t('ptt.preempt') : ui.missed ? t('recent.missed_notice').replace('{n}', String(ui.missed)) : '')
+      : preempt ? t('ptt.preempt') : ui.emergencyNotice ? ui.emergencyNotice
+      : ui.missed ? t('recent.missed_notice').replace('{n}', String(ui.missed)) : '')
     setText($('mic-error'), ui.micError ? t(micErrorKey(ui.micError)) : '')
     setHidden($('reconnect'), s !== 'closed')
     const conn = $('conn')
@@ -325,6 +385,7 @@ export async function startTalkApp({ app, role, appType, onReady }) {
     $('office').textContent = result.user.office
     members.refresh()
     loadMissed()
+    loadEmergencies()
   })
 
   $('app').hidden = false

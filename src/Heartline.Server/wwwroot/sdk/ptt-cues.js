@@ -12,6 +12,7 @@ export const SOUND_CUES = Object.freeze({
   join: { ko: '띵! (부드러운 참여 알림)', en: 'ding! a soft join chime' },
   leave: { ko: '똑! (짧은 이탈 알림)', en: 'tock! a short leave tick' },
   someone_speaking: { ko: '띵띠링~ (다른 사람 말하기 시작)', en: 'ding-ding-ring, someone started talking' },
+  emergency: { ko: '삐-삐-삐 (높고 반복되는 긴급 경보)', en: 'bee-bee-bee: a high, repeating alarm' },
 })
 
 /**
@@ -24,6 +25,7 @@ export const HAPTIC_PATTERNS = Object.freeze({
   start_fail: Object.freeze({ timings: [0, 80, 80, 80], amplitudes: [200, 200], vibrate: [80, 80, 80] }),
   session_notification: Object.freeze({ timings: [0, 300], amplitudes: [150], vibrate: [300] }),
   hold_feedback: Object.freeze({ timings: [0, 50, 200, 50, 200, 50], amplitudes: [100, 100, 100], vibrate: [50, 200, 50, 200, 50] }),
+  emergency: Object.freeze({ timings: [0, 500, 200, 500, 200, 500], amplitudes: [255, 255, 255], vibrate: [500, 200, 500, 200, 500] }),
 })
 
 /** Spoken announcements (seed 5.3), Korean first. Names are inserted as plain text. */
@@ -36,6 +38,7 @@ export const PHRASES = Object.freeze({
     busy: (name) => (name ? `${name}님이 통화 중입니다. 잠시 후 다시 시도해주세요` : '다른 사용자가 통화 중입니다. 잠시 후 다시 시도해주세요'),
     floor_revoked: () => '송신이 중단되었습니다',
     focus_lost: () => '다른 소리 때문에 송신을 멈췄습니다',
+    emergency: (name) => `긴급 호출입니다. ${name}님이 긴급 호출을 보냈습니다`,
   }),
   en: Object.freeze({
     lang: 'en-US',
@@ -45,6 +48,7 @@ export const PHRASES = Object.freeze({
     busy: (name) => (name ? `${name} is talking. Please try again shortly` : 'Someone else is talking. Please try again shortly'),
     floor_revoked: () => 'Your transmission was stopped',
     focus_lost: () => 'Transmission stopped: another app took the audio',
+    emergency: (name) => `Emergency. ${name} raised an emergency`,
   }),
 })
 
@@ -65,13 +69,14 @@ const TABLE = {
   session_ended: { sound: 'end', speech: 'session_ended', focus: 'restore' },
   participant_joined: { sound: 'join', speech: 'user_joined' },
   participant_left: { sound: 'leave' },
+  emergency: { sound: 'emergency', haptic: 'emergency', speech: 'emergency', focus: 'exclusive' },
 }
 
 /** Every cue type PttClient raises. */
 export const CUE_TYPES = Object.freeze(Object.keys(TABLE))
 
 /**
- * @typedef {'start_success' | 'start_fail' | 'end' | 'join' | 'leave' | 'someone_speaking'} SoundCue
+ * @typedef {'start_success' | 'start_fail' | 'end' | 'join' | 'leave' | 'someone_speaking' | 'emergency'} SoundCue
  * @typedef {{ name: string, timings: number[], amplitudes: number[], vibrate: number[] }} HapticCue
  * @typedef {{
  *   type: string, sound: SoundCue | null, haptic: HapticCue | null, speech: { text: string, lang: string } | null,

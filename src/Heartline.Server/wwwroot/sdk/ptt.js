@@ -30,7 +30,7 @@ const RETRYABLE = new Set(['rate_limited', 'unavailable', 'internal'])
  * what it missed, and joins sessions without app code. `start()` presses, `stop()` releases, `sendAudio()` relays.
  *
  * Events ({@link PttClient#on}): 'session_started', 'session_ended', 'speaker_changed', 'participant_joined',
- * 'participant_left', 'floor_revoked', 'kpi_alert' (the `data` of the protocol's pushes, plus `mine`/`joined`/`recovered` flags),
+ * 'participant_left', 'floor_revoked', 'kpi_alert', 'emergency', 'emergency_acknowledged' (the `data` of the protocol's pushes, plus `mine`/`joined`/`recovered` flags),
  * 'busy' ({speaker, session_id}), 'talking' (boolean), 'audio' ({epoch, sequence, payload}), 'cue' (a typed
  * cue, see ptt-cues.js), 'media_token' (Agora mode), 'reported' (the ptt.report sent), 'ready' ({office, resubscribed}:
  * listening after a (re)connect), 'change' (after any state change, {@link PttClient#listening} included), 'error'
@@ -208,6 +208,19 @@ export class PttClient {
   /** Focus is back after a transient loss: audio flows again. */
   onFocusGained() {
     if (this.#talk) this.#talk.paused = false
+  }
+
+  /**
+   * Raises an emergency in this office (`ptt.emergency`, protocol 10.2): the transmission on air gives way, every
+   * member is alerted. Resolves with `{emergency_id, ended_session_id}`; rejects `rate_limited` within the cooldown.
+   */
+  raiseEmergency() {
+    return this.#client.request('ptt.emergency', {})
+  }
+
+  /** A call manager acknowledges an emergency (`ptt.emergency_ack`); resolves with `{acknowledged}` (false: someone did already). */
+  acknowledgeEmergency(emergencyId) {
+    return this.#client.request('ptt.emergency_ack', { emergency_id: emergencyId })
   }
 
   /** Reloads the office's live state (`ptt.state`) and applies it; resolves with the state. */
@@ -411,6 +424,10 @@ export class PttClient {
       case 'floor_revoked': return this.#onFloorRevoked(data)
       case 'speaker_changed': return this.#emit('speaker_changed', data)
       case 'kpi_alert': return this.#emit('kpi_alert', data)
+      case 'emergency':
+        this.#emit('emergency', data)
+        return this.#cue('emergency', { name: data.user?.name, user: data.user, emergency_id: data.emergency_id })
+      case 'emergency_acknowledged': return this.#emit('emergency_acknowledged', data)
       case 'participant_joined': return this.#onParticipantJoined(data)
       case 'participant_left': return this.#onParticipantLeft(data)
     }
