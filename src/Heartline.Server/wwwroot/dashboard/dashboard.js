@@ -24,6 +24,8 @@ const recentEvents = []
 const armed = new Map()
 /** The KPI targets an office misses now (seed 9.1), by office and KPI; a recovery removes its entry. */
 const alerts = new Map()
+/** Emergencies not acknowledged yet, by id. */
+const emergencies = new Map()
 /** Kept reports (daily, weekly, monthly) of the office chosen in the reports panel, newest first. */
 let reportList = []
 let chart = null
@@ -124,12 +126,23 @@ function watch(office) {
   ptt.on('floor_revoked', (p) => addEvent(office, 'floor_revoked', p.user_id, undefined, p.reason))
   ptt.on('speaker_changed', (p) => addEvent(office, 'speaker_changed', p.speaker?.name))
   ptt.on('kpi_alert', (a) => showAlert(a))
+  ptt.on('emergency', (e) => {
+    emergencies.set(e.emergency_id, { ...e, ptt })
+    addEvent(office, 'EMERGENCY_RAISED', e.user?.name, e.at)
+    renderEmergencies()
+  })
+  ptt.on('emergency_acknowledged', (e) => {
+    emergencies.delete(e.emergency_id)
+    addEvent(office, 'EMERGENCY_ACKNOWLEDGED', e.by?.name, e.at)
+    renderEmergencies()
+  })
   ptt.on('error', (err) => console.warn(office, err))
   client.subscribe(`presence:${office}`, () => refreshPresence(office)).catch(() => {})
   refreshPresence(office)
   refreshStats(office)
   loadEvents(office).catch(() => {})
   loadAlerts(office)
+  loadEmergencies(office, ptt)
   const select = $('report-office')
   select.append(h('option', { value: office }, office))
   if (select.options.length === 1) loadReports(office)
@@ -331,6 +344,24 @@ function showAlert(a) {
   else alerts.delete(key)
   addEvent(a.office, a.state === 'breached' ? 'KPI_BREACHED' : 'KPI_RECOVERED', t(`kpi.${a.kpi}`), a.at)
   renderAlerts()
+}
+
+/** Open emergencies of the watched offices (live, and those raised before the dashboard opened). */
+async function loadEmergencies(office, ptt) {
+  try {
+    for (const e of await api(`/api/ptt/emergencies?office=${encodeURIComponent(office)}`)) {
+      emergencies.set(e.emergency_id, { emergency_id: e.emergency_id, office, user: { user_id: e.user_id, name: e.name }, at: e.raised_at, ptt })
+    }
+    renderEmergencies()
+  } catch {
+    // Live emergencies still arrive on the office's channel.
+  }
+}
+
+function renderEmergencies() {
+  replace($('emergencies'), [...emergencies.values()].map((e) => h('li', { 'data-emergency': e.emergency_id, 'data-office': e.office },
+    h('span', {}, `${e.office} · ${t('emergency.alert').replace('{name}', e.user?.name ?? '?')} · ${clock(e.at)}`),
+    isAdmin ? h('button', { type: 'button', class: 'ack', onclick: () => e.ptt.acknowledgeEmergency(e.emergency_id).catch(() => {}) }, t('emergency.ack')) : null)))
 }
 
 /** KPIs already in breach when the dashboard opens (GET /api/ptt/kpi): shown like the live alerts, not as new events. */
