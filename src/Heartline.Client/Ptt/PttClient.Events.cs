@@ -18,6 +18,17 @@ public sealed partial class PttClient
                 HeartlineClient.RaiseEvent(this, SpeakerChanged, PttUser.From(data.GetProperty("speaker")));
                 break;
             case "participant_joined": OnParticipantJoined(data); break;
+            case "emergency":
+                var emergency = new PttEmergency(data.GetProperty("emergency_id").GetString()!, PttUser.From(data.GetProperty("user")),
+                    data.GetProperty("at").GetInt64(), data.TryGetProperty("ended_session_id", out var ended) ? ended.GetString() : null);
+                HeartlineClient.RaiseEvent(this, EmergencyRaised, emergency);
+                RaiseCue(new PttCue(PttSound.Emergency, PttHaptic.Emergency,
+                    PttAnnouncements.Emergency(emergency.User.Name, _options.EnglishAnnouncements), PttAudioFocus.Acquire));
+                break;
+            case "emergency_acknowledged":
+                HeartlineClient.RaiseEvent(this, EmergencyAcknowledged, new PttEmergencyAcknowledged(data.GetProperty("emergency_id").GetString()!,
+                    PttUser.From(data.GetProperty("by")), data.GetProperty("at").GetInt64()));
+                break;
             case "participant_left":
                 HeartlineClient.RaiseEvent(this, ParticipantLeft, new PttParticipantChange(data.GetProperty("session_id").GetString()!,
                     data.GetProperty("user_id").GetString()!, null, data.GetProperty("reason").GetString()));

@@ -80,6 +80,30 @@ public sealed partial class PttClient : IAsyncDisposable
     /// <summary>Feedback for the state change that just happened.</summary>
     public event EventHandler<PttCue>? Cue;
 
+    /// <summary>A member of the office raised an emergency (the <see cref="Cue"/> carries its alarm).</summary>
+    public event EventHandler<PttEmergency>? EmergencyRaised;
+
+    /// <summary>A call manager acknowledged an emergency.</summary>
+    public event EventHandler<PttEmergencyAcknowledged>? EmergencyAcknowledged;
+
+    /// <summary>
+    /// Raises an emergency in this client's office (<c>ptt.emergency</c>): the transmission on air gives way and every
+    /// member is alerted. Returns its id.
+    /// </summary>
+    /// <exception cref="HeartlineException"><c>rate_limited</c> within the cooldown (one a minute); <c>forbidden</c> for a role that does not talk.</exception>
+    public async Task<string> RaiseEmergencyAsync(CancellationToken cancellationToken = default)
+    {
+        var result = await _client.RequestAsync("ptt.emergency", new { }, cancellationToken).ConfigureAwait(false);
+        return result.GetProperty("emergency_id").GetString()!;
+    }
+
+    /// <summary>A call manager acknowledges an emergency (<c>ptt.emergency_ack</c>); false when someone did already.</summary>
+    public async Task<bool> AcknowledgeEmergencyAsync(string emergencyId, CancellationToken cancellationToken = default)
+    {
+        var result = await _client.RequestAsync("ptt.emergency_ack", new { emergency_id = emergencyId }, cancellationToken).ConfigureAwait(false);
+        return result.GetProperty("acknowledged").GetBoolean();
+    }
+
     /// <summary>Subscribes to the office's PTT channel; the subscription is renewed with recovery after reconnects.</summary>
     /// <exception cref="HeartlineException">
     /// <see cref="HeartlineException.NotConnected"/> before the client connected; <see cref="HeartlineException.NoOffice"/>

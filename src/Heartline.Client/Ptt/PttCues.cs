@@ -15,6 +15,8 @@ public enum PttSound
     Leave,
     /// <summary>띵띠링~ — someone else started speaking.</summary>
     SomeoneSpeaking,
+    /// <summary>삐-삐-삐 — a high, repeating alarm: a member raised an emergency (unlike every other cue).</summary>
+    Emergency,
 }
 
 /// <summary>The four haptic patterns of the seed (§5.2), with its exact timings and amplitudes.</summary>
@@ -28,6 +30,8 @@ public enum PttHaptic
     SessionNotification,
     /// <summary>Continuous fine pulses while transmitting: [0, 50, 200, 50, 200, 50] ms at amplitudes 100, 100, 100.</summary>
     HoldFeedback,
+    /// <summary>Three long, strong pulses: [0, 500, 200, 500, 200, 500] ms at amplitude 255: an emergency.</summary>
+    Emergency,
 }
 
 /// <summary>What to do with other audio (navigation, music) — the seed's audio-focus guidance (§5.4).</summary>
@@ -51,6 +55,7 @@ public sealed record HapticPattern(IReadOnlyList<int> TimingsMs, IReadOnlyList<i
         PttHaptic.StartFail => new([0, 80, 80, 80], [200, 200]),
         PttHaptic.SessionNotification => new([0, 300], [150]),
         PttHaptic.HoldFeedback => new([0, 50, 200, 50, 200, 50], [100, 100, 100]),
+        PttHaptic.Emergency => new([0, 500, 200, 500, 200, 500], [255, 255, 255]),
         _ => throw new ArgumentOutOfRangeException(nameof(haptic)),
     };
 }
@@ -75,6 +80,10 @@ public static class PttAnnouncements
     /// <summary>"{name}님이 PTT를 시작했습니다" / "{name} started talking".</summary>
     public static string SessionStarted(string speaker, bool english = false) =>
         english ? $"{speaker} started talking" : $"{speaker}님이 PTT를 시작했습니다";
+
+    /// <summary>"긴급 호출입니다. {name}님이 긴급 호출을 보냈습니다" / "Emergency. {name} raised an emergency".</summary>
+    public static string Emergency(string name, bool english = false) =>
+        english ? $"Emergency. {name} raised an emergency" : $"긴급 호출입니다. {name}님이 긴급 호출을 보냈습니다";
 
     /// <summary>"PTT가 종료되었습니다" / "Transmission ended".</summary>
     public static string SessionEnded(bool english = false) => english ? "Transmission ended" : "PTT가 종료되었습니다";

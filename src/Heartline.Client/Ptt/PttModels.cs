@@ -47,3 +47,13 @@ public sealed record PttSessionEnded(string SessionId, string Reason, int HangMs
 /// <param name="Name">Display name, when known.</param>
 /// <param name="Reason">Why a participant left (<c>disconnected</c>, <c>heartbeat_lost</c>); null on join.</param>
 public sealed record PttParticipantChange(string SessionId, string UserId, string? Name, string? Reason);
+
+/// <summary>An emergency a member raised (<c>emergency</c> on the office's channel, docs/protocol.md 10.2).</summary>
+/// <param name="EmergencyId">Its id, for <see cref="PttClient.AcknowledgeEmergencyAsync"/>.</param>
+/// <param name="User">Who raised it.</param>
+/// <param name="At">When (Unix ms).</param>
+/// <param name="EndedSessionId">The transmission that gave way to it, if one was on air.</param>
+public sealed record PttEmergency(string EmergencyId, PttUser User, long At, string? EndedSessionId);
+
+/// <summary>A call manager acknowledged an emergency.</summary>
+public sealed record PttEmergencyAcknowledged(string EmergencyId, PttUser By, long At);
