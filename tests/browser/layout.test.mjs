@@ -112,11 +112,11 @@ test('the driver app is installable: a manifest with icons, a service worker tha
     const scope = await page.evaluate(() => navigator.serviceWorker.ready.then((r) => r.scope))
     assert.ok(scope.endsWith('/driver/'), scope)
     const cached = await until(page, async () => {
-      const keys = await (await caches.open('heartline-driver-v1')).keys()
+      const keys = await (await caches.open('heartline-driver-v2')).keys()
       return keys.length >= 18 && keys.map((k) => new URL(k.url).pathname)
     }, null, 'the app shell cached')
     const paths = await cached.jsonValue()
-    for (const path of ['/driver/', '/sdk/ptt.js', '/app/talk.js']) assert.ok(paths.includes(path), `${path} cached`)
+    for (const path of ['/driver/', '/sdk/ptt.js', '/app/talk.js', '/sdk/accounts.js', '/driver/keep-listening.js']) assert.ok(paths.includes(path), `${path} cached`)
     const wake = await page.evaluate(() => globalThis.heartlineWakeLock)
     assert.ok(!wake.supported || wake.requested > 0, `wake lock: ${JSON.stringify(wake)}`)
   } finally {

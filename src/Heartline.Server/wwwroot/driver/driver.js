@@ -1,6 +1,7 @@
 // The driver app: the shared talking page plus what a phone on a dashboard mount needs — install (service worker
 // for the app shell) and the screen kept on while on duty.
 import { startTalkApp } from '/app/talk.js'
+import { keepListening } from '/driver/keep-listening.js'
 import { $ } from '/app/dom.js'
 import { onLangChange, t } from '/app/i18n.js'
 
@@ -37,7 +38,7 @@ startTalkApp({
   app: 'driver',
   role: 'pickup_driver',
   appType: 'pickup_driver',
-  onReady: ({ cues }) => {
+  onReady: ({ cues, ptt }) => {
     const duty = $('duty')
     const render = () => {
       duty.textContent = t(onDuty ? 'duty.on' : 'duty.start')
@@ -49,6 +50,11 @@ startTalkApp({
       cues.unlock()
       onDuty = true
       keepScreenOn()
+      keepListening({
+        ptt, office: $('office').textContent, t,
+        notice: (text) => { $('keep-notice').textContent = text },
+        setMuted: (muted) => (muted ? cues.context.suspend() : cues.context.resume()).catch(() => {}),
+      })
       render()
     })
     onLangChange(render)

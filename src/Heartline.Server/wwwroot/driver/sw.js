@@ -2,11 +2,12 @@
 // cache answers only when the network does not. The API and the WebSocket are never cached.
 // The network request bypasses a fresh HTTP cache entry (cache: 'no-cache' revalidates with the server), so after a
 // deployment an old /sdk/*.js kept by the browser's HTTP cache never loads next to a new page.
-const CACHE = 'heartline-driver-v1'
+const CACHE = 'heartline-driver-v2'
 const SHELL = [
-  '/driver/', '/driver/driver.js', '/driver/manifest.webmanifest', '/driver/icon.svg', '/driver/icon-192.png', '/driver/icon-512.png',
+  '/driver/', '/driver/driver.js', '/driver/keep-listening.js', '/driver/manifest.webmanifest', '/driver/icon.svg', '/driver/icon-192.png',
+  '/driver/icon-512.png', '/lib/opus-decoder.min.js',
   '/app/style.css', '/app/talk.js', '/app/audio.js', '/app/capture-worklet.js', '/app/cues.js', '/app/dom.js', '/app/i18n.js',
-  '/app/session.js', '/sdk/heartline.js', '/sdk/ptt.js', '/sdk/ptt-cues.js', '/sdk/ptt-media.js',
+  '/app/session.js', '/sdk/accounts.js', '/sdk/heartline.js', '/sdk/ptt.js', '/sdk/ptt-cues.js', '/sdk/ptt-media.js',
 ]
 
 self.addEventListener('install', (event) => {
