@@ -106,6 +106,18 @@ test('the admin console creates a driver, shows it online, and a deactivation (t
   assert.equal(await row.locator('td').nth(1).textContent(), XSS, 'the name is shown as text')
   assert.equal(await console.locator('#status').textContent(), '계정을 만들었습니다')
 
+  // A role changed in the console (an account not connected: nothing to reconnect).
+  const spare = uniqueId('spare').toLowerCase()
+  await admin('POST', '/api/admin/accounts', { login: spare, password: 'spare-password', roles: ['pickup_driver'], tenant: 'acme' })
+  await console.locator('#reload').click()
+  const spareRow = console.locator(`#accounts tr[data-user="${spare}"]`)
+  await spareRow.waitFor()
+  assert.equal(await spareRow.locator('td').nth(4).textContent(), 'acme')
+  await spareRow.locator('form[data-action=role] select').selectOption('call_manager')
+  await spareRow.locator('form[data-action=role] button').click()
+  await until(console, (login) => document.querySelector(`#accounts tr[data-user="${login}"] td:nth-child(3)`)?.textContent === '배차 담당',
+    spare, 'the new role shown')
+
   const phone = await openPage(browser)
   await signInWithAccount(phone, '/driver/', driverLogin, 'driver-password')
   await phone.locator('#conn[data-state=connected]').waitFor()

@@ -112,6 +112,7 @@ function render() {
     const officeInput = h('input', { maxlength: 64, pattern: '[A-Za-z0-9.@\\-]{1,64}', 'aria-label': t('admin.move_to'), placeholder: t('admin.move_to') })
     return h('tr', { 'data-user': a.user_id, 'data-active': String(a.active) },
       h('td', {}, a.login), h('td', {}, a.name), h('td', {}, a.roles.map((r) => t(`role.${r}`)).join(', ')), h('td', {}, office),
+      h('td', {}, a.tenant ?? ''),
       h('td', {}, t(a.active ? 'admin.active' : 'admin.inactive')),
       h('td', { class: 'num' }, String(online[a.user_id] ?? 0)),
       h('td', { class: 'actions' },
@@ -120,6 +121,9 @@ function render() {
         h('form', { class: 'inline', 'data-action': 'password', onsubmit: (e) => { e.preventDefault(); setPassword(a, passwordInput) } },
           passwordInput, h('button', { type: 'submit' }, t('admin.set_password'))),
         h('button', { type: 'button', 'data-action': 'code', onclick: () => issueCode(a) }, t('admin.code')),
+        h('form', { class: 'inline', 'data-action': 'role', onsubmit: (e) => { e.preventDefault(); setRole(a, e.target.querySelector('select')) } },
+          h('select', { 'aria-label': t('signin.role') }, ROLES.map((r) => h('option', { value: r, selected: a.roles[0] === r }, t(`role.${r}`)))),
+          h('button', { type: 'submit' }, t('admin.set_role'))),
         a.claims.office ? h('form', { class: 'inline', 'data-action': 'move', onsubmit: (e) => { e.preventDefault(); move(a, officeInput) } },
           officeInput, h('button', { type: 'submit' }, t('admin.move'))) : null))
   }))
@@ -166,6 +170,20 @@ async function issueCode(a) {
   }
 }
 
+/** The roles the console offers (the server refuses any a module does not declare). */
+const ROLES = ['pickup_driver', 'call_manager', 'viewer', 'webinar_host', 'qna_user', 'admin']
+
+/** Gives the account one role instead of its roles; its devices reconnect with tokens that carry it (4503, then refresh). */
+async function setRole(a, select) {
+  try {
+    await api('PATCH', `/api/admin/accounts/${encodeURIComponent(a.user_id)}`, { roles: [select.value] })
+    report('admin.role_set')
+  } catch (err) {
+    report('admin.failed', err)
+  }
+  await load()
+}
+
 async function move(a, input) {
   try {
     await api('PATCH', `/api/admin/accounts/${encodeURIComponent(a.user_id)}`, { claims: { ...a.claims, office: input.value } })
@@ -183,6 +201,7 @@ $('create').addEventListener('submit', async (e) => {
   try {
     await api('POST', '/api/admin/accounts', {
       login: form.get('login'), name: form.get('name') || undefined, password: form.get('password'), roles: [form.get('role')], claims,
+      tenant: form.get('tenant') || undefined,
     })
     $('create').reset()
     report('admin.created')
