@@ -74,6 +74,7 @@ onLangChange(() => {
   renderChart(true)
 })
 setInterval(renderSessions, 1000)
+setInterval(() => offices.forEach((_, office) => loadAlerts(office)), 10_000)
 // The listeners a press joins are not announced one by one (one publication per press, not per listener): the state is
 // read again at session_started, and every 3 s while a session is on, so a state read just before the listeners joined
 // is corrected within seconds.
@@ -364,10 +365,15 @@ function renderEmergencies() {
     isAdmin ? h('button', { type: 'button', class: 'ack', onclick: () => e.ptt.acknowledgeEmergency(e.emergency_id).catch(() => {}) }, t('emergency.ack')) : null)))
 }
 
-/** KPIs already in breach when the dashboard opens (GET /api/ptt/kpi): shown like the live alerts, not as new events. */
+/**
+ * The KPIs in breach now (GET /api/ptt/kpi), shown like the live alerts, not as new events: when the dashboard opens,
+ * and every 10 s as a backstop for a live alert it missed (published while it was reconnecting, say).
+ */
 async function loadAlerts(office) {
   try {
-    for (const a of await api(`/api/ptt/kpi?office=${encodeURIComponent(office)}`)) alerts.set(`${a.office}/${a.kpi}`, a)
+    const breached = await api(`/api/ptt/kpi?office=${encodeURIComponent(office)}`)
+    for (const key of [...alerts.keys()]) if (key.startsWith(`${office}/`) && !breached.some((a) => `${a.office}/${a.kpi}` === key)) alerts.delete(key)
+    for (const a of breached) alerts.set(`${a.office}/${a.kpi}`, a)
     renderAlerts()
   } catch {
     // Live alerts still arrive on the office's channel.
