@@ -12,6 +12,9 @@ internal sealed partial class FloorControl
     /// </summary>
     private async Task RecordStartedAsync(HeldGrant held, string eventId, long pressToGrantUs, List<Participant> listeners)
     {
+        // The listeners' rows first, before anything is awaited: a listener's ptt.report (its notify latency) follows the
+        // session_started it received within milliseconds, and an update queued before its row would be lost.
+        if (listeners.Count > 0) _store.ParticipantsJoined(held.SessionId, listeners);
         var count = listeners.Count;
         try
         {
@@ -36,7 +39,7 @@ internal sealed partial class FloorControl
             ["participants"] = count.ToString(CultureInfo.InvariantCulture),
             ["press_to_grant_us"] = pressToGrantUs.ToString(CultureInfo.InvariantCulture),
         });
-        RecordListening(held.Office, held.SessionId, listeners);
+        RecordJoinedEvents(held.Office, held.SessionId, listeners);
         Log.SessionStarted(_logger, held.SessionId, held.Office, held.SpeakerUser.UserId, count);
     }
 
@@ -45,6 +48,12 @@ internal sealed partial class FloorControl
     {
         if (joined.Count == 0) return;
         _store.ParticipantsJoined(sessionId, joined);
+        RecordJoinedEvents(office, sessionId, joined);
+    }
+
+    /// <summary>The <c>USER_JOINED</c> events of members that joined a session when it started (after its start's event).</summary>
+    private void RecordJoinedEvents(string office, string sessionId, List<Participant> joined)
+    {
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var p in joined)
             _events.Enqueue(new EventRecord(0, PttEventTypes.UserJoined, office, sessionId, p.User.UserId, now, PttEventRecords.AutoJoinMetadata(p.User)));
