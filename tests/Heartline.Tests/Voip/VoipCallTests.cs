@@ -71,8 +71,14 @@ public sealed class VoipCallTests : IAsyncLifetime
 
         using var mine = new HttpClient { BaseAddress = _server.BaseAddress };
         mine.DefaultRequestHeaders.Authorization = new("Bearer", a.Token);
-        var records = (await JsonAsync(await mine.GetAsync("/api/voip/calls"))).GetProperty("items");
-        var record = records.EnumerateArray().Single(r => r.GetProperty("id").GetString() == callId);
+        // The record's end is written beside the hangup's events, not before its reply: read until it is there.
+        JsonElement record = default;
+        await Eventually.TrueAsync(async () =>
+        {
+            var records = (await JsonAsync(await mine.GetAsync("/api/voip/calls"))).GetProperty("items");
+            record = records.EnumerateArray().Single(r => r.GetProperty("id").GetString() == callId);
+            return record.GetProperty("end_reason").ValueKind != JsonValueKind.Null;
+        }, "the call record ended", TimeSpan.FromSeconds(30));
         Assert.Equal("hangup", record.GetProperty("end_reason").GetString());
         Assert.NotEqual(JsonValueKind.Null, record.GetProperty("answered_at").ValueKind);
         Assert.Equal(b.Id, record.GetProperty("callee_id").GetString());
