@@ -23,9 +23,14 @@ internal sealed class AccountRow
 
     public bool IsActive => Active != 0;
 
-    public string[] RoleList => Roles.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    private string[]? _roleList;
+    private Dictionary<string, string>? _claimMap;
 
-    public Dictionary<string, string> ClaimMap => Claims is null
+    /// <summary>The roles, split once (the directory checks them on every connect and request of the account).</summary>
+    public string[] RoleList => _roleList ??= Roles.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>The claims, parsed once; callers must not change it.</summary>
+    public Dictionary<string, string> ClaimMap => _claimMap ??= Claims is null
         ? []
         : JsonSerializer.Deserialize(Claims, HeartlineJsonContext.Default.DictionaryStringString) ?? [];
 

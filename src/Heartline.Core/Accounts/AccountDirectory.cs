@@ -40,12 +40,14 @@ internal sealed partial class AccountDirectory(AccountStore store, ConnectionReg
     }
 
     public int CountActive(string role, IReadOnlyDictionary<string, string> claims) =>
-        _accounts.Values.Count(a => a.IsActive && a.RoleList.Contains(role, StringComparer.Ordinal)
-            && a.ClaimMap is var own && claims.All(c => own.TryGetValue(c.Key, out var v) && v == c.Value));
+        _accounts.Values.Count(a => a.IsActive && a.RoleList.Contains(role, StringComparer.Ordinal) && Carries(a, claims));
 
     /// <summary>Active accounts whose claims include every one of <paramref name="claims"/> (a group's members).</summary>
-    public int CountMembers(IReadOnlyDictionary<string, string> claims) =>
-        _accounts.Values.Count(a => a.IsActive && a.ClaimMap is var own && claims.All(c => own.TryGetValue(c.Key, out var v) && v == c.Value));
+    public int CountMembers(IReadOnlyDictionary<string, string> claims) => _accounts.Values.Count(a => a.IsActive && Carries(a, claims));
+
+    /// <summary>Whether the account's claims include every one of <paramref name="claims"/>.</summary>
+    private static bool Carries(AccountRow account, IReadOnlyDictionary<string, string> claims) =>
+        claims.All(c => account.ClaimMap.TryGetValue(c.Key, out var value) && value == c.Value);
 
     public ValueTask<ConnectRefusal?> AdmitAsync(Principal principal, CancellationToken cancellationToken) =>
         ValueTask.FromResult(Refusal(principal) is { } why ? new ConnectRefusal(ErrorCodes.Unauthorized, why) : (ConnectRefusal?)null);
