@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -43,6 +44,20 @@ internal static class PttApi
         group.MapGet("/sessions/{id}", GetSession).WithName("GetPttSession")
             .WithSummary("One transmission: speaker, times, end reason, its listeners with when each joined and left and their latencies.");
         return app;
+    }
+
+    /// <summary>
+    /// The office a request is about: <paramref name="requested"/>, else the caller's own; false, with the problem to
+    /// answer, when the token names none or the caller may not watch it.
+    /// </summary>
+    internal static bool TryObserve(HttpContext http, string? requested, [NotNullWhen(true)] out string? office,
+        [NotNullWhen(false)] out ProblemHttpResult? problem)
+    {
+        var user = http.GetPrincipal();
+        office = requested ?? user.OfficeKey();
+        problem = office is null ? HttpProblems.BadRequest("office is required: the token names no office")
+            : user.CanObserve(office) ? null : HttpProblems.Forbidden("another office");
+        return problem is null;
     }
 
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> IssueToken(HttpContext http, FloorControl floors,
@@ -110,10 +125,8 @@ internal static class PttApi
         string? office, long? from, long? to, string? type, long? after, long? before, string? order, int? limit,
         [FromQuery(Name = "session_id")] string? sessionId, CancellationToken cancellationToken)
     {
-        var user = http.GetPrincipal();
-        office ??= user.OfficeKey();
-        if (office is null) return HttpProblems.BadRequest("office is required: the token names no office");
-        if (!user.CanObserve(office)) return HttpProblems.Forbidden("another office");
+        if (!TryObserve(http, office, out var observed, out var problem)) return problem;
+        office = observed;
         if (type is not null && !PttEventTypes.All.Contains(type)) return HttpProblems.BadRequest("type: one of " + string.Join(", ", PttEventTypes.All));
         if (limit is < 1 or > 1000) return HttpProblems.BadRequest("limit: 1 to 1000");
         if (order is not (null or "asc" or "desc")) return HttpProblems.BadRequest("order: asc or desc");
@@ -154,20 +167,16 @@ internal static class PttApi
     private static async Task<Results<Ok<IReadOnlyList<KpiAlert>>, ProblemHttpResult>> GetKpi(HttpContext http, KpiAlerts alerts, string? office,
         CancellationToken cancellationToken)
     {
-        var user = http.GetPrincipal();
-        office ??= user.OfficeKey();
-        if (office is null) return HttpProblems.BadRequest("office is required: the token names no office");
-        if (!user.CanObserve(office)) return HttpProblems.Forbidden("another office");
+        if (!TryObserve(http, office, out var observed, out var problem)) return problem;
+        office = observed;
         return TypedResults.Ok(await alerts.CurrentAsync(office, cancellationToken).ConfigureAwait(false));
     }
 
     private static async Task<Results<Ok<PttDailyStats>, ProblemHttpResult>> GetStats(HttpContext http, PttStatistics statistics,
         string? office, string? date, CancellationToken cancellationToken)
     {
-        var user = http.GetPrincipal();
-        office ??= user.OfficeKey();
-        if (office is null) return HttpProblems.BadRequest("office is required: the token names no office");
-        if (!user.CanObserve(office)) return HttpProblems.Forbidden("another office");
+        if (!TryObserve(http, office, out var observed, out var problem)) return problem;
+        office = observed;
         DateOnly? day = null;
         if (date is not null)
         {

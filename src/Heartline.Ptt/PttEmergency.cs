@@ -132,10 +132,8 @@ internal static class EmergenciesApi
     public static async Task<Results<Ok<IReadOnlyList<EmergencyRow>>, ProblemHttpResult>> ListOpen(HttpContext http, PttStore store, string? office,
         CancellationToken cancellationToken)
     {
-        var user = http.GetPrincipal();
-        office ??= user.OfficeKey();
-        if (office is null) return HttpProblems.BadRequest("office is required: the token names no office");
-        if (!user.CanObserve(office)) return HttpProblems.Forbidden("another office");
+        if (!PttApi.TryObserve(http, office, out var observed, out var problem)) return problem;
+        office = observed;
         return TypedResults.Ok(await store.OpenEmergenciesAsync(office, cancellationToken).ConfigureAwait(false));
     }
 }

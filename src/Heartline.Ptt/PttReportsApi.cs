@@ -12,10 +12,8 @@ internal static class PttReportsApi
     public static async Task<Results<Ok<IReadOnlyList<PttReport>>, ProblemHttpResult>> ListReports(HttpContext http, PttStore store, string? office,
         string? period, int? limit, CancellationToken cancellationToken)
     {
-        var user = http.GetPrincipal();
-        office ??= user.OfficeKey();
-        if (office is null) return HttpProblems.BadRequest("office is required: the token names no office");
-        if (!user.CanObserve(office)) return HttpProblems.Forbidden("another office");
+        if (!PttApi.TryObserve(http, office, out var observed, out var problem)) return problem;
+        office = observed;
         if (period is not (null or PttReports.Day or PttReports.Week or PttReports.Month)) return HttpProblems.BadRequest("period: day, week or month");
         if (limit is < 1 or > 500) return HttpProblems.BadRequest("limit: 1 to 500");
         var rows = await store.KeptReportsAsync(office, period, limit ?? 60, cancellationToken).ConfigureAwait(false);

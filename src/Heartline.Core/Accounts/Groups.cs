@@ -85,7 +85,7 @@ internal sealed class Groups(IHeartlineDatabase database, IEnumerable<GroupKind>
         var row = new GroupRow
         {
             Kind = kind.Name, GroupId = string.Join('_', kind.Claims.Select(c => claims[c])), Name = name.Trim(), Tenant = request.Tenant,
-            TimeZone = request.TimeZone, Claims = JsonSerializer.Serialize(new Dictionary<string, string>(claims), HeartlineJsonContext.Default.DictionaryStringString),
+            TimeZone = request.TimeZone, Claims = AccountRow.JoinClaims(claims) ?? "{}",
             CreatedAt = now, UpdatedAt = now,
         };
         var created = await database.WriteAsync(async (c, tx) => await c.ExecuteAsync(new CommandDefinition(

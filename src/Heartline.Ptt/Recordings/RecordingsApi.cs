@@ -25,10 +25,8 @@ internal static class RecordingsApi
     private static async Task<Results<Ok<IReadOnlyList<TransmissionView>>, ProblemHttpResult>> ListAsync(HttpContext http, PttStore store,
         string? office, long? before, long? since, int? limit, CancellationToken cancellationToken)
     {
-        var user = http.GetPrincipal();
-        office ??= user.OfficeKey();
-        if (office is null) return HttpProblems.BadRequest("office is required: the token names no office");
-        if (!user.CanObserve(office)) return HttpProblems.Forbidden("another office");
+        if (!PttApi.TryObserve(http, office, out var observed, out var problem)) return problem;
+        office = observed;
         if (limit is < 1 or > 200) return HttpProblems.BadRequest("limit: 1 to 200");
         var rows = await store.RecordingsAsync(office, before, since, limit ?? 50, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok<IReadOnlyList<TransmissionView>>([.. rows.Select(r => new TransmissionView(r.SessionId, r.Office,
