@@ -32,7 +32,8 @@ internal sealed partial class KpiAlerts(PttStore store, PttStatistics statistics
             foreach (var (kpi, value, target, judged) in Judge(window, o))
             {
                 if (!judged || value is not { } v) continue;
-                var breached = v > target;
+                // The seed's targets are upper bounds not to reach ("< 100 ms", "< 0.1 %").
+                var breached = v >= target;
                 if (!await store.KpiTransitionAsync(office, kpi, breached, v, now, cancellationToken).ConfigureAwait(false)) continue;
                 await AnnounceAsync(new KpiAlert("kpi_alert", office, kpi, breached ? "breached" : "recovered", Math.Round(v, 4), target,
                     o.WindowMinutes, now), cancellationToken).ConfigureAwait(false);

@@ -10,14 +10,17 @@ internal sealed class PttKpiOptions
 {
     public const string Section = "Ptt:Kpi";
 
-    /// <summary>Average press → notification of the listeners (ms). Default: 100 (seed 9.1 "응답 지연 &lt; 100ms").</summary>
-    [Range(0.001, 600_000)] public double NotifyMs { get; set; } = 100;
+    /// <summary>
+    /// Average press → notification of the listeners (ms). Default: 100 (seed 9.1 "응답 지연 &lt; 100ms"). A target is
+    /// met while the average stays below it; an average equal to it is a breach, so 0 alerts on every judged window.
+    /// </summary>
+    [Range(0, 600_000)] public double NotifyMs { get; set; } = 100;
 
     /// <summary>Average media-token fetch (ms). Default: 500.</summary>
-    [Range(0.001, 600_000)] public double TokenMs { get; set; } = 500;
+    [Range(0, 600_000)] public double TokenMs { get; set; } = 500;
 
     /// <summary>Average media join (ms). Default: 1,000.</summary>
-    [Range(0.001, 600_000)] public double JoinMs { get; set; } = 1000;
+    [Range(0, 600_000)] public double JoinMs { get; set; } = 1000;
 
     /// <summary>Failed attempts out of all press attempts. Default: 0.001 (0.1 %).</summary>
     [Range(0, 1)] public double ErrorRate { get; set; } = 0.001;

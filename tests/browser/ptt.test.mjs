@@ -152,7 +152,8 @@ test('the dashboard shows a missed KPI target; an administrator ends a stuck tra
 
     await holdButton(dispatcher)
     await until(driver, () => document.body.dataset.state === 'listening', null, 'the driver listening')
-    // The test server's notify target is 0.001 ms: the driver's report misses it and the next check (5 s) says so.
+    // The test server's notify target is 0 ms: any report reaches it (on loopback the measured delay may round to 0)
+    // and the next check (5 s) says so.
     await until(dashboard, (key) => document.querySelector(`#alerts li[data-office="${key}"][data-kpi="notify_ms"]`)?.textContent.includes('알림 지연 평균'),
       admin.office, 'the KPI alert on the dashboard', 20_000)
     // A dashboard opened after the breach shows it too.
