@@ -49,6 +49,7 @@ test('a dispatcher holds PTT: the driver shows and announces the speaker and pla
     assert.equal(cue.played, true, 'the cue was synthesized with Web Audio')
     assert.deepEqual(cue.vibrate, [300])
     assert.equal(cue.speech, `${dispatcherName}님이 PTT를 시작했습니다`)
+    assert.equal(cue.cue_level, 0.4, 'the page\'s own cues are ducked under the speech')
     await until(driver, () => globalThis.heartlineAudio.decoded >= 10 && globalThis.heartlineAudio.peak > 0.05, null,
       'ten decoded, non-silent audio frames on the driver', 15_000)
     const sent = await audio(dispatcher)
@@ -95,6 +96,7 @@ test('a dispatcher holds PTT: the driver shows and announces the speaker and pla
       admin.office, 'the day\'s session counted on the dashboard')
     assert.equal(await state(stranger), 'idle')
     assert.deepEqual(await cues(stranger), [])
+    assert.equal((await cues(driver)).find((c) => c.type === 'session_ended').cue_level, 1, 'the cues at full level again after the end')
 
     for (const [name, page] of Object.entries(pages)) {
       assert.equal(await injectedImages(page), 0, `${name}: an injected <img> was parsed as HTML`)

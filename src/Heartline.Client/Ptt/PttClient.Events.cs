@@ -93,6 +93,7 @@ public sealed partial class PttClient
     {
         var ended = new PttSessionEnded(data.GetProperty("session_id").GetString()!, data.GetProperty("reason").GetString()!,
             data.TryGetProperty("hang_ms", out var h) ? h.GetInt32() : 0);
+        bool wasMine;
         lock (_lock)
         {
             if (data.TryGetProperty("epoch", out var e) && e.GetInt64() > _endedEpoch)
@@ -102,8 +103,11 @@ public sealed partial class PttClient
             }
             if (_session?.SessionId != ended.SessionId) return;
             _session = null;
-            if (_mine?.SessionId == ended.SessionId) _mine = null;
+            wasMine = _mine?.SessionId == ended.SessionId;
         }
+        // The keep-alive and hold cues of this client's own transmission stop with it.
+        if (wasMine) StopTalking();
+        LeaveMediaOf(ended.SessionId);
         HeartlineClient.RaiseEvent(this, SessionEnded, ended);
         RaiseCue(new PttCue(PttSound.End, null, PttAnnouncements.SessionEnded(_options.EnglishAnnouncements), PttAudioFocus.Release));
     }
@@ -159,12 +163,33 @@ public sealed partial class PttClient
         catch (Exception ex) when (ex is HeartlineException or TimeoutException) { }
     }
 
-    /// <summary>Keeps the lease while no audio goes out; <paramref name="interval"/> is a quarter of the lease unless configured.</summary>
-    private void StartKeepalive(PttSession session, TimeSpan interval)
+    /// <summary>
+    /// While talking: keeps the lease while no audio goes out (<paramref name="interval"/> is a quarter of the lease
+    /// unless configured) and raises the hold vibration. Both stop with <see cref="StopTalking"/>.
+    /// </summary>
+    private void StartTalkTimers(PttSession session, TimeSpan interval)
     {
         var cts = new CancellationTokenSource();
         lock (_lock) _keepalive = cts;
         _ = KeepaliveLoopAsync(session, interval, cts.Token);
+        if (_options.HoldFeedbackInterval > TimeSpan.Zero) _ = HoldFeedbackLoopAsync(_options.HoldFeedbackInterval, cts.Token);
+    }
+
+    private async Task HoldFeedbackLoopAsync(TimeSpan interval, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // The grant's own vibration first; then the pulses, as long as the floor is held.
+            await Task.Delay(TimeSpan.FromMilliseconds(200), _time, cancellationToken).ConfigureAwait(false);
+            while (true)
+            {
+                bool paused;
+                lock (_lock) paused = _paused || cancellationToken.IsCancellationRequested;
+                if (!paused) RaiseCue(HoldCue);
+                await Task.Delay(interval, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) { }
     }
 
     private async Task KeepaliveLoopAsync(PttSession session, TimeSpan interval, CancellationToken cancellationToken)

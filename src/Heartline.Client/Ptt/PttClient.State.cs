@@ -89,6 +89,7 @@ public sealed partial class PttClient
             }
         }
         if (wasMine) StopTalking();
+        LeaveMediaOf(session.SessionId);
         HeartlineClient.RaiseEvent(this, SessionEnded, new PttSessionEnded(session.SessionId, reason, 0));
         // No announcement for old news, but the app learns to give the audio focus back.
         if (cue) RaiseCue(new PttCue(PttSound.End, null, null, PttAudioFocus.Release));

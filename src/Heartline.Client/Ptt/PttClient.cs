@@ -14,6 +14,8 @@ public sealed partial class PttClient : IAsyncDisposable
     private const int AudioHeaderLength = 13;
     // The floor was lost: the end tone with the two-pulse failure vibration, as in the JS SDK.
     private static readonly PttCue RevokedCue = new(PttSound.End, PttHaptic.StartFail, null, PttAudioFocus.Release);
+    // Felt, not heard: the channel is open while transmitting (seed 5.2).
+    private static readonly PttCue HoldCue = new(null, PttHaptic.HoldFeedback, null, null);
     private readonly HeartlineClient _client;
     private readonly PttClientOptions _options;
     private readonly TimeProvider _time;
@@ -25,6 +27,8 @@ public sealed partial class PttClient : IAsyncDisposable
     private long _lastAudioTimestamp;
     private CancellationTokenSource? _keepalive;
     private bool _pressing;
+    // Transmitting is paused by a transient audio-focus loss: audio is dropped, the floor kept by keep-alives.
+    private bool _paused;
     private bool _stopRequested;
     // _session came from this client's press reply, not yet from its session_started (which adds the media).
     private bool _sessionFromGrant;
@@ -55,6 +59,9 @@ public sealed partial class PttClient : IAsyncDisposable
 
     /// <summary>True while this client holds the floor.</summary>
     public bool IsTalking { get { lock (_lock) return _mine is not null; } }
+
+    /// <summary>True while this client holds the floor but a transient focus loss paused its audio (<see cref="OnFocusLostAsync"/>).</summary>
+    public bool IsPaused { get { lock (_lock) return _paused; } }
 
     /// <summary>A session started (someone else's, or this client's own grant).</summary>
     public event EventHandler<PttSession>? SessionStarted;
@@ -102,6 +109,18 @@ public sealed partial class PttClient : IAsyncDisposable
     {
         var result = await _client.RequestAsync("ptt.emergency_ack", new { emergency_id = emergencyId }, cancellationToken).ConfigureAwait(false);
         return result.GetProperty("acknowledged").GetBoolean();
+    }
+
+    /// <summary>
+    /// The seed's explicit heartbeat (<c>ptt.heartbeat</c>, §12.1 <c>sendHeartbeat</c>). Not needed with this SDK: every
+    /// frame, and the client's own pings, already keep the connection and its session memberships alive; for apps
+    /// that want to prove liveness on their own schedule. Returns the server's clock.
+    /// </summary>
+    /// <exception cref="HeartlineException"><see cref="HeartlineException.NotConnected"/> while disconnected.</exception>
+    public async Task<DateTimeOffset> HeartbeatAsync(CancellationToken cancellationToken = default)
+    {
+        var result = await _client.RequestAsync("ptt.heartbeat", new { }, cancellationToken).ConfigureAwait(false);
+        return DateTimeOffset.FromUnixTimeMilliseconds(result.GetProperty("server_time").GetInt64());
     }
 
     /// <summary>Subscribes to the office's PTT channel; the subscription is renewed with recovery after reconnects.</summary>
@@ -194,7 +213,7 @@ public sealed partial class PttClient : IAsyncDisposable
             catch (Exception ex) when (ex is HeartlineException or TimeoutException) { }
             return new PttStartResult(true, session, null, preempted);
         }
-        StartKeepalive(session, _options.KeepaliveInterval ?? TimeSpan.FromMilliseconds(Math.Max(100, leaseMs / 4)));
+        StartTalkTimers(session, _options.KeepaliveInterval ?? TimeSpan.FromMilliseconds(Math.Max(100, leaseMs / 4)));
         return new PttStartResult(true, session, null, preempted);
     }
 
@@ -215,13 +234,13 @@ public sealed partial class PttClient : IAsyncDisposable
         await _client.RequestAsync("ptt.release", new { epoch = mine.Epoch }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Sends one Opus packet while holding the floor; dropped when this client does not hold it.</summary>
+    /// <summary>Sends one Opus packet while holding the floor; dropped when this client does not hold it, or is paused.</summary>
     public Task SendAudioAsync(ReadOnlyMemory<byte> opusPacket, CancellationToken cancellationToken = default)
     {
         byte[] frame;
         lock (_lock)
         {
-            if (_mine is null) return Task.CompletedTask;
+            if (_mine is null || _paused) return Task.CompletedTask;
             frame = new byte[AudioHeaderLength + opusPacket.Length];
             frame[0] = 0x01;
             BinaryPrimitives.WriteInt64BigEndian(frame.AsSpan(1), _mine.Epoch);
@@ -233,10 +252,23 @@ public sealed partial class PttClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// Audio focus was lost to another app (a call, for instance): transmitting stops, as the seed's audio-focus
-    /// manager does on AUDIOFOCUS_LOSS.
+    /// Audio focus was lost to another app, as the seed's audio-focus manager handles it (5.4). A permanent loss
+    /// (AUDIOFOCUS_LOSS: a phone call) stops transmitting and releases the floor. A transient one
+    /// (AUDIOFOCUS_LOSS_TRANSIENT: a navigation prompt) pauses: <see cref="SendAudioAsync"/> drops audio and the hold
+    /// vibration stops, while keep-alives keep the floor, until <see cref="OnFocusGained"/>. Nothing happens when not talking.
     /// </summary>
-    public Task OnFocusLostAsync(CancellationToken cancellationToken = default) => StopAsync(cancellationToken);
+    public Task OnFocusLostAsync(bool transient = false, CancellationToken cancellationToken = default)
+    {
+        if (!transient) return StopAsync(cancellationToken);
+        lock (_lock) _paused = _mine is not null;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Audio focus is back (AUDIOFOCUS_GAIN) after a transient loss: audio flows again.</summary>
+    public void OnFocusGained()
+    {
+        lock (_lock) _paused = false;
+    }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
@@ -246,6 +278,9 @@ public sealed partial class PttClient : IAsyncDisposable
         _client.Disconnected -= OnDisconnected;
         if (_subscription is not null) _subscription.Resubscribed -= OnResubscribed;
         StopTalking();
+        PttMediaToken? joined;
+        lock (_lock) (joined, _joinedMedia) = (_joinedMedia, null);
+        if (joined is not null) await LeaveMediaAsync(joined).ConfigureAwait(false);
         if (_subscription is { IsActive: true } subscription)
         {
             try { await subscription.UnsubscribeAsync().ConfigureAwait(false); }
@@ -259,6 +294,7 @@ public sealed partial class PttClient : IAsyncDisposable
         lock (_lock)
         {
             _mine = null;
+            _paused = false;
             keepalive = _keepalive;
             _keepalive = null;
         }

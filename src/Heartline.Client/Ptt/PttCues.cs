@@ -64,11 +64,11 @@ public sealed record HapticPattern(IReadOnlyList<int> TimingsMs, IReadOnlyList<i
 /// One feedback cue for a state change: a sound, a haptic pattern, a spoken announcement and audio-focus guidance.
 /// An app renders whichever it supports and needs no logic of its own.
 /// </summary>
-/// <param name="Sound">The sound to play.</param>
+/// <param name="Sound">The sound to play, if any (the hold vibration while transmitting has none).</param>
 /// <param name="Haptic">The vibration to run, if any.</param>
 /// <param name="Announcement">The sentence to speak (Korean by default, English on request), if any.</param>
 /// <param name="Focus">Audio-focus guidance, if it changes.</param>
-public sealed record PttCue(PttSound Sound, PttHaptic? Haptic, string? Announcement, PttAudioFocus? Focus)
+public sealed record PttCue(PttSound? Sound, PttHaptic? Haptic, string? Announcement, PttAudioFocus? Focus)
 {
     /// <summary>The vibration waveform of <see cref="Haptic"/>.</summary>
     public HapticPattern? HapticPattern => Haptic is { } h ? HapticPattern.For(h) : null;

@@ -1,5 +1,6 @@
 using Heartline.Client;
 using Heartline.Client.Ptt;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Heartline.Tests.Client;
 
@@ -13,6 +14,8 @@ public sealed class PttClientScriptedTests : IAsyncLifetime
     private ScriptedServer _server = null!;
     private HeartlineClient _client = null!;
     private PttClient _ptt = null!;
+    // The SDK's own timers (hold vibration, keep-alives) run on this clock; the connection's on the real one.
+    private readonly FakeTimeProvider _clock = new();
 
     public async Task InitializeAsync()
     {
@@ -25,7 +28,7 @@ public sealed class PttClientScriptedTests : IAsyncLifetime
             ReconnectMaxDelay = TimeSpan.FromMilliseconds(100),
             RequestTimeout = TimeSpan.FromSeconds(5),
         });
-        _ptt = new PttClient(_client, new PttClientOptions { ReportLatency = false });
+        _ptt = new PttClient(_client, new PttClientOptions { ReportLatency = false }, _clock);
         var listening = _ptt.StartListeningAsync();
         await _server.AcceptSubscribeAsync();
         await listening.WaitAsync(Timeout);
@@ -68,6 +71,38 @@ public sealed class PttClientScriptedTests : IAsyncLifetime
         Assert.False(result.Granted);
         Assert.False(_ptt.IsTalking);
         Assert.Equal("preempted", await revoked.NextAsync());
+    }
+
+    [Fact]
+    public async Task Talking_RaisesTheHoldVibration_200msAfterTheGrantThenEvery2s_NotWhilePaused_NotAfterTheRelease()
+    {
+        var cues = new EventQueue<PttCue>();
+        _ptt.Cue += cues.Handler;
+        var start = _ptt.StartAsync();
+        await _server.ReplyAsync(await _server.NextCommandAsync("ptt.press"), Grant("s1", 5));
+        Assert.True((await start.WaitAsync(Timeout)).Granted);
+        Assert.Equal(PttSound.StartSuccess, (await cues.NextAsync()).Sound);
+
+        _clock.Advance(TimeSpan.FromMilliseconds(200));
+        var hold = await cues.NextAsync();
+        Assert.Equal((null, PttHaptic.HoldFeedback, null, null), (hold.Sound, hold.Haptic, hold.Announcement, hold.Focus));
+        Assert.Equal([0, 50, 200, 50, 200, 50], hold.HapticPattern!.TimingsMs);
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(PttHaptic.HoldFeedback, (await cues.NextAsync()).Haptic);
+
+        // Paused by a transient focus loss: no pulse, then pulses again once the focus is back.
+        await _ptt.OnFocusLostAsync(transient: true).WaitAsync(Timeout);
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        _ptt.OnFocusGained();
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(PttHaptic.HoldFeedback, (await cues.NextAsync()).Haptic);
+        Assert.False(cues.TryTake(out var extra), $"a pulse while paused: {extra}");
+
+        var stop = _ptt.StopAsync();
+        await _server.ReplyAsync(await _server.NextCommandAsync("ptt.release"), new { released = true });
+        await stop.WaitAsync(Timeout);
+        _clock.Advance(TimeSpan.FromSeconds(6));
+        Assert.False(cues.TryTake(out extra), $"a pulse after the release: {extra}");
     }
 
     [Fact]

@@ -1,7 +1,9 @@
+using System.Net.Http.Json;
 using Heartline.Client;
 using Heartline.Client.Ptt;
 using Heartline.Core.Auth;
 using Heartline.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Heartline.Tests.Client;
 
@@ -115,6 +117,59 @@ public sealed class PttClientTests : RealServerTest
         Assert.Equal("released", (await ended.NextAsync()).Reason);
         Assert.False(listener.Ptt.IsListening);
         Assert.False(speaker.Ptt.IsTalking);
+    }
+
+    [Fact]
+    public async Task TransientFocusLoss_PausesTheAudio_KeepsTheFloor_AndFocusGainedResumesIt()
+    {
+        var speaker = await MemberAsync("drv1");
+        var listener = await MemberAsync("drv2");
+        var audio = new EventQueue<PttAudioFrame>();
+        listener.Ptt.AudioReceived += audio.Handler;
+        await speaker.Ptt.StartAsync().WaitAsync(EventQueue<object>.DefaultTimeout);
+        await speaker.Ptt.SendAudioAsync(new byte[] { 1 }).WaitAsync(EventQueue<object>.DefaultTimeout);
+        Assert.Equal(1, (await audio.NextAsync()).Opus.Span[0]);
+
+        // A navigation prompt takes the focus for a moment (AUDIOFOCUS_LOSS_TRANSIENT).
+        await speaker.Ptt.OnFocusLostAsync(transient: true).WaitAsync(EventQueue<object>.DefaultTimeout);
+        Assert.True(speaker.Ptt.IsPaused);
+        await speaker.Ptt.SendAudioAsync(new byte[] { 2 }).WaitAsync(EventQueue<object>.DefaultTimeout);
+        // Longer than the test server's 1.2 s lease: keep-alives hold the floor while the audio is paused.
+        await Assert.ThrowsAsync<OperationCanceledException>(() => audio.NextAsync(TimeSpan.FromSeconds(2)));
+        Assert.True(speaker.Ptt.IsTalking);
+        speaker.Ptt.OnFocusGained();
+        await speaker.Ptt.SendAudioAsync(new byte[] { 3 }).WaitAsync(EventQueue<object>.DefaultTimeout);
+
+        var next = await audio.NextAsync();
+        Assert.Equal((3, 2u), (next.Opus.Span[0], next.Sequence));
+        Assert.False(speaker.Ptt.IsPaused);
+        Assert.True(listener.Ptt.IsListening);
+    }
+
+    [Fact]
+    public async Task PermanentFocusLoss_ReleasesTheFloor()
+    {
+        var speaker = await MemberAsync("drv1");
+        var listener = await MemberAsync("drv2");
+        var ended = new EventQueue<PttSessionEnded>();
+        listener.Ptt.SessionEnded += ended.Handler;
+        await speaker.Ptt.StartAsync().WaitAsync(EventQueue<object>.DefaultTimeout);
+
+        await speaker.Ptt.OnFocusLostAsync().WaitAsync(EventQueue<object>.DefaultTimeout);
+
+        Assert.Equal("released", (await ended.NextAsync()).Reason);
+        Assert.False(speaker.Ptt.IsTalking);
+    }
+
+    [Fact]
+    public async Task Heartbeat_AnswersWithTheServersClock()
+    {
+        var driver = await MemberAsync("drv1");
+        var before = DateTimeOffset.UtcNow;
+
+        var serverTime = await driver.Ptt.HeartbeatAsync().WaitAsync(EventQueue<object>.DefaultTimeout);
+
+        Assert.InRange(serverTime, before.AddSeconds(-5), DateTimeOffset.UtcNow.AddSeconds(5));
     }
 
     [Fact]
@@ -259,6 +314,42 @@ public sealed class PttClientAgoraTests : RealServerTest
         var token = await tokens.NextAsync();
         Assert.Equal("subscriber", token.Role);
         Assert.Equal("ptt_r1_o1", token.Channel);
+    }
+
+    [Fact]
+    public async Task JoinMediaHook_JoinsTheListener_ReportsTheJoinTime_AndLeaveMediaRunsOnceWhenTheSessionEnds()
+    {
+        await using var speakerClient = await ClientKit.ConnectAsync(ClientKit.Options(Server, "drv1"));
+        await using var listenerClient = await ClientKit.ConnectAsync(ClientKit.Options(Server, "drv2"));
+        var joined = new EventQueue<PttMediaToken>();
+        var left = new EventQueue<PttMediaToken>();
+        await using var speaker = new PttClient(speakerClient);
+        await using var listener = new PttClient(listenerClient, new PttClientOptions
+        {
+            JoinMedia = async (token, cancellationToken) => { await Task.Delay(50, cancellationToken); joined.Handler(null, token); },
+            LeaveMedia = (token, _) => { left.Handler(null, token); return Task.CompletedTask; },
+        });
+        await speaker.StartListeningAsync().WaitAsync(EventQueue<object>.DefaultTimeout);
+        await listener.StartListeningAsync().WaitAsync(EventQueue<object>.DefaultTimeout);
+
+        var session = (await speaker.StartAsync().WaitAsync(EventQueue<object>.DefaultTimeout)).Session!;
+        var token = await joined.NextAsync();
+        Assert.Equal(("subscriber", session.SessionId), (token.Role, token.SessionId));
+        await speaker.StopAsync().WaitAsync(EventQueue<object>.DefaultTimeout);
+
+        Assert.Same(token, await left.NextAsync());
+        using var http = Server.CreateHttpClient(Server.Token("cm1", "o1", Roles.CallManager));
+        double? joinMs = null;
+        await Eventually.TrueAsync(async () =>
+        {
+            await Server.Services.GetRequiredService<Heartline.Ptt.PttStore>().FlushAsync();
+            var detail = await http.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/ptt/sessions/{session.SessionId}");
+            var row = detail.GetProperty("listeners").EnumerateArray().Single(l => l.GetProperty("user_id").GetString() == "drv2");
+            joinMs = row.GetProperty("join_ms").ValueKind == System.Text.Json.JsonValueKind.Number ? row.GetProperty("join_ms").GetDouble() : null;
+            return joinMs is not null;
+        }, "the listener's reported join time");
+        Assert.InRange(joinMs!.Value, 40, 60_000);
+        Assert.False(left.TryTake(out _), "left twice");
     }
 
     [Fact]

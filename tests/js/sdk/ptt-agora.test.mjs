@@ -21,7 +21,7 @@ before(() => {
 })
 
 /** A member on the Agora server whose token requests are recorded with their time. */
-async function agoraMember(office, { role = 'pickup_driver', random = Math.random, joinMedia } = {}) {
+async function agoraMember(office, { role = 'pickup_driver', random = Math.random, joinMedia, leaveMedia } = {}) {
   const userId = uniqueId(role === 'call_manager' ? 'cm' : 'drv')
   const token = await mintAt(userId, role, office)
   const requests = []
@@ -30,7 +30,7 @@ async function agoraMember(office, { role = 'pickup_driver', random = Math.rando
     return fetch(url, init)
   }
   const client = createClient({ url: `${agoraUrl.replace(/^http/, 'ws')}/ws`, token, appType: role })
-  const ptt = new PttClient(client, { httpUrl: agoraUrl, token, fetch: fetchSpy, random, joinMedia, holdFeedbackMs: 0 })
+  const ptt = new PttClient(client, { httpUrl: agoraUrl, token, fetch: fetchSpy, random, joinMedia, leaveMedia, holdFeedbackMs: 0 })
   const m = { client, ptt, userId, requests, tokens: [], reports: [] }
   ptt.on('media_token', (t) => m.tokens.push(t))
   ptt.on('reported', (r) => m.reports.push(r))
@@ -118,4 +118,40 @@ test('agora: a session that ended within the delay costs no token request', asyn
 
   assert.deepEqual(listener.requests, [])
   assert.deepEqual(listener.tokens, [])
+})
+
+test('agora: the media a listener joined is left once when the session ends (leaveMedia), and on dispose', async () => {
+  const office = uniqueOffice()
+  const dispatcher = await agoraMember(office, { role: 'call_manager' })
+  const joined = []
+  const left = []
+  let leftNow
+  const nextLeave = () => new Promise((resolve) => (leftNow = resolve))
+  const listener = await agoraMember(office, {
+    random: () => 0,
+    joinMedia: async (media) => joined.push(media),
+    leaveMedia: async (media) => { left.push(media); leftNow?.(media) },
+  })
+  const reported = nextEvent(listener.ptt, 'reported', () => true, 5000)
+
+  const grant = await withTimeout(dispatcher.ptt.start(), 5000, 'start')
+  await reported
+  assert.deepEqual(joined.map((m) => [m.session_id, m.role]), [[grant.session_id, 'subscriber']])
+  const leaving = nextLeave()
+  await withTimeout(dispatcher.ptt.stop(), 5000, 'stop')
+
+  const media = await withTimeout(leaving, 5000, 'leaveMedia at the end of the session')
+  assert.equal(media, joined[0], 'the media that was joined is left')
+  listener.ptt.dispose()
+  await sleep(50)
+  assert.equal(left.length, 1, 'left once: a dispose after the end leaves nothing again')
+
+  // Joined, then disposed while the session is still on the air: left on dispose.
+  const second = await agoraMember(office, { random: () => 0, joinMedia: async () => {}, leaveMedia: async (m) => { left.push(m); leftNow?.(m) } })
+  const secondReported = nextEvent(second.ptt, 'reported', () => true, 5000)
+  await withTimeout(dispatcher.ptt.start(), 5000, 'second start')
+  await secondReported
+  const leavingOnDispose = nextLeave()
+  second.ptt.dispose()
+  assert.equal((await withTimeout(leavingOnDispose, 5000, 'leaveMedia on dispose')).role, 'subscriber')
 })

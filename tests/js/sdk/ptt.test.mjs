@@ -1,7 +1,7 @@
 // PttClient against the real server (relay mode): listening without app code, floor control, audio, cues, reports.
 import assert from 'node:assert/strict'
 import { afterEach, test } from 'node:test'
-import { baseUrl, withTimeout } from './helpers.mjs'
+import { baseUrl, nextEvent, withTimeout } from './helpers.mjs'
 import { member, nextCue, nextPtt, sleep, uniqueOffice } from './ptt-helpers.mjs'
 
 const members = []
@@ -242,4 +242,38 @@ test('English announcements on request', async () => {
   await withTimeout(dispatcher.ptt.start(), 5000, 'start')
 
   assert.deepEqual((await cue).speech, { text: 'Kim started talking', lang: 'en-US' })
+})
+
+test('an emergency pre-empts the dispatcher, alerts every member with its own cue, is acknowledged once by a call manager, and a second one within the cooldown is refused', async () => {
+  const office = uniqueOffice()
+  const dispatcher = await join({ office, role: 'call_manager', name: '김배차' })
+  const driver = await join({ office, name: '박기사' })
+  const other = await join({ office, name: '이기사' })
+  const started = nextPtt(driver.ptt, 'session_started')
+  await withTimeout(dispatcher.ptt.start(), 5000, 'start')
+  await started
+  const revoked = nextPtt(dispatcher.ptt, 'floor_revoked', (e) => e.mine)
+  const alarms = [dispatcher, other].map((m) => nextCue(m.ptt, 'emergency'))
+  const seen = nextEvent(dispatcher.ptt, 'emergency', () => true, 5000)
+
+  const raised = await withTimeout(driver.ptt.raiseEmergency(), 5000, 'raise')
+
+  assert.match(raised.emergency_id, /\S/)
+  assert.equal((await revoked).reason, 'emergency', 'the transmission on air gives way')
+  for (const cue of await Promise.all(alarms)) {
+    assert.equal(cue.emergency_id, raised.emergency_id)
+    assert.equal(cue.user.name, '박기사')
+    assert.equal(cue.sound, 'emergency')
+    assert.deepEqual(cue.haptic.timings, [0, 500, 200, 500, 200, 500])
+    assert.equal(cue.speech.text, '긴급 호출입니다. 박기사님이 긴급 호출을 보냈습니다')
+  }
+  assert.equal((await seen).user.user_id, driver.userId)
+  const acknowledged = nextEvent(driver.ptt, 'emergency_acknowledged', () => true, 5000)
+  assert.deepEqual(await withTimeout(dispatcher.ptt.acknowledgeEmergency(raised.emergency_id), 5000, 'ack'), { acknowledged: true })
+  assert.equal((await acknowledged).by.user_id, dispatcher.userId)
+  assert.deepEqual(await withTimeout(dispatcher.ptt.acknowledgeEmergency(raised.emergency_id), 5000, 'second ack'), { acknowledged: false })
+  await assert.rejects(driver.ptt.acknowledgeEmergency(raised.emergency_id), (err) => err.code === 'forbidden', 'a driver does not acknowledge')
+  await assert.rejects(driver.ptt.raiseEmergency(), (err) => err.code === 'rate_limited', 'one per user within the cooldown')
+  const { server_time: serverTime } = await withTimeout(driver.ptt.heartbeat(), 5000, 'heartbeat')
+  assert.ok(Math.abs(serverTime - Date.now()) < 60_000, `the server's clock: ${serverTime}`)
 })

@@ -31,6 +31,8 @@ export class CuePlayer {
   /** @type {AudioContext | null} */
   #context = null
   #cueBus = null
+  /** The cue bus's gain: 0.4 while someone else's speech is received, else 1. */
+  #cueLevel = 1
   #focus = null
   log = []
 
@@ -74,6 +76,7 @@ export class CuePlayer {
     const entry = { type: cue.type, sound: cue.sound, haptic: cue.haptic?.name ?? null, vibrate: cue.haptic?.vibrate ?? null,
       speech: cue.speech?.text ?? null, focus: cue.focus, speaker: cue.speaker?.name ?? null, at: Date.now(), played: false, vibrated: false, spoken: false }
     if (cue.focus) this.#applyFocus(cue.focus)
+    entry.cue_level = this.#cueLevel
     if (cue.sound) entry.played = this.#playSound(cue.sound)
     if (cue.haptic && typeof navigator.vibrate === 'function') {
       try {
@@ -133,9 +136,10 @@ export class CuePlayer {
 
   #applyFocus(focus) {
     this.#focus = focus
+    this.#cueLevel = focus === 'duck' ? 0.4 : 1
     if (!this.#cueBus) return
     const now = this.context.currentTime
     // Received speech stays in front: the cue bus is ducked to 40 % while someone talks.
-    this.#cueBus.gain.setTargetAtTime(focus === 'duck' ? 0.4 : 1, now, 0.05)
+    this.#cueBus.gain.setTargetAtTime(this.#cueLevel, now, 0.05)
   }
 }

@@ -21,7 +21,8 @@ const RETRYABLE = new Set(['rate_limited', 'unavailable', 'internal'])
  * @typedef {{
  *   office?: string, language?: 'ko' | 'en', token?: string, getToken?: () => Promise<string>, httpUrl?: string,
  *   fetch?: typeof fetch, random?: () => number, holdFeedbackMs?: number,
- *   joinMedia?: (media: object) => Promise<void>, retry?: { initialMs?: number, maxMs?: number },
+ *   joinMedia?: (media: object) => Promise<void>, leaveMedia?: (media: object) => Promise<void>,
+ *   retry?: { initialMs?: number, maxMs?: number },
  * }} PttOptions
  */
 
@@ -60,6 +61,8 @@ export class PttClient {
   /** Counts connects: a retry scheduled for an earlier connection does nothing. */
   #connection = 0
   #listenTimer = undefined
+  /** Agora mode: the media joinMedia joined, left once (leaveMedia) when its session ends or on dispose. */
+  #joinedMedia = null
   #language
   #clock = { offsetMs: 0, rttMs: Infinity }
   #endCued = new Set()
@@ -211,6 +214,15 @@ export class PttClient {
   }
 
   /**
+   * The seed's explicit heartbeat (`ptt.heartbeat`, 12.1 sendHeartbeat). Not needed with this SDK (every frame and the
+   * client's pings keep memberships alive); for apps that prove liveness on their own schedule. Resolves with
+   * `{server_time}`.
+   */
+  heartbeat() {
+    return this.#client.request('ptt.heartbeat', {})
+  }
+
+  /**
    * Raises an emergency in this office (`ptt.emergency`, protocol 10.2): the transmission on air gives way, every
    * member is alerted. Resolves with `{emergency_id, ended_session_id}`; rejects `rate_limited` within the cooldown.
    */
@@ -236,6 +248,9 @@ export class PttClient {
     clearTimeout(this.#listenTimer)
     this.#clearTalkTimers()
     this.#subscription?.unsubscribe().catch(() => {})
+    const joined = this.#joinedMedia
+    this.#joinedMedia = null
+    if (joined) this.#leaveMedia(joined)
   }
 
   async #press() {
@@ -469,6 +484,7 @@ export class PttClient {
     const session = this.#session
     if (!session || session.session_id !== data.session_id) return this.#emit('session_ended', { ...data, mine: false })
     this.#session = null
+    this.#leaveMediaOf(data.session_id)
     if (this.#talk?.sessionId === data.session_id) this.#endTalk('talk_ended', data.reason)
     this.#emit('session_ended', { ...data, mine: session.mine, speaker: session.speaker, recovered: this.#recovering })
     if (session.mine) {
@@ -519,6 +535,7 @@ export class PttClient {
       // Its end was missed (e.g. in the gap before the subscription): close it without a cue.
       this.#endedEpoch = Math.max(this.#endedEpoch, previous.epoch)
       this.#session = null
+      this.#leaveMediaOf(previous.session_id)
       if (this.#talk?.sessionId === previous.session_id) this.#endTalk('talk_ended', 'unknown')
       this.#emit('session_ended', { type: 'session_ended', session_id: previous.session_id, epoch: previous.epoch,
         reason: 'unknown', mine: previous.mine, speaker: previous.speaker, synthetic: true })
@@ -556,17 +573,38 @@ export class PttClient {
     }
     const tokenMs = Date.now() - started
     let joinMs
-    if (this.#options.joinMedia) {
+    if (this.#options.joinMedia && this.#session?.session_id === session.session_id) {
       const joinStarted = Date.now()
+      const joining = { ...media, session_id: session.session_id }
       try {
-        await this.#options.joinMedia({ ...media, session_id: session.session_id })
+        await this.#options.joinMedia(joining)
         joinMs = Date.now() - joinStarted
+        const previous = this.#joinedMedia
+        // Ended while joining: its end found nothing to leave, so it is left here.
+        if (this.#session?.session_id !== session.session_id) this.#leaveMedia(joining)
+        else {
+          this.#joinedMedia = joining
+          if (previous) this.#leaveMedia(previous)
+        }
       } catch (err) {
         this.#emitter.emit('error', err)
       }
     }
     this.#emitter.emit('media_token', { ...media, session_id: session.session_id, token_ms: tokenMs, join_ms: joinMs })
     this.#report({ session_id: session.session_id, notify_ms: notifyMs, token_ms: tokenMs, join_ms: joinMs })
+  }
+
+  /** A session ended: the media joined for it is left, once. */
+  #leaveMediaOf(sessionId) {
+    if (this.#joinedMedia?.session_id !== sessionId) return
+    const joined = this.#joinedMedia
+    this.#joinedMedia = null
+    this.#leaveMedia(joined)
+  }
+
+  #leaveMedia(media) {
+    if (!this.#options.leaveMedia) return
+    Promise.resolve().then(() => this.#options.leaveMedia(media)).catch((err) => this.#emitter.emit('error', err))
   }
 
   /** Sends the measured latencies of a session (ptt.report); values outside 0 … 600,000 ms are left out. */
