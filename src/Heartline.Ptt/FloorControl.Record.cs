@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Heartline.Core.Events;
 
 namespace Heartline.Ptt;
@@ -6,30 +7,34 @@ namespace Heartline.Ptt;
 internal sealed partial class FloorControl
 {
     /// <summary>
-    /// After a grant: the start's durable event (with the listeners on every node, counted from presence, and the
-    /// press→grant time), then this node's listeners' rows and events. Off the press path; on one node it completes at
-    /// once, in a cluster after reading presence.
+    /// After a grant: this node's listeners' rows, then the start's durable event, which names the members listening
+    /// from the start on every node (from presence) and the press→grant time. Completes once that event is committed
+    /// (the press reply waits for it); on one node presence answers at once.
     /// </summary>
     private async Task RecordStartedAsync(HeldGrant held, string eventId, long pressToGrantUs, List<Participant> listeners)
     {
         // The listeners' rows first, before anything is awaited: a listener's ptt.report (its notify latency) follows the
         // session_started it received within milliseconds, and an update queued before its row would be lost.
         if (listeners.Count > 0) _store.ParticipantsJoined(held.SessionId, listeners);
-        var count = listeners.Count;
+        var count = 0;
+        var members = new List<string>();
         try
         {
-            count = 0;
             foreach (var user in await _presence.ListAsync(held.Office).ConfigureAwait(false))
             {
-                if (user.UserId != held.SpeakerUser.UserId && PttRoles.Talks(user.Role)) count += user.Connections.Count;
+                if (user.UserId == held.SpeakerUser.UserId || !PttRoles.Talks(user.Role)) continue;
+                count += user.Connections.Count;
+                members.Add(user.UserId);
             }
         }
         catch (Exception ex)
         {
             Log.ListenersUncounted(_logger, ex, held.SessionId);
             count = listeners.Count;
+            members = [.. listeners.Select(p => p.User.UserId).Distinct(StringComparer.Ordinal)];
         }
         _store.SessionFigures(held.SessionId, pressToGrantUs, count);
+        // One event for the whole office, not a USER_JOINED per member: the drill-down has each listener's row.
         Event(PttEventTypes.SessionStarted, held.Office, held.SessionId, held.SpeakerUser.UserId, held.StartedAtMs, new()
         {
             ["event_id"] = eventId,
@@ -37,26 +42,18 @@ internal sealed partial class FloorControl
             ["speaker_name"] = held.SpeakerUser.Name,
             ["app_type"] = held.SpeakerUser.AppType,
             ["participants"] = count.ToString(CultureInfo.InvariantCulture),
+            ["listeners"] = JsonSerializer.Serialize(members, PttJsonContext.Default.ListString),
             ["press_to_grant_us"] = pressToGrantUs.ToString(CultureInfo.InvariantCulture),
         });
-        RecordJoinedEvents(held.Office, held.SessionId, listeners);
+        var stored = _events.FlushAsync();
         Log.SessionStarted(_logger, held.SessionId, held.Office, held.SpeakerUser.UserId, count);
+        await stored.ConfigureAwait(false);
     }
 
-    /// <summary>This node's members that joined a session when it started: their rows in one statement, their events.</summary>
-    private void RecordListening(string office, string sessionId, List<Participant> joined)
+    /// <summary>This node's members that joined a session another node granted: their rows in one statement.</summary>
+    private void RecordListening(string sessionId, List<Participant> joined)
     {
-        if (joined.Count == 0) return;
-        _store.ParticipantsJoined(sessionId, joined);
-        RecordJoinedEvents(office, sessionId, joined);
-    }
-
-    /// <summary>The <c>USER_JOINED</c> events of members that joined a session when it started (after its start's event).</summary>
-    private void RecordJoinedEvents(string office, string sessionId, List<Participant> joined)
-    {
-        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        foreach (var p in joined)
-            _events.Enqueue(new EventRecord(0, PttEventTypes.UserJoined, office, sessionId, p.User.UserId, now, PttEventRecords.AutoJoinMetadata(p.User)));
+        if (joined.Count > 0) _store.ParticipantsJoined(sessionId, joined);
     }
 
     private void RecordEnded(string office, string sessionId, string speakerUserId, string reason, long startedAt, long now) =>

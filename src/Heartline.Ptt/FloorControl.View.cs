@@ -56,7 +56,7 @@ internal sealed partial class FloorControl
             if (floor.Held is { } held && held.Epoch < epoch) DropHeldLocked(floor, held, PttEndReasons.Preempted);
         }
         var joined = StartListening(floor, data.SessionId, epoch, holder.GrantedAt, holder.UserId);
-        RecordListening(floor.Office, data.SessionId, joined);
+        RecordListening(data.SessionId, joined);
     }
 
     /// <summary>

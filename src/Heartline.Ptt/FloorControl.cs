@@ -21,8 +21,8 @@ internal sealed record FloorHolder(PttUser Speaker, string SessionId);
 /// <summary>The outcome of a press: granted (possibly by pre-emption), or busy.</summary>
 /// <summary>
 /// A press's outcome. <see cref="Stored"/> completes once a new grant is durable (its session row, the speaker's
-/// release action and, on one node, its <c>SESSION_STARTED</c> event): the speaker's reply waits for it, the listeners'
-/// notification does not.
+/// release action and its <c>SESSION_STARTED</c> event): the speaker's reply waits for it, the listeners' notification
+/// and their rows do not.
 /// </summary>
 internal readonly record struct FloorPress(FloorGrant? Granted, FloorHolder? Busy, bool Preempted, Task? Stored = null);
 
@@ -111,10 +111,12 @@ internal sealed partial class FloorControl : ILeaseWatcher
         var held = new HeldGrant(grant.SessionId, grant.Epoch, office, connection, speaker, grant.StartedAtMs, _time.GetTimestamp());
         Hold(floor, held);
         var listeners = StartListening(floor, grant.SessionId, grant.Epoch, grant.StartedAtMs, speaker.UserId);
+        // The decision queued the session row: the reply waits for it, not for the listeners' rows queued after it.
+        var sessionStored = _store.FlushAsync();
         held.DisconnectAction = RegisterReleaseActionAsync(held);
-        _ = RecordStartedAsync(held, eventId, (long)_time.GetElapsedTime(receivedTimestamp).TotalMicroseconds, listeners);
+        var startStored = RecordStartedAsync(held, eventId, (long)_time.GetElapsedTime(receivedTimestamp).TotalMicroseconds, listeners);
         return new FloorPress(grant, null, press.Previous?.Reason == PttEndReasons.Preempted,
-            Task.WhenAll(StoredAsync(), held.DisconnectAction));
+            Task.WhenAll(sessionStored, startStored, held.DisconnectAction));
     }
 
     /// <summary>What a press does to the locked floor: nothing (busy, or already the speaker) or a grant, ending the previous one.</summary>

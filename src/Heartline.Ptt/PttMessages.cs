@@ -75,6 +75,7 @@ internal sealed record SessionListener(
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(List<string>))]
 [JsonSerializable(typeof(SessionStarted))]
 [JsonSerializable(typeof(SessionEnded))]
 [JsonSerializable(typeof(FloorRevoked))]

@@ -16,7 +16,33 @@ internal static partial class PttMigrations
         new(7, "audio frames relayed per session and sent to each listener", V7Common, V7Common),
         new(8, "recordings of transmissions (Ogg Opus)", V8Sqlite, V8Postgres),
         new(9, "emergencies raised by members and their acknowledgement", V9Common, V9Common),
+        new(10, "members who listened from a session's start: in its SESSION_STARTED, not a USER_JOINED each", V10Sqlite, V10Postgres),
     ];
+
+    // A press wrote a USER_JOINED event (metadata.auto = "true") per member that listened from the start: 500 rows per
+    // press in a large office. Their user ids move into the session's SESSION_STARTED (metadata.listeners, a JSON array
+    // in the string, in join order) and the rows go; joins and leaves during a session stay events.
+    private const string V10Sqlite =
+        """
+        UPDATE events SET metadata = json_set(COALESCE(metadata, '{}'), '$.listeners',
+            '' || (SELECT json_group_array(user_id) FROM (SELECT j.user_id FROM events j
+                   WHERE j.type = 'USER_JOINED' AND j.session_id = events.session_id AND json_extract(j.metadata, '$.auto') = 'true'
+                   ORDER BY j.id)))
+        WHERE type = 'SESSION_STARTED' AND EXISTS (SELECT 1 FROM events j
+            WHERE j.type = 'USER_JOINED' AND j.session_id = events.session_id AND json_extract(j.metadata, '$.auto') = 'true');
+        DELETE FROM events WHERE type = 'USER_JOINED' AND json_extract(metadata, '$.auto') = 'true';
+        """;
+
+    private const string V10Postgres =
+        """
+        CREATE TEMPORARY TABLE ptt_auto_joined ON COMMIT DROP AS
+            SELECT id, session_id, user_id FROM events
+            WHERE type = 'USER_JOINED' AND (CASE WHEN type = 'USER_JOINED' THEN metadata::jsonb ->> 'auto' END) = 'true';
+        UPDATE events s SET metadata = (COALESCE(s.metadata, '{}')::jsonb || jsonb_build_object('listeners',
+            (SELECT json_agg(a.user_id ORDER BY a.id)::text FROM ptt_auto_joined a WHERE a.session_id = s.session_id)))::text
+        WHERE s.type = 'SESSION_STARTED' AND s.session_id IN (SELECT session_id FROM ptt_auto_joined);
+        DELETE FROM events WHERE id IN (SELECT id FROM ptt_auto_joined);
+        """;
 
     // An emergency stays open until a call manager acknowledges it; the row decides who did (once).
     private const string V9Common =

@@ -67,6 +67,8 @@ internal sealed class ParticipantMetricsRow
 /// </summary>
 internal sealed partial class PttStore(IHeartlineDatabase database, BackgroundWriter writer)
 {
+    private static readonly string[] s_framesHeardNames = ["Frames", "SessionId", "ConnectionId"];
+
     /// <summary>Inserts a session row (with the grant's decision).</summary>
     internal static Task<int> InsertSessionAsync(DbConnection connection, DbTransaction transaction, NewSession session) =>
         connection.ExecuteAsync(
@@ -90,10 +92,11 @@ internal sealed partial class PttStore(IHeartlineDatabase database, BackgroundWr
     public void FramesHeard(string sessionId, IReadOnlyList<(string ConnectionId, long Frames)> listeners)
     {
         if (listeners.Count == 0) return;
-        var rows = listeners.Select(l => new { SessionId = sessionId, l.ConnectionId, l.Frames }).ToList();
-        writer.Enqueue((connection, transaction) => connection.ExecuteAsync(
+        // One prepared statement re-run for every listener (RowBatch), not a Dapper command per row that binds its
+        // parameters by name again: this runs at every session end, on the writer that shares the CPU with the fan-out.
+        writer.Enqueue((connection, transaction) => RowBatch.ExecuteAsync(connection, transaction,
             "UPDATE ptt_participants SET frames_heard = @Frames WHERE session_id = @SessionId AND connection_id = @ConnectionId",
-            rows, transaction));
+            s_framesHeardNames, listeners, (l, i) => i switch { 0 => l.Frames, 1 => sessionId, _ => l.ConnectionId }));
     }
 
     /// <summary>How many audio frames the speaker's node relayed in a session (written when its grant ends there).</summary>

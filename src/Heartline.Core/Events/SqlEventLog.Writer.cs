@@ -32,6 +32,9 @@ internal sealed partial class SqlEventLog
                 batch.Add(item);
                 if (item.Record is not null)
                     records.Add(item.Record);
+                // A flush marker ends the batch: its waiter needs what was queued before it, not what came after.
+                else if (records.Count > 0 && item.Done is not null)
+                    break;
             }
             await CommitAsync(batch, records).ConfigureAwait(false);
             batch.Clear();

@@ -67,7 +67,11 @@ public sealed partial class BackgroundWriter(IHeartlineDatabase database, TimePr
             while (writes.Count < BatchSize && reader.TryRead(out var item))
             {
                 if (item.Write is not null) writes.Add(item.Write);
-                if (item.Flushed is not null) flushes.Add(item.Flushed);
+                if (item.Flushed is null) continue;
+                flushes.Add(item.Flushed);
+                // A flush waits for what was queued before it, not for what came after: the batch ends here (a press
+                // reply waits for its session row, not for the 500 listener rows queued behind it).
+                if (writes.Count > 0) break;
             }
             if (writes.Count > 0)
             {

@@ -205,7 +205,12 @@ public sealed class PttHttpApiTests : RealServerTest
         var types = events.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("type").GetString()).ToList();
         Assert.Contains("SESSION_STARTED", types);
         Assert.Contains("SESSION_ENDED", types);
-        Assert.Contains("USER_JOINED", types);
+        // drv2 listened from the start: named in SESSION_STARTED, not a USER_JOINED of its own (one event per press).
+        Assert.DoesNotContain("USER_JOINED", types);
+        var started = events.GetProperty("items").EnumerateArray().Single(e => e.GetProperty("type").GetString() == "SESSION_STARTED");
+        var startedMetadata = JsonDocument.Parse(started.GetProperty("metadata").GetString()!).RootElement;
+        Assert.Equal(["drv2"], JsonSerializer.Deserialize<string[]>(startedMetadata.GetProperty("listeners").GetString()!)!);
+        Assert.Equal("1", startedMetadata.GetProperty("participants").GetString());
         Assert.Contains("PTT_BUSY", types);
         // Presence events belong to the core's log (scope presence:{office}), not to the PTT events of section 10.4.
         Assert.DoesNotContain("USER_ONLINE", types);
@@ -284,7 +289,10 @@ public sealed class PttHttpApiTests : RealServerTest
         Assert.Equal("SESSION_STARTED", items[0].GetProperty("type").GetString());
         Assert.Equal("SESSION_ENDED", items[^1].GetProperty("type").GetString());
         string NameIn(JsonElement e) => JsonDocument.Parse(e.GetProperty("metadata").GetString()!).RootElement.GetProperty("name").GetString()!;
-        Assert.Equal(["이기사", "배차실"], items.Where(e => e.GetProperty("type").GetString() == "USER_JOINED").Select(NameIn));
+        // 이기사 listened from the start (SESSION_STARTED names it); 배차실 came on mid-transmission.
+        Assert.Equal(["drv2"], JsonSerializer.Deserialize<string[]>(
+            JsonDocument.Parse(items[0].GetProperty("metadata").GetString()!).RootElement.GetProperty("listeners").GetString()!)!);
+        Assert.Equal(["배차실"], items.Where(e => e.GetProperty("type").GetString() == "USER_JOINED").Select(NameIn));
         Assert.Equal(["이기사"], items.Where(e => e.GetProperty("type").GetString() == "USER_LEFT").Select(NameIn));
 
         // Another office's user learns nothing of it, not even that it exists; an unknown id is the same answer.

@@ -33,7 +33,7 @@ public sealed class UpgradeTests(PostgresFixture postgres)
         await using (var server = await HeartlineServer.StartAsync(databasePath: path).WaitAsync(Timeout))
         {
             await using var db = new SqliteConnection($"Data Source={path}");
-            AssertUpgraded(db, expectedUserOnline: 4);
+            AssertUpgraded(db, expectedUserOnline: 4, sessionOfTwoListeners: "s_df3b9b8b643df9c2f85f");
             // The crash left three connections and two sessions on the air: ended as after any crash.
             Assert.Equal(0, db.ExecuteScalar<long>("SELECT count(*) FROM connections WHERE ended_at IS NULL"));
             Assert.Equal(3, db.ExecuteScalar<long>("SELECT count(*) FROM connections WHERE end_reason = 'server_restart'"));
@@ -68,7 +68,7 @@ public sealed class UpgradeTests(PostgresFixture postgres)
             // The node that crashed comes back: its startup cleanup finds its own leftovers.
             await using var node = await ClusterNodes.StartAsync(schema, "fixture-node").WaitAsync(Timeout);
             await using var db = new NpgsqlConnection(schema);
-            AssertUpgraded(db, expectedUserOnline: 4);
+            AssertUpgraded(db, expectedUserOnline: 4, sessionOfTwoListeners: "s_1ee45b100ae8d0f78fd5");
             Assert.Equal(0, db.ExecuteScalar<long>("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name IN ('office_floors', 'presence_users')"));
             var leases = db.Query<(string Key, long Epoch, string? Holder)>("SELECT lease_key, epoch, holder_connection FROM leases ORDER BY lease_key").ToList();
             Assert.Equal([("ptt.floor:r1_o1", FloorEpochO1, null), ("ptt.floor:r1_o2", FloorEpochO2, null)], leases);
@@ -87,8 +87,17 @@ public sealed class UpgradeTests(PostgresFixture postgres)
     }
 
     /// <summary>What every upgraded database has, whatever its engine.</summary>
-    private static void AssertUpgraded(System.Data.Common.DbConnection db, int expectedUserOnline)
+    private static void AssertUpgraded(System.Data.Common.DbConnection db, int expectedUserOnline, string? sessionOfTwoListeners = null)
     {
+        // Members who listened from a session's start moved into its SESSION_STARTED (ptt migration 10), in join order.
+        Assert.Equal(0, db.ExecuteScalar<long>("SELECT count(*) FROM events WHERE type = 'USER_JOINED' AND metadata LIKE '%\"auto\":\"true\"%'"));
+        if (sessionOfTwoListeners is not null)
+        {
+            var metadata = System.Text.Json.JsonDocument.Parse(db.ExecuteScalar<string>(
+                "SELECT metadata FROM events WHERE type = 'SESSION_STARTED' AND session_id = @Id", new { Id = sessionOfTwoListeners })!).RootElement;
+            Assert.Equal(["u1", "u2"], System.Text.Json.JsonSerializer.Deserialize<string[]>(metadata.GetProperty("listeners").GetString()!)!);
+            Assert.Equal("2", metadata.GetProperty("participants").GetString());
+        }
         Assert.Equal(TestSchema.StepCount, db.ExecuteScalar<long>("SELECT count(*) FROM schema_migrations"));
         // The marker keeps a build of the global numbering from starting on this schema.
         Assert.Equal(1, db.ExecuteScalar<long>("SELECT count(*) FROM schema_version WHERE version = 1000"));
