@@ -10,6 +10,7 @@
 #   QUICK=1 bench/run.sh         # a one-minute check that everything works
 #   HL_ARGS="--Realtime:InlineIoScheduling true" bench/run.sh   # extra settings for the Heartline server
 #   HL_ENV="DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0" bench/run.sh   # environment of the Heartline server
+#   HL_DLL=/tmp/hl-r2r/Heartline.Server.dll bench/run.sh   # another build of the server, e.g. a ReadyToRun publish
 set -euo pipefail
 cd "$(dirname "$0")"
 bench=$(pwd)
@@ -42,7 +43,7 @@ mkdir -p "$out"
 BENCH_NAME=bench source "$bench/lib.sh"
 
 echo "== starting servers on CPU $SERVER_CPU (driver on CPU $DRIVER_CPU)" >&2
-env ${HL_ENV:-} taskset -c "$SERVER_CPU" dotnet "$root/src/Heartline.Server/bin/Release/net10.0/Heartline.Server.dll" \
+env ${HL_ENV:-} taskset -c "$SERVER_CPU" dotnet "${HL_DLL:-$root/src/Heartline.Server/bin/Release/net10.0/Heartline.Server.dll}" \
   --environment Production --urls "http://127.0.0.1:$HL_PORT" --Auth:SigningKey "$KEY" \
   --Realtime:ConnectRatePerIp 1000000 --Storage:Provider sqlite --Storage:ConnectionString "Data Source=$work/heartline.db" \
   --Logging:LogLevel:Default Warning ${HL_ARGS:-} >"$work/heartline.log" 2>&1 &
@@ -73,7 +74,7 @@ drive() { # target port pid workload listeners
   echo "socket.io: $(node -p "require('socket.io/package.json').version")"
   echo "ws: $(node -p "require('ws/package.json').version")"
   echo "pinning: servers on CPU $SERVER_CPU, driver on CPU $DRIVER_CPU"
-  echo "heartline settings: ${HL_ARGS:-defaults} ${HL_ENV:-}"
+  echo "heartline settings: ${HL_ARGS:-defaults} ${HL_ENV:-} ${HL_DLL:-}"
   echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$out/machine.txt"
 cat "$out/machine.txt" >&2
