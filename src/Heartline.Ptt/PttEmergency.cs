@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Dapper;
 using Heartline.Core.Auth;
 using Heartline.Core.Channels;
@@ -72,8 +71,7 @@ internal sealed class Emergencies(FloorControl floors, PttStore store, IChannels
     }
 
     private void Record(string type, string office, string? sessionId, Principal who, Dictionary<string, string> metadata) =>
-        events.Enqueue(new EventRecord(0, type, office, sessionId, who.SubjectId, time.GetUtcNow().ToUnixTimeMilliseconds(),
-            JsonSerializer.Serialize(metadata, PttJsonContext.Default.DictionaryStringString)));
+        PttEventRecords.Enqueue(events, type, office, sessionId, who.SubjectId, time.GetUtcNow().ToUnixTimeMilliseconds(), metadata);
 }
 
 /// <summary><c>ptt.emergency</c>: raises an emergency in the caller's office (members who talk).</summary>

@@ -1,3 +1,4 @@
+using Heartline.Core.Accounts;
 using Heartline.Core.Auth;
 using Heartline.Core.Connections;
 using Heartline.Core.Presence;
@@ -47,6 +48,10 @@ internal static class PttRoles
 /// </summary>
 internal static class PttIdentity
 {
+    /// <summary>The group kind of a dispatch office (accounts' groups): named by the region and office claims.</summary>
+    public static readonly GroupKind OfficeGroup = new("office", "A dispatch office: its drivers and call managers talk on one channel.",
+        RegionClaim, OfficeClaim);
+
     public const string RegionClaim = "region";
     public const string OfficeClaim = "office";
 

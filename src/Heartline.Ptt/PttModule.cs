@@ -1,4 +1,3 @@
-using Heartline.Core.Accounts;
 using Heartline.Core.Modules;
 using Heartline.Ptt.Agora;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -42,8 +41,7 @@ public static class PttModule
         builder.AddModule(Name)
             .AddRoles(PttRoles.All)
             .AddClaims(PttIdentity.Claims)
-            .AddGroupKinds(new GroupKind("office", "A dispatch office: its drivers and call managers talk on one channel.",
-                PttIdentity.RegionClaim, PttIdentity.OfficeClaim))
+            .AddGroupKinds(PttIdentity.OfficeGroup)
             .AddErrorCodes(PttErrors.All)
             .AddMigrations(PttMigrations.All)
             .AddPresenceScopes<PttPresenceScopes>()

@@ -70,7 +70,7 @@ internal sealed class PttReports(PttStore store, PttStatistics statistics, IAcco
 
     /// <summary>The office's time zone: its group's (the admin console), else <c>Ptt:Reports:TimeZones</c>, else <c>Ptt:StatsTimeZone</c>.</summary>
     public async Task<TimeZoneInfo> ZoneOfAsync(string office, CancellationToken cancellationToken) =>
-        TimeZoneInfo.FindSystemTimeZoneById(await groups.TimeZoneAsync("office", office, cancellationToken).ConfigureAwait(false)
+        TimeZoneInfo.FindSystemTimeZoneById(await groups.TimeZoneAsync(PttIdentity.OfficeGroup.Name, office, cancellationToken).ConfigureAwait(false)
             ?? (options.Value.TimeZones.TryGetValue(office, out var zone) ? zone : ptt.Value.StatsTimeZone));
 
     /// <summary>The last <paramref name="count"/> days, weeks (Monday first) and months that ended before <paramref name="today"/>.</summary>

@@ -1,5 +1,5 @@
-using Heartline.Core.Accounts;
 using System.Threading.RateLimiting;
+using Heartline.Core.Accounts;
 using Heartline.Core.Auth;
 using Heartline.Core.Modules;
 using Microsoft.AspNetCore.RateLimiting;

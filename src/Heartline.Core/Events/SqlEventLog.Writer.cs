@@ -33,7 +33,7 @@ internal sealed partial class SqlEventLog
                 if (item.Record is not null)
                     records.Add(item.Record);
                 // A flush marker ends the batch: its waiter needs what was queued before it, not what came after.
-                else if (records.Count > 0 && item.Done is not null)
+                else if (records.Count > 0)
                     break;
             }
             await CommitAsync(batch, records).ConfigureAwait(false);

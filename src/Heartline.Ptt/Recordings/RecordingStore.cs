@@ -4,7 +4,7 @@ using Heartline.Ptt.Recordings;
 namespace Heartline.Ptt.Recordings
 {
     /// <summary>A kept transmission as listed (its Ogg Opus audio is read separately).</summary>
-    internal sealed class RecordingRow
+    internal class RecordingRow
     {
         public string SessionId { get; init; } = "";
         public string Office { get; init; } = "";
@@ -14,6 +14,12 @@ namespace Heartline.Ptt.Recordings
         public long DurationMs { get; init; }
         public long Frames { get; init; }
         public long Bytes { get; init; }
+    }
+
+    /// <summary>A kept transmission with its audio (one read for the audio endpoint).</summary>
+    internal sealed class RecordingAudioRow : RecordingRow
+    {
+        public byte[] Audio { get; init; } = [];
     }
 }
 
@@ -48,18 +54,10 @@ namespace Heartline.Ptt
                 cancellationToken: cancellationToken)).ConfigureAwait(false)], cancellationToken);
 
         /// <summary>One recording with its audio, or null.</summary>
-        public Task<(RecordingRow Row, byte[] Audio)?> RecordingAsync(string sessionId, CancellationToken cancellationToken = default) =>
-            database.ReadAsync(async c =>
-            {
-                var row = await c.QuerySingleOrDefaultAsync<RecordingRow>(new CommandDefinition(
-                    $"SELECT {RecordingColumns} FROM ptt_recordings WHERE session_id = @SessionId", new { SessionId = sessionId },
-                    cancellationToken: cancellationToken)).ConfigureAwait(false);
-                if (row is null) return ((RecordingRow, byte[])?)null;
-                var audio = await c.ExecuteScalarAsync<byte[]>(new CommandDefinition(
-                    "SELECT audio FROM ptt_recordings WHERE session_id = @SessionId", new { SessionId = sessionId },
-                    cancellationToken: cancellationToken)).ConfigureAwait(false);
-                return (row, audio!);
-            }, cancellationToken);
+        public Task<RecordingAudioRow?> RecordingAsync(string sessionId, CancellationToken cancellationToken = default) =>
+            database.ReadAsync(c => c.QuerySingleOrDefaultAsync<RecordingAudioRow?>(new CommandDefinition(
+                $"SELECT {RecordingColumns}, audio AS Audio FROM ptt_recordings WHERE session_id = @SessionId", new { SessionId = sessionId },
+                cancellationToken: cancellationToken)), cancellationToken);
 
         /// <summary>Deletes recordings started before <paramref name="before"/>, and each office's oldest beyond <paramref name="maxBytesPerOffice"/>.</summary>
         public Task<int> PurgeRecordingsAsync(long before, long maxBytesPerOffice, CancellationToken cancellationToken = default) =>

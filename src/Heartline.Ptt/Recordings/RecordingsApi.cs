@@ -39,9 +39,9 @@ internal static class RecordingsApi
     {
         if (id.Length > 128) return HttpProblems.BadRequest("id too long");
         if (await store.RecordingAsync(id, cancellationToken).ConfigureAwait(false) is not { } recording
-            || !http.GetPrincipal().CanObserve(recording.Row.Office))
+            || !http.GetPrincipal().CanObserve(recording.Office))
             return HttpProblems.NotFound("no such transmission");
-        return TypedResults.File(recording.Audio, "audio/ogg", $"ptt-{recording.Row.SessionId}.ogg", enableRangeProcessing: true);
+        return TypedResults.File(recording.Audio, "audio/ogg", $"ptt-{recording.SessionId}.ogg", enableRangeProcessing: true);
     }
 }
 

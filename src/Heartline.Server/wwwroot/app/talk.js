@@ -23,6 +23,8 @@ export async function startTalkApp({ app, role, appType, onReady }) {
   $('conn').hidden = false
   const cues = new CuePlayer()
   const ptt = new PttClient(client, { language: lang(), getToken })
+  /** A GET of the HTTP API with this page's token. */
+  const apiGet = async (path) => fetch(path, { headers: { authorization: `Bearer ${await getToken()}` } })
   onLangChange((value) => {
     ptt.setLanguage(value)
     render()
@@ -97,7 +99,7 @@ export async function startTalkApp({ app, role, appType, onReady }) {
   }
   async function loadEmergencies() {
     try {
-      const response = await fetch('/api/ptt/emergencies', { headers: { authorization: `Bearer ${await getToken()}` } })
+      const response = await apiGet('/api/ptt/emergencies')
       if (!response.ok) return
       for (const e of await response.json()) {
         emergencies.set(e.emergency_id, { emergency_id: e.emergency_id, user: { user_id: e.user_id, name: e.name }, at: e.raised_at })
@@ -311,7 +313,7 @@ export async function startTalkApp({ app, role, appType, onReady }) {
   async function replay(row) {
     replaying?.pause()
     try {
-      const response = await fetch(`/api/ptt/transmissions/${encodeURIComponent(row.session_id)}/audio`, { headers: { authorization: `Bearer ${await getToken()}` } })
+      const response = await apiGet(`/api/ptt/transmissions/${encodeURIComponent(row.session_id)}/audio`)
       if (!response.ok) {
         row.replay = 'none'
         return renderRecent()
@@ -348,7 +350,7 @@ export async function startTalkApp({ app, role, appType, onReady }) {
     const since = offlineSince - 1000
     offlineSince = null
     try {
-      const response = await fetch(`/api/ptt/transmissions?since=${since}&limit=20`, { headers: { authorization: `Bearer ${await getToken()}` } })
+      const response = await apiGet(`/api/ptt/transmissions?since=${since}&limit=20`)
       if (!response.ok) return
       const missed = await response.json()
       for (const m of missed) {
@@ -366,7 +368,7 @@ export async function startTalkApp({ app, role, appType, onReady }) {
   async function loadRecent() {
     const from = Date.now() - 12 * 3600_000
     const [started, ended] = await Promise.all([
-      events(getToken, { type: 'SESSION_STARTED', from }), events(getToken, { type: 'SESSION_ENDED', from }),
+      events(apiGet, { type: 'SESSION_STARTED', from }), events(apiGet, { type: 'SESSION_ENDED', from }),
     ])
     for (const e of started.slice(-RECENT_MAX * 2)) {
       const meta = parseMeta(e.metadata)
@@ -487,13 +489,13 @@ function appLabel(appType) {
 }
 
 /** GET /api/ptt/events of the caller's office, following pages (at most 5). */
-async function events(getToken, { type, from }) {
+async function events(apiGet, { type, from }) {
   const items = []
   let after
   for (let page = 0; page < 5; page++) {
     const query = new URLSearchParams({ type, from: String(from), limit: '1000' })
     if (after) query.set('after', String(after))
-    const response = await fetch(`/api/ptt/events?${query}`, { headers: { authorization: `Bearer ${await getToken()}` } })
+    const response = await apiGet(`/api/ptt/events?${query}`)
     if (!response.ok) break
     const body = await response.json()
     items.push(...body.items)
