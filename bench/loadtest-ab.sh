@@ -4,11 +4,12 @@
 #
 #   git worktree add /tmp/before <commit> && (cd /tmp/before && dotnet build src/Heartline.Server -c Release)
 #   bench/loadtest-ab.sh /tmp/before . [reps]       # appends to results/<UTC time>-ab/runs.jsonl ("tag": before|after)
+#   IDLE="5000 10000" ONLY=idle bench/loadtest-ab.sh /tmp/before . 3   # idle connections only, at those counts
 set -uo pipefail
 cd "$(dirname "$0")"
 root=$(cd .. && pwd)
 before=$(cd "$1" && pwd); after=$(cd "$2" && pwd); REPS=${3:-2}
-PORT=${PORT:-5293}
+PORT=${PORT:-5293}; ONLY=${ONLY:-all}; IDLE=${IDLE:-5000}
 KEY="loadtest-only-signing-key-$(date +%s)-0123456789abcdef"
 dotnet build "$root/src/Heartline.Server" -c Release --nologo -v quiet -clp:ErrorsOnly >&2
 dotnet build "$root/src/Heartline.Cli" -c Release --nologo -v quiet -clp:ErrorsOnly >&2
@@ -37,15 +38,19 @@ for rep in $(seq 1 "$REPS"); do
   for pair in "before:$before" "after:$after"; do
     tag=${pair%%:*}; dir=${pair#*:}
     echo "== $rep $tag" >&2
-    start "$dir"
-    lt fanout --listeners 500 --rounds 150 --interval-ms 20 >/dev/null
-    lt relay --listeners 500 --duration 8 >/dev/null
-    rec "$tag" fanout-500 fanout --listeners 500 --rounds 40 --interval-ms 100
-    rec "$tag" relay-500 relay --listeners 500 --duration 10
-    stop
-    start "$dir"; sleep 2
-    rec "$tag" idle-5000 idle --offices 10 --listeners 500 --duration 20 --heartbeat 25
-    stop
+    if [ "$ONLY" != idle ]; then
+      start "$dir"
+      lt fanout --listeners 500 --rounds 150 --interval-ms 20 >/dev/null
+      lt relay --listeners 500 --duration 8 >/dev/null
+      rec "$tag" fanout-500 fanout --listeners 500 --rounds 40 --interval-ms 100
+      rec "$tag" relay-500 relay --listeners 500 --duration 10
+      stop
+    fi
+    for n in $IDLE; do
+      start "$dir"; sleep 2
+      rec "$tag" "idle-$n" idle --offices $((n / 500)) --listeners 500 --duration 20 --heartbeat 25
+      stop
+    done
   done
 done
 echo "$out/runs.jsonl"

@@ -126,7 +126,7 @@ internal sealed class UnsubscribeCommand(ChannelHub hub, ChannelPresence presenc
             context.Error(ErrorCodes.NotSubscribed, "not subscribed");
             return;
         }
-        hub.Unsubscribe(context.Connection, args.Channel);
+        await hub.Unsubscribe(context.Connection, args.Channel).ConfigureAwait(false);
         await presence.LeaveAsync(context.Connection, args.Channel).ConfigureAwait(false);
         context.ReplyEmpty();
     }

@@ -89,15 +89,20 @@ internal sealed partial class ChannelHub : IChannels
         }
     }
 
-    public void Unsubscribe(ClientConnection connection, string channel)
+    /// <summary>
+    /// Removes <paramref name="connection"/> from the channel. The task completes once no frame of the channel can reach
+    /// it any more (a fan-out that began before the removal has handed it its frame): await it before telling the client.
+    /// </summary>
+    public Task Unsubscribe(ClientConnection connection, string channel)
     {
-        if (!_channels.TryGetValue(channel, out var state)) return;
+        if (!_channels.TryGetValue(channel, out var state)) return Task.CompletedTask;
         lock (state.Lock)
         {
             var index = Array.IndexOf(state.Subscribers, connection);
-            if (index < 0) return;
+            if (index < 0) return Task.CompletedTask;
             state.Subscribers = [.. state.Subscribers.AsSpan(0, index), .. state.Subscribers.AsSpan(index + 1)];
             state.LastActivityMs = NowMs();
+            return state.Fanout.Barrier();
         }
     }
 
@@ -107,7 +112,8 @@ internal sealed partial class ChannelHub : IChannels
 
     /// <summary>
     /// Publishes a value serialized with a source-generated type info, without waiting, in order with this node's other
-    /// publications (one node: delivered to this node's subscribers before this returns).
+    /// publications (one node: queued to this node's subscribers before this returns, unless another fan-out of the
+    /// channel is being sent, whose sender then sends this one next).
     /// </summary>
     public void Publish<T>(string channel, T data, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info) =>
         _broker.Enqueue(channel, JsonSerializer.SerializeToUtf8Bytes(data, info));
@@ -126,16 +132,17 @@ internal sealed partial class ChannelHub : IChannels
     }
 
     /// <summary>
-    /// Queues a signal frame to this node's subscribers of <paramref name="channel"/> (a peer's included). Under the
-    /// channel's lock, as a publication: a subscriber's reply is queued before it joins the list, so a signal read from
-    /// the list without the lock could miss a client that already has its reply (and caused the signal).
+    /// Queues a signal frame to this node's subscribers of <paramref name="channel"/> (a peer's included). Decided under
+    /// the channel's lock, as a publication: a subscriber's reply is queued before it joins the list, so a signal read
+    /// from the list without the lock could miss a client that already has its reply (and caused the signal); and it
+    /// follows the publications decided before it.
     /// </summary>
     internal void DeliverSignal(string channel, byte[] frame)
     {
         if (!_channels.TryGetValue(channel, out var state)) return;
-        ClientConnection[] subscribers;
-        lock (state.Lock) subscribers = state.Subscribers;
-        foreach (var subscriber in subscribers) subscriber.Send(frame);
+        bool sender;
+        lock (state.Lock) sender = state.Fanout.Enqueue(frame, state.Subscribers);
+        if (sender) state.Fanout.Send();
     }
 
     /// <summary>The position this node delivered a channel up to, or null when it does not follow it.</summary>
@@ -354,24 +361,28 @@ internal sealed partial class ChannelHub : IChannels
     /// This node stored <paramref name="publication"/>: deliver it at once when it is the next one here, which spares the
     /// broker a read; otherwise the broker reads what comes before it.
     /// </summary>
-    internal void DeliverCommitted(string channel, LoggedPublication publication)
+    internal void DeliverCommitted(string channel, LoggedPublication publication) => QueueCommitted(channel, publication).Send();
+
+    /// <summary>
+    /// <see cref="DeliverCommitted"/> for a broker that decides its order under a lock of its own: the frames are queued
+    /// in order now, and sent when the broker calls <see cref="PendingFanout.Send"/> after releasing that lock.
+    /// </summary>
+    internal PendingFanout QueueCommitted(string channel, LoggedPublication publication)
     {
-        if (!_channels.TryGetValue(channel, out var state)) return;
+        if (!_channels.TryGetValue(channel, out var state)) return default;
         lock (state.Lock)
         {
             if (!state.Followed)
             {
                 state.WokenEarly = true;
-                return;
+                return default;
             }
-            if (publication.Offset <= state.Offset) return;
+            if (publication.Offset <= state.Offset) return default;
             if (publication.Offset == state.Offset + 1 && !state.Evicted)
-            {
-                DeliverLocked(state, publication);
-                return;
-            }
+                return DeliverLocked(state, publication) ? new PendingFanout(state.Fanout) : default;
         }
         _broker.RequestDelivery(state);
+        return default;
     }
 
     /// <summary>
@@ -382,6 +393,7 @@ internal sealed partial class ChannelHub : IChannels
     internal void Deliver(ChannelState state, IReadOnlyList<LoggedPublication> publications)
     {
         ClientConnection[]? lagging = null;
+        var sender = false;
         lock (state.Lock)
         {
             if (!state.Followed || state.Evicted) return;
@@ -395,9 +407,10 @@ internal sealed partial class ChannelHub : IChannels
                     state.Subscribers = [];
                     ClearHistoryLocked(state);
                 }
-                DeliverLocked(state, publication);
+                sender |= DeliverLocked(state, publication);
             }
         }
+        if (sender) state.Fanout.Send();
         if (lagging is null) return;
         foreach (var connection in lagging) connection.Close(CloseCodes.InternalError, "channel history lost on this node");
     }
@@ -412,14 +425,15 @@ internal sealed partial class ChannelHub : IChannels
         }
     }
 
-    private void DeliverLocked(ChannelState state, LoggedPublication publication)
+    /// <summary>Takes the publication as the channel's next and queues its frame; true when the caller must send.</summary>
+    private bool DeliverLocked(ChannelState state, LoggedPublication publication)
     {
         var frame = BuildFrame(state, publication);
         state.Offset = publication.Offset;
         state.LastActivityMs = NowMs();
         if (publication.Kept) AppendHistoryLocked(state, new HistoryEntry(publication.Offset, publication.Time, frame));
         else ClearHistoryLocked(state); // history must stay a contiguous run of offsets
-        foreach (var subscriber in state.Subscribers) subscriber.Send(frame);
+        return state.Fanout.Enqueue(frame, state.Subscribers);
     }
 
     /// <summary>
@@ -488,6 +502,12 @@ internal sealed partial class ChannelHub : IChannels
         [LoggerMessage(1303, LogLevel.Warning, "Channel history reached its budget of {BudgetMegabytes} MB (Channels:HistoryTotalMaxMegabytes): {Dropped} publications since the last sweep were delivered live but not kept for recovery.")]
         public static partial void HistoryBudgetExceeded(ILogger logger, long dropped, int budgetMegabytes);
     }
+}
+
+/// <summary>Frames a broker queued under its own lock: <see cref="Send"/> them once that lock is released.</summary>
+internal readonly struct PendingFanout(FanoutSequencer? sequencer)
+{
+    public void Send() => sequencer?.Send();
 }
 
 /// <summary>The outcome of a subscription: the reply has been queued already when <see cref="Error"/> is null.</summary>

@@ -6,8 +6,9 @@ namespace Heartline.Core.Channels;
 internal readonly record struct HistoryEntry(long Offset, long TimeMs, byte[] Frame);
 
 /// <summary>
-/// A channel's subscribers, offset and history. Every mutation happens under <see cref="Lock"/>, so offsets, history
-/// and the order of frames in each subscriber's queue always agree.
+/// A channel's subscribers, offset and history. Every mutation happens under <see cref="Lock"/>, and every frame for the
+/// subscribers is queued to <see cref="Fanout"/> under it, so offsets, history and the order of frames in each
+/// subscriber's queue always agree; the sending itself happens after the lock is released.
 /// </summary>
 internal sealed class ChannelState(string name)
 {
@@ -25,6 +26,9 @@ internal sealed class ChannelState(string name)
     public ClientConnection[] Subscribers { get; set; } = [];
 
     public Queue<HistoryEntry> History { get; } = new();
+
+    /// <summary>Frames decided under <see cref="Lock"/> and sent to the subscribers without it, in that order.</summary>
+    public FanoutSequencer Fanout { get; } = new();
 
     /// <summary>Bytes of the frames in <see cref="History"/>; changed only through the hub's history methods.</summary>
     public long HistoryBytes { get; set; }

@@ -7,7 +7,7 @@ namespace Heartline.Core.Channels;
 /// <summary>
 /// The broker of a single node: each channel's offsets, epoch and history in process. A publication is numbered and
 /// kept under its channel's lock and handed to the hub at once, still under that lock, so publications reach
-/// subscribers in offset order. History is bounded like the hub's (count, bytes per channel, age, and a total budget);
+/// subscribers in offset order; the hub's sending to them happens after the lock is released. History is bounded like the hub's (count, bytes per channel, age, and a total budget);
 /// a channel keeps its epoch while it has history or the hub follows it, so a client resubscribing can recover.
 /// </summary>
 internal sealed partial class MemoryBroker(IOptions<ChannelOptions> options, TimeProvider time, ILogger<MemoryBroker> logger) : IBroker
@@ -92,6 +92,8 @@ internal sealed partial class MemoryBroker(IOptions<ChannelOptions> options, Tim
         while (true)
         {
             var stream = GetOrCreate(channel);
+            PendingFanout fanout = default;
+            StreamPosition position;
             lock (stream.Lock)
             {
                 if (stream.Evicted) continue;
@@ -100,10 +102,12 @@ internal sealed partial class MemoryBroker(IOptions<ChannelOptions> options, Tim
                 stream.Offset = publication.Offset;
                 stream.LastActivityMs = now;
                 publication = publication with { Kept = Keep(stream, publication) };
-                // Under the stream's lock: the hub gets this channel's publications in offset order.
-                _hub?.DeliverCommitted(channel, publication);
-                return new StreamPosition(publication.Offset, stream.Epoch);
+                // Queued under the stream's lock: the hub gets this channel's publications in offset order. Sent after it.
+                if (_hub is { } hub) fanout = hub.QueueCommitted(channel, publication);
+                position = new StreamPosition(publication.Offset, stream.Epoch);
             }
+            fanout.Send();
+            return position;
         }
     }
 

@@ -152,7 +152,8 @@ internal sealed partial class ConnectionHandler(
             return;
         }
         var reason = ReasonOf(connection);
-        foreach (var channel in connection.Subscriptions) hub.Unsubscribe(connection, channel);
+        // The connection is gone: nothing to wait for before going on.
+        foreach (var channel in connection.Subscriptions) _ = hub.Unsubscribe(connection, channel);
         presence.Remove(connection);
         var record = connection.Record!;
         foreach (var observer in _observers)
