@@ -19,6 +19,19 @@ public static class HttpProblems
         TypedResults.Problem(detail: detail, statusCode: status, title: code.Name,
             extensions: new Dictionary<string, object?> { ["code"] = code.Name });
 
+    /// <summary>
+    /// <c>429</c> for a rate-limited request (any endpoint's limiter, and <c>/ws</c>'s connection rate): the problem
+    /// document with <c>rate_limited</c>, and <c>Retry-After</c> in whole seconds when the limiter knows it.
+    /// </summary>
+    public static Task TooManyRequestsAsync(HttpContext http, TimeSpan? retryAfter)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        if (retryAfter is { } after)
+            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(after.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Create(StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited,
+            "too many requests from this address; retry after Retry-After seconds").ExecuteAsync(http);
+    }
+
     /// <summary>The code of a status that no endpoint named (an unhandled exception, an unknown path).</summary>
     public static ErrorCode CodeFor(int status) => status switch
     {

@@ -21,6 +21,7 @@ internal sealed partial class ConnectionHandler(
     DisconnectActions disconnectActions,
     IConnectionStore connectionStore,
     TokenValidator tokens,
+    ConnectRateLimiter rateLimiter,
     PresenceScopes presenceScopes,
     ConnectInfo connectInfo,
     BinaryFrameRouter binaryFrames,
@@ -33,7 +34,8 @@ internal sealed partial class ConnectionHandler(
     ILogger<ConnectionHandler> logger,
     ILoggerFactory loggerFactory)
 {
-    private const string SubProtocol = "heartline.v1";
+    /// <summary>The WebSocket subprotocol a client may offer; the server then selects it (docs/protocol.md 1).</summary>
+    internal const string SubProtocol = "heartline.v1";
     private readonly RealtimeOptions _options = realtimeOptions.Value;
     private readonly IConnectionObserver[] _observers = [.. observers];
     private readonly IConnectGate[] _gates = [.. gates];
@@ -44,8 +46,18 @@ internal sealed partial class ConnectionHandler(
     private int _active;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>True once stopping began: new sockets are refused (503).</summary>
+    internal bool IsStopping => _stopping;
+
+    /// <summary><c>/ws</c> through the HTTP pipeline: an upgrade <see cref="DirectUpgrade"/> did not take, or every one when it is off.</summary>
     public async Task HandleAsync(HttpContext http)
     {
+        var ip = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (!rateLimiter.TryAcquire(ip, out var retryAfter))
+        {
+            await HttpProblems.TooManyRequestsAsync(http, retryAfter).ConfigureAwait(false);
+            return;
+        }
         if (!http.WebSockets.IsWebSocketRequest)
         {
             http.Response.StatusCode = StatusCodes.Status400BadRequest;
@@ -63,9 +75,22 @@ internal sealed partial class ConnectionHandler(
             KeepAliveInterval = KeepAlivePeriod(_options.KeepAliveIntervalSeconds),
             KeepAliveTimeout = KeepAlivePeriod(_options.KeepAliveTimeoutSeconds),
         }).ConfigureAwait(false);
+        await RunAsync(socket, ip).ConfigureAwait(false);
+    }
 
+    /// <summary>A server WebSocket over an upgraded connection's <paramref name="stream"/>, with the same settings as over HTTP.</summary>
+    internal WebSocket CreateSocket(Stream stream, bool heartlineProtocol) => WebSocket.CreateFromStream(stream, new WebSocketCreationOptions
+    {
+        IsServer = true,
+        SubProtocol = heartlineProtocol ? SubProtocol : null,
+        KeepAliveInterval = KeepAlivePeriod(_options.KeepAliveIntervalSeconds),
+        KeepAliveTimeout = KeepAlivePeriod(_options.KeepAliveTimeoutSeconds),
+    });
+
+    /// <summary>Runs an accepted socket from its handshake to the end of its teardown.</summary>
+    internal async Task RunAsync(WebSocket socket, string ip)
+    {
         var id = "c_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(9));
-        var ip = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         var connection = new ClientConnection(id, socket, ip, _options, time, metrics, _connectionLogger);
         var session = new Session(connection, new TokenBucket(_options.CommandRatePerSecond, _options.CommandBurst, time));
         metrics.ConnectionOpened();

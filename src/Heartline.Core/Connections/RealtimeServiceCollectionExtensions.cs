@@ -5,6 +5,7 @@ using Heartline.Core.Cluster;
 using Heartline.Core.Presence;
 using Heartline.Core.Protocol;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -12,8 +13,6 @@ namespace Heartline.Core.Connections;
 
 internal static class RealtimeServiceCollectionExtensions
 {
-    private const string ConnectRatePolicy = "ws-connect";
-
     /// <summary>The WebSocket transport, channels, presence and disconnect actions: everything modules build on.</summary>
     public static IServiceCollection AddRealtime(this IServiceCollection services)
     {
@@ -57,37 +56,28 @@ internal static class RealtimeServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<StartupCleanup>());
         services.AddHostedService<RealtimeLifetime>();
 
+        services.TryAddSingleton<ConnectRateLimiter>();
+        services.TryAddSingleton<DirectUpgrade>();
+        // From configuration, like the transport above: Kestrel's endpoints are made before options are validated.
+        services.AddOptions<KestrelServerOptions>().Configure<IConfiguration>((kestrel, configuration) =>
+        {
+            if (!configuration.GetValue($"{RealtimeOptions.Section}:{nameof(RealtimeOptions.DirectUpgrade)}", true)) return;
+            kestrel.ConfigureEndpointDefaults(listen =>
+                listen.Use(next => listen.ApplicationServices.GetRequiredService<DirectUpgrade>().Wrap(next)));
+        });
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.OnRejected = async (context, _) =>
-            {
-                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
-                    context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                // Every HTTP error is a problem document with a catalog code, this one included.
-                await HttpProblems.Create(StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited,
-                    "too many requests from this address; retry after Retry-After seconds")
-                    .ExecuteAsync(context.HttpContext).ConfigureAwait(false);
-            };
-            limiter.AddPolicy(ConnectRatePolicy, context =>
-            {
-                var options = context.RequestServices.GetRequiredService<IOptions<RealtimeOptions>>().Value;
-                var ip = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-                return RateLimitPartition.GetFixedWindowLimiter(ip, _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = options.ConnectRatePerIp,
-                    Window = TimeSpan.FromSeconds(options.ConnectRateWindowSeconds),
-                    QueueLimit = 0,
-                });
-            });
+            limiter.OnRejected = (context, _) => new ValueTask(HttpProblems.TooManyRequestsAsync(context.HttpContext,
+                context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : null));
         });
         return services;
     }
 
     public static IEndpointRouteBuilder MapRealtime(this IEndpointRouteBuilder app)
     {
+        // Rate-limited by the handler itself, with the limiter the direct upgrade uses.
         app.Map("/ws", (HttpContext context, ConnectionHandler handler) => handler.HandleAsync(context))
-            .RequireRateLimiting(ConnectRatePolicy)
             .ExcludeFromDescription();
         return app;
     }

@@ -14,6 +14,7 @@ internal sealed class HeartlineMetrics
 
     private long _connectionsOpen;
     private long _connectionsTotal;
+    private long _connectionsDirect;
     private long _framesIn;
     private long _framesOut;
     private long _bytesIn;
@@ -34,6 +35,7 @@ internal sealed class HeartlineMetrics
         var meter = meterFactory.Create(MeterName);
         meter.CreateObservableUpDownCounter("heartline.connections", () => Volatile.Read(ref _connectionsOpen), description: "Open WebSocket connections.");
         meter.CreateObservableCounter("heartline.connections.total", () => Volatile.Read(ref _connectionsTotal), description: "Connections accepted since start.");
+        meter.CreateObservableCounter("heartline.connections.direct", () => Volatile.Read(ref _connectionsDirect), description: "Connections upgraded ahead of the HTTP pipeline (Realtime:DirectUpgrade).");
         meter.CreateObservableUpDownCounter("heartline.users.online", () => Volatile.Read(ref _usersOnline), description: "Users with at least one connection.");
         meter.CreateObservableCounter("heartline.frames.in", () => Volatile.Read(ref _framesIn), description: "Inbound WebSocket messages.");
         meter.CreateObservableCounter("heartline.frames.out", () => Volatile.Read(ref _framesOut), description: "Outbound WebSocket messages.");
@@ -49,6 +51,7 @@ internal sealed class HeartlineMetrics
     }
 
     public void ConnectionOpened() { Interlocked.Increment(ref _connectionsOpen); Interlocked.Increment(ref _connectionsTotal); }
+    public void ConnectionUpgradedDirectly() => Interlocked.Increment(ref _connectionsDirect);
     public void ConnectionClosed() => Interlocked.Decrement(ref _connectionsOpen);
     public void UserOnline() => Interlocked.Increment(ref _usersOnline);
     public void UserOffline() => Interlocked.Decrement(ref _usersOnline);
@@ -67,7 +70,7 @@ internal sealed class HeartlineMetrics
     }
 
     public MetricsSnapshot Snapshot() => new(
-        Volatile.Read(ref _connectionsOpen), Volatile.Read(ref _connectionsTotal), Volatile.Read(ref _usersOnline),
+        Volatile.Read(ref _connectionsOpen), Volatile.Read(ref _connectionsTotal), Volatile.Read(ref _connectionsDirect), Volatile.Read(ref _usersOnline),
         Volatile.Read(ref _framesIn), Volatile.Read(ref _framesOut), Volatile.Read(ref _bytesIn),
         Volatile.Read(ref _bytesOut), Volatile.Read(ref _framesRejected), Volatile.Read(ref _queueOverflows),
         Volatile.Read(ref _mediaDropped), Volatile.Read(ref _rateLimited), Volatile.Read(ref _sweeps),
@@ -76,6 +79,6 @@ internal sealed class HeartlineMetrics
 
 /// <summary>Counters at one instant; event-log latencies are over the last 1,024 batches.</summary>
 internal sealed record MetricsSnapshot(
-    long Connections, long ConnectionsTotal, long UsersOnline, long FramesIn, long FramesOut, long BytesIn,
+    long Connections, long ConnectionsTotal, long ConnectionsDirect, long UsersOnline, long FramesIn, long FramesOut, long BytesIn,
     long BytesOut, long FramesRejected, long QueueOverflows, long MediaDropped, long RateLimited, long Sweeps,
     long SweptItems, double EventLogWriteP50Ms, double EventLogWriteP99Ms);
