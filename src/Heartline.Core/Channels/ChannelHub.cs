@@ -145,6 +145,9 @@ internal sealed partial class ChannelHub : IChannels
         if (sender) state.Fanout.Send();
     }
 
+    /// <summary>Completes once every frame queued so far for this node's subscribers was handed to them.</summary>
+    internal Task FanoutsSentAsync() => Task.WhenAll(_channels.Values.Select(state => state.Fanout.Barrier()));
+
     /// <summary>The position this node delivered a channel up to, or null when it does not follow it.</summary>
     public StreamPosition? Position(string channel)
     {

@@ -149,6 +149,8 @@ internal sealed partial class ConnectionHandler(
                 disconnectActions.RunAsync(c.Record!, DisconnectReasons.ServerShutdown, loadFromStore: false, CancellationToken.None));
             await Task.WhenAll(actions).WaitAsync(bound, time, cancellationToken).ConfigureAwait(false);
             await hub.Broker.FlushAsync(cancellationToken).WaitAsync(bound, time, cancellationToken).ConfigureAwait(false);
+            // A publication queued behind another thread's fan-out is sent by that thread: wait until it was.
+            await hub.FanoutsSentAsync().WaitAsync(bound, time, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
         {

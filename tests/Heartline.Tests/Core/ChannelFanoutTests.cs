@@ -62,6 +62,33 @@ public sealed class ChannelFanoutTests
     }
 
     [Fact]
+    public async Task FanoutsSent_CompletesOnceWhatWasQueuedBehindABusySocketWasHandedOver()
+    {
+        var hub = TestChannels.Hub(_time);
+        await using var slow = new SocketConnection(_time);
+        hub.Subscribe(slow.Connection, Channel, null, Reply);
+        var other = TestConnections.Create(_time);
+        hub.Subscribe(other, Channel, null, Reply);
+        other.Drain();
+        var idle = hub.FanoutsSentAsync();
+
+        slow.Stream.Hold();
+        var first = Task.Run(() => Publish(hub, 1));
+        await slow.Stream.Blocked.WaitAsync(Timeout);
+        // What a shutdown's disconnect actions publish while another thread's fan-out is on its way.
+        await Task.Run(() => Publish(hub, 2)).WaitAsync(Timeout);
+        var sent = hub.FanoutsSentAsync();
+        var sentEarly = sent.IsCompleted;
+        slow.Stream.Release();
+        await sent.WaitAsync(Timeout);
+        await first.WaitAsync(Timeout);
+
+        Assert.True(idle.IsCompletedSuccessfully);
+        Assert.False(sentEarly);
+        Assert.Equal([1L, 2], Offsets(other.Drain()));
+    }
+
+    [Fact]
     public async Task PublishFromWithinAFanout_IsSentAfterIt_ToEverySubscriber()
     {
         var hub = TestChannels.Hub(_time);
