@@ -1,7 +1,9 @@
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.WebSockets;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
@@ -21,11 +23,11 @@ internal sealed partial class DirectUpgrade(
     Operations.HeartlineMetrics metrics,
     IOptions<KestrelServerOptions> kestrel,
     IConfiguration configuration,
+    IOptions<ForwardedHeadersOptions> forwarded,
     TimeProvider time,
     ILogger<DirectUpgrade> logger)
 {
-    // The framework's own switch (ASPNETCORE_FORWARDEDHEADERS_ENABLED), read as its ForwardedHeadersOptions setup reads it.
-    private readonly bool _forwardedHeaders = configuration.GetValue<bool>("ForwardedHeaders_Enabled");
+    private readonly ForwardedForRule _forwardedFor = ReadForwardedForRule(configuration, forwarded.Value);
 
     /// <summary>The connection middleware, for <c>ListenOptions.Use</c>.</summary>
     public ConnectionDelegate Wrap(ConnectionDelegate next) => context => OnConnectedAsync(context, next);
@@ -60,7 +62,7 @@ internal sealed partial class DirectUpgrade(
                     continue;
                 }
                 // A server that is stopping answers 503, a client beyond the rate 429 with Retry-After: both over HTTP.
-                if (head == UpgradeHead.Upgrade && request.TryGetClientAddress(_forwardedHeaders, peer, out ip)
+                if (head == UpgradeHead.Upgrade && request.TryGetClientAddress(_forwardedFor, peer, out ip)
                     && !handler.IsStopping && rateLimiter.TryAcquire(ip, out _))
                 {
                     input.AdvanceTo(buffer.GetPosition(request.HeadLength));
@@ -79,6 +81,19 @@ internal sealed partial class DirectUpgrade(
         // Ended without the close handshake (aborted, a slow consumer, a dead peer): drop the connection rather than
         // have Kestrel wait to send what is left to a client that may never read it.
         if (socket.State != WebSocketState.Closed) context.Abort(new ConnectionAbortedException("WebSocket aborted"));
+    }
+
+    /// <summary>
+    /// How the HTTP pipeline reads the client's address. The framework's switch (ASPNETCORE_FORWARDEDHEADERS_ENABLED, read
+    /// as its options setup reads it) trusts <c>X-Forwarded-For</c> from any sender, one hop; options narrowed in code
+    /// (known proxies or networks, more hops) are left to its middleware: such upgrades go through HTTP.
+    /// </summary>
+    private static ForwardedForRule ReadForwardedForRule(IConfiguration configuration, ForwardedHeadersOptions options)
+    {
+        if (!configuration.GetValue<bool>("ForwardedHeaders_Enabled")) return ForwardedForRule.Ignored;
+        var anySender = options.ForwardedHeaders.HasFlag(ForwardedHeaders.XForwardedFor) && options.ForwardLimit == 1
+            && options.KnownProxies.Count == 0 && options.KnownIPNetworks.Count == 0;
+        return anySender ? ForwardedForRule.LastEntry : ForwardedForRule.LeftToHttp;
     }
 
     private static partial class Log

@@ -4,6 +4,19 @@ using System.Text;
 
 namespace Heartline.Core.Connections;
 
+/// <summary>Whose word the client's address is (<c>X-Forwarded-For</c>).</summary>
+internal enum ForwardedForRule
+{
+    /// <summary>Forwarded headers are off: the peer's address.</summary>
+    Ignored,
+
+    /// <summary>On, trusting any sender for one hop (the framework's switch): the header's last entry.</summary>
+    LastEntry,
+
+    /// <summary>On with narrower options: the forwarded-headers middleware decides, over HTTP.</summary>
+    LeftToHttp,
+}
+
 /// <summary>What a connection's first bytes are, as far as the direct upgrade is concerned.</summary>
 internal enum UpgradeHead
 {
@@ -52,14 +65,15 @@ internal readonly record struct WebSocketUpgradeRequest(string Key, bool OffersH
     }
 
     /// <summary>
-    /// The client's address as the HTTP pipeline would see it: with forwarded headers on
-    /// (<c>ASPNETCORE_FORWARDEDHEADERS_ENABLED</c>, which trusts any proxy and one hop), the last <c>X-Forwarded-For</c>
-    /// entry, else the peer. False when that entry is no address: the HTTP pipeline then decides.
+    /// The client's address as the HTTP pipeline would see it: the last <c>X-Forwarded-For</c> entry when the rule says
+    /// so and the request has one, else the peer. False when HTTP must decide (the entry is no address, or the rule is
+    /// the forwarded-headers middleware's own).
     /// </summary>
-    public bool TryGetClientAddress(bool forwardedHeaders, string peer, out string address)
+    public bool TryGetClientAddress(ForwardedForRule rule, string peer, out string address)
     {
         address = peer;
-        if (!forwardedHeaders || ForwardedFor is null) return true;
+        if (rule == ForwardedForRule.Ignored || ForwardedFor is null) return true;
+        if (rule == ForwardedForRule.LeftToHttp) return false;
         var last = ForwardedFor[(ForwardedFor.LastIndexOf(',') + 1)..].Trim(' ', '\t');
         if (System.Net.IPAddress.TryParse(last, out var ip) || (System.Net.IPEndPoint.TryParse(last, out var endPoint) && (ip = endPoint.Address) is not null))
         {

@@ -61,6 +61,24 @@ public sealed class WebSocketUpgradeRequestTests
     }
 
     [Theory]
+    [InlineData("Ignored", "198.51.100.1, 203.0.113.7", true, "10.0.0.5")]
+    [InlineData("LastEntry", "198.51.100.1, 203.0.113.7", true, "203.0.113.7")]
+    [InlineData("LastEntry", "203.0.113.7:5555", true, "203.0.113.7")]
+    [InlineData("LastEntry", "[2001:db8::1]:443", true, "2001:db8::1")]
+    [InlineData("LastEntry", null, true, "10.0.0.5")]
+    [InlineData("LastEntry", "198.51.100.1, unknown", false, null)]
+    [InlineData("LeftToHttp", "203.0.113.7", false, null)]
+    [InlineData("LeftToHttp", null, true, "10.0.0.5")]
+    public void ClientAddress_FollowsTheForwardedHeadersRule(string rule, string? header, bool decided, string? address)
+    {
+        var text = header is null ? Chromium : Chromium.Replace("\r\n\r\n", $"\r\nX-Forwarded-For: {header}\r\n\r\n", StringComparison.Ordinal);
+        Assert.Equal(UpgradeHead.Upgrade, Parse(text, out var request));
+
+        Assert.Equal(decided, request.TryGetClientAddress(Enum.Parse<ForwardedForRule>(rule), "10.0.0.5", out var found));
+        if (decided) Assert.Equal(address, found);
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("G")]
     [InlineData("GET /ws")]
