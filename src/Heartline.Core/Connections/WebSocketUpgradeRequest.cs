@@ -36,7 +36,7 @@ internal enum UpgradeHead
 /// no body, no folded lines, at most <see cref="MaxHeadBytes"/>); everything else is <see cref="UpgradeHead.NotOurs"/>
 /// and goes to Kestrel untouched, whose answers (400, 426, 429 …) stay the only ones.
 /// </summary>
-/// <param name="ForwardedFor">The last <c>X-Forwarded-For</c> header's value, if any (read only when forwarded headers are on).</param>
+/// <param name="ForwardedFor">The last <c>X-Forwarded-For</c> header's value, if any (used only when forwarded headers are on).</param>
 internal readonly record struct WebSocketUpgradeRequest(string Key, bool OffersHeartline, long HeadLength, string? ForwardedFor)
 {
     /// <summary>Longest request head taken (browsers send under 1 KB); a longer one goes to Kestrel.</summary>
@@ -74,13 +74,11 @@ internal readonly record struct WebSocketUpgradeRequest(string Key, bool OffersH
         address = peer;
         if (rule == ForwardedForRule.Ignored || ForwardedFor is null) return true;
         if (rule == ForwardedForRule.LeftToHttp) return false;
-        var last = ForwardedFor[(ForwardedFor.LastIndexOf(',') + 1)..].Trim(' ', '\t');
-        if (System.Net.IPAddress.TryParse(last, out var ip) || (System.Net.IPEndPoint.TryParse(last, out var endPoint) && (ip = endPoint.Address) is not null))
-        {
-            address = ip.ToString();
-            return true;
-        }
-        return false;
+        // An address with or without a port ("203.0.113.7", "203.0.113.7:5555", "[2001:db8::1]:443").
+        if (!System.Net.IPEndPoint.TryParse(ForwardedFor[(ForwardedFor.LastIndexOf(',') + 1)..].Trim(' ', '\t'), out var client))
+            return false;
+        address = client.Address.ToString();
+        return true;
     }
 
     /// <summary>The response that completes the upgrade (RFC 6455 4.2.2).</summary>

@@ -23,12 +23,8 @@ public sealed class ChannelFanoutTests
     [Fact]
     public async Task FanoutWaitingOnASocket_LeavesTheChannelFree_AndKeepsEveryonesOrder()
     {
-        var hub = TestChannels.Hub(_time);
         await using var slow = new SocketConnection(_time);
-        hub.Subscribe(slow.Connection, Channel, null, Reply);
-        var fast = TestConnections.Create(_time);
-        hub.Subscribe(fast, Channel, null, Reply);
-        fast.Drain();
+        var (hub, fast) = Subscribed(slow);
 
         slow.Stream.Hold();
         var first = Task.Run(() => Publish(hub, 1));
@@ -64,12 +60,8 @@ public sealed class ChannelFanoutTests
     [Fact]
     public async Task FanoutsSent_CompletesOnceWhatWasQueuedBehindABusySocketWasHandedOver()
     {
-        var hub = TestChannels.Hub(_time);
         await using var slow = new SocketConnection(_time);
-        hub.Subscribe(slow.Connection, Channel, null, Reply);
-        var other = TestConnections.Create(_time);
-        hub.Subscribe(other, Channel, null, Reply);
-        other.Drain();
+        var (hub, other) = Subscribed(slow);
         var idle = hub.FanoutsSentAsync();
 
         slow.Stream.Hold();
@@ -91,12 +83,8 @@ public sealed class ChannelFanoutTests
     [Fact]
     public async Task PublishFromWithinAFanout_IsSentAfterIt_ToEverySubscriber()
     {
-        var hub = TestChannels.Hub(_time);
         await using var first = new SocketConnection(_time);
-        hub.Subscribe(first.Connection, Channel, null, Reply);
-        var second = TestConnections.Create(_time);
-        hub.Subscribe(second, Channel, null, Reply);
-        second.Drain();
+        var (hub, second) = Subscribed(first);
         // Handing the frame to the first subscriber's socket publishes again on the same thread (as a disconnect hook
         // run inline by a failing send would).
         var nested = 0;
@@ -109,6 +97,17 @@ public sealed class ChannelFanoutTests
 
         Assert.Equal([1L, 2], Offsets(second.Drain()));
         Assert.Equal([1L, 2], Offsets(first.Stream.TextFrames()));
+    }
+
+    /// <summary>A hub with <paramref name="socket"/> subscribed first, then a queue-only connection (its reply taken).</summary>
+    private (ChannelHub Hub, ClientConnection Other) Subscribed(SocketConnection socket)
+    {
+        var hub = TestChannels.Hub(_time);
+        hub.Subscribe(socket.Connection, Channel, null, Reply);
+        var other = TestConnections.Create(_time);
+        hub.Subscribe(other, Channel, null, Reply);
+        other.Drain();
+        return (hub, other);
     }
 
     private static byte[] Reply(SubscribeOutcome outcome, IReadOnlyList<HistoryEntry> missed) =>

@@ -65,6 +65,7 @@ public sealed class WebSocketUpgradeRequestTests
     [InlineData("LastEntry", "198.51.100.1, 203.0.113.7", true, "203.0.113.7")]
     [InlineData("LastEntry", "203.0.113.7:5555", true, "203.0.113.7")]
     [InlineData("LastEntry", "[2001:db8::1]:443", true, "2001:db8::1")]
+    [InlineData("LastEntry", "2001:db8::1", true, "2001:db8::1")]
     [InlineData("LastEntry", null, true, "10.0.0.5")]
     [InlineData("LastEntry", "198.51.100.1, unknown", false, null)]
     [InlineData("LeftToHttp", "203.0.113.7", false, null)]
